@@ -1,0 +1,66 @@
+/**
+ * Every default in one place, each named and explained (STYLE.md §10). A default that a
+ * production deployment should change is marked `productionWarning` and warned about
+ * once at start-up.
+ */
+export const DEFAULTS = {
+  /** Loopback only: exposing the server is a deliberate choice. */
+  host: '127.0.0.1',
+  port: 8700,
+  /** SQLite file, generated keys and the bootstrap admin token live here. */
+  dataDir: './.mandate',
+  logLevel: 'info',
+  /** Largest accepted request body; larger bodies get 413 before any parsing. */
+  bodyLimitBytes: 1_048_576,
+  /** Grace period for in-flight requests on SIGTERM before connections are cut. */
+  shutdownGraceMs: 10_000,
+
+  registry: {
+    /** Agents not reviewed for this long are flagged as overdue. */
+    reviewIntervalDays: 90,
+    /** After `rotate-secret`, the previous client secret keeps working this long. */
+    secretRotationOverlapSeconds: 3_600,
+  },
+
+  oauth: {
+    /** Access token lifetime: the seed's 5–15 minute range, 10 minutes unless an agent says otherwise. */
+    accessTokenTtlSeconds: 600,
+    accessTokenTtlMinSeconds: 300,
+    accessTokenTtlMaxSeconds: 900,
+    signingAlgorithm: 'EdDSA' as 'EdDSA' | 'ES256',
+    /** Signing keys rotate on this schedule; retired keys stay in the JWKS until their tokens expire. */
+    signingKeyRotationDays: 30,
+    /** `private_key_jwt` assertions may not live longer than this (RFC 7523 replay window). */
+    clientAssertionMaxLifetimeSeconds: 300,
+    /** Token requests per client per minute before 429. */
+    tokenRateLimitPerMinute: 600,
+    /** Allowed clock skew when checking iat/exp/nbf of incoming JWTs and DPoP proofs. */
+    clockSkewSeconds: 30,
+  },
+
+  delegation: {
+    maxDepth: 3,
+    /** Chains deeper than this need a human's approval. */
+    approvalDepth: 2,
+    /** A child keeps at most this share of its parent's scopes. */
+    minimumReduction: 0.5,
+  },
+
+  policy: {
+    /** Evaluation limits so that no policy can hang a decision. */
+    maxSteps: 1_000_000,
+    maxEvalMs: 250,
+  },
+
+  approvals: {
+    ttlSeconds: 900,
+    /** Longest `?wait=N` long-poll the server honours. */
+    maxWaitSeconds: 60,
+  },
+
+  audit: {
+    /** A signed checkpoint after this many entries or this much time, whichever comes first. */
+    checkpointEveryEntries: 1_000,
+    checkpointIntervalSeconds: 300,
+  },
+} as const;

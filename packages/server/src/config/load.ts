@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+import { Value } from '@sinclair/typebox/value';
+import { DEFAULTS } from './defaults.js';
+import { ConfigSchema, type Config } from './schema.js';
+
+/** Raised when the configuration is invalid; the message names the key and what is allowed. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Partialish = { [key: string]: unknown };
+
+/** Environment variables of CONTRACT.md, and the config keys they set. */
+const ENVIRONMENT: ReadonlyArray<[string, string, 'string' | 'number']> = [
+  ['MANDATE_HOST', 'host', 'string'],
+  ['MANDATE_PORT', 'port', 'number'],
+  ['MANDATE_DATA_DIR', 'dataDir', 'string'],
+  ['MANDATE_DATABASE_URL', 'databaseUrl', 'string'],
+  ['MANDATE_ISSUER', 'issuer', 'string'],
+  ['MANDATE_MASTER_KEY', 'masterKey', 'string'],
+  ['MANDATE_LOG_LEVEL', 'logLevel', 'string'],
+];
+
+function isObject(value: unknown): value is Partialish {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function deepMerge(base: Partialish, override: Partialish): Partialish {
+  const out: Partialish = { ...base };
+  for (const [key, value] of Object.entries(override)) {
+    if (value === undefined) continue;
+    out[key] = isObject(value) && isObject(out[key]) ? deepMerge(out[key] as Partialish, value) : value;
+  }
+  return out;
+}
+
+function fromEnvironment(env: NodeJS.ProcessEnv): Partialish {
+  const out: Partialish = {};
+  for (const [name, key, kind] of ENVIRONMENT) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    if (kind === 'number') {
+      const parsed = Number(raw);
+      if (!Number.isInteger(parsed)) throw new ConfigError(`${name} (${key}) must be an integer, got '${raw}'`);
+      out[key] = parsed;
+    } else {
+      out[key] = raw;
+    }
+  }
+  return out;
+}
+
+function fromFile(path: string | undefined): Partialish {
+  if (!path) return {};
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`config file '${path}' cannot be read: ${(error as Error).message}`);
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (!isObject(parsed)) throw new Error('top level must be an object');
+    return parsed;
+  } catch (error) {
+    throw new ConfigError(`config file '${path}' is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+export interface LoadOptions {
+  /** Values from command-line flags: they win over everything else. */
+  flags?: Partialish;
+  env?: NodeJS.ProcessEnv;
+  /** A JSON config file (also `MANDATE_CONFIG`). */
+  configFile?: string;
+}
+
+/**
+ * Merges defaults < config file < environment < flags, derives the issuer, and validates the
+ * whole result at once so a bad value stops the start with a message naming the key.
+ */
+export function loadConfig(options: LoadOptions = {}): Config {
+  const env = options.env ?? process.env;
+  const merged = [fromFile(options.configFile ?? env.MANDATE_CONFIG), fromEnvironment(env), options.flags ?? {}].reduce(
+    deepMerge,
+    structuredClone(DEFAULTS) as unknown as Partialish,
+  );
+  if (merged.issuer === undefined) merged.issuer = `http://${String(merged.host)}:${String(merged.port)}`;
+  const errors = [...Value.Errors(ConfigSchema, merged)];
+  if (errors.length > 0) {
+    const lines = errors.slice(0, 5).map((e) => {
+      const key = e.path.replace(/^\//, '').replaceAll('/', '.') || '(root)';
+      const shown = e.value === undefined ? 'nothing' : JSON.stringify(e.value);
+      return `  ${key}: ${e.message} (got ${shown})`;
+    });
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const config = merged as unknown as Config;
+  const { accessTokenTtlSeconds, accessTokenTtlMinSeconds, accessTokenTtlMaxSeconds } = config.oauth;
+  if (accessTokenTtlSeconds < accessTokenTtlMinSeconds || accessTokenTtlSeconds > accessTokenTtlMaxSeconds) {
+    throw new ConfigError(
+      `invalid configuration:\n  oauth.accessTokenTtlSeconds: must be within ${accessTokenTtlMinSeconds}..${accessTokenTtlMaxSeconds} (got ${accessTokenTtlSeconds})`,
+    );
+  }
+  return config;
+}

@@ -1,0 +1,48 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+const PositiveInt = (minimum = 1) => Type.Integer({ minimum });
+
+/** The validated configuration. Every key is required after defaults are merged in. */
+export const ConfigSchema = Type.Object(
+  {
+    host: Type.String({ minLength: 1 }),
+    port: Type.Integer({ minimum: 0, maximum: 65_535 }),
+    dataDir: Type.String({ minLength: 1 }),
+    databaseUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+    issuer: Type.String({ pattern: '^https?://' }),
+    masterKey: Type.Optional(Type.String({ minLength: 1 })),
+    logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
+    bodyLimitBytes: PositiveInt(1024),
+    shutdownGraceMs: PositiveInt(0),
+    registry: Type.Object(
+      { reviewIntervalDays: PositiveInt(), secretRotationOverlapSeconds: PositiveInt(0) },
+      { additionalProperties: false },
+    ),
+    oauth: Type.Object(
+      {
+        accessTokenTtlSeconds: PositiveInt(),
+        accessTokenTtlMinSeconds: PositiveInt(),
+        accessTokenTtlMaxSeconds: PositiveInt(),
+        signingAlgorithm: Type.Union([Type.Literal('EdDSA'), Type.Literal('ES256')]),
+        signingKeyRotationDays: PositiveInt(),
+        clientAssertionMaxLifetimeSeconds: PositiveInt(),
+        tokenRateLimitPerMinute: PositiveInt(),
+        clockSkewSeconds: PositiveInt(0),
+      },
+      { additionalProperties: false },
+    ),
+    delegation: Type.Object(
+      { maxDepth: PositiveInt(), approvalDepth: PositiveInt(), minimumReduction: Type.Number({ minimum: 0, maximum: 1 }) },
+      { additionalProperties: false },
+    ),
+    policy: Type.Object({ maxSteps: PositiveInt(), maxEvalMs: PositiveInt() }, { additionalProperties: false }),
+    approvals: Type.Object({ ttlSeconds: PositiveInt(), maxWaitSeconds: PositiveInt() }, { additionalProperties: false }),
+    audit: Type.Object(
+      { checkpointEveryEntries: PositiveInt(), checkpointIntervalSeconds: PositiveInt() },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type Config = Static<typeof ConfigSchema>;
