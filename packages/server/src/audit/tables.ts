@@ -1,0 +1,37 @@
+/** Rows as stored; `details` and `actor` are JSON text so both dialects store them alike. */
+export interface AuditEntryRow {
+  seq: number;
+  time: string;
+  type: string;
+  actor: string;
+  actor_id: string | null;
+  agent_id: string | null;
+  subject: string | null;
+  action: string;
+  outcome: string;
+  details: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AuditHeadRow {
+  id: number;
+  seq: number;
+  hash: string;
+  last_checkpoint_seq: number;
+  last_checkpoint_time: string;
+}
+
+export interface AuditCheckpointRow {
+  seq: number;
+  hash: string;
+  time: string;
+  key_id: string;
+  signature: string;
+}
+
+export interface AuditTables {
+  audit_entries: AuditEntryRow;
+  audit_head: AuditHeadRow;
+  audit_checkpoints: AuditCheckpointRow;
+}

@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Db } from '../storage/database.js';
+import { DecryptionError, Envelope } from './envelope.js';
+
+export const MASTER_KEY_FILE = 'master-key';
+const CHECK_KEY = 'master_key_check';
+const CHECK_CONTEXT = 'mandate:master-key-check';
+const CHECK_PLAINTEXT = 'mandate master key check v1';
+
+export class MasterKeyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MasterKeyError';
+  }
+}
+
+/** Accepts 32 bytes as base64/base64url (44/43 chars) or hex (64 chars). */
+export function parseMasterKey(text: string): Buffer {
+  const trimmed = text.trim();
+  const key = /^[0-9a-fA-F]{64}$/.test(trimmed) ? Buffer.from(trimmed, 'hex') : Buffer.from(trimmed, 'base64url');
+  if (key.length !== 32) {
+    throw new MasterKeyError('MANDATE_MASTER_KEY must be 32 bytes, written as 64 hex digits or base64 (e.g. `openssl rand -base64 32`)');
+  }
+  return key;
+}
+
+export interface ResolvedMasterKey {
+  key: Buffer;
+  /** Set when the key was generated on this start: the caller warns once. */
+  generatedAt?: string;
+}
+
+/**
+ * The configured key, else the key file in the data directory, else a new key written
+ * there with mode 0600. A generated key on disk next to the data it protects is a
+ * development convenience; production sets MANDATE_MASTER_KEY from a secret manager.
+ */
+export function resolveMasterKey(configured: string | undefined, dataDir: string): ResolvedMasterKey {
+  if (configured) return { key: parseMasterKey(configured) };
+  const path = join(dataDir, MASTER_KEY_FILE);
+  if (existsSync(path)) return { key: parseMasterKey(readFileSync(path, 'utf8')) };
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const key = randomBytes(32);
+  writeFileSync(path, `${key.toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+  return { key, generatedAt: path };
+}
+
+/**
+ * Makes sure the key opens what this store was sealed with. The first start records a
+ * sealed check value; a later start with another key fails here, before anything is
+ * read or written with the wrong key.
+ */
+export async function checkMasterKey(db: Db, envelope: Envelope): Promise<void> {
+  const row = await db.selectFrom('meta').select('value').where('key', '=', CHECK_KEY).executeTakeFirst();
+  if (!row) {
+    await db
+      .insertInto('meta')
+      .values({ key: CHECK_KEY, value: envelope.encrypt(CHECK_PLAINTEXT, CHECK_CONTEXT) })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .execute();
+    return;
+  }
+  try {
+    if (envelope.decryptText(row.value, CHECK_CONTEXT) === CHECK_PLAINTEXT) return;
+  } catch (error) {
+    if (!(error instanceof DecryptionError)) throw error;
+  }
+  throw new MasterKeyError(
+    'the master key does not match the one this data store was created with; start with the original MANDATE_MASTER_KEY (nothing was changed)',
+  );
+}

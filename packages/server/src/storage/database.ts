@@ -1,0 +1,83 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import type { Tables } from './tables.js';
+import { migrateToLatest } from './migrate.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+export type Db = Kysely<Tables>;
+export type Tx = Transaction<Tables>;
+/** Either the database or an open transaction: services accept both so they compose. */
+export type Executor = Db | Tx;
+
+export interface Store {
+  readonly db: Db;
+  readonly dialect: Dialect;
+  /** Runs `work` in one transaction: everything in it commits together or not at all. */
+  transaction<T>(work: (trx: Tx) => Promise<T>): Promise<T>;
+  /** Throws when the database cannot be reached (readiness). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OpenStoreOptions {
+  /** `postgres://…` selects PostgreSQL; otherwise SQLite in `dataDir`. */
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  /** Apply pending migrations (default true). */
+  migrate?: boolean;
+  /** Called with errors that pg reports on idle clients, so they never crash the process. */
+  onBackgroundError?: (error: Error) => void;
+}
+
+// bigint (int8) columns come back from pg as text; every count and sequence here fits in 2^53.
+pg.types.setTypeParser(20, (text: string) => Number(text));
+
+function sqliteDialect(dataDir: string): SqliteDialect {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  return new SqliteDialect({
+    database: async () => {
+      const database = new BetterSqlite3(join(dataDir, 'mandate.db'));
+      // WAL lets readers proceed during writes; NORMAL sync is durable at each checkpoint and
+      // survives process crashes (only an OS crash can lose the last transactions).
+      database.pragma('journal_mode = WAL');
+      database.pragma('synchronous = NORMAL');
+      database.pragma('foreign_keys = ON');
+      database.pragma('busy_timeout = 5000');
+      return database;
+    },
+  });
+}
+
+function postgresDialect(url: string, onError: (error: Error) => void): PostgresDialect {
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  pool.on('error', onError);
+  pool.on('connect', (client) => client.on('error', onError));
+  return new PostgresDialect({ pool });
+}
+
+export async function openStore(options: OpenStoreOptions): Promise<Store> {
+  const dialect: Dialect = options.databaseUrl ? 'postgres' : 'sqlite';
+  const onError = options.onBackgroundError ?? (() => {});
+  const db = new Kysely<Tables>({
+    dialect: options.databaseUrl ? postgresDialect(options.databaseUrl, onError) : sqliteDialect(options.dataDir),
+  });
+  try {
+    await sql`select 1`.execute(db);
+    if (options.migrate !== false) await migrateToLatest(db, dialect);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return {
+    db,
+    dialect,
+    transaction: (work) => db.transaction().execute(work),
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
+    close: () => db.destroy(),
+  };
+}

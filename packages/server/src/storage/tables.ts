@@ -1,0 +1,14 @@
+/**
+ * The database as Kysely sees it: each context declares its own tables in its folder,
+ * and this type joins them. Add one `extends` per context.
+ */
+import type { AuditTables } from '../audit/tables.js';
+
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
+export interface Tables extends AuditTables {
+  meta: MetaTable;
+}
