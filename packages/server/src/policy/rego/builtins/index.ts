@@ -1,0 +1,6 @@
+/**
+ * Imports every builtin module so each registers itself (see registry.ts).
+ * Keep this a plain list of imports, one a line, so parallel additions merge trivially.
+ */
+import './operators.js';
+import './time-now.js';
