@@ -3,4 +3,4 @@
  * Keep this a plain list of imports, one a line, so parallel additions merge trivially.
  */
 import './operators.js';
-import './time-now.js';
+import './time.js';

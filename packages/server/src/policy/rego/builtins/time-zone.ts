@@ -41,6 +41,8 @@ const FIELDS: Intl.DateTimeFormatOptions = {
 };
 
 function intlZone(name: string): Zone {
+  // Intl also takes "+05:30" style offsets, which Go's LoadLocation does not.
+  if (/^[+-]/.test(name)) throw new UnknownZoneError(`unknown time zone ${name}`);
   let fields: Intl.DateTimeFormat;
   let short: Intl.DateTimeFormat;
   try {
