@@ -4,3 +4,4 @@
  */
 import './operators.js';
 import './time.js';
+import './net.js';
