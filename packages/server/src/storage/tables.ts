@@ -3,12 +3,13 @@
  * and this type joins them. Add one `extends` per context.
  */
 import type { AuditTables } from '../audit/tables.js';
+import type { OperatorTables } from '../operators/tables.js';
 
 export interface MetaTable {
   key: string;
   value: string;
 }
 
-export interface Tables extends AuditTables {
+export interface Tables extends AuditTables, OperatorTables {
   meta: MetaTable;
 }

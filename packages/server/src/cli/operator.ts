@@ -1,0 +1,81 @@
+import type { RegisterCommands } from './context.js';
+import { printJson, printRecord, printTable } from './output.js';
+
+interface OperatorView {
+  id: string;
+  email: string;
+  name: string;
+  roles: string[];
+  status: string;
+  created_at: string;
+}
+
+/** `mandate operator create|list|show|disable|token`. */
+export const registerOperatorCommands: RegisterCommands = (program, context) => {
+  const operator = program.command('operator').description('manage operators (humans) and their tokens');
+
+  operator
+    .command('create')
+    .description('create an operator; prints its token once')
+    .requiredOption('--email <email>', 'the operator\'s email')
+    .requiredOption('--role <role...>', 'admin, approver, auditor and/or owner')
+    .option('--name <name>', 'display name')
+    .option('--id <id>', 'operator id (default: from the email)')
+    .action(async (options: { email: string; role: string[]; name?: string; id?: string }) => {
+      const result = await context.client().request<{ operator: OperatorView; token: string; token_id: string }>('POST', '/v1/operators', {
+        email: options.email,
+        roles: options.role,
+        ...(options.name ? { name: options.name } : {}),
+        ...(options.id ? { id: options.id } : {}),
+      });
+      if (context.globals().json) return printJson(result);
+      printRecord({ ...result.operator, token_id: result.token_id });
+      process.stdout.write(`\nToken (shown once, store it now):\n  ${result.token}\n`);
+    });
+
+  operator
+    .command('list')
+    .description('list operators')
+    .action(async () => {
+      const { items } = await context.client().request<{ items: OperatorView[] }>('GET', '/v1/operators');
+      if (context.globals().json) return printJson(items);
+      printTable(items as unknown as Array<Record<string, unknown>>, ['id', 'email', 'roles', 'status', 'created_at']);
+    });
+
+  operator
+    .command('show <id>')
+    .description('show one operator')
+    .action(async (id: string) => {
+      const item = await context.client().request<OperatorView>('GET', `/v1/operators/${encodeURIComponent(id)}`);
+      if (context.globals().json) return printJson(item);
+      printRecord(item as unknown as Record<string, unknown>);
+    });
+
+  operator
+    .command('disable <id>')
+    .description('disable an operator and revoke all its tokens')
+    .action(async (id: string) => {
+      const item = await context.client().request<OperatorView>('POST', `/v1/operators/${encodeURIComponent(id)}/disable`);
+      if (context.globals().json) return printJson(item);
+      process.stdout.write(`operator ${item.id} disabled\n`);
+    });
+
+  const token = operator.command('token').description('operator tokens');
+  token
+    .command('issue <id>')
+    .description('issue another token for an operator (shown once)')
+    .option('--description <text>', 'what the token is for')
+    .action(async (id: string, options: { description?: string }) => {
+      const result = await context.client().request<{ token_id: string; token: string }>('POST', `/v1/operators/${encodeURIComponent(id)}/tokens`, options.description ? { description: options.description } : {});
+      if (context.globals().json) return printJson(result);
+      process.stdout.write(`token ${result.token_id} (shown once):\n  ${result.token}\n`);
+    });
+  token
+    .command('revoke <tokenId>')
+    .description('revoke an operator token')
+    .action(async (tokenId: string) => {
+      await context.client().request('DELETE', `/v1/operators/tokens/${encodeURIComponent(tokenId)}`);
+      if (context.globals().json) return printJson({ revoked: tokenId });
+      process.stdout.write(`token ${tokenId} revoked\n`);
+    });
+};

@@ -1,0 +1,43 @@
+import { Command, CommanderError } from 'commander';
+import { CliError, EXIT } from './client.js';
+import { contextFor, type RegisterCommands } from './context.js';
+import { registerOperatorCommands } from './operator.js';
+import { registerServerCommands } from './server.js';
+
+/** Every verb group, one line each (STYLE.md §1: one file per group). */
+const GROUPS: RegisterCommands[] = [registerServerCommands, registerOperatorCommands];
+
+export function buildProgram(): Command {
+  const program = new Command('mandate')
+    .description('Mandate: identity and access management for AI agents')
+    .option('--url <url>', 'server URL (MANDATE_URL; default http://127.0.0.1:8700)')
+    .option('--token <token>', 'bearer token (MANDATE_TOKEN; default: <data dir>/admin-token)')
+    .option('--data-dir <dir>', 'data directory (MANDATE_DATA_DIR; default ./.mandate)')
+    .option('--json', 'print JSON instead of tables')
+    .showHelpAfterError()
+    .exitOverride();
+  const context = contextFor(program);
+  for (const register of GROUPS) register(program, context);
+  return program;
+}
+
+/** Runs the CLI and returns its exit code: 0 ok, 1 refused or failed, 2 bad usage. */
+export async function runCli(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // help and version end with exit code 0; everything else commander raises is bad usage.
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
+      return EXIT.usage;
+    }
+    if (error instanceof CliError) {
+      process.stderr.write(`error: ${error.message}\n`);
+      return error.exitCode;
+    }
+    process.stderr.write(`error: ${(error as Error).message}\n`);
+    return EXIT.failed;
+  }
+}

@@ -1,0 +1,35 @@
+import { InvalidArgumentError } from 'commander';
+import { loadConfig } from '../config/load.js';
+import { runServer } from '../server/start.js';
+import type { RegisterCommands } from './context.js';
+
+function port(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65_535) throw new InvalidArgumentError('must be a port number (0-65535)');
+  return parsed;
+}
+
+/** `mandate server`: flags win over environment variables, which win over the config file. */
+export const registerServerCommands: RegisterCommands = (program, context) => {
+  program
+    .command('server')
+    .description('run the Mandate server (embedded SQLite store unless MANDATE_DATABASE_URL is set)')
+    .option('--host <host>', 'listen address (MANDATE_HOST)')
+    .option('--port <port>', 'listen port (MANDATE_PORT)', port)
+    .option('--database-url <url>', 'postgres://… to use PostgreSQL (MANDATE_DATABASE_URL)')
+    .option('--issuer <url>', 'OAuth issuer URL (MANDATE_ISSUER)')
+    .option('--config <file>', 'JSON config file (MANDATE_CONFIG)')
+    .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (MANDATE_LOG_LEVEL)')
+    .action(async (options: { host?: string; port?: number; databaseUrl?: string; issuer?: string; config?: string; logLevel?: string }) => {
+      const flags: Record<string, unknown> = {
+        host: options.host,
+        port: options.port,
+        databaseUrl: options.databaseUrl,
+        issuer: options.issuer,
+        logLevel: options.logLevel,
+        dataDir: context.globals().dataDir,
+      };
+      const config = loadConfig({ flags, ...(options.config ? { configFile: options.config } : {}) });
+      await runServer(config);
+    });
+};

@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Runtime } from '../runtime.js';
+import { sendError } from './errors.js';
+import { validatorCompiler } from './validation.js';
+import { PUBLIC_PLUGINS, V1_PLUGINS } from './routes/index.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** A /v1 route that answers without authentication (e.g. the trust bundle). */
+    public?: boolean;
+  }
+}
+
+export type App = FastifyInstance;
+
+/**
+ * Builds the HTTP app: one Fastify plugin per context (routes/index.ts), strict body
+ * validation, request ids, JSON errors, OpenAPI. Every /v1 route is authenticated unless
+ * it says `config: { public: true }`.
+ */
+export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: runtime.logger as FastifyBaseLogger,
+    bodyLimit: runtime.config.bodyLimitBytes,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.decorateRequest('principal', null);
+  app.addHook('onSend', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}`, request_id: request.id }),
+  );
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Mandate', description: 'Identity and access management for AI agents', version: '0.1.0' },
+      servers: [{ url: runtime.config.issuer }],
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  for (const plugin of PUBLIC_PLUGINS) await app.register(plugin, { runtime });
+  await app.register(
+    async (v1) => {
+      v1.addHook('onRequest', async (request) => {
+        if (request.routeOptions.config.public) return;
+        await runtime.authenticator.authenticate(request);
+      });
+      for (const plugin of V1_PLUGINS) await v1.register(plugin, { runtime });
+    },
+    { prefix: '/v1' },
+  );
+  return app;
+}

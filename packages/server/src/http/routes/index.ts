@@ -1,0 +1,11 @@
+import type { MandatePlugin } from '../plugin.js';
+import { healthRoutes } from './health.js';
+import { operatorRoutes } from './operators.js';
+
+/**
+ * Every context's HTTP plugin, one line each. PUBLIC_PLUGINS mount at the root (health,
+ * OAuth endpoints, metadata); V1_PLUGINS mount under /v1 behind authentication.
+ */
+export const PUBLIC_PLUGINS: MandatePlugin[] = [healthRoutes];
+
+export const V1_PLUGINS: MandatePlugin[] = [operatorRoutes];

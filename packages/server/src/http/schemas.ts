@@ -1,0 +1,24 @@
+import { Type, type TSchema } from '@sinclair/typebox';
+
+/** Shared schema pieces for the admin API. */
+export const ErrorResponse = Type.Object(
+  {
+    error: Type.String(),
+    message: Type.String(),
+    details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    request_id: Type.String(),
+  },
+  { $id: undefined },
+);
+
+/** Responses every authenticated route can give, for the OpenAPI document. */
+export const authErrors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse } as const;
+
+export const Paging = {
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+  cursor: Type.Optional(Type.String({ maxLength: 200 })),
+};
+
+export function Page<T extends TSchema>(item: T) {
+  return Type.Object({ items: Type.Array(item), next_cursor: Type.Union([Type.String(), Type.Null()]) });
+}

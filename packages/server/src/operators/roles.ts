@@ -1,0 +1,30 @@
+/**
+ * Operator roles and what each may do, as one table (STYLE.md §3). Services ask
+ * `can(roles, permission)`; routes never test role names themselves.
+ * An `owner` manages only the agents it owns: the registry narrows that further.
+ */
+export const ROLES = ['admin', 'approver', 'auditor', 'owner'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const PERMISSIONS = {
+  'agents:read': ['admin', 'owner', 'auditor', 'approver'],
+  'agents:write': ['admin', 'owner'],
+  'operators:manage': ['admin'],
+  'operators:read': ['admin', 'auditor'],
+  'audit:read': ['admin', 'auditor'],
+  'policies:read': ['admin', 'auditor'],
+  'policies:write': ['admin'],
+  'approvals:read': ['admin', 'approver', 'auditor'],
+  'approvals:decide': ['admin', 'approver'],
+  'keys:manage': ['admin'],
+  'resource-servers:manage': ['admin'],
+  'decisions:request': ['admin', 'owner'],
+  'tokens:introspect': ['admin'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export function can(roles: readonly Role[], permission: Permission): boolean {
+  const allowed: readonly Role[] = PERMISSIONS[permission];
+  return roles.some((role) => allowed.includes(role));
+}

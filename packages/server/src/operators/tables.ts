@@ -1,0 +1,24 @@
+export interface OperatorRow {
+  id: string;
+  email: string;
+  name: string;
+  /** JSON array of roles. */
+  roles: string;
+  status: string;
+  created_at: string;
+  disabled_at: string | null;
+}
+
+export interface OperatorTokenRow {
+  id: string;
+  operator_id: string;
+  secret_hash: string;
+  description: string | null;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface OperatorTables {
+  operators: OperatorRow;
+  operator_tokens: OperatorTokenRow;
+}

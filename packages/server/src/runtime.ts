@@ -1,0 +1,92 @@
+import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import type { Config } from './config/schema.js';
+import { AuditLog } from './audit/log.js';
+import { Envelope } from './crypto/envelope.js';
+import { checkMasterKey, resolveMasterKey } from './crypto/master-key.js';
+import { deriveKey } from './crypto/secrets.js';
+import { Authenticator } from './http/auth.js';
+import { OperatorService } from './operators/service.js';
+import { systemClock, type Clock } from './shared/clock.js';
+import { createLogger, type Logger } from './shared/logger.js';
+import { openStore, type Store } from './storage/database.js';
+
+export const ADMIN_TOKEN_FILE = 'admin-token';
+
+/**
+ * The composition root: builds every context's service from the configuration, in
+ * dependency order, and closes them in reverse. Contexts get what they need passed in;
+ * none reaches for globals.
+ */
+export interface Runtime {
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  store: Store;
+  envelope: Envelope;
+  audit: AuditLog;
+  authenticator: Authenticator;
+  operators: OperatorService;
+  /** The bootstrap admin token when this start created it (shown once), else null. */
+  bootstrapToken: string | null;
+  /** Registers cleanup (timers, loops) to run on close, last registered first. */
+  onClose(task: () => Promise<void> | void): void;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  clock?: Clock;
+  logger?: Logger;
+}
+
+export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const closers: Array<() => Promise<void> | void> = [];
+
+  const master = resolveMasterKey(config.masterKey, config.dataDir);
+  if (master.generatedAt) {
+    logger.warn(
+      { file: master.generatedAt },
+      'generated a master key next to the data it protects; set MANDATE_MASTER_KEY from a secret manager in production',
+    );
+  }
+  const envelope = new Envelope(master.key);
+  const store = await openStore({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    onBackgroundError: (error) => logger.error({ err: error }, 'database connection error'),
+  });
+  closers.push(() => store.close());
+  try {
+    await checkMasterKey(store.db, envelope);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+
+  const audit = new AuditLog({ store, clock, hmacKey: deriveKey(master.key, 'audit-hmac') });
+  const authenticator = new Authenticator();
+  const operators = new OperatorService(store.db, audit, clock);
+  authenticator.register(operators.credentialResolver());
+
+  const bootstrap = await operators.bootstrap();
+  if (bootstrap) mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  if (bootstrap) writeFileSync(join(config.dataDir, ADMIN_TOKEN_FILE), `${bootstrap.token}\n`, { mode: 0o600 });
+
+  return {
+    config,
+    clock,
+    logger,
+    store,
+    envelope,
+    audit,
+    authenticator,
+    operators,
+    bootstrapToken: bootstrap?.token ?? null,
+    onClose: (task) => closers.push(task),
+    close: async () => {
+      for (const task of closers.reverse()) await task();
+    },
+  };
+}
