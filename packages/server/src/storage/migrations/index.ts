@@ -2,6 +2,7 @@ import type { DialectMigration } from '../migrate.js';
 import { m000Meta } from './000-meta.js';
 import { m001Audit } from './001-audit.js';
 import { m002Operators } from './002-operators.js';
+import { m007AuditKeys } from './007-audit-keys.js';
 
 /**
  * Every migration, applied in name order. Never edit one that has shipped: add the next.
@@ -12,4 +13,5 @@ export const MIGRATIONS: Record<string, DialectMigration> = {
   '000-meta': m000Meta,
   '001-audit': m001Audit,
   '002-operators': m002Operators,
+  '007-audit-keys': m007AuditKeys,
 };
