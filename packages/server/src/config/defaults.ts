@@ -53,9 +53,29 @@ export const DEFAULTS = {
   },
 
   approvals: {
+    /** A request not decided and used within 15 minutes expires: stale consent is no consent. */
     ttlSeconds: 900,
     /** Longest `?wait=N` long-poll the server honours. */
     maxWaitSeconds: 60,
+    /**
+     * Actions that need two distinct approvers (e.g. `['admin']`). Empty: one approver suffices.
+     * Typed as a plain array so deployments can configure any action names.
+     */
+    twoPersonActions: [] as string[],
+    /**
+     * Whether the human an agent acts for (an operator whose email equals `on_behalf_of`) may
+     * decide that agent's requests. Off: deciders are independent approvers only.
+     */
+    allowDelegatingUser: false,
+    /** Webhook on each new request: attempts in all (first try + retries), backing off from this delay, doubling. */
+    webhookAttempts: 4,
+    webhookBackoffMs: 1_000,
+    /** One webhook attempt gives up after this long, so a hanging receiver cannot pile up sockets. */
+    webhookTimeoutMs: 5_000,
+    /** Long-polls re-read the row this often on PostgreSQL, where another replica may decide. */
+    pollIntervalMs: 500,
+    /** Expired requests are marked `expired` (and audited) at least this often. */
+    sweepIntervalSeconds: 60,
   },
 
   audit: {

@@ -36,7 +36,22 @@ export const ConfigSchema = Type.Object(
       { additionalProperties: false },
     ),
     policy: Type.Object({ maxSteps: PositiveInt(), maxEvalMs: PositiveInt() }, { additionalProperties: false }),
-    approvals: Type.Object({ ttlSeconds: PositiveInt(), maxWaitSeconds: PositiveInt() }, { additionalProperties: false }),
+    approvals: Type.Object(
+      {
+        ttlSeconds: PositiveInt(),
+        maxWaitSeconds: PositiveInt(0),
+        twoPersonActions: Type.Array(Type.String({ minLength: 1 })),
+        allowDelegatingUser: Type.Boolean(),
+        webhookUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
+        webhookSecret: Type.Optional(Type.String({ minLength: 16 })),
+        webhookAttempts: PositiveInt(),
+        webhookBackoffMs: PositiveInt(0),
+        webhookTimeoutMs: PositiveInt(),
+        pollIntervalMs: PositiveInt(10),
+        sweepIntervalSeconds: PositiveInt(),
+      },
+      { additionalProperties: false },
+    ),
     audit: Type.Object(
       { checkpointEveryEntries: PositiveInt(), checkpointIntervalSeconds: PositiveInt() },
       { additionalProperties: false },
