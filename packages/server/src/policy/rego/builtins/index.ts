@@ -5,3 +5,4 @@
 import './operators.js';
 import './time.js';
 import './net.js';
+import './jwt.js';
