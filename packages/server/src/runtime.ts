@@ -10,6 +10,7 @@ import { OperatorService } from './operators/service.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { openStore, type Store } from './storage/database.js';
+import { migrateToLatest } from './storage/migrate.js';
 
 export const ADMIN_TOKEN_FILE = 'admin-token';
 
@@ -55,10 +56,15 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const store = await openStore({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
+    migrate: false,
     onBackgroundError: (error) => logger.error({ err: error }, 'database connection error'),
   });
   closers.push(() => store.close());
   try {
+    // The key is checked before migrations run, so a wrong key changes nothing at all.
+    const tables = await store.db.introspection.getTables();
+    if (tables.some((t) => t.name === 'meta')) await checkMasterKey(store.db, envelope);
+    await migrateToLatest(store.db, store.dialect);
     await checkMasterKey(store.db, envelope);
   } catch (error) {
     await store.close();
