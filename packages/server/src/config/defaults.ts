@@ -36,6 +36,17 @@ export const DEFAULTS = {
     tokenRateLimitPerMinute: 600,
     /** Allowed clock skew when checking iat/exp/nbf of incoming JWTs and DPoP proofs. */
     clockSkewSeconds: 30,
+    /**
+     * A new signing key is published in the JWKS this long before it signs, so verifiers that
+     * cache the JWKS (jose refetches on an unknown kid at most every 30 s) know it in time.
+     */
+    signingKeyPublishDelaySeconds: 300,
+    /** A DPoP proof's `iat` may be at most this old (plus skew); its `jti` is remembered this long. */
+    dpopProofMaxAgeSeconds: 60,
+    /** Longest `wait` a revocation-feed long-poll is held. */
+    revocationFeedMaxWaitSeconds: 30,
+    /** Largest form body accepted by the token, introspection and revocation endpoints. */
+    formBodyLimitBytes: 16_384,
   },
 
   delegation: {
