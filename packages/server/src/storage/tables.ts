@@ -2,6 +2,7 @@
  * The database as Kysely sees it: each context declares its own tables in its folder,
  * and this type joins them. Add one `extends` per context.
  */
+import type { ApprovalTables } from '../approvals/tables.js';
 import type { AuditTables } from '../audit/tables.js';
 import type { OperatorTables } from '../operators/tables.js';
 
@@ -10,6 +11,6 @@ export interface MetaTable {
   value: string;
 }
 
-export interface Tables extends AuditTables, OperatorTables {
+export interface Tables extends AuditTables, OperatorTables, ApprovalTables {
   meta: MetaTable;
 }

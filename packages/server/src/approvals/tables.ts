@@ -1,0 +1,40 @@
+/** One human approval request as stored. JSON columns are text so both dialects store them alike. */
+export interface ApprovalRow {
+  id: string;
+  /** The agent that asked (the only agent that may later present the approval). */
+  agent_id: string;
+  /** JSON array of delegation links, outermost (the original subject) first. */
+  chain: string;
+  /** The human the agent acts for, when known. */
+  on_behalf_of: string | null;
+  action: string;
+  tool: string;
+  /** JSON object: `{type, id, owner?, sensitivity?, …}`. */
+  resource: string;
+  reason: string;
+  /** What raised it: `decision`, `delegation` or `agent`. */
+  origin: string;
+  /** JSON object with extra context for the humans deciding, or null. */
+  context: string | null;
+  /** SHA-256 (hex) of the RFC 8785 canonical form of what the approval covers (binding.ts). */
+  binding_hash: string;
+  status: string;
+  /** 1, or 2 under the two-person rule. */
+  required_approvals: number;
+  /** JSON array of `{operator_id, email, at, reason}`: the approvals recorded so far. */
+  approvals: string;
+  /** Who raised the request (JSON audit actor). */
+  requested_by: string;
+  created_at: string;
+  expires_at: string;
+  decided_by: string | null;
+  decided_at: string | null;
+  decision_reason: string | null;
+  used_at: string | null;
+  /** Bumped on every change: decisions update only the version they read (optimistic locking). */
+  version: number;
+}
+
+export interface ApprovalTables {
+  approvals: ApprovalRow;
+}
