@@ -1,0 +1,21 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from './logger.js';
+
+describe('logger redaction', () => {
+  it('never writes credentials, wherever they appear', () => {
+    let output = '';
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        output += String(chunk);
+        done();
+      },
+    });
+    const logger = createLogger('info', sink);
+    logger.info({ req: { headers: { authorization: 'Bearer mop_abc.SECRET1', dpop: 'PROOF2' } } }, 'request');
+    logger.info({ body: { client_secret: 'SECRET3', token: 'SECRET4' }, client_secret: 'SECRET5' }, 'body');
+    logger.info({ config: { masterKey: 'SECRET6' } }, 'config');
+    expect(output).toContain('[redacted]');
+    for (const secret of ['SECRET1', 'PROOF2', 'SECRET3', 'SECRET4', 'SECRET5', 'SECRET6']) expect(output).not.toContain(secret);
+  });
+});
