@@ -4,6 +4,7 @@
  */
 import type { ApprovalTables } from '../approvals/tables.js';
 import type { AuditTables } from '../audit/tables.js';
+import type { OAuthTables } from '../oauth/tables.js';
 import type { OperatorTables } from '../operators/tables.js';
 
 export interface MetaTable {
@@ -11,6 +12,6 @@ export interface MetaTable {
   value: string;
 }
 
-export interface Tables extends AuditTables, OperatorTables, ApprovalTables {
+export interface Tables extends AuditTables, OperatorTables, ApprovalTables, OAuthTables {
   meta: MetaTable;
 }
