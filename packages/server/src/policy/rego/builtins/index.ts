@@ -6,3 +6,4 @@ import './operators.js';
 import './time.js';
 import './net.js';
 import './jwt.js';
+import './strings.js';
