@@ -93,5 +93,11 @@ export const DEFAULTS = {
     /** A signed checkpoint after this many entries or this much time, whichever comes first. */
     checkpointEveryEntries: 1_000,
     checkpointIntervalSeconds: 300,
+    /**
+     * Group commit for high-volume events (`AuditLog.enqueue`): an event waits at most this
+     * long for others to share its transaction, and a batch holds at most this many events.
+     */
+    groupCommitMaxDelayMs: 2,
+    groupCommitMaxEntries: 500,
   },
 } as const;

@@ -57,7 +57,12 @@ export const ConfigSchema = Type.Object(
       { additionalProperties: false },
     ),
     audit: Type.Object(
-      { checkpointEveryEntries: PositiveInt(), checkpointIntervalSeconds: PositiveInt() },
+      {
+        checkpointEveryEntries: PositiveInt(),
+        checkpointIntervalSeconds: PositiveInt(),
+        groupCommitMaxDelayMs: PositiveInt(0),
+        groupCommitMaxEntries: PositiveInt(),
+      },
       { additionalProperties: false },
     ),
   },
