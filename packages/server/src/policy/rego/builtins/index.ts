@@ -7,3 +7,7 @@ import './time.js';
 import './net.js';
 import './jwt.js';
 import './strings.js';
+import './aggregates.js';
+import './numbers.js';
+import './types.js';
+import './casts.js';
