@@ -1,12 +1,14 @@
 import { join } from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Config } from './config/schema.js';
+import { AuditKeyring } from './audit/keys.js';
 import { AuditLog } from './audit/log.js';
 import { Envelope } from './crypto/envelope.js';
 import { checkMasterKey, resolveMasterKey } from './crypto/master-key.js';
 import { deriveKey } from './crypto/secrets.js';
 import { Authenticator } from './http/auth.js';
 import { OperatorService } from './operators/service.js';
+import { RegistryService } from './registry/service.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { openStore, type Store } from './storage/database.js';
@@ -26,8 +28,12 @@ export interface Runtime {
   store: Store;
   envelope: Envelope;
   audit: AuditLog;
+  /** The audit checkpoint signing key (public keys: GET /v1/audit/keys). */
+  auditKeys: AuditKeyring;
   authenticator: Authenticator;
   operators: OperatorService;
+  /** Agents: records, lifecycle, reviews, client credentials (registry/service.ts). */
+  registry: RegistryService;
   /** The bootstrap admin token when this start created it (shown once), else null. */
   bootstrapToken: string | null;
   /** Registers cleanup (timers, loops) to run on close, last registered first. */
@@ -71,10 +77,32 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     throw error;
   }
 
-  const audit = new AuditLog({ store, clock, hmacKey: deriveKey(master.key, 'audit-hmac') });
+  const auditKeys = await AuditKeyring.open(store.db, envelope, clock);
+  const audit = new AuditLog({
+    store,
+    clock,
+    hmacKey: deriveKey(master.key, 'audit-hmac'),
+    signer: auditKeys,
+    checkpoints: { everyEntries: config.audit.checkpointEveryEntries, intervalSeconds: config.audit.checkpointIntervalSeconds },
+    groupCommit: { maxDelayMs: config.audit.groupCommitMaxDelayMs, maxEntries: config.audit.groupCommitMaxEntries },
+  });
+  // Queued events are written before the store closes (closers run last registered first).
+  closers.push(() => audit.close());
+  closers.push(audit.startCheckpointTimer((error) => logger.error({ err: error }, 'audit checkpoint failed')));
   const authenticator = new Authenticator();
   const operators = new OperatorService(store.db, audit, clock);
   authenticator.register(operators.credentialResolver());
+  const registry = new RegistryService({
+    store,
+    audit,
+    clock,
+    settings: {
+      reviewIntervalDays: config.registry.reviewIntervalDays,
+      secretRotationOverlapSeconds: config.registry.secretRotationOverlapSeconds,
+      tokenTtl: { min: config.oauth.accessTokenTtlMinSeconds, max: config.oauth.accessTokenTtlMaxSeconds },
+    },
+    onListenerError: (error, change) => logger.error({ err: error, agent_id: change.agentId, to: change.to }, 'agent status-change listener failed'),
+  });
 
   const bootstrap = await operators.bootstrap();
   if (bootstrap) mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
@@ -87,8 +115,10 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     store,
     envelope,
     audit,
+    auditKeys,
     authenticator,
     operators,
+    registry,
     bootstrapToken: bootstrap?.token ?? null,
     onClose: (task) => closers.push(task),
     close: async () => {

@@ -30,8 +30,19 @@ export interface AuditCheckpointRow {
   signature: string;
 }
 
+/** An audit signing key: the public half as a JWK, the private half sealed by the master key. */
+export interface AuditKeyRow {
+  id: string;
+  algorithm: string;
+  public_jwk: string;
+  private_key: string;
+  created_at: string;
+  retired_at: string | null;
+}
+
 export interface AuditTables {
   audit_entries: AuditEntryRow;
   audit_head: AuditHeadRow;
   audit_checkpoints: AuditCheckpointRow;
+  audit_keys: AuditKeyRow;
 }

@@ -1,0 +1,64 @@
+import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import canonicalize from 'canonicalize';
+
+/**
+ * Signed checkpoints: every so often the log signs its head (sequence, hash, time) with the
+ * audit signing key (Ed25519). A verifier holding only the public key can then tell that the
+ * log up to that entry is what the server wrote, even if someone rewrote the whole chain
+ * after it (recomputing every hash) with database access but without the private key.
+ */
+
+/** Binds the signature to its purpose, so a checkpoint signature is never valid as anything else. */
+export const CHECKPOINT_PURPOSE = 'mandate.audit.checkpoint.v1';
+
+export interface Checkpoint {
+  seq: number;
+  hash: string;
+  time: string;
+  keyId: string;
+  /** Ed25519 signature, base64url. */
+  signature: string;
+}
+
+/** The exact bytes signed: RFC 8785 canonical JSON of `{purpose, seq, hash, time}`. */
+export function checkpointMessage(point: { seq: number; hash: string; time: string }): Buffer {
+  const text = canonicalize({ purpose: CHECKPOINT_PURPOSE, seq: point.seq, hash: point.hash, time: point.time });
+  if (text === undefined) throw new Error('checkpoint cannot be serialised');
+  return Buffer.from(text, 'utf8');
+}
+
+/** True when `checkpoint.signature` is the given public key's signature over its fields. */
+export function verifyCheckpointSignature(checkpoint: Checkpoint, publicKey: KeyObject): boolean {
+  try {
+    return verify(null, checkpointMessage(checkpoint), publicKey, Buffer.from(checkpoint.signature, 'base64url'));
+  } catch {
+    return false;
+  }
+}
+
+export function publicKeyFromJwk(jwk: Record<string, unknown>): KeyObject {
+  return createPublicKey({ key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' });
+}
+
+/** When a checkpoint is due (STYLE.md §8: a pure function of the head and the time). */
+export interface CheckpointPolicy {
+  everyEntries: number;
+  intervalSeconds: number;
+}
+
+export interface CheckpointState {
+  /** The head's sequence after the append being considered. */
+  seq: number;
+  lastCheckpointSeq: number;
+  /**
+   * Time from which the interval runs: the last checkpoint's time, or the first entry's time
+   * while no checkpoint exists (so a young log is not signed at its very first entry).
+   */
+  sinceMs: number;
+}
+
+export function checkpointDue(state: CheckpointState, nowMs: number, policy: CheckpointPolicy): boolean {
+  const pending = state.seq - state.lastCheckpointSeq;
+  if (pending <= 0) return false;
+  return pending >= policy.everyEntries || nowMs - state.sinceMs >= policy.intervalSeconds * 1000;
+}

@@ -1,0 +1,121 @@
+import type { Executor } from '../storage/database.js';
+import { verifyCheckpointSignature } from './checkpoint.js';
+import { entryHash, GENESIS_HASH } from './hash.js';
+import { loadPublicKeys } from './keys.js';
+import { rowToEntry } from './log.js';
+import type { AuditCheckpointRow, AuditEntryRow } from './tables.js';
+
+/** Why a log fails verification, and what that usually means (docs/audit.md repeats this table). */
+export const VERIFY_FAILURES = {
+  sequence_gap: 'an entry is missing from the sequence: it was deleted (or renumbered)',
+  prev_hash_mismatch: 'the entry does not follow the one before it: entries were deleted, inserted or reordered',
+  hash_mismatch: "the entry's content does not match its hash: the entry was edited",
+  head_mismatch: 'the log does not end where the head says: entries were truncated at the end (or the head was altered)',
+  checkpoint_unknown_key: 'a checkpoint names a signing key that is not published',
+  checkpoint_signature_invalid: 'a checkpoint signature does not verify: the checkpoint was forged or altered',
+  checkpoint_hash_mismatch: 'a validly signed checkpoint disagrees with the entry: the chain was rewritten (hashes recomputed) after it was signed',
+  checkpoint_beyond_head: 'a signed checkpoint lies past the end of the log: entries were truncated and the head rewound',
+} as const;
+export type VerifyFailure = keyof typeof VERIFY_FAILURES;
+
+export interface VerifyResult {
+  ok: boolean;
+  /** Entries that verified (all of them when ok; those before the first bad one otherwise). */
+  count: number;
+  /** Checkpoints whose signature and hash verified. */
+  checkpoints: number;
+  head: { seq: number; hash: string };
+  firstBadSeq?: number;
+  reason?: VerifyFailure;
+  message?: string;
+}
+
+export interface VerifyOptions {
+  /** Rows fetched per query; memory stays bounded by this, whatever the log's length. */
+  pageSize?: number;
+}
+
+/** Walks rows in seq order by keyset pages (`seq > last`), never holding more than one page. */
+async function* pages<T extends { seq: number }>(fetch: (after: number) => Promise<T[]>, pageSize: number): AsyncGenerator<T> {
+  let after = -1;
+  for (;;) {
+    const page = await fetch(after);
+    for (const row of page) yield row;
+    if (page.length < pageSize) return;
+    after = Number(page[page.length - 1]!.seq);
+  }
+}
+
+/**
+ * Verifies the whole log: the sequence has no gaps, each entry links to the one before,
+ * each hash matches its content, the log ends at the head, and every checkpoint is signed
+ * by a published key over a hash that matches its entry. Stops at the first problem.
+ */
+export async function verifyLog(db: Executor, options: VerifyOptions = {}): Promise<VerifyResult> {
+  const pageSize = options.pageSize ?? 1_000;
+  // Entries past this head may be appended while we walk; the next verification covers them.
+  const headRow = await db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirstOrThrow();
+  const head = { seq: Number(headRow.seq), hash: headRow.hash };
+  const keys = await loadPublicKeys(db);
+  let count = 0;
+  let checkpoints = 0;
+  const fail = (seq: number, reason: VerifyFailure, detail: string): VerifyResult => ({
+    ok: false,
+    count,
+    checkpoints,
+    head,
+    firstBadSeq: seq,
+    reason,
+    message: `${detail}: ${VERIFY_FAILURES[reason]}`,
+  });
+
+  const entryRows = pages<AuditEntryRow>(
+    (after) => db.selectFrom('audit_entries').selectAll().where('seq', '>', after).where('seq', '<=', head.seq).orderBy('seq').limit(pageSize).execute(),
+    pageSize,
+  );
+  const checkpointRows = pages<AuditCheckpointRow>(
+    (after) => db.selectFrom('audit_checkpoints').selectAll().where('seq', '>', after).orderBy('seq').limit(pageSize).execute(),
+    pageSize,
+  );
+  let nextCheckpoint = (await checkpointRows.next()).value as AuditCheckpointRow | undefined;
+
+  let expected = 1;
+  let prevHash = GENESIS_HASH;
+  for await (const row of entryRows) {
+    const seq = Number(row.seq);
+    if (seq !== expected) return fail(expected, 'sequence_gap', `entry ${expected} is missing (next present: ${seq})`);
+    if (row.prev_hash !== prevHash) return fail(seq, 'prev_hash_mismatch', `entry ${seq} names ${row.prev_hash.slice(0, 12)}… as previous, but entry ${seq - 1} hashes to ${prevHash.slice(0, 12)}…`);
+    if (entryHash(rowToEntry(row)) !== row.hash) return fail(seq, 'hash_mismatch', `entry ${seq}`);
+    while (nextCheckpoint && Number(nextCheckpoint.seq) <= seq) {
+      const point = nextCheckpoint;
+      const pointSeq = Number(point.seq);
+      // A checkpoint below `seq` would name a missing entry, which the gap check catches first.
+      const key = keys.get(point.key_id);
+      if (!key) return fail(pointSeq, 'checkpoint_unknown_key', `checkpoint at ${pointSeq} names key '${point.key_id}'`);
+      const checkpoint = { seq: pointSeq, hash: point.hash, time: point.time, keyId: point.key_id, signature: point.signature };
+      if (!verifyCheckpointSignature(checkpoint, key.key)) return fail(pointSeq, 'checkpoint_signature_invalid', `checkpoint at ${pointSeq}`);
+      if (point.hash !== row.hash) return fail(pointSeq, 'checkpoint_hash_mismatch', `checkpoint at ${pointSeq} signs ${point.hash.slice(0, 12)}…, entry ${pointSeq} hashes to ${row.hash.slice(0, 12)}…`);
+      checkpoints += 1;
+      nextCheckpoint = (await checkpointRows.next()).value as AuditCheckpointRow | undefined;
+    }
+    prevHash = row.hash;
+    expected += 1;
+    count += 1;
+  }
+  await entryRows.return(undefined);
+
+  if (count < head.seq) return fail(count + 1, 'head_mismatch', `the log ends at entry ${count} but the head is at ${head.seq}`);
+  if (prevHash !== head.hash) return fail(head.seq, 'head_mismatch', `entry ${head.seq} hashes to ${prevHash.slice(0, 12)}…, the head records ${head.hash.slice(0, 12)}…`);
+  if (nextCheckpoint) {
+    await checkpointRows.return(undefined);
+    return fail(head.seq + 1, 'checkpoint_beyond_head', `checkpoint at ${Number(nextCheckpoint.seq)} is past the head (${head.seq})`);
+  }
+  // Entries beyond the head that no append accounts for (read max first: a legitimate append
+  // moves entries and head together, so the head read after it can only be further along).
+  const max = await db.selectFrom('audit_entries').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
+  const latest = await db.selectFrom('audit_head').select('seq').where('id', '=', 1).executeTakeFirstOrThrow();
+  if (max?.seq !== null && max?.seq !== undefined && Number(max.seq) > Number(latest.seq)) {
+    return fail(Number(latest.seq) + 1, 'head_mismatch', `entries up to ${Number(max.seq)} exist past the head (${Number(latest.seq)})`);
+  }
+  return { ok: true, count, checkpoints, head };
+}
