@@ -6,12 +6,13 @@ import type { ApprovalTables } from '../approvals/tables.js';
 import type { AuditTables } from '../audit/tables.js';
 import type { OAuthTables } from '../oauth/tables.js';
 import type { OperatorTables } from '../operators/tables.js';
+import type { RegistryTables } from '../registry/tables.js';
 
 export interface MetaTable {
   key: string;
   value: string;
 }
 
-export interface Tables extends AuditTables, OperatorTables, ApprovalTables, OAuthTables {
+export interface Tables extends AuditTables, OperatorTables, ApprovalTables, OAuthTables, RegistryTables {
   meta: MetaTable;
 }

@@ -2,6 +2,7 @@ import type { DialectMigration } from '../migrate.js';
 import { m000Meta } from './000-meta.js';
 import { m001Audit } from './001-audit.js';
 import { m002Operators } from './002-operators.js';
+import { m003Registry } from './003-registry.js';
 import { m004OAuth } from './004-oauth.js';
 import { m006Approvals } from './006-approvals.js';
 import { m007AuditKeys } from './007-audit-keys.js';
@@ -15,6 +16,7 @@ export const MIGRATIONS: Record<string, DialectMigration> = {
   '000-meta': m000Meta,
   '001-audit': m001Audit,
   '002-operators': m002Operators,
+  '003-registry': m003Registry,
   '004-oauth': m004OAuth,
   '006-approvals': m006Approvals,
   '007-audit-keys': m007AuditKeys,
