@@ -28,3 +28,18 @@ export function can(roles: readonly Role[], permission: Permission): boolean {
   const allowed: readonly Role[] = PERMISSIONS[permission];
   return roles.some((role) => allowed.includes(role));
 }
+
+/** Roles whose permissions reach only the agents they own (the agent's `owner` equals their email). */
+export const OWNER_SCOPED_ROLES: readonly Role[] = ['owner'];
+
+/**
+ * How far a permission reaches for these roles: `all` when some role grants it outright,
+ * `own` when only owner-scoped roles grant it (e.g. an owner + auditor reads every agent but
+ * changes only its own), `none` otherwise.
+ */
+export function reachOf(roles: readonly Role[], permission: Permission): 'all' | 'own' | 'none' {
+  const allowed: readonly Role[] = PERMISSIONS[permission];
+  const granting = roles.filter((role) => allowed.includes(role));
+  if (granting.length === 0) return 'none';
+  return granting.some((role) => !OWNER_SCOPED_ROLES.includes(role)) ? 'all' : 'own';
+}
