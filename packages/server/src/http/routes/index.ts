@@ -1,4 +1,5 @@
 import type { MandatePlugin } from '../plugin.js';
+import { auditRoutes } from './audit.js';
 import { healthRoutes } from './health.js';
 import { operatorRoutes } from './operators.js';
 
@@ -8,4 +9,4 @@ import { operatorRoutes } from './operators.js';
  */
 export const PUBLIC_PLUGINS: MandatePlugin[] = [healthRoutes];
 
-export const V1_PLUGINS: MandatePlugin[] = [operatorRoutes];
+export const V1_PLUGINS: MandatePlugin[] = [operatorRoutes, auditRoutes];

@@ -1,0 +1,179 @@
+import { Readable } from 'node:stream';
+import { Type, type Static } from '@sinclair/typebox';
+import { requireOperator } from '../auth.js';
+import type { MandatePlugin } from '../plugin.js';
+import { authErrors } from '../schemas.js';
+import { loadPublicKeys } from '../../audit/keys.js';
+import { entryView, exportEntries, queryEntries, type AuditFilter } from '../../audit/query.js';
+import { verifyLog } from '../../audit/verify.js';
+
+const Actor = Type.Object(
+  { kind: Type.String(), id: Type.String() },
+  { additionalProperties: true, description: 'operator (with roles), agent (with onBehalfOf and its delegation chain), system or anonymous' },
+);
+
+const Entry = Type.Object({
+  seq: Type.Integer(),
+  time: Type.String(),
+  type: Type.String(),
+  actor: Actor,
+  subject: Type.Union([Type.String(), Type.Null()]),
+  agent_id: Type.Union([Type.String(), Type.Null()]),
+  action: Type.String(),
+  outcome: Type.String(),
+  details: Type.Record(Type.String(), Type.Unknown()),
+  prev_hash: Type.String(),
+  hash: Type.String(),
+});
+
+const Filters = {
+  type: Type.Optional(Type.String({ maxLength: 200, description: "exact type, or a prefix such as 'token.*'" })),
+  agent: Type.Optional(Type.String({ maxLength: 200 })),
+  actor: Type.Optional(Type.String({ maxLength: 200 })),
+  subject: Type.Optional(Type.String({ maxLength: 200 })),
+  outcome: Type.Optional(Type.Union([Type.Literal('success'), Type.Literal('failure'), Type.Literal('denied')])),
+  from: Type.Optional(Type.String({ maxLength: 40, description: 'ISO-8601, inclusive' })),
+  to: Type.Optional(Type.String({ maxLength: 40, description: 'ISO-8601, exclusive' })),
+  after_seq: Type.Optional(Type.Integer({ minimum: 0, description: 'cursor: entries after this seq in the chosen order' })),
+};
+
+const QuerySchema = Type.Object(
+  {
+    ...Filters,
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+    order: Type.Optional(Type.Union([Type.Literal('desc'), Type.Literal('asc')], { default: 'desc', description: 'desc: newest first' })),
+  },
+  { additionalProperties: false },
+);
+
+const ExportSchema = Type.Object(
+  { ...Filters, order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')], { default: 'asc' })) },
+  { additionalProperties: false },
+);
+
+type FilterQuery = Static<typeof ExportSchema>;
+
+function toFilter(query: FilterQuery): AuditFilter {
+  const filter: AuditFilter = {};
+  if (query.type !== undefined) filter.type = query.type;
+  if (query.agent !== undefined) filter.agent = query.agent;
+  if (query.actor !== undefined) filter.actor = query.actor;
+  if (query.subject !== undefined) filter.subject = query.subject;
+  if (query.outcome !== undefined) filter.outcome = query.outcome;
+  if (query.from !== undefined) filter.from = query.from;
+  if (query.to !== undefined) filter.to = query.to;
+  if (query.after_seq !== undefined) filter.afterSeq = query.after_seq;
+  if (query.order !== undefined) filter.order = query.order;
+  return filter;
+}
+
+const Head = Type.Object({ seq: Type.Integer(), hash: Type.String() });
+
+const VerifyResponse = Type.Object({
+  ok: Type.Boolean(),
+  count: Type.Integer(),
+  checkpoints: Type.Integer(),
+  head: Head,
+  first_bad_seq: Type.Optional(Type.Integer()),
+  reason: Type.Optional(Type.String()),
+  message: Type.Optional(Type.String()),
+});
+
+const PublicKey = Type.Object({
+  kid: Type.String(),
+  kty: Type.String(),
+  crv: Type.String(),
+  x: Type.String(),
+  alg: Type.String(),
+  use: Type.String(),
+  created_at: Type.String(),
+  retired_at: Type.Union([Type.String(), Type.Null()]),
+});
+
+const CheckpointSchema = Type.Object({ seq: Type.Integer(), hash: Type.String(), time: Type.String(), key_id: Type.String(), signature: Type.String() });
+
+/** The audit log: query, export (JSON lines), verify; public keys and checkpoints for outside verifiers. */
+export const auditRoutes: MandatePlugin = async (app, { runtime }) => {
+  const { store } = runtime;
+
+  app.get(
+    '/audit',
+    {
+      schema: {
+        tags: ['audit'],
+        querystring: QuerySchema,
+        response: { 200: Type.Object({ items: Type.Array(Entry), next_after_seq: Type.Union([Type.Integer(), Type.Null()]) }), ...authErrors },
+      },
+    },
+    async (request) => {
+      requireOperator(request, 'audit:read');
+      const page = await queryEntries(store.db, store.dialect, toFilter({ order: 'desc', ...request.query }), request.query.limit ?? 100);
+      return { items: page.entries.map(entryView), next_after_seq: page.nextAfterSeq };
+    },
+  );
+
+  app.get(
+    '/audit/export',
+    { schema: { tags: ['audit'], querystring: ExportSchema, description: 'Matching entries as JSON lines (application/x-ndjson), streamed, oldest first by default.', response: authErrors } },
+    async (request, reply) => {
+      requireOperator(request, 'audit:read');
+      const filter = toFilter(request.query);
+      // Validate the filter (times, type pattern) before the 200 and the first byte go out.
+      await queryEntries(store.db, store.dialect, filter, 1);
+      async function* lines(): AsyncGenerator<string> {
+        for await (const entry of exportEntries(store.db, store.dialect, filter)) yield `${JSON.stringify(entryView(entry))}\n`;
+      }
+      return reply.type('application/x-ndjson').send(Readable.from(lines()));
+    },
+  );
+
+  app.get(
+    '/audit/verify',
+    { schema: { tags: ['audit'], response: { 200: VerifyResponse, ...authErrors } } },
+    async (request) => {
+      requireOperator(request, 'audit:read');
+      const result = await verifyLog(store.db);
+      return {
+        ok: result.ok,
+        count: result.count,
+        checkpoints: result.checkpoints,
+        head: result.head,
+        ...(result.ok ? {} : { first_bad_seq: result.firstBadSeq, reason: result.reason, message: result.message }),
+      };
+    },
+  );
+
+  app.get(
+    '/audit/checkpoints',
+    {
+      schema: {
+        tags: ['audit'],
+        querystring: Type.Object(
+          { after_seq: Type.Optional(Type.Integer({ minimum: 0 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ items: Type.Array(CheckpointSchema), next_after_seq: Type.Union([Type.Integer(), Type.Null()]) }), ...authErrors },
+      },
+    },
+    async (request) => {
+      requireOperator(request, 'audit:read');
+      const limit = request.query.limit ?? 100;
+      const rows = await store.db
+        .selectFrom('audit_checkpoints')
+        .selectAll()
+        .where('seq', '>', request.query.after_seq ?? 0)
+        .orderBy('seq')
+        .limit(limit + 1)
+        .execute();
+      const items = rows.slice(0, limit).map((r) => ({ seq: Number(r.seq), hash: r.hash, time: r.time, key_id: r.key_id, signature: r.signature }));
+      return { items, next_after_seq: rows.length > limit ? items[items.length - 1]!.seq : null };
+    },
+  );
+
+  // Public keys are public: anyone holding an export and its checkpoints can check the signatures.
+  app.get(
+    '/audit/keys',
+    { config: { public: true }, schema: { tags: ['audit'], security: [], response: { 200: Type.Object({ keys: Type.Array(PublicKey) }) } } },
+    async () => ({ keys: [...(await loadPublicKeys(store.db)).values()].map((k) => k.view) }),
+  );
+};
