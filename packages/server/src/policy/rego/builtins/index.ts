@@ -11,3 +11,7 @@ import './aggregates.js';
 import './numbers.js';
 import './types.js';
 import './casts.js';
+import './collections.js';
+import './objects.js';
+import './json-paths.js';
+import './encoding.js';
