@@ -15,3 +15,4 @@ import './collections.js';
 import './objects.js';
 import './json-paths.js';
 import './encoding.js';
+import './crypto.js';

@@ -8,19 +8,24 @@ import { fromJSON, toJSON, type Value } from '../value.js';
 
 export class EncodingError extends Error {}
 
-const URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-const DECODE = new Int16Array(256).fill(-1);
-for (let i = 0; i < URL_ALPHABET.length; i++) DECODE[URL_ALPHABET.charCodeAt(i)] = i;
+function decodeTable(alphabet: string): Int16Array {
+  const t = new Int16Array(256).fill(-1);
+  for (let i = 0; i < alphabet.length; i++) t[alphabet.charCodeAt(i)] = i;
+  return t;
+}
+
+const URL_TABLE = decodeTable('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_');
+const STD_TABLE = decodeTable('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/');
 
 function corrupt(offset: number): EncodingError {
   return new EncodingError(`illegal base64 data at input byte ${offset}`);
 }
 
 /**
- * Go's base64.URLEncoding.DecodeString (padded alphabet, non-strict): skips
- * CR and LF, requires correct padding, and reports the first bad offset.
+ * Go's base64 DecodeString for a padded encoding (non-strict): skips CR and
+ * LF, requires correct padding, and reports the first bad offset.
  */
-function decodePadded(src: Buffer): Buffer {
+function decodePadded(src: Buffer, DECODE: Int16Array): Buffer {
   const out: number[] = [];
   let si = 0;
   for (;;) {
@@ -80,7 +85,12 @@ export function base64UrlDecode(s: string): Buffer {
       default: throw new EncodingError(`illegal base64url string: ${s}`);
     }
   }
-  return decodePadded(Buffer.from(padded, 'utf8'));
+  return decodePadded(Buffer.from(padded, 'utf8'), URL_TABLE);
+}
+
+/** Go's base64.StdEncoding.DecodeString, with its error offsets. */
+export function base64StdDecode(s: string): Buffer {
+  return decodePadded(Buffer.from(s, 'utf8'), STD_TABLE);
 }
 
 export function base64UrlEncode(data: Buffer | string): string {
