@@ -1,0 +1,680 @@
+/**
+ * Compiler: builds the rule tree from parsed modules, resolves names (locals, imports, rules,
+ * functions, builtins), folds constant terms, and reorders bodies for safety.
+ */
+import type { Expr, Import, Loc, Module, Rule, Term } from './ast.js';
+import { lookupBuiltin, type BuiltinDef } from './builtins/registry.js';
+import { compileError, REGO_ERROR_CODES, RegoError, RegoErrors } from './errors.js';
+import { RuleNode, type CExpr, type CRule, type CTerm, type CWith } from './ir.js';
+import { refNames } from './parser.js';
+import { RObject, RSet, type Value } from './value.js';
+
+export class RuleTree {
+  private nextId = 0;
+  readonly root = new RuleNode('data', [], this.nextId++);
+
+  node(path: readonly string[], create: boolean): RuleNode | undefined {
+    let n = this.root;
+    for (const name of path) {
+      let c = n.children.get(name);
+      if (!c) {
+        if (!create) return undefined;
+        c = new RuleNode(name, [...n.path, name], this.nextId++);
+        n.children.set(name, c);
+      }
+      n = c;
+    }
+    return n;
+  }
+}
+
+interface Scope {
+  vars: Map<string, number>;
+  parent: Scope | null;
+  own: number[];
+}
+
+interface ImportTarget {
+  root: 'data' | 'input';
+  path: string[];
+}
+
+/** Per-module naming context. */
+interface ModuleCtx {
+  pkg: string[];
+  imports: Map<string, ImportTarget>;
+  tree: RuleTree;
+  file: string;
+}
+
+/** Per-rule (or query) frame allocation. */
+class FrameCtx {
+  nslots = 0;
+  readonly names: string[] = [];
+  alloc(name: string): number {
+    this.names.push(name);
+    return this.nslots++;
+  }
+}
+
+function headName(rule: Rule): string {
+  const first = rule.head.ref[0]!;
+  return first.t === 'scalar' ? String(first.v) : '?';
+}
+
+function importsOf(mod: Module): Map<string, ImportTarget> {
+  const out = new Map<string, ImportTarget>();
+  for (const imp of mod.imports) addImport(out, imp);
+  return out;
+}
+
+function addImport(out: Map<string, ImportTarget>, imp: Import): void {
+  const names = refNames(imp.path);
+  if (!names) return;
+  const root = names[0];
+  if (root !== 'data' && root !== 'input') return;
+  const alias = imp.alias ?? (names.length > 1 ? names[names.length - 1]! : root);
+  out.set(alias, { root, path: names.slice(1) });
+}
+
+export interface CompileResult {
+  tree: RuleTree;
+  modules: Module[];
+}
+
+/** Build the rule tree and compile every rule. Throws RegoErrors on compile errors. */
+export function compileTree(modules: Module[]): CompileResult {
+  const tree = new RuleTree();
+  const errors: RegoError[] = [];
+  // 1. place rules into the tree (so names resolve across modules)
+  const placed: { rule: Rule; mod: Module; node: RuleNode; groundLen: number }[] = [];
+  for (const mod of modules) {
+    const pkgNode = tree.node(mod.pkg, true)!;
+    pkgNode.isPackage = true;
+    for (const rule of mod.rules) {
+      const ref = rule.head.ref;
+      let g = 0;
+      const names: string[] = [];
+      for (const t of ref) {
+        if (t.t === 'scalar' && typeof t.v === 'string') {
+          names.push(t.v);
+          g++;
+        } else break;
+      }
+      const node = tree.node([...mod.pkg, ...names], true)!;
+      placed.push({ rule, mod, node, groundLen: g });
+      if (rule.head.args) node.arity = rule.head.args.length;
+      for (let n: RuleNode | undefined = node, p = [...mod.pkg, ...names]; n; p = p.slice(0, -1), n = p.length ? tree.node(p, false) : undefined) {
+        n.hasRules = true;
+        if (p.length === 0) break;
+      }
+      tree.root.hasRules = true;
+    }
+  }
+  // 2. compile rules
+  for (const { rule, mod, node, groundLen } of placed) {
+    const mctx: ModuleCtx = { pkg: mod.pkg, imports: importsOf(mod), tree, file: mod.file };
+    try {
+      const cr = compileRule(rule, mctx, groundLen);
+      if (cr.kind === 'func') {
+        if (cr.isDefault) node.funcDefault = cr;
+        else node.funcs.push(cr);
+      } else if (cr.isDefault) {
+        if (node.defaultRule) throw compileError(`multiple default rules ${[...mod.pkg, headName(rule)].join('.')} found`, rule.loc);
+        node.defaultRule = cr;
+      } else if (cr.kind === 'complete') node.complete.push(cr);
+      else if (cr.kind === 'set') node.sets.push(cr);
+      else node.dyn.push(cr);
+    } catch (e) {
+      if (e instanceof RegoError) errors.push(e);
+      else throw e;
+    }
+  }
+  checkConflicts(tree.root, errors);
+  if (errors.length > 0) throw new RegoErrors(errors);
+  return { tree, modules };
+}
+
+function checkConflicts(node: RuleNode, errors: RegoError[]): void {
+  const kinds = [node.complete.length || node.defaultRule ? 1 : 0, node.sets.length ? 1 : 0, node.isFunc ? 1 : 0].reduce((a, b) => a + b, 0);
+  if (kinds > 1) {
+    const loc = (node.complete[0] ?? node.sets[0] ?? node.funcs[0])?.loc;
+    errors.push(compileError(`conflicting rules data.${node.path.join('.')} found`, loc));
+  }
+  for (const c of node.children.values()) checkConflicts(c, errors);
+}
+
+function compileRule(rule: Rule, mctx: ModuleCtx, groundLen: number): CRule {
+  const frame = new FrameCtx();
+  const scope: Scope = { vars: new Map(), parent: null, own: [] };
+  const c = new TermCompiler(mctx, frame);
+  const head = rule.head;
+  // function arguments are declared first: they are bound on entry
+  let args: CTerm[] = [];
+  if (head.args) {
+    for (const a of head.args) c.declarePatternVars(a, scope);
+    args = head.args.map((a) => c.term(a, scope));
+  }
+  // locals declared in the body (:=, some) and vars in the head that the body binds
+  const body = rule.isDefault ? [] : c.body(rule.body, scope, new Set(args.flatMap((a) => slotsOf(a))));
+  const suffix = head.ref.slice(groundLen).map((t) => c.term(t, scope));
+  let kind: CRule['kind'];
+  if (head.args) kind = 'func';
+  else if (head.key && suffix.length === 0) kind = 'set';
+  else if (suffix.length === 0) kind = 'complete';
+  else kind = 'dyn';
+  const value = head.value ? c.term(head.value, scope) : null;
+  const key = head.key ? c.term(head.key, scope) : null;
+  const elses = rule.elses.map((e) => {
+    const b = e.body.length ? c.body(e.body, scope, new Set(args.flatMap((a) => slotsOf(a)))) : [];
+    return { value: e.value ? c.term(e.value, scope) : value, body: b, loc: e.loc };
+  });
+  if (rule.isDefault && value && hasVars(value)) throw compileError('default rule value cannot contain variables', rule.loc);
+  return {
+    kind,
+    nslots: frame.nslots,
+    body,
+    value,
+    key,
+    suffix,
+    leafSet: kind === 'dyn' && head.key !== null,
+    args,
+    elses,
+    isDefault: rule.isDefault,
+    loc: rule.loc,
+  };
+}
+
+export interface CompiledQuery {
+  body: CExpr[];
+  nslots: number;
+  /** user-visible variables: name → slot */
+  vars: [string, number][];
+}
+
+/** Compile a query body (refs must be fully qualified: data..., input...). */
+export function compileQuery(exprs: Expr[], tree: RuleTree, pkg: string[] = [], imports: Import[] = []): CompiledQuery {
+  const frame = new FrameCtx();
+  const imp = new Map<string, ImportTarget>();
+  for (const i of imports) addImport(imp, i);
+  const mctx: ModuleCtx = { pkg, imports: imp, tree, file: 'query' };
+  const c = new TermCompiler(mctx, frame);
+  const scope: Scope = { vars: new Map(), parent: null, own: [] };
+  const body = c.body(exprs, scope, new Set());
+  const vars: [string, number][] = [];
+  for (const [name, slot] of scope.vars) if (!name.startsWith('__local') && !name.startsWith('$')) vars.push([name, slot]);
+  return { body, nslots: frame.nslots, vars };
+}
+
+function slotsOf(t: CTerm, out: number[] = []): number[] {
+  switch (t.t) {
+    case 'local':
+      out.push(t.slot);
+      break;
+    case 'ref':
+      slotsOf(t.head, out);
+      t.path.forEach((p) => slotsOf(p, out));
+      break;
+    case 'array':
+    case 'set':
+      t.items.forEach((p) => slotsOf(p, out));
+      break;
+    case 'object':
+      t.items.forEach(([k, v]) => (slotsOf(k, out), slotsOf(v, out)));
+      break;
+    case 'call':
+      t.args.forEach((p) => slotsOf(p, out));
+      break;
+    case 'template':
+      t.parts.forEach((p) => typeof p !== 'string' && slotsOf(p, out));
+      break;
+    case 'compr':
+      slotsOf(t.head, out);
+      if (t.value) slotsOf(t.value, out);
+      t.body.forEach((e) => exprSlots(e, out));
+      break;
+  }
+  return out;
+}
+
+function exprSlots(e: CExpr, out: number[]): void {
+  const k = e.e;
+  switch (k.k) {
+    case 'term':
+      slotsOf(k.term, out);
+      break;
+    case 'unify':
+      slotsOf(k.a, out);
+      slotsOf(k.b, out);
+      break;
+    case 'not':
+      k.body.forEach((x) => exprSlots(x, out));
+      break;
+    case 'somein':
+      if (k.key) slotsOf(k.key, out);
+      slotsOf(k.value, out);
+      slotsOf(k.domain, out);
+      break;
+    case 'every':
+      if (k.key) slotsOf(k.key, out);
+      slotsOf(k.value, out);
+      slotsOf(k.domain, out);
+      k.body.forEach((x) => exprSlots(x, out));
+      break;
+  }
+  for (const w of e.with) slotsOf(w.value, out);
+}
+
+function hasVars(t: CTerm): boolean {
+  return slotsOf(t).length > 0;
+}
+
+/** Vars an expression needs bound before it runs, and vars it binds. */
+function analyse(e: CExpr, own: Set<number>): { needs: Set<number>; binds: Set<number> } {
+  const needs = new Set<number>();
+  const binds = new Set<number>();
+  const term = (t: CTerm, pattern: boolean): void => {
+    switch (t.t) {
+      case 'local':
+        (pattern ? binds : needs).add(t.slot);
+        return;
+      case 'ref':
+        term(t.head, false);
+        for (const p of t.path) {
+          if (p.t === 'local') binds.add(p.slot);
+          else term(p, true);
+        }
+        return;
+      case 'array':
+      case 'set':
+        t.items.forEach((x) => term(x, pattern));
+        return;
+      case 'object':
+        t.items.forEach(([k, v]) => (term(k, false), term(v, pattern)));
+        return;
+      case 'call':
+        t.args.forEach((x) => term(x, false));
+        return;
+      case 'template':
+        t.parts.forEach((x) => typeof x !== 'string' && term(x, false));
+        return;
+      case 'compr': {
+        const inner = slotsOf(t);
+        const ownSet = new Set(t.own);
+        for (const s of inner) if (!ownSet.has(s) && own.has(s)) needs.add(s);
+        return;
+      }
+    }
+  };
+  const k = e.e;
+  switch (k.k) {
+    case 'term':
+      term(k.term, false);
+      break;
+    case 'unify':
+      term(k.a, true);
+      term(k.b, true);
+      break;
+    case 'not':
+    case 'every': {
+      const inner: number[] = [];
+      if (k.k === 'not') k.body.forEach((x) => exprSlots(x, inner));
+      else {
+        k.body.forEach((x) => exprSlots(x, inner));
+        term(k.domain, false);
+      }
+      for (const s of inner) if (own.has(s)) needs.add(s);
+      break;
+    }
+    case 'somein':
+      term(k.domain, false);
+      if (k.key) term(k.key, true);
+      term(k.value, true);
+      break;
+  }
+  for (const w of e.with) term(w.value, false);
+  for (const b of binds) needs.delete(b);
+  return { needs, binds };
+}
+
+/** Greedy safety reordering: keep source order unless an expression reads an unbound var. */
+function reorder(body: CExpr[], initiallyBound: Set<number>): CExpr[] {
+  // slots used by more than one expression are the ones ordering matters for
+  const counts = new Map<number, number>();
+  for (const e of body) for (const s of new Set(exprSlots2(e))) counts.set(s, (counts.get(s) ?? 0) + 1);
+  const shared = new Set<number>([...counts].filter(([, n]) => n > 1).map(([s]) => s));
+  for (const s of initiallyBound) shared.add(s);
+  const infos = body.map((e) => analyse(e, shared));
+  const bound = new Set(initiallyBound);
+  const out: CExpr[] = [];
+  const done = new Array<boolean>(body.length).fill(false);
+  for (let n = 0; n < body.length; n++) {
+    let pick = -1;
+    for (let i = 0; i < body.length; i++) {
+      if (done[i]) continue;
+      let ok = true;
+      for (const s of infos[i]!.needs) {
+        if (!bound.has(s) && shared.has(s)) {
+          ok = false;
+          break;
+        }
+      }
+      if (ok) {
+        pick = i;
+        break;
+      }
+    }
+    if (pick < 0) pick = done.indexOf(false);
+    done[pick] = true;
+    out.push(body[pick]!);
+    for (const s of infos[pick]!.binds) bound.add(s);
+  }
+  return out;
+}
+
+function exprSlots2(e: CExpr): number[] {
+  const out: number[] = [];
+  exprSlots(e, out);
+  return out;
+}
+
+class TermCompiler {
+  private wildcard = 0;
+  constructor(
+    private readonly m: ModuleCtx,
+    private readonly frame: FrameCtx,
+  ) {}
+
+  lookup(name: string, scope: Scope): number | undefined {
+    for (let s: Scope | null = scope; s; s = s.parent) {
+      const v = s.vars.get(name);
+      if (v !== undefined) return v;
+    }
+    return undefined;
+  }
+
+  declare(name: string, scope: Scope): number {
+    const slot = this.frame.alloc(name);
+    scope.vars.set(name, slot);
+    scope.own.push(slot);
+    return slot;
+  }
+
+  declarePatternVars(t: Term, scope: Scope): void {
+    switch (t.t) {
+      case 'var':
+        if (t.name !== '_' && !scope.vars.has(t.name)) this.declare(t.name, scope);
+        return;
+      case 'array':
+      case 'set':
+        t.items.forEach((x) => this.declarePatternVars(x, scope));
+        return;
+      case 'object':
+        t.items.forEach(([, v]) => this.declarePatternVars(v, scope));
+        return;
+    }
+  }
+
+  body(exprs: Expr[], scope: Scope, bound: Set<number>): CExpr[] {
+    const out: CExpr[] = [];
+    for (const e of exprs) out.push(this.expr(e, scope));
+    return reorder(out, new Set([...bound, ...allBoundOuter(scope)]));
+  }
+
+  expr(e: Expr, scope: Scope): CExpr {
+    const withs = e.with.map((w) => this.withMod(w, scope));
+    const loc = e.loc;
+    if (e.negated) {
+      const inner: Expr = { ...e, negated: false, with: [] };
+      const nscope: Scope = { vars: new Map(), parent: scope, own: [] };
+      const body = e.e.k === 'notbody' ? this.body(e.e.body, nscope, new Set()) : [this.expr(inner, nscope)];
+      return { e: { k: 'not', body }, with: withs, loc };
+    }
+    const k = e.e;
+    switch (k.k) {
+      case 'term':
+        return { e: this.exprTerm(k.term, scope), with: withs, loc };
+      case 'unify':
+        return { e: { k: 'unify', a: this.term(k.left, scope), b: this.term(k.right, scope) }, with: withs, loc };
+      case 'assign': {
+        const right = this.term(k.right, scope);
+        this.checkAssignTarget(k.left, scope);
+        this.declarePatternVarsFresh(k.left, scope);
+        return { e: { k: 'unify', a: this.term(k.left, scope), b: right }, with: withs, loc };
+      }
+      case 'somevars':
+        for (const v of k.vars) if (v.t === 'var') this.declare(v.name, scope);
+        return { e: { k: 'nop' }, with: withs, loc };
+      case 'somein': {
+        const domain = this.term(k.domain, scope);
+        if (k.key) this.declarePatternVarsFresh(k.key, scope);
+        this.declarePatternVarsFresh(k.value, scope);
+        return {
+          e: { k: 'somein', key: k.key ? this.term(k.key, scope) : null, value: this.term(k.value, scope), domain },
+          with: withs,
+          loc,
+        };
+      }
+      case 'every': {
+        const domain = this.term(k.domain, scope);
+        const inner: Scope = { vars: new Map(), parent: scope, own: [] };
+        if (k.key) this.declarePatternVarsFresh(k.key, inner);
+        this.declarePatternVarsFresh(k.value, inner);
+        const key = k.key ? this.term(k.key, inner) : null;
+        const value = this.term(k.value, inner);
+        const body = this.body(k.body, inner, new Set([...(key ? slotsOf(key) : []), ...slotsOf(value)]));
+        return { e: { k: 'every', key, value, domain, body }, with: withs, loc };
+      }
+      case 'notbody':
+        return { e: { k: 'not', body: this.body(k.body, { vars: new Map(), parent: scope, own: [] }, new Set()) }, with: withs, loc };
+    }
+  }
+
+  private checkAssignTarget(t: Term, scope: Scope): void {
+    if (t.t === 'var') {
+      if (t.name !== '_' && scope.vars.has(t.name)) throw compileError(`var ${t.name} assigned above`, t.loc);
+      return;
+    }
+    if (t.t === 'array') return t.items.forEach((x) => this.checkAssignTarget(x, scope));
+    if (t.t === 'object') return t.items.forEach(([, v]) => this.checkAssignTarget(v, scope));
+    if (t.t === 'scalar') return;
+    throw compileError(`cannot assign to ${t.t}`, t.loc);
+  }
+
+  private declarePatternVarsFresh(t: Term, scope: Scope): void {
+    switch (t.t) {
+      case 'var':
+        if (t.name !== '_') this.declare(t.name, scope);
+        return;
+      case 'array':
+      case 'set':
+        t.items.forEach((x) => this.declarePatternVarsFresh(x, scope));
+        return;
+      case 'object':
+        t.items.forEach(([, v]) => this.declarePatternVarsFresh(v, scope));
+        return;
+    }
+  }
+
+  /** Expression made of one term: calls with an extra argument bind the output. */
+  private exprTerm(t: Term, scope: Scope): CExpr['e'] {
+    if (t.t === 'call') {
+      const target = this.resolveCall(t.op, t.loc);
+      const arity = target.builtin ? (target.builtin.variadic ? -1 : target.builtin.args.length) : target.func ? funcArity(target.func) : -1;
+      if (arity >= 0 && t.args.length === arity + 1) {
+        const call: CTerm = { t: 'call', name: target.name, args: t.args.slice(0, -1).map((a) => this.term(a, scope)), builtin: target.builtin, func: target.func, loc: t.loc };
+        return { k: 'unify', a: this.term(t.args[arity]!, scope), b: call };
+      }
+      if (arity >= 0 && t.args.length !== arity) {
+        throw compileError(`${t.op}: arity mismatch: expected ${arity} argument${arity === 1 ? '' : 's'}, got ${t.args.length}`, t.loc, REGO_ERROR_CODES.type);
+      }
+    }
+    return { k: 'term', term: this.term(t, scope) };
+  }
+
+  resolveCall(op: string, loc: Loc): { name: string; builtin: BuiltinDef | null; func: RuleNode | null } {
+    const parts = op.split('.');
+    let path: string[] | null = null;
+    const first = parts[0]!;
+    const imp = this.m.imports.get(first);
+    if (first === 'data') path = parts.slice(1);
+    else if (imp && imp.root === 'data') path = [...imp.path, ...parts.slice(1)];
+    else if (this.m.tree.node([...this.m.pkg, first], false)?.hasRules) path = [...this.m.pkg, ...parts];
+    if (path) {
+      const node = this.m.tree.node(path, false);
+      if (node && node.isFunc) return { name: 'data.' + path.join('.'), builtin: null, func: node };
+      if (first !== 'data' && !imp) {
+        const b = lookupBuiltin(op);
+        if (b) return { name: op, builtin: b, func: null };
+      }
+      throw compileError(`undefined function data.${path.join('.')}`, loc, REGO_ERROR_CODES.type);
+    }
+    const b = lookupBuiltin(op);
+    if (b) return { name: op, builtin: b, func: null };
+    throw compileError(`undefined function ${op}`, loc, REGO_ERROR_CODES.type);
+  }
+
+  private withMod(w: { target: Term; value: Term; loc: Loc }, scope: Scope): CWith {
+    const value = this.term(w.value, scope);
+    const names = refNames(w.target);
+    const tgt = w.target;
+    if (tgt.t === 'var' || tgt.t === 'ref') {
+      const headName = tgt.t === 'var' ? tgt.name : tgt.head.t === 'var' ? tgt.head.name : '';
+      if (headName === 'input') {
+        const path: Value[] = [];
+        if (tgt.t === 'ref') {
+          for (const p of tgt.path) {
+            if (p.t !== 'scalar') throw compileError('with target path must be ground', w.loc);
+            path.push(p.v);
+          }
+        }
+        return { kind: 'input', path, value };
+      }
+      if (names) {
+        // a function or builtin mock, or data
+        let path: string[] | null = null;
+        const imp = this.m.imports.get(names[0]!);
+        if (names[0] === 'data') path = names.slice(1);
+        else if (imp && imp.root === 'data') path = [...imp.path, ...names.slice(1)];
+        else if (this.m.tree.node([...this.m.pkg, names[0]!], false)?.hasRules) path = [...this.m.pkg, ...names];
+        if (path) {
+          const node = this.m.tree.node(path, false);
+          if (node && node.isFunc) {
+            const byName = value.t === 'call' && false;
+            return { kind: 'func', name: 'data.' + path.join('.'), value: this.mockValue(w.value, scope, value), builtin: null, func: null, byName };
+          }
+          return { kind: 'data', path, value };
+        }
+        const b = lookupBuiltin(names.join('.'));
+        if (b) return { kind: 'func', name: b.name, value: this.mockValue(w.value, scope, value), builtin: null, func: null, byName: false };
+      }
+    }
+    throw compileError(`with keyword target must reference existing input, data, or a function`, w.loc, REGO_ERROR_CODES.type);
+  }
+
+  /** A mock value: a function name resolves to the function, else the value term. */
+  private mockValue(t: Term, _scope: Scope, compiled: CTerm): CTerm {
+    const names = refNames(t);
+    if (names) {
+      const op = names.join('.');
+      try {
+        const target = this.resolveCall(op, t.loc);
+        if (target.func || (target.builtin && !(compiled.t === 'local'))) {
+          if (compiled.t === 'local') return compiled;
+          return { t: 'call', name: target.name, args: [], builtin: target.builtin, func: target.func, loc: t.loc };
+        }
+      } catch {
+        // not a function: a value
+      }
+    }
+    return compiled;
+  }
+
+  term(t: Term, scope: Scope): CTerm {
+    switch (t.t) {
+      case 'scalar':
+        return { t: 'const', v: t.v };
+      case 'var':
+        return this.varTerm(t.name, scope, t.loc);
+      case 'ref': {
+        const head = this.term(t.head, scope);
+        const path = t.path.map((p) => this.term(p, scope));
+        if (head.t === 'ref') return { t: 'ref', head: head.head, path: [...head.path, ...path] };
+        return { t: 'ref', head, path };
+      }
+      case 'array': {
+        const items = t.items.map((x) => this.term(x, scope));
+        return items.every((x) => x.t === 'const') ? { t: 'const', v: items.map((x) => (x as { v: Value }).v) } : { t: 'array', items };
+      }
+      case 'set': {
+        const items = t.items.map((x) => this.term(x, scope));
+        return items.every((x) => x.t === 'const') ? { t: 'const', v: new RSet(items.map((x) => (x as { v: Value }).v)) } : { t: 'set', items };
+      }
+      case 'object': {
+        const items = t.items.map(([k, v]) => [this.term(k, scope), this.term(v, scope)] as [CTerm, CTerm]);
+        if (items.every(([k, v]) => k.t === 'const' && v.t === 'const')) {
+          const o = new RObject();
+          for (const [k, v] of items) {
+            const kv = (k as { v: Value }).v;
+            if (o.get(kv) !== undefined) throw compileError('object keys must be unique', t.loc);
+            o.set(kv, (v as { v: Value }).v);
+          }
+          return { t: 'const', v: o };
+        }
+        return { t: 'object', items };
+      }
+      case 'arraycompr':
+      case 'setcompr':
+      case 'objcompr': {
+        const inner: Scope = { vars: new Map(), parent: scope, own: [] };
+        const body = this.body(t.body, inner, new Set());
+        const head = this.term(t.t === 'objcompr' ? t.key : t.head, inner);
+        const value = t.t === 'objcompr' ? this.term(t.value, inner) : null;
+        const kind = t.t === 'arraycompr' ? 'array' : t.t === 'setcompr' ? 'set' : 'object';
+        return { t: 'compr', kind, head, value, body, own: inner.own };
+      }
+      case 'call': {
+        const target = this.resolveCall(t.op, t.loc);
+        return { t: 'call', name: target.name, args: t.args.map((a) => this.term(a, scope)), builtin: target.builtin, func: target.func, loc: t.loc };
+      }
+      case 'template':
+        return { t: 'template', parts: t.parts.map((p) => (typeof p === 'string' ? p : this.term(p, scope))), loc: t.loc };
+    }
+  }
+
+  varTerm(name: string, scope: Scope, _loc: Loc): CTerm {
+    if (name === '_') {
+      const slot = this.frame.alloc('$_' + this.wildcard++);
+      scope.own.push(slot);
+      return { t: 'local', slot, name: '_' };
+    }
+    const slot = this.lookup(name, scope);
+    if (slot !== undefined) return { t: 'local', slot, name };
+    if (name === 'input') return { t: 'input' };
+    if (name === 'data') return { t: 'data' };
+    const imp = this.m.imports.get(name);
+    if (imp) {
+      return imp.path.length === 0
+        ? { t: imp.root }
+        : { t: 'ref', head: { t: imp.root }, path: imp.path.map((p) => ({ t: 'const', v: p }) as CTerm) };
+    }
+    if (this.m.tree.node([...this.m.pkg, name], false)?.hasRules) {
+      return { t: 'ref', head: { t: 'data' }, path: [...this.m.pkg, name].map((p) => ({ t: 'const', v: p }) as CTerm) };
+    }
+    return { t: 'local', slot: this.declare(name, scope), name };
+  }
+}
+
+function allBoundOuter(_scope: Scope): number[] {
+  // closures over outer scopes are treated as bound when ordering an inner body
+  const out: number[] = [];
+  for (let s = _scope.parent; s; s = s.parent) out.push(...s.own);
+  return out;
+}
+
+function funcArity(node: RuleNode): number {
+  return node.arity;
+}
+
+export { RegoErrors };
+export type { CRule };

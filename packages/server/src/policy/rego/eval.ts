@@ -1,0 +1,816 @@
+/**
+ * Top-down evaluator over the compiled form (ir.ts), in continuation-passing style: every
+ * producer calls its continuation once per solution, and a continuation returns true to stop
+ * the enumeration early (used by `not`, `every` and existence checks). Bindings live in frame
+ * slots and are undone on return, which gives backtracking for free.
+ */
+import {
+  BuiltinError,
+  BuiltinTypeError,
+  checkArgs,
+  type BuiltinContext,
+  type BuiltinDef,
+} from './builtins/registry.js';
+import type { Loc } from './ast.js';
+import { REGO_ERROR_CODES, RegoError } from './errors.js';
+import type { CExpr, CRule, CTerm, CWith, RuleNode } from './ir.js';
+import type { RuleTree } from './compile.js';
+import { equals, numberText, RObject, RSet, toJSON, type Value } from './value.js';
+
+type Frame = (Value | undefined)[];
+type K = () => boolean;
+type KV = (v: Value) => boolean;
+
+export interface EvalLimits {
+  /** Maximum evaluation steps (expressions, calls, iterations). Default 1,000,000. */
+  maxSteps?: number;
+  /** Wall-clock budget in milliseconds. Default 1000. */
+  timeoutMs?: number;
+}
+
+export interface EvalOptions {
+  input?: Value;
+  /** Base documents (JSON data) under `data`. */
+  data?: RObject;
+  /** Evaluation time in ns since the epoch (time.now_ns); required for determinism. */
+  nowNs?: bigint;
+  /** strict-builtin-errors: builtin errors halt evaluation instead of being undefined. */
+  strictBuiltinErrors?: boolean;
+  limits?: EvalLimits;
+  /** Monotonic clock in ms for the time limit (injected; defaults to performance.now). */
+  clock?: () => number;
+  print?: (message: string) => void;
+  random?: () => number;
+}
+
+export const DEFAULT_LIMITS = {
+  /** Enough for any sane authorization policy; a runaway cross product hits it in ~100 ms. */
+  maxSteps: 1_000_000,
+  /** A decision that takes a second is broken; fail closed instead of hanging the caller. */
+  timeoutMs: 1000,
+} as const;
+
+interface Mock {
+  value?: Value;
+  builtin?: BuiltinDef | null;
+  func?: RuleNode | null;
+}
+
+class Ctx {
+  readonly cache = new Map<number, Value | null>();
+  readonly inProgress = new Set<number>();
+  constructor(
+    readonly input: Value | undefined,
+    readonly data: RObject,
+    readonly overrides: { path: string[]; value: Value }[] | null,
+    readonly mocks: Map<string, Mock> | null,
+  ) {}
+}
+
+const TRUE_TERM: CTerm = { t: 'const', v: true };
+
+export class Evaluator {
+  ctx: Ctx;
+  private steps = 0;
+  private readonly maxSteps: number;
+  private readonly deadline: number;
+  private readonly clock: () => number;
+  private readonly strict: boolean;
+  private callDepth = 0;
+  private readonly bctx: BuiltinContext & { name: string };
+
+  constructor(
+    private readonly tree: RuleTree,
+    opts: EvalOptions,
+  ) {
+    this.ctx = new Ctx(opts.input, opts.data ?? new RObject(), null, null);
+    this.maxSteps = opts.limits?.maxSteps ?? DEFAULT_LIMITS.maxSteps;
+    this.clock = opts.clock ?? (() => performance.now());
+    this.deadline = this.clock() + (opts.limits?.timeoutMs ?? DEFAULT_LIMITS.timeoutMs);
+    this.strict = opts.strictBuiltinErrors ?? false;
+    const print = opts.print ?? (() => undefined);
+    const random = opts.random ?? Math.random;
+    const self = this;
+    this.bctx = {
+      nowNs: opts.nowNs ?? 0n,
+      cache: new Map(),
+      strict: this.strict,
+      name: '',
+      callFunction(name: string, args: Value[]): Value | undefined {
+        return self.callByName(name, args);
+      },
+      print,
+      random,
+    };
+  }
+
+  private step(): void {
+    if (++this.steps > this.maxSteps) throw new RegoError(REGO_ERROR_CODES.evalCancel, `evaluation exceeded the step limit (${this.maxSteps})`);
+    if ((this.steps & 1023) === 0 && this.clock() > this.deadline) {
+      throw new RegoError(REGO_ERROR_CODES.evalCancel, 'evaluation exceeded the time limit');
+    }
+  }
+
+  // ---- bodies and expressions --------------------------------------------------------------
+  evalBody(body: CExpr[], i: number, f: Frame, k: K): boolean {
+    if (i === body.length) return k();
+    return this.evalExpr(body[i]!, f, () => this.evalBody(body, i + 1, f, k));
+  }
+
+  evalExpr(e: CExpr, f: Frame, k: K): boolean {
+    this.step();
+    if (e.with.length > 0) return this.evalWith(e, f, k);
+    const x = e.e;
+    switch (x.k) {
+      case 'term':
+        return this.evalTerm(x.term, f, (v) => (v !== false ? k() : false));
+      case 'unify':
+        return this.unify(x.a, x.b, f, k);
+      case 'nop':
+        return k();
+      case 'not': {
+        const found = this.evalBody(x.body, 0, f, () => true);
+        return found ? false : k();
+      }
+      case 'somein':
+        return this.evalTerm(x.domain, f, (coll) =>
+          this.eachEntry(coll, (key, val) =>
+            this.unifyValue(x.value, val, f, () => (x.key ? this.unifyValue(x.key, key, f, k) : k())),
+          ),
+        );
+      case 'every':
+        return this.evalTerm(x.domain, f, (coll) => {
+          let all = true;
+          this.eachEntry(coll, (key, val) => {
+            const ok = this.unifyValue(x.value, val, f, () =>
+              x.key ? this.unifyValue(x.key, key, f, () => this.evalBody(x.body, 0, f, () => true)) : this.evalBody(x.body, 0, f, () => true),
+            );
+            if (!ok) all = false;
+            return !ok;
+          });
+          return all ? k() : false;
+        });
+    }
+  }
+
+  private evalWith(e: CExpr, f: Frame, k: K): boolean {
+    const plain: CExpr = { e: e.e, with: [], loc: e.loc };
+    return this.withValues(e.with, 0, [], f, (vals) => {
+      const outer = this.ctx;
+      let input = outer.input;
+      let overrides = outer.overrides;
+      let mocks = outer.mocks;
+      e.with.forEach((w: CWith, i) => {
+        const v = vals[i]!;
+        if (w.kind === 'input') input = w.path.length === 0 ? v : setPath(input ?? new RObject(), w.path, 0, v);
+        else if (w.kind === 'data') overrides = [...(overrides ?? []).filter((o) => !isPrefix(w.path, o.path)), { path: w.path, value: v }];
+        else {
+          mocks = new Map(mocks ?? []);
+          const mv = w.value;
+          if (mv.t === 'call' && mv.args.length === 0 && (mv.func || mv.builtin) && v === MOCK_FN) {
+            mocks.set(w.name, { builtin: mv.builtin, func: mv.func });
+          } else mocks.set(w.name, { value: v });
+        }
+      });
+      const inner = new Ctx(input, outer.data, overrides, mocks);
+      this.ctx = inner;
+      try {
+        return this.evalExpr(plain, f, () => {
+          this.ctx = outer;
+          try {
+            return k();
+          } finally {
+            this.ctx = inner;
+          }
+        });
+      } finally {
+        this.ctx = outer;
+      }
+    });
+  }
+
+  private withValues(ws: CWith[], i: number, acc: Value[], f: Frame, k: (vals: Value[]) => boolean): boolean {
+    if (i === ws.length) return k(acc);
+    const w = ws[i]!;
+    if (w.kind === 'func' && w.value.t === 'call' && w.value.args.length === 0 && (w.value.func || w.value.builtin)) {
+      acc[i] = MOCK_FN;
+      return this.withValues(ws, i + 1, acc, f, k);
+    }
+    return this.evalTerm(w.value, f, (v) => {
+      acc[i] = v;
+      return this.withValues(ws, i + 1, acc, f, k);
+    });
+  }
+
+  // ---- terms ---------------------------------------------------------------------------------
+  evalTerm(t: CTerm, f: Frame, k: KV): boolean {
+    switch (t.t) {
+      case 'const':
+        return k(t.v);
+      case 'local': {
+        const v = f[t.slot];
+        if (v === undefined) throw new RegoError(REGO_ERROR_CODES.unsafeVar, `var ${t.name} is unsafe`);
+        return k(v);
+      }
+      case 'input':
+        return this.ctx.input === undefined ? false : k(this.ctx.input);
+      case 'data':
+        return this.evalData(this.tree.root, [], 0, f, k);
+      case 'ref':
+        return this.evalRef(t, f, k);
+      case 'array':
+        return this.evalItems(t.items, 0, [], f, (items) => k(items.slice()));
+      case 'set':
+        return this.evalItems(t.items, 0, [], f, (items) => k(new RSet(items)));
+      case 'object':
+        return this.evalPairs(t.items, 0, new RObject(), f, k);
+      case 'call':
+        return this.evalCall(t, f, k);
+      case 'compr':
+        return this.evalCompr(t, f, k);
+      case 'template':
+        return this.evalTemplate(t, f, k);
+    }
+  }
+
+  private evalItems(items: CTerm[], i: number, acc: Value[], f: Frame, k: (items: Value[]) => boolean): boolean {
+    if (i === items.length) return k(acc);
+    return this.evalTerm(items[i]!, f, (v) => {
+      acc[i] = v;
+      return this.evalItems(items, i + 1, acc, f, k);
+    });
+  }
+
+  private evalPairs(items: [CTerm, CTerm][], i: number, acc: RObject, f: Frame, k: KV): boolean {
+    if (i === items.length) {
+      const o = new RObject();
+      for (const [key, v] of acc.unorderedEntries()) o.set(key, v);
+      return k(o);
+    }
+    const [kt, vt] = items[i]!;
+    return this.evalTerm(kt, f, (key) =>
+      this.evalTerm(vt, f, (v) => {
+        const prev = acc.get(key);
+        if (prev !== undefined && !equals(prev, v)) {
+          throw new RegoError(REGO_ERROR_CODES.evalConflict, 'object keys must be unique');
+        }
+        acc.set(key, v);
+        const r = this.evalPairs(items, i + 1, acc, f, k);
+        if (prev === undefined) acc.delete(key);
+        return r;
+      }),
+    );
+  }
+
+  private evalCompr(t: Extract<CTerm, { t: 'compr' }>, f: Frame, k: KV): boolean {
+    this.step();
+    if (t.kind === 'array') {
+      const out: Value[] = [];
+      this.evalBody(t.body, 0, f, () => this.evalTerm(t.head, f, (v) => (out.push(v), false)));
+      return k(out);
+    }
+    if (t.kind === 'set') {
+      const out = new RSet();
+      this.evalBody(t.body, 0, f, () => this.evalTerm(t.head, f, (v) => (out.add(v), false)));
+      return k(out);
+    }
+    const out = new RObject();
+    this.evalBody(t.body, 0, f, () =>
+      this.evalTerm(t.head, f, (key) =>
+        this.evalTerm(t.value!, f, (v) => {
+          const prev = out.get(key);
+          if (prev !== undefined && !equals(prev, v)) throw new RegoError(REGO_ERROR_CODES.evalConflict, 'object keys must be unique');
+          out.set(key, v);
+          return false;
+        }),
+      ),
+    );
+    return k(out);
+  }
+
+  private evalTemplate(t: Extract<CTerm, { t: 'template' }>, f: Frame, k: KV): boolean {
+    const parts: string[] = [];
+    for (const p of t.parts) {
+      if (typeof p === 'string') {
+        parts.push(p);
+        continue;
+      }
+      const vals: Value[] = [];
+      this.evalTerm(p, f, (v) => (vals.push(v), false));
+      if (vals.length > 1) throw new RegoError(REGO_ERROR_CODES.evalConflict, 'template expression produced multiple outputs', t.loc);
+      parts.push(vals.length === 0 ? '<undefined>' : templateText(vals[0]!));
+    }
+    return k(parts.join(''));
+  }
+
+  // ---- calls -----------------------------------------------------------------------------
+  private evalCall(t: Extract<CTerm, { t: 'call' }>, f: Frame, k: KV): boolean {
+    if (t.name === 'print') return this.evalPrint(t, f, k);
+    const mock = this.ctx.mocks?.get(t.name);
+    if (mock && mock.value !== undefined) {
+      return this.evalItems(t.args, 0, [], f, () => k(mock.value!));
+    }
+    return this.evalItems(t.args, 0, [], f, (args) => {
+      const out = mock ? this.callTarget(mock.func ?? null, mock.builtin ?? null, t.name, args.slice(), t.loc) : this.callTarget(t.func, t.builtin, t.name, args.slice(), t.loc);
+      if (out === undefined) return false;
+      if (out instanceof Relation) {
+        for (const v of out.values) if (k(v)) return true;
+        return false;
+      }
+      return k(out);
+    });
+  }
+
+  private evalPrint(t: Extract<CTerm, { t: 'call' }>, f: Frame, k: KV): boolean {
+    const parts: string[] = [];
+    for (const a of t.args) {
+      const vals: Value[] = [];
+      try {
+        this.evalTerm(a, f, (v) => (vals.push(v), false));
+      } catch (e) {
+        if (!(e instanceof RegoError) || e.code !== REGO_ERROR_CODES.unsafeVar) throw e;
+      }
+      parts.push(vals.length === 0 ? '<undefined>' : vals.map((v) => (typeof v === 'string' ? v : toJSON(v))).join(' '));
+    }
+    this.bctx.print(parts.join(' '));
+    return k(true);
+  }
+
+  private callByName(name: string, args: Value[]): Value | undefined {
+    const mock = this.ctx.mocks?.get(name);
+    if (mock) {
+      if (mock.value !== undefined) return mock.value;
+      const r = this.callTarget(mock.func ?? null, mock.builtin ?? null, name, args, undefined);
+      return r instanceof Relation ? r.values[0] : r;
+    }
+    if (name.startsWith('data.')) {
+      const node = this.tree.node(name.slice(5).split('.'), false);
+      if (node?.isFunc) return this.callUser(node, args, undefined);
+      return undefined;
+    }
+    const r = this.callTarget(null, lookupBuiltinLazy(name), name, args, undefined);
+    return r instanceof Relation ? r.values[0] : r;
+  }
+
+  private callTarget(func: RuleNode | null, builtin: BuiltinDef | null, name: string, args: Value[], loc: Loc | undefined): Value | Relation | undefined {
+    if (func) return this.callUser(func, args, loc);
+    if (builtin) return this.callBuiltin(builtin, name, args, loc);
+    throw new RegoError(REGO_ERROR_CODES.type, `undefined function ${name}`, loc);
+  }
+
+  private callBuiltin(def: BuiltinDef, name: string, args: Value[], loc: Loc | undefined): Value | Relation | undefined {
+    this.step();
+    const prevName = this.bctx.name;
+    this.bctx.name = def.name;
+    try {
+      if (!def.variadic && args.length !== def.args.length) {
+        throw new RegoError(REGO_ERROR_CODES.type, `${def.name}: arity mismatch: expected ${def.args.length} arguments, got ${args.length}`, loc);
+      }
+      checkArgs(def, args);
+      const r = def.impl(args, this.bctx);
+      if (def.relation) return r === undefined ? undefined : new Relation(r as Value[]);
+      return r as Value | undefined;
+    } catch (e) {
+      if (e instanceof RegoError) throw e;
+      if (e instanceof RangeError && /call stack/.test(e.message)) throw e;
+      const code = e instanceof BuiltinTypeError ? REGO_ERROR_CODES.evalType : REGO_ERROR_CODES.evalBuiltin;
+      if (this.strict || isHalt(e)) {
+        throw new RegoError(code, `${def.name}: ${(e as Error).message}`, loc);
+      }
+      return undefined;
+    } finally {
+      this.bctx.name = prevName;
+    }
+  }
+
+  callUser(node: RuleNode, args: Value[], loc: Loc | undefined): Value | undefined {
+    this.step();
+    if (++this.callDepth > 1000) {
+      this.callDepth = 0;
+      throw new RegoError(REGO_ERROR_CODES.recursion, `function data.${node.path.join('.')} recurses too deeply`, loc);
+    }
+    try {
+      let result: Value | undefined;
+      for (const r of node.funcs) {
+        const frame: Frame = new Array(r.nslots);
+        this.unifyArgs(r.args, args, 0, frame, () =>
+          this.ruleValues(r, frame, (v) => {
+            if (result === undefined) result = v;
+            else if (!equals(result, v)) {
+              throw new RegoError(REGO_ERROR_CODES.evalConflict, 'functions must not produce multiple outputs for same inputs', r.loc);
+            }
+            return false;
+          }),
+        );
+      }
+      if (result === undefined && node.funcDefault) {
+        const d = node.funcDefault;
+        const frame: Frame = new Array(d.nslots);
+        this.evalTerm(d.value ?? TRUE_TERM, frame, (v) => ((result = v), true));
+      }
+      return result;
+    } finally {
+      this.callDepth--;
+    }
+  }
+
+  private unifyArgs(pats: CTerm[], args: Value[], i: number, f: Frame, k: K): boolean {
+    if (i === pats.length) return k();
+    return this.unifyValue(pats[i]!, args[i]!, f, () => this.unifyArgs(pats, args, i + 1, f, k));
+  }
+
+  /** Values of a rule head over all solutions of its body, falling through `else` branches. */
+  private ruleValues(r: CRule, f: Frame, emit: KV): boolean {
+    let found = false;
+    const stop = this.evalBody(r.body, 0, f, () => {
+      found = true;
+      return this.evalTerm(r.value ?? TRUE_TERM, f, emit);
+    });
+    if (found || stop) return stop;
+    for (const e of r.elses) {
+      let got = false;
+      const s = this.evalBody(e.body, 0, f, () => {
+        got = true;
+        return this.evalTerm(e.value ?? TRUE_TERM, f, emit);
+      });
+      if (got || s) return s;
+    }
+    return false;
+  }
+
+  // ---- unification -------------------------------------------------------------------------
+  unify(a: CTerm, b: CTerm, f: Frame, k: K): boolean {
+    if (a.t === 'local' && f[a.slot] === undefined) return this.bindTo(a.slot, b, f, k);
+    if (b.t === 'local' && f[b.slot] === undefined) return this.bindTo(b.slot, a, f, k);
+    if (a.t === 'array' && b.t === 'array' && (isPattern(a, f) || isPattern(b, f))) {
+      if (a.items.length !== b.items.length) return false;
+      return this.unifyPairs(a.items, b.items, 0, f, k);
+    }
+    if (isPattern(a, f)) return this.evalTerm(b, f, (v) => this.unifyValue(a, v, f, k));
+    if (isPattern(b, f)) return this.evalTerm(a, f, (v) => this.unifyValue(b, v, f, k));
+    return this.evalTerm(a, f, (va) => this.evalTerm(b, f, (vb) => (equals(va, vb) ? k() : false)));
+  }
+
+  private unifyPairs(as: CTerm[], bs: CTerm[], i: number, f: Frame, k: K): boolean {
+    if (i === as.length) return k();
+    return this.unify(as[i]!, bs[i]!, f, () => this.unifyPairs(as, bs, i + 1, f, k));
+  }
+
+  private bindTo(slot: number, t: CTerm, f: Frame, k: K): boolean {
+    if (t.t === 'local' && f[t.slot] === undefined) {
+      throw new RegoError(REGO_ERROR_CODES.unsafeVar, `var ${t.name} is unsafe`);
+    }
+    return this.evalTerm(t, f, (v) => {
+      const cur = f[slot];
+      if (cur !== undefined) return equals(cur, v) ? k() : false;
+      f[slot] = v;
+      try {
+        return k();
+      } finally {
+        f[slot] = undefined;
+      }
+    });
+  }
+
+  unifyValue(t: CTerm, v: Value, f: Frame, k: K): boolean {
+    switch (t.t) {
+      case 'local': {
+        const cur = f[t.slot];
+        if (cur !== undefined) return equals(cur, v) ? k() : false;
+        f[t.slot] = v;
+        try {
+          return k();
+        } finally {
+          f[t.slot] = undefined;
+        }
+      }
+      case 'const':
+        return equals(t.v, v) ? k() : false;
+      case 'array':
+        if (!Array.isArray(v) || v.length !== t.items.length) return false;
+        return this.unifyArrayValues(t.items, v, 0, f, k);
+      case 'object':
+        if (!(v instanceof RObject) || v.size !== t.items.length) return false;
+        return this.unifyObjectValues(t.items, 0, v, f, k);
+      default:
+        return this.evalTerm(t, f, (tv) => (equals(tv, v) ? k() : false));
+    }
+  }
+
+  private unifyArrayValues(items: CTerm[], v: Value[], i: number, f: Frame, k: K): boolean {
+    if (i === items.length) return k();
+    return this.unifyValue(items[i]!, v[i]!, f, () => this.unifyArrayValues(items, v, i + 1, f, k));
+  }
+
+  private unifyObjectValues(items: [CTerm, CTerm][], i: number, v: RObject, f: Frame, k: K): boolean {
+    if (i === items.length) return k();
+    const [kt, vt] = items[i]!;
+    return this.evalTerm(kt, f, (key) => {
+      const child = v.get(key);
+      if (child === undefined) return false;
+      return this.unifyValue(vt, child, f, () => this.unifyObjectValues(items, i + 1, v, f, k));
+    });
+  }
+
+  // ---- references --------------------------------------------------------------------------
+  private evalRef(t: Extract<CTerm, { t: 'ref' }>, f: Frame, k: KV): boolean {
+    const head = t.head;
+    if (head.t === 'data') return this.evalData(this.tree.root, t.path, 0, f, k);
+    if (head.t === 'input') {
+      const input = this.ctx.input;
+      return input === undefined ? false : this.walk(input, t.path, 0, f, k);
+    }
+    return this.evalTerm(head, f, (v) => this.walk(v, t.path, 0, f, k));
+  }
+
+  /** Index into a value along `path` from `i`, iterating over unbound variables. */
+  walk(v: Value, path: CTerm[], i: number, f: Frame, k: KV): boolean {
+    for (; i < path.length; i++) {
+      const p = path[i]!;
+      let key: Value | undefined;
+      if (p.t === 'const') key = p.v;
+      else if (p.t === 'local') {
+        key = f[p.slot];
+        if (key === undefined) return this.iterate(v, p.slot, path, i, f, k);
+      } else if (isPattern(p, f)) {
+        return this.eachEntry(v, (key2, child) => this.unifyValue(p, key2, f, () => this.walk(child, path, i + 1, f, k)));
+      } else {
+        const at = i;
+        return this.evalTerm(p, f, (key2) => {
+          const child = lookup(v, key2);
+          return child === undefined ? false : this.walk(child, path, at + 1, f, k);
+        });
+      }
+      const child = lookup(v, key);
+      if (child === undefined) return false;
+      v = child;
+    }
+    return k(v);
+  }
+
+  private iterate(v: Value, slot: number, path: CTerm[], i: number, f: Frame, k: KV): boolean {
+    return this.eachEntry(v, (key, child) => {
+      f[slot] = key;
+      try {
+        return this.walk(child, path, i + 1, f, k);
+      } finally {
+        f[slot] = undefined;
+      }
+    });
+  }
+
+  /** Calls fn(key, value) for each entry of a collection in OPA's order; stops when fn returns true. */
+  eachEntry(v: Value, fn: (key: Value, val: Value) => boolean): boolean {
+    if (Array.isArray(v)) {
+      for (let j = 0; j < v.length; j++) {
+        this.step();
+        if (fn(j, v[j]!)) return true;
+      }
+      return false;
+    }
+    if (v instanceof RObject) {
+      for (const key of v.keys()) {
+        this.step();
+        if (fn(key, v.get(key)!)) return true;
+      }
+      return false;
+    }
+    if (v instanceof RSet) {
+      for (const m of v.values()) {
+        this.step();
+        if (fn(m, m)) return true;
+      }
+    }
+    return false;
+  }
+
+  /** Navigate the rule tree (virtual documents) merged with base data. */
+  private evalData(node: RuleNode, path: CTerm[], i: number, f: Frame, k: KV): boolean {
+    for (;;) {
+      const ov = this.ctx.overrides ? overrideAt(this.ctx.overrides, node.path) : undefined;
+      if (ov !== undefined) return this.walk(ov, path, i, f, k);
+      if (node.isFunc) return false;
+      if (node.hasOwnRules || node.dyn.length > 0 || i === path.length) {
+        const v = this.materialize(node);
+        return v === undefined ? false : this.walk(v, path, i, f, k);
+      }
+      const p = path[i]!;
+      let key: Value | undefined;
+      if (p.t === 'const') key = p.v;
+      else if (p.t === 'local') key = f[p.slot];
+      else if (!isPattern(p, f)) {
+        const at = i;
+        const n = node;
+        return this.evalTerm(p, f, (key2) => this.dataStep(n, key2, path, at, f, k));
+      }
+      if (key === undefined) {
+        const v = this.materialize(node);
+        return v === undefined ? false : this.walk(v, path, i, f, k);
+      }
+      if (typeof key !== 'string') return this.dataStep(node, key, path, i, f, k);
+      const child = node.children.get(key);
+      if (!child) return this.dataStep(node, key, path, i, f, k);
+      node = child;
+      i++;
+    }
+  }
+
+  private dataStep(node: RuleNode, key: Value, path: CTerm[], i: number, f: Frame, k: KV): boolean {
+    if (typeof key === 'string') {
+      const child = node.children.get(key);
+      if (child) return this.evalData(child, path, i + 1, f, k);
+    }
+    const base = this.baseAt(node.path);
+    if (base === undefined) return false;
+    const child = lookup(base, key);
+    return child === undefined ? false : this.walk(child, path, i + 1, f, k);
+  }
+
+  private baseAt(path: readonly string[]): Value | undefined {
+    let v: Value | undefined = this.ctx.data;
+    for (const p of path) {
+      v = lookup(v, p);
+      if (v === undefined) return undefined;
+    }
+    return v;
+  }
+
+  /** The full value of a node: a rule's value, or an object of everything under it. */
+  materialize(node: RuleNode): Value | undefined {
+    const cached = this.ctx.cache.get(node.id);
+    if (cached !== undefined) return cached === null ? undefined : cached;
+    if (this.ctx.inProgress.has(node.id)) {
+      throw new RegoError(REGO_ERROR_CODES.recursion, `rule data.${node.path.join('.')} is recursive`);
+    }
+    this.ctx.inProgress.add(node.id);
+    let v: Value | undefined;
+    try {
+      v = this.computeNode(node);
+    } finally {
+      this.ctx.inProgress.delete(node.id);
+    }
+    if (v !== undefined && this.ctx.overrides) v = applyOverrides(v, node.path, this.ctx.overrides);
+    this.ctx.cache.set(node.id, v === undefined ? null : v);
+    return v;
+  }
+
+  private computeNode(node: RuleNode): Value | undefined {
+    if (node.isFunc) return undefined;
+    if (node.complete.length > 0 || node.defaultRule) return this.evalComplete(node);
+    if (node.sets.length > 0) {
+      const s = new RSet();
+      for (const r of node.sets) {
+        const frame: Frame = new Array(r.nslots);
+        this.evalBody(r.body, 0, frame, () => this.evalTerm(r.key!, frame, (v) => (s.add(v), false)));
+      }
+      return s;
+    }
+    const base = this.baseAt(node.path);
+    if (!node.hasRules) return base;
+    const obj = new RObject();
+    if (base instanceof RObject) for (const [key, v] of base.unorderedEntries()) obj.set(key, v);
+    for (const [name, child] of node.children) {
+      if (!child.hasRules && !(base instanceof RObject && base.get(name) !== undefined)) {
+        if (!child.isPackage && child.children.size === 0) continue;
+      }
+      const v = this.materialize(child);
+      if (v !== undefined) obj.set(name, v);
+    }
+    for (const r of node.dyn) {
+      const frame: Frame = new Array(r.nslots);
+      this.evalBody(r.body, 0, frame, () =>
+        this.evalItems(r.suffix, 0, [], frame, (keys) =>
+          this.evalTerm(r.leafSet ? r.key! : (r.value ?? TRUE_TERM), frame, (v) => {
+            insertPath(obj, keys, v, r.leafSet);
+            return false;
+          }),
+        ),
+      );
+    }
+    return obj;
+  }
+
+  private evalComplete(node: RuleNode): Value | undefined {
+    let result: Value | undefined;
+    for (const r of node.complete) {
+      const frame: Frame = new Array(r.nslots);
+      this.ruleValues(r, frame, (v) => {
+        if (result === undefined) result = v;
+        else if (!equals(result, v)) {
+          throw new RegoError(REGO_ERROR_CODES.evalConflict, 'complete rules must not produce multiple outputs', r.loc);
+        }
+        return false;
+      });
+    }
+    if (result === undefined && node.defaultRule) {
+      const d = node.defaultRule;
+      this.evalTerm(d.value ?? TRUE_TERM, new Array(d.nslots), (v) => ((result = v), true));
+    }
+    return result;
+  }
+}
+
+/** Marker for `with f as g` where g is a function (resolved, not evaluated). */
+const MOCK_FN: Value = new RSet();
+
+class Relation {
+  constructor(readonly values: Value[]) {}
+}
+
+function isHalt(_e: unknown): boolean {
+  return false;
+}
+
+let lookupBuiltinLazy: (name: string) => BuiltinDef | null = () => null;
+export function setBuiltinLookup(fn: (name: string) => BuiltinDef | undefined): void {
+  lookupBuiltinLazy = (name) => fn(name) ?? null;
+}
+
+function isPattern(t: CTerm, f: Frame): boolean {
+  switch (t.t) {
+    case 'local':
+      return f[t.slot] === undefined;
+    case 'array':
+      return t.items.some((x) => isPattern(x, f));
+    case 'object':
+      return t.items.some(([, v]) => isPattern(v, f));
+    default:
+      return false;
+  }
+}
+
+export function lookup(v: Value | undefined, key: Value): Value | undefined {
+  if (v instanceof RObject) return v.get(key);
+  if (Array.isArray(v)) {
+    if (typeof key === 'number' && Number.isInteger(key) && key >= 0 && key < v.length) return v[key];
+    return undefined;
+  }
+  if (v instanceof RSet) return v.has(key) ? key : undefined;
+  return undefined;
+}
+
+function setPath(v: Value, path: Value[], i: number, leaf: Value): Value {
+  if (i === path.length) return leaf;
+  const o = new RObject();
+  if (v instanceof RObject) for (const [key, x] of v.unorderedEntries()) o.set(key, x);
+  const child = v instanceof RObject ? v.get(path[i]!) : undefined;
+  o.set(path[i]!, setPath(child ?? new RObject(), path, i + 1, leaf));
+  return o;
+}
+
+function isPrefix(prefix: readonly string[], path: readonly string[]): boolean {
+  if (prefix.length > path.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (prefix[i] !== path[i]) return false;
+  return true;
+}
+
+function overrideAt(ovs: { path: string[]; value: Value }[], path: readonly string[]): Value | undefined {
+  for (const o of ovs) if (o.path.length === path.length && isPrefix(o.path, path)) return o.value;
+  return undefined;
+}
+
+function applyOverrides(v: Value, path: readonly string[], ovs: { path: string[]; value: Value }[]): Value {
+  for (const o of ovs) {
+    if (o.path.length > path.length && isPrefix(path, o.path)) v = setPath(v, o.path.slice(path.length), 0, o.value);
+  }
+  return v;
+}
+
+function insertPath(obj: RObject, keys: Value[], v: Value, leafSet: boolean): void {
+  let cur = obj;
+  for (let i = 0; i < keys.length - 1; i++) {
+    const next = cur.get(keys[i]!);
+    if (next === undefined) {
+      const o = new RObject();
+      cur.set(keys[i]!, o);
+      cur = o;
+    } else if (next instanceof RObject) cur = next;
+    else throw new RegoError(REGO_ERROR_CODES.evalConflict, 'object keys must be unique');
+  }
+  const last = keys[keys.length - 1]!;
+  if (leafSet) {
+    let s = cur.get(last);
+    if (s === undefined) {
+      s = new RSet();
+      cur.set(last, s);
+    }
+    if (!(s instanceof RSet)) throw new RegoError(REGO_ERROR_CODES.evalConflict, 'object keys must be unique');
+    s.add(v);
+    return;
+  }
+  const prev = cur.get(last);
+  if (prev !== undefined && !equals(prev, v)) {
+    if (prev instanceof RObject && v instanceof RObject) {
+      for (const [key, x] of v.unorderedEntries()) insertPath(prev, [key], x, false);
+      return;
+    }
+    throw new RegoError(REGO_ERROR_CODES.evalConflict, 'object keys must be unique');
+  }
+  cur.set(last, v);
+}
+
+function templateText(v: Value): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return numberText(v);
+  return toJSON(v);
+}
