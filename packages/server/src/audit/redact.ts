@@ -8,7 +8,10 @@ export function redactSensitive(details: Record<string, unknown>, paths: readonl
   if (paths.length === 0) return details;
   const copy = structuredClone(details);
   for (const path of paths) {
-    const segments = path.split('.');
+    // Paths are relative to `details`; a leading `details.` is accepted too (it is how event
+    // authors often think of them), unless `details` really has a key of that name.
+    const relative = path.startsWith('details.') && !('details' in copy) ? path.slice('details.'.length) : path;
+    const segments = relative.split('.');
     let node: unknown = copy;
     for (const segment of segments.slice(0, -1)) {
       node = node && typeof node === 'object' ? (node as Record<string, unknown>)[segment] : undefined;
