@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { checkpointDue } from './checkpoint.js';
+import { ClosedError, GroupCommitter } from './group-commit.js';
+
+/** A writer that records each batch; `gate` lets a test hold a batch "in the database". */
+function recorder(fail?: (item: string) => boolean) {
+  const batches: string[][] = [];
+  const write = async (items: string[]) => {
+    batches.push([...items]);
+    if (fail && items.some(fail)) throw new Error(`batch with ${items.filter(fail).join(',')} failed`);
+    return items.map((item) => `${item}!`);
+  };
+  return { batches, write };
+}
+
+describe('GroupCommitter', () => {
+  it('writes a full batch at once and groups what arrives meanwhile', async () => {
+    const { batches, write } = recorder();
+    const committer = new GroupCommitter(write, { maxDelayMs: 1_000, maxEntries: 4 });
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => committer.enqueue(`e${i}`)));
+    expect(results).toEqual(Array.from({ length: 10 }, (_, i) => `e${i}!`));
+    // The 4th item fills a batch and starts it; items 5-10 queue behind it and go 4 + 2.
+    expect(batches.map((b) => b.length)).toEqual([4, 4, 2]);
+    expect(batches.flat()).toEqual(Array.from({ length: 10 }, (_, i) => `e${i}`));
+  });
+
+  it('writes a partial batch when flushed instead of waiting for company', async () => {
+    const { batches, write } = recorder();
+    const committer = new GroupCommitter(write, { maxDelayMs: 60_000, maxEntries: 100 });
+    const pending = [committer.enqueue('a'), committer.enqueue('b')];
+    await committer.flush();
+    expect(await Promise.all(pending)).toEqual(['a!', 'b!']);
+    expect(batches).toEqual([['a', 'b']]);
+  });
+
+  it('fails only the bad item of a batch', async () => {
+    const { batches, write } = recorder((item) => item === 'bad');
+    const committer = new GroupCommitter(write, { maxDelayMs: 60_000, maxEntries: 3 });
+    const settled = await Promise.allSettled(['x', 'bad', 'y'].map((item) => committer.enqueue(item)));
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(batches).toEqual([['x', 'bad', 'y'], ['x'], ['bad'], ['y']]);
+  });
+
+  it('drains on close and refuses later items', async () => {
+    const { write } = recorder();
+    const committer = new GroupCommitter(write, { maxDelayMs: 60_000, maxEntries: 100 });
+    const queued = committer.enqueue('last');
+    await committer.close();
+    expect(await queued).toBe('last!');
+    await expect(committer.enqueue('late')).rejects.toBeInstanceOf(ClosedError);
+  });
+});
+
+describe('checkpointDue', () => {
+  const policy = { everyEntries: 10, intervalSeconds: 60 };
+  it('is due after N entries or T seconds with unsigned entries, never with none', () => {
+    expect(checkpointDue({ seq: 9, lastCheckpointSeq: 0, sinceMs: 0 }, 59_999, policy)).toBe(false);
+    expect(checkpointDue({ seq: 10, lastCheckpointSeq: 0, sinceMs: 0 }, 0, policy)).toBe(true);
+    expect(checkpointDue({ seq: 11, lastCheckpointSeq: 10, sinceMs: 0 }, 60_000, policy)).toBe(true);
+    expect(checkpointDue({ seq: 10, lastCheckpointSeq: 10, sinceMs: 0 }, 10_000_000, policy)).toBe(false);
+  });
+});
