@@ -16,3 +16,6 @@ import './objects.js';
 import './json-paths.js';
 import './encoding.js';
 import './crypto.js';
+import './units.js';
+import './semver.js';
+import './uuid.js';
