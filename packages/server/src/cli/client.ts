@@ -26,6 +26,8 @@ export interface GlobalOptions {
 
 export interface ApiClient {
   request<T = unknown>(method: string, path: string, body?: unknown, init?: { contentType?: string }): Promise<T>;
+  /** A GET whose (successful) body is streamed to the caller, e.g. a JSON-lines export. */
+  stream(path: string): Promise<ReadableStream<Uint8Array>>;
 }
 
 function defaultUrl(): string {
@@ -81,6 +83,27 @@ export function createClient(options: GlobalOptions): ApiClient {
         throw new CliError(`${response.status} ${err?.error ?? ''}: ${message}${hint}`.replace(/ :/, ':'));
       }
       return parsed as T;
+    },
+    async stream(path: string): Promise<ReadableStream<Uint8Array>> {
+      const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+      let response: Response;
+      try {
+        response = await fetch(`${base}${path}`, { headers });
+      } catch (error) {
+        throw new CliError(`cannot reach Mandate at ${base}: ${(error as Error).message}`);
+      }
+      if (!response.ok || !response.body) {
+        const text = await response.text();
+        let message = text || response.statusText;
+        try {
+          const err = JSON.parse(text) as { error?: string; message?: string };
+          message = `${err.error ?? ''}: ${err.message ?? text}`;
+        } catch {
+          /* not JSON: keep the text */
+        }
+        throw new CliError(`${response.status} ${message}`);
+      }
+      return response.body;
     },
   };
 }
