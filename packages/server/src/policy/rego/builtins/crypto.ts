@@ -251,7 +251,8 @@ registerBuiltins([
       try {
         return certificateRequestJSON(new px.Pkcs10CertificateRequest(bytes));
       } catch (e) {
-        return fail(e);
+        // Go reports undecodable DER as an asn1 structure error.
+        throw new BuiltinError(`asn1: structure error: ${e instanceof Error ? e.message : String(e)}`);
       }
     },
   },
