@@ -1,6 +1,5 @@
 import type { MandatePlugin } from '../plugin.js';
 import { agentRoutes } from './agents.js';
-import { approvalRoutes } from './approvals.js';
 import { auditRoutes } from './audit.js';
 import { healthRoutes } from './health.js';
 import { operatorRoutes } from './operators.js';
@@ -11,4 +10,4 @@ import { operatorRoutes } from './operators.js';
  */
 export const PUBLIC_PLUGINS: MandatePlugin[] = [healthRoutes];
 
-export const V1_PLUGINS: MandatePlugin[] = [operatorRoutes, agentRoutes, auditRoutes, approvalRoutes];
+export const V1_PLUGINS: MandatePlugin[] = [operatorRoutes, agentRoutes, auditRoutes];
