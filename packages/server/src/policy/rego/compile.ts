@@ -91,6 +91,7 @@ export function compileTree(modules: Module[]): CompileResult {
   for (const mod of modules) {
     const pkgNode = tree.node(mod.pkg, true)!;
     pkgNode.isPackage = true;
+    for (let i = 0; i <= mod.pkg.length; i++) tree.node(mod.pkg.slice(0, i), false)!.hasPackage = true;
     for (const rule of mod.rules) {
       const ref = rule.head.ref;
       let g = 0;
@@ -169,7 +170,6 @@ function compileRule(rule: Rule, mctx: ModuleCtx, groundLen: number): CRule {
     const b = e.body.length ? c.body(e.body, scope, new Set(args.flatMap((a) => slotsOf(a)))) : [];
     return { value: e.value ? c.term(e.value, scope) : value, body: b, loc: e.loc };
   });
-  if (rule.isDefault && value && hasVars(value)) throw compileError('default rule value cannot contain variables', rule.loc);
   return {
     kind,
     nslots: frame.nslots,
@@ -535,7 +535,9 @@ class TermCompiler {
   }
 
   private withMod(w: { target: Term; value: Term; loc: Loc }, scope: Scope): CWith {
-    const value = this.term(w.value, scope);
+    const valueNames = refNames(w.value);
+    const fnValue = valueNames && this.lookup(valueNames[0]!, scope) === undefined ? this.functionRef(valueNames.join('.'), w.value.loc) : null;
+    const value = fnValue ?? this.term(w.value, scope);
     const names = refNames(w.target);
     const tgt = w.target;
     if (tgt.t === 'var' || tgt.t === 'ref') {
@@ -570,6 +572,16 @@ class TermCompiler {
       }
     }
     throw compileError(`with keyword target must reference existing input, data, or a function`, w.loc, REGO_ERROR_CODES.type);
+  }
+
+  /** A reference to a function or builtin by name (a `with` replacement), or null. */
+  private functionRef(op: string, loc: Loc): CTerm | null {
+    try {
+      const target = this.resolveCall(op, loc);
+      return { t: 'call', name: target.name, args: [], builtin: target.builtin, func: target.func, loc };
+    } catch {
+      return null;
+    }
   }
 
   /** A mock value: a function name resolves to the function, else the value term. */
@@ -634,6 +646,7 @@ class TermCompiler {
         return { t: 'compr', kind, head, value, body, own: inner.own };
       }
       case 'call': {
+        if (t.op === 'set' && t.args.length === 0) return { t: 'const', v: new RSet() };
         const target = this.resolveCall(t.op, t.loc);
         return { t: 'call', name: target.name, args: t.args.map((a) => this.term(a, scope)), builtin: target.builtin, func: target.func, loc: t.loc };
       }

@@ -140,6 +140,7 @@ export class Evaluator {
         );
       case 'every':
         return this.evalTerm(x.domain, f, (coll) => {
+          if (!isCollection(coll)) return false;
           let all = true;
           this.eachEntry(coll, (key, val) => {
             const ok = this.unifyValue(x.value, val, f, () =>
@@ -310,8 +311,8 @@ export class Evaluator {
     if (mock && mock.value !== undefined) {
       return this.evalItems(t.args, 0, [], f, () => k(mock.value!));
     }
-    return this.evalItems(t.args, 0, [], f, (args) => {
-      const out = mock ? this.callTarget(mock.func ?? null, mock.builtin ?? null, t.name, args.slice(), t.loc) : this.callTarget(t.func, t.builtin, t.name, args.slice(), t.loc);
+    return this.evalArgs(t.args, f, (args) => {
+      const out = mock ? this.callMock(mock, t.name, args.slice(), t.loc) : this.callTarget(t.func, t.builtin, t.name, args.slice(), t.loc);
       if (out === undefined) return false;
       if (out instanceof Relation) {
         for (const v of out.values) if (k(v)) return true;
@@ -319,6 +320,24 @@ export class Evaluator {
       }
       return k(out);
     });
+  }
+
+  /** Call arguments; plain variables last, so refs that bind them (`x == xs[x]`) run first. */
+  private evalArgs(args: CTerm[], f: Frame, k: (vals: Value[]) => boolean): boolean {
+    let late = false;
+    for (const a of args) if (a.t === 'local' && f[a.slot] === undefined) late = true;
+    if (!late) return this.evalItems(args, 0, [], f, k);
+    const order = args.map((_, i) => i).sort((x, y) => Number(args[x]!.t === 'local') - Number(args[y]!.t === 'local'));
+    const acc: Value[] = new Array(args.length);
+    const step = (j: number): boolean => {
+      if (j === order.length) return k(acc);
+      const idx = order[j]!;
+      return this.evalTerm(args[idx]!, f, (v) => {
+        acc[idx] = v;
+        return step(j + 1);
+      });
+    };
+    return step(0);
   }
 
   private evalPrint(t: Extract<CTerm, { t: 'call' }>, f: Frame, k: KV): boolean {
@@ -334,6 +353,19 @@ export class Evaluator {
     }
     this.bctx.print(parts.join(' '));
     return k(true);
+  }
+
+  /** Call the replacement of a mocked function; inside it, the mocked name means the original. */
+  private callMock(mock: Mock, name: string, args: Value[], loc: Loc): Value | Relation | undefined {
+    const outer = this.ctx;
+    const mocks = new Map(outer.mocks ?? []);
+    mocks.delete(name);
+    this.ctx = new Ctx(outer.input, outer.data, outer.overrides, mocks);
+    try {
+      return this.callTarget(mock.func ?? null, mock.builtin ?? null, name, args, loc);
+    } finally {
+      this.ctx = outer;
+    }
   }
 
   private callByName(name: string, args: Value[]): Value | undefined {
@@ -446,9 +478,24 @@ export class Evaluator {
       if (a.items.length !== b.items.length) return false;
       return this.unifyPairs(a.items, b.items, 0, f, k);
     }
+    if (a.t === 'object' && b.t === 'object' && (isPattern(a, f) || isPattern(b, f))) return this.unifyObjects(a.items, b.items, f, k);
     if (isPattern(a, f)) return this.evalTerm(b, f, (v) => this.unifyValue(a, v, f, k));
     if (isPattern(b, f)) return this.evalTerm(a, f, (v) => this.unifyValue(b, v, f, k));
     return this.evalTerm(a, f, (va) => this.evalTerm(b, f, (vb) => (equals(va, vb) ? k() : false)));
+  }
+
+  private unifyObjects(as: [CTerm, CTerm][], bs: [CTerm, CTerm][], f: Frame, k: K): boolean {
+    if (as.length !== bs.length) return false;
+    const left: CTerm[] = [];
+    const right: CTerm[] = [];
+    for (const [ka, va] of as) {
+      if (ka.t !== 'const') return this.evalTerm({ t: 'object', items: bs }, f, (v) => this.unifyValue({ t: 'object', items: as }, v, f, k));
+      const match = bs.find(([kb]) => kb.t === 'const' && equals(kb.v, ka.v));
+      if (!match) return false;
+      left.push(va);
+      right.push(match[1]);
+    }
+    return this.unifyPairs(left, right, 0, f, k);
   }
 
   private unifyPairs(as: CTerm[], bs: CTerm[], i: number, f: Frame, k: K): boolean {
@@ -616,21 +663,34 @@ export class Evaluator {
   }
 
   private dataStep(node: RuleNode, key: Value, path: CTerm[], i: number, f: Frame, k: KV): boolean {
-    if (typeof key === 'string') {
-      const child = node.children.get(key);
-      if (child) return this.evalData(child, path, i + 1, f, k);
-    }
-    const base = this.baseAt(node.path);
-    if (base === undefined) return false;
-    const child = lookup(base, key);
-    return child === undefined ? false : this.walk(child, path, i + 1, f, k);
+    // base documents are stored under string keys (OPA's storage paths): data[2] reads data["2"]
+    const name = typeof key === 'string' ? key : typeof key === 'number' ? String(key) : null;
+    if (name === null) return false;
+    const child = node.children.get(name);
+    if (child) return this.evalData(child, path, i + 1, f, k);
+    const base = this.baseAt([...node.path, name]);
+    return base === undefined ? false : this.walk(base, path, i + 1, f, k);
   }
 
+  /** Base document at a path, with `with data...` replacements applied. */
   private baseAt(path: readonly string[]): Value | undefined {
+    const ovs = this.ctx.overrides;
+    if (ovs) {
+      for (const o of ovs) {
+        if (isPrefix(o.path, path)) {
+          let v: Value | undefined = o.value;
+          for (const p of path.slice(o.path.length)) if ((v = lookup(v, p)) === undefined) return undefined;
+          return v;
+        }
+      }
+    }
     let v: Value | undefined = this.ctx.data;
     for (const p of path) {
       v = lookup(v, p);
-      if (v === undefined) return undefined;
+      if (v === undefined) break;
+    }
+    if (ovs && ovs.some((o) => o.path.length > path.length && isPrefix(path, o.path))) {
+      v = applyOverrides(v ?? new RObject(), path, ovs);
     }
     return v;
   }
@@ -666,13 +726,11 @@ export class Evaluator {
       return s;
     }
     const base = this.baseAt(node.path);
-    if (!node.hasRules) return base;
+    if (!node.hasRules && !node.hasPackage) return base;
     const obj = new RObject();
     if (base instanceof RObject) for (const [key, v] of base.unorderedEntries()) obj.set(key, v);
     for (const [name, child] of node.children) {
-      if (!child.hasRules && !(base instanceof RObject && base.get(name) !== undefined)) {
-        if (!child.isPackage && child.children.size === 0) continue;
-      }
+      if (!child.hasRules && !child.hasPackage && !(base instanceof RObject && base.get(name) !== undefined)) continue;
       const v = this.materialize(child);
       if (v !== undefined) obj.set(name, v);
     }
@@ -724,6 +782,10 @@ function isHalt(_e: unknown): boolean {
 let lookupBuiltinLazy: (name: string) => BuiltinDef | null = () => null;
 export function setBuiltinLookup(fn: (name: string) => BuiltinDef | undefined): void {
   lookupBuiltinLazy = (name) => fn(name) ?? null;
+}
+
+function isCollection(v: Value): boolean {
+  return Array.isArray(v) || v instanceof RObject || v instanceof RSet;
 }
 
 function isPattern(t: CTerm, f: Frame): boolean {

@@ -73,6 +73,8 @@ export class RuleNode {
   hasRules = false;
   /** function arity (-1: not a function), known from the heads before bodies compile */
   arity = -1;
+  /** a package is declared at or below this node */
+  hasPackage = false;
   /** a package declares this path */
   isPackage = false;
   constructor(

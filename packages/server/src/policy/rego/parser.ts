@@ -191,14 +191,15 @@ class Parser {
     const ref: Term[] = [{ t: 'scalar', v: nameTok.text, loc: this.loc(nameTok) }];
     let lastBracket = false;
     for (;;) {
-      lastBracket = this.isOp('[');
       if (this.isOp('.') && !this.peek().ws) {
         this.next();
+        lastBracket = false;
         const t = this.next();
         if (t.kind !== 'ident') this.fail('identifier', t);
         ref.push({ t: 'scalar', v: t.text, loc: this.loc(t) });
       } else if (this.isOp('[') && !this.peek().ws) {
         this.next();
+        lastBracket = true;
         this.depth++;
         ref.push(this.parseInfix());
         this.depth--;
