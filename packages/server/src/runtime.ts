@@ -3,6 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Config } from './config/schema.js';
 import { AuditKeyring } from './audit/keys.js';
 import { AuditLog } from './audit/log.js';
+import { createApprovals } from './approvals/setup.js';
+import type { ApprovalService } from './approvals/service.js';
 import { Envelope } from './crypto/envelope.js';
 import { checkMasterKey, resolveMasterKey } from './crypto/master-key.js';
 import { deriveKey } from './crypto/secrets.js';
@@ -32,6 +34,7 @@ export interface Runtime {
   auditKeys: AuditKeyring;
   authenticator: Authenticator;
   operators: OperatorService;
+  approvals: ApprovalService;
   /** Agents: records, lifecycle, reviews, client credentials (registry/service.ts). */
   registry: RegistryService;
   /** The bootstrap admin token when this start created it (shown once), else null. */
@@ -104,6 +107,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     onListenerError: (error, change) => logger.error({ err: error, agent_id: change.agentId, to: change.to }, 'agent status-change listener failed'),
   });
 
+  const approvals = createApprovals({ config, store, audit, clock, logger, onClose: (task) => closers.push(task) });
+
   const bootstrap = await operators.bootstrap();
   if (bootstrap) mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   if (bootstrap) writeFileSync(join(config.dataDir, ADMIN_TOKEN_FILE), `${bootstrap.token}\n`, { mode: 0o600 });
@@ -119,6 +124,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     authenticator,
     operators,
     registry,
+    approvals,
     bootstrapToken: bootstrap?.token ?? null,
     onClose: (task) => closers.push(task),
     close: async () => {

@@ -1,0 +1,519 @@
+/**
+ * Human approvals: an agent's request for one exact action waits for a human's yes or no.
+ *
+ * ## API for other contexts
+ *
+ * The decision point (`POST /v1/authorize`) and delegation (token exchange) call this service;
+ * the HTTP plugin `http/routes/approvals.ts` exposes it to agents and operators.
+ *
+ * - `createRequest(request, actor) → Approval` (status `pending`)
+ *     request: `{ agentId, chain?, onBehalfOf?, action, tool, resource: {type, id, owner?,
+ *     sensitivity?}, reason, origin: 'decision' | 'delegation' | 'agent', context? }`.
+ *     The decision point calls it when policy answers `require_approval` (origin `decision`,
+ *     context e.g. `{decision_id, reasons}`), and returns the approval's id as `approval_id`.
+ *     Delegation beyond `delegation.approvalDepth` uses origin `delegation` (e.g. action
+ *     `delegate`, tool `oauth2/token-exchange`, resource `{type: 'agent', id: <child>}`).
+ *     Expires after `approvals.ttlSeconds`; needs two approvers when the action is in
+ *     `approvals.twoPersonActions`; a webhook goes out in the background.
+ *
+ * - `consume(approvalId, {agentId, action, tool, resource, onBehalfOf?}, actor?) → ConsumeResult`
+ *     `{ok: true, approval}` or `{ok: false, code, message, denialReason?}` with `code` one of
+ *     `not_found`, `pending`, `denied` (with the deciders' reason), `expired`, `used`,
+ *     `wrong_agent`, `mismatch` (types.ts `REFUSALS`). On success the approval is marked
+ *     `used` by a conditional UPDATE … WHERE status = 'approved' AND not expired, and only the
+ *     caller whose UPDATE changed the row wins: single use across concurrent callers and
+ *     replicas. Every refusal is audited (`approval.consume_refused`). The decision point calls
+ *     it with the retried request's own fields; anything different from what was approved
+ *     changes the binding hash (binding.ts) and is refused.
+ *
+ * - `decide(id, 'approve' | 'deny', decider, reason?) → Approval`
+ *     decider: `{kind: 'operator', id, email, roles}` (or an agent, always refused). Who may
+ *     decide is deciders.ts. Throws ForbiddenError (403), NotFoundError (404),
+ *     IllegalTransitionError (409, already decided/expired/used), ConflictError (409, the same
+ *     operator approving twice under the two-person rule).
+ *
+ * - `get(id)`, `list({status?, agentId?, onBehalfOf?, limit?, cursor?})`,
+ *   `wait(id, seconds, signal?)` (resolves as soon as the status leaves `pending`, or after
+ *   `min(seconds, approvals.maxWaitSeconds)`), `sweepExpired()`.
+ *
+ * Every status change commits with its audit entry (`audit.withEntry`): `approval.requested`,
+ * `approval.approval_recorded` (first of two), `approval.approved`, `approval.denied`,
+ * `approval.used`, `approval.expired`; refusals are `approval.decide_refused` and
+ * `approval.consume_refused`; the webhook adds `approval.notified` / `approval.notify_failed`.
+ *
+ * Statuses are reported as of the injected clock: a pending or approved request past its
+ * expiry reads `expired` at once; the row is updated (and the expiry audited, once) by the
+ * next decide/consume on it or by the periodic sweep.
+ */
+import type { AuditLog } from '../audit/log.js';
+import type { Actor, AuditEvent } from '../audit/types.js';
+import { isoTime, type Clock } from '../shared/clock.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.js';
+import { randomId } from '../shared/ids.js';
+import type { Executor, Store } from '../storage/database.js';
+import { bindingHash, normaliseResource } from './binding.js';
+import { mayDecide } from './deciders.js';
+import { encodeApprovals, toApproval } from './rows.js';
+import { assertMove, EXPIRABLE } from './states.js';
+import type { ApprovalRow } from './tables.js';
+import {
+  APPROVAL_ORIGINS,
+  REFUSALS,
+  type Approval,
+  type ApprovalStatus,
+  type BoundRequest,
+  type ConsumeResult,
+  type Decider,
+  type Decision,
+  type ListFilter,
+  type NewApprovalRequest,
+  type RecordedApproval,
+  type RefusalCode,
+} from './types.js';
+import { Waiters } from './waiters.js';
+
+export interface ApprovalSettings {
+  ttlSeconds: number;
+  maxWaitSeconds: number;
+  twoPersonActions: readonly string[];
+  allowDelegatingUser: boolean;
+  pollIntervalMs: number;
+}
+
+export interface ApprovalNotifier {
+  /** Must return at once: delivery happens in the background. */
+  deliver(approval: Approval): void;
+  /** Resolves when every delivery started so far has finished (tests, shutdown). */
+  idle?(): Promise<void>;
+}
+
+export interface ApprovalServiceOptions {
+  store: Store;
+  audit: AuditLog;
+  clock: Clock;
+  settings: ApprovalSettings;
+  notifier?: ApprovalNotifier | undefined;
+  /**
+   * Whether long-polls also re-read the row (another replica may decide). Default: on for
+   * PostgreSQL, off for SQLite (one process).
+   */
+  pollWaits?: boolean | undefined;
+}
+
+export interface ApprovalPage {
+  items: Approval[];
+  nextCursor: string | null;
+}
+
+const SYSTEM: Actor = { kind: 'system', id: 'approvals' };
+const MAX_TEXT = 2_000;
+const DEFAULT_PAGE = 100;
+const MAX_PAGE = 1_000;
+/** Concurrent decisions on one request retry on a fresh read this many times before giving up. */
+const DECIDE_RETRIES = 5;
+
+function required(value: string | undefined | null, field: string, max = 200): string {
+  if (typeof value !== 'string' || value.trim() === '') throw new ValidationError(`${field} is required`, { field });
+  if (value.length > max) throw new ValidationError(`${field} is longer than ${max} characters`, { field });
+  return value;
+}
+
+function encodeCursor(row: { created_at: string; id: string }): string {
+  return Buffer.from(JSON.stringify([row.created_at, row.id]), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(parsed) && parsed.length === 2 && parsed.every((p) => typeof p === 'string')) return parsed as [string, string];
+  } catch {
+    /* fall through */
+  }
+  throw new ValidationError('cursor is not one this server gave out', { field: 'cursor' });
+}
+
+export class ApprovalService {
+  readonly waiters = new Waiters();
+  private readonly store: Store;
+  private readonly audit: AuditLog;
+  private readonly clock: Clock;
+  private readonly settings: ApprovalSettings;
+  readonly notifier: ApprovalNotifier | undefined;
+  private readonly pollWaits: boolean;
+
+  constructor(options: ApprovalServiceOptions) {
+    this.store = options.store;
+    this.audit = options.audit;
+    this.clock = options.clock;
+    this.settings = options.settings;
+    this.notifier = options.notifier;
+    this.pollWaits = options.pollWaits ?? options.store.dialect === 'postgres';
+  }
+
+  async createRequest(input: NewApprovalRequest, actor: Actor): Promise<Approval> {
+    const agentId = required(input.agentId, 'agent_id');
+    const action = required(input.action, 'action');
+    const tool = required(input.tool, 'tool');
+    const reason = required(input.reason, 'reason', MAX_TEXT);
+    if (!input.resource || typeof input.resource !== 'object') throw new ValidationError('resource is required', { field: 'resource' });
+    required(input.resource.type, 'resource.type');
+    required(input.resource.id, 'resource.id', 1_000);
+    if (!APPROVAL_ORIGINS.includes(input.origin)) throw new ValidationError(`origin must be one of ${APPROVAL_ORIGINS.join(', ')}`, { field: 'origin' });
+    const resource = normaliseResource(input.resource);
+    const onBehalfOf = input.onBehalfOf ?? null;
+    const now = this.clock.now();
+    const row: ApprovalRow = {
+      id: randomId('apr'),
+      agent_id: agentId,
+      chain: JSON.stringify(input.chain ?? [{ sub: agentId }]),
+      on_behalf_of: onBehalfOf,
+      action,
+      tool,
+      resource: JSON.stringify(resource),
+      reason,
+      origin: input.origin,
+      context: input.context === undefined ? null : JSON.stringify(input.context),
+      binding_hash: bindingHash({ agentId, action, tool, resource, onBehalfOf }),
+      status: 'pending',
+      required_approvals: this.settings.twoPersonActions.includes(action) ? 2 : 1,
+      approvals: '[]',
+      requested_by: JSON.stringify(actor),
+      created_at: isoTime(now),
+      expires_at: isoTime(now + this.settings.ttlSeconds * 1000),
+      decided_by: null,
+      decided_at: null,
+      decision_reason: null,
+      used_at: null,
+      version: 0,
+    };
+    const approval = await this.audit.withEntry(async (trx) => {
+      await trx.insertInto('approvals').values(row).execute();
+      return {
+        result: toApproval(row, now),
+        events: [
+          {
+            type: 'approval.requested',
+            actor,
+            subject: row.id,
+            agentId,
+            action: 'request',
+            outcome: 'success',
+            details: {
+              origin: row.origin,
+              action,
+              tool,
+              resource,
+              on_behalf_of: onBehalfOf,
+              chain: input.chain ?? [{ sub: agentId }],
+              reason,
+              binding_hash: row.binding_hash,
+              required_approvals: row.required_approvals,
+              expires_at: row.expires_at,
+            },
+          },
+        ],
+      };
+    });
+    this.notifier?.deliver(approval);
+    return approval;
+  }
+
+  private async row(id: string, db: Executor = this.store.db): Promise<ApprovalRow | undefined> {
+    return db.selectFrom('approvals').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async find(id: string): Promise<Approval | null> {
+    const row = await this.row(id);
+    return row ? toApproval(row, this.clock.now()) : null;
+  }
+
+  async get(id: string): Promise<Approval> {
+    const approval = await this.find(id);
+    if (!approval) throw new NotFoundError('approval', id);
+    return approval;
+  }
+
+  /** Oldest first (the queue order), by keyset paging on (created_at, id). */
+  async list(filter: ListFilter = {}): Promise<ApprovalPage> {
+    const limit = Math.min(Math.max(filter.limit ?? DEFAULT_PAGE, 1), MAX_PAGE);
+    const now = isoTime(this.clock.now());
+    let query = this.store.db.selectFrom('approvals').selectAll();
+    if (filter.agentId !== undefined) query = query.where('agent_id', '=', filter.agentId);
+    if (filter.onBehalfOf !== undefined) query = query.where('on_behalf_of', '=', filter.onBehalfOf);
+    const status = filter.status;
+    if (status === 'pending' || status === 'approved') {
+      query = query.where('status', '=', status).where('expires_at', '>', now);
+    } else if (status === 'expired') {
+      query = query.where((eb) =>
+        eb.or([eb('status', '=', 'expired'), eb.and([eb('status', 'in', [...EXPIRABLE]), eb('expires_at', '<=', now)])]),
+      );
+    } else if (status !== undefined) {
+      query = query.where('status', '=', status);
+    }
+    if (filter.cursor !== undefined) {
+      const [createdAt, id] = decodeCursor(filter.cursor);
+      query = query.where((eb) => eb.or([eb('created_at', '>', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '>', id)])]));
+    }
+    const rows = await query.orderBy('created_at').orderBy('id').limit(limit + 1).execute();
+    const page = rows.slice(0, limit);
+    const nowMs = this.clock.now();
+    return { items: page.map((r) => toApproval(r, nowMs)), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]!) : null };
+  }
+
+  async decide(id: string, decision: Decision, decider: Decider, reason?: string | null): Promise<Approval> {
+    if (reason !== undefined && reason !== null && reason.length > MAX_TEXT) {
+      throw new ValidationError(`reason is longer than ${MAX_TEXT} characters`, { field: 'reason' });
+    }
+    const target: ApprovalStatus = decision === 'approve' ? 'approved' : 'denied';
+    for (let attempt = 0; attempt < DECIDE_RETRIES; attempt += 1) {
+      const row = await this.row(id);
+      if (!row) throw new NotFoundError('approval', id);
+      const now = this.clock.now();
+      const current = toApproval(row, now);
+      const verdict = mayDecide(current, decider, this.settings);
+      if (!verdict.allowed) {
+        await this.audit.append({
+          type: 'approval.decide_refused',
+          actor: decider.kind === 'agent' ? { kind: 'agent', id: decider.id } : { kind: 'operator', id: decider.id, roles: [...decider.roles] },
+          subject: id,
+          agentId: row.agent_id,
+          action: decision,
+          outcome: 'denied',
+          details: { code: verdict.code },
+        });
+        throw new ForbiddenError(verdict.message, { code: verdict.code });
+      }
+      if (decider.kind !== 'operator') throw new ForbiddenError('only operators decide'); // narrowed by mayDecide
+      if (current.status === 'expired' && row.status !== 'expired') await this.persistExpiry(row);
+      assertMove(current.status, target);
+      const operatorActor: Actor = { kind: 'operator', id: decider.id, roles: [...decider.roles] };
+      const at = isoTime(now);
+      const change = this.nextState(current, decision, decider, at, reason ?? null);
+      const outcome = await this.audit.withEntry(async (trx) => {
+        const updated = await trx
+          .updateTable('approvals')
+          .set({ ...change.set, version: row.version + 1 })
+          .where('id', '=', id)
+          .where('status', '=', 'pending')
+          .where('version', '=', row.version)
+          .where('expires_at', '>', at)
+          .executeTakeFirst();
+        if (Number(updated.numUpdatedRows) !== 1) return { result: false, events: [] as AuditEvent[] };
+        return {
+          result: true,
+          events: [
+            {
+              type: change.event,
+              actor: operatorActor,
+              subject: id,
+              agentId: row.agent_id,
+              action: decision,
+              outcome: 'success' as const,
+              details: {
+                status: change.set.status,
+                reason: reason ?? null,
+                approvers: change.approvers,
+                required_approvals: current.requiredApprovals,
+                as_delegating_user: verdict.asDelegatingUser,
+                binding_hash: row.binding_hash,
+              },
+            },
+          ],
+        };
+      });
+      if (!outcome) continue; // someone else changed it in between: decide on a fresh read
+      if (change.set.status !== 'pending') this.waiters.notify(id);
+      return this.get(id);
+    }
+    throw new ConflictError(`approval '${id}' is being decided concurrently; try again`);
+  }
+
+  /** The row change a decision makes, and the event it records. */
+  private nextState(current: Approval, decision: Decision, decider: Extract<Decider, { kind: 'operator' }>, at: string, reason: string | null) {
+    if (decision === 'deny') {
+      return {
+        event: 'approval.denied',
+        approvers: current.approvals.map((a) => a.operatorId),
+        set: { status: 'denied' as ApprovalStatus, decided_by: decider.id, decided_at: at, decision_reason: reason },
+      };
+    }
+    if (current.approvals.some((a) => a.operatorId === decider.id)) {
+      throw new ConflictError(`operator '${decider.id}' has already approved this request; it needs a second, different approver`, {
+        required_approvals: current.requiredApprovals,
+      });
+    }
+    const record: RecordedApproval = { operatorId: decider.id, email: decider.email, at, reason };
+    const approvals = [...current.approvals, record];
+    const complete = approvals.length >= current.requiredApprovals;
+    return {
+      event: complete ? 'approval.approved' : 'approval.approval_recorded',
+      approvers: approvals.map((a) => a.operatorId),
+      set: complete
+        ? { status: 'approved' as ApprovalStatus, approvals: encodeApprovals(approvals), decided_by: decider.id, decided_at: at, decision_reason: reason }
+        : { status: 'pending' as ApprovalStatus, approvals: encodeApprovals(approvals) },
+    };
+  }
+
+  /**
+   * Spends an approval on the request it was given for. See the header for the contract;
+   * `actor` defaults to the presenting agent.
+   */
+  async consume(id: string, presented: BoundRequest, actor?: Actor): Promise<ConsumeResult> {
+    const who: Actor = actor ?? { kind: 'agent', id: presented.agentId };
+    const row = await this.row(id);
+    if (!row) return this.refuse(id, 'not_found', presented, who);
+    if (row.agent_id !== presented.agentId) return this.refuse(id, 'wrong_agent', presented, who);
+    const hash = bindingHash(presented);
+    if (hash !== row.binding_hash) return this.refuse(id, 'mismatch', presented, who, { presented_hash: hash });
+    const now = this.clock.now();
+    const current = toApproval(row, now);
+    if (current.status !== 'approved') return this.refuseFor(row, current, presented, who);
+    const at = isoTime(now);
+    const won = await this.audit.withEntry(async (trx) => {
+      const updated = await trx
+        .updateTable('approvals')
+        .set({ status: 'used', used_at: at, version: row.version + 1 })
+        .where('id', '=', id)
+        .where('status', '=', 'approved')
+        .where('expires_at', '>', at)
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) !== 1) return { result: false, events: [] as AuditEvent[] };
+      return {
+        result: true,
+        events: [
+          {
+            type: 'approval.used',
+            actor: who,
+            subject: id,
+            agentId: row.agent_id,
+            action: 'consume',
+            outcome: 'success' as const,
+            details: { action: row.action, tool: row.tool, binding_hash: row.binding_hash, approvers: current.approvals.map((a) => a.operatorId) },
+          },
+        ],
+      };
+    });
+    if (won) {
+      this.waiters.notify(id);
+      return { ok: true, approval: await this.get(id) };
+    }
+    // Lost a race: another caller used it, or it expired in between. Report what it is now.
+    const fresh = await this.row(id);
+    return this.refuseFor(fresh!, toApproval(fresh!, this.clock.now()), presented, who);
+  }
+
+  private async refuseFor(row: ApprovalRow, current: Approval, presented: BoundRequest, who: Actor): Promise<ConsumeResult> {
+    if (current.status === 'expired' && row.status !== 'expired') await this.persistExpiry(row);
+    const code: RefusalCode = current.status === 'approved' ? 'used' : (current.status as Exclude<ApprovalStatus, 'approved'>);
+    const result = await this.refuse(row.id, code, presented, who, code === 'denied' ? { denial_reason: current.decisionReason } : {});
+    return { ...result, approval: current, ...(code === 'denied' ? { denialReason: current.decisionReason } : {}) } as ConsumeResult;
+  }
+
+  private async refuse(id: string, code: RefusalCode, presented: BoundRequest, who: Actor, details: Record<string, unknown> = {}): Promise<ConsumeResult> {
+    await this.audit.append({
+      type: 'approval.consume_refused',
+      actor: who,
+      subject: id,
+      agentId: presented.agentId,
+      action: 'consume',
+      outcome: 'denied',
+      details: { code, action: presented.action, tool: presented.tool, ...details },
+    });
+    return { ok: false, code, message: REFUSALS[code] };
+  }
+
+  /**
+   * Marks a request expired (and audits it) when its time has passed and it is still pending
+   * or approved. Conditional, so with several replicas exactly one records the expiry.
+   */
+  private async persistExpiry(row: ApprovalRow): Promise<boolean> {
+    const at = isoTime(this.clock.now());
+    const changed = await this.audit.withEntry(async (trx) => {
+      const updated = await trx
+        .updateTable('approvals')
+        .set({ status: 'expired', version: row.version + 1 })
+        .where('id', '=', row.id)
+        .where('status', 'in', [...EXPIRABLE])
+        .where('version', '=', row.version)
+        .where('expires_at', '<=', at)
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) !== 1) return { result: false, events: [] as AuditEvent[] };
+      return {
+        result: true,
+        events: [
+          {
+            type: 'approval.expired',
+            actor: SYSTEM,
+            subject: row.id,
+            agentId: row.agent_id,
+            action: 'expire',
+            outcome: 'success' as const,
+            details: { was: row.status, expires_at: row.expires_at },
+          },
+        ],
+      };
+    });
+    if (changed) this.waiters.notify(row.id);
+    return changed;
+  }
+
+  /** Marks every overdue pending/approved request expired; returns how many it changed. */
+  async sweepExpired(batch = 500): Promise<number> {
+    const at = isoTime(this.clock.now());
+    const rows = await this.store.db
+      .selectFrom('approvals')
+      .selectAll()
+      .where('status', 'in', [...EXPIRABLE])
+      .where('expires_at', '<=', at)
+      .orderBy('expires_at')
+      .limit(batch)
+      .execute();
+    let changed = 0;
+    for (const row of rows) if (await this.persistExpiry(row)) changed += 1;
+    return changed;
+  }
+
+  /**
+   * Long-poll: resolves as soon as the request is no longer pending, when `seconds` (capped by
+   * `approvals.maxWaitSeconds`) or the request's own expiry run out, or when `signal` aborts
+   * (the client went away). Returns the request as it then is.
+   */
+  async wait(id: string, seconds: number, signal?: AbortSignal): Promise<Approval> {
+    const capped = Math.max(0, Math.min(seconds, this.settings.maxWaitSeconds));
+    if (capped === 0) return this.get(id);
+    // Park before reading, so that a decision between the read and the park is not missed.
+    const release = new AbortController();
+    const onAbort = () => release.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const parked = this.waiters.wait(id, {
+        timeoutMs: capped * 1000,
+        signal: release.signal,
+        pollMs: this.pollWaits ? this.settings.pollIntervalMs : undefined,
+        check: async () => (await this.find(id))?.status !== 'pending',
+      });
+      const current = await this.get(id).catch((error: unknown) => {
+        release.abort();
+        throw error;
+      });
+      if (current.status !== 'pending' || signal?.aborted) {
+        release.abort();
+        await parked;
+        return current;
+      }
+      // Wake at the expiry too, if it comes before the wait's end.
+      const untilExpiry = Date.parse(current.expiresAt) - this.clock.now();
+      const expiryTimer = untilExpiry < capped * 1000 ? setTimeout(() => release.abort(), Math.max(0, untilExpiry)) : undefined;
+      await parked;
+      if (expiryTimer) clearTimeout(expiryTimer);
+      return this.get(id);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Ends every parked long-poll (shutdown). */
+  releaseWaits(): void {
+    this.waiters.notifyAll();
+  }
+}

@@ -1,0 +1,101 @@
+import type { Actor, DelegationLink } from '../audit/types.js';
+import type { Role } from '../operators/roles.js';
+
+export const APPROVAL_STATUSES = ['pending', 'approved', 'denied', 'expired', 'used'] as const;
+export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
+
+/** What raised the request: a policy decision, a delegation beyond the approval depth, or the agent itself. */
+export const APPROVAL_ORIGINS = ['decision', 'delegation', 'agent'] as const;
+export type ApprovalOrigin = (typeof APPROVAL_ORIGINS)[number];
+
+/** The resource an action is on, as the decision point sees it. */
+export interface ApprovalResource {
+  type: string;
+  id: string;
+  owner?: string | undefined;
+  sensitivity?: string | undefined;
+  /** Further attributes are kept and covered by the binding hash as given. */
+  [attribute: string]: unknown;
+}
+
+/** The exact request an approval covers; its hash binds the approval (binding.ts). */
+export interface BoundRequest {
+  agentId: string;
+  action: string;
+  tool: string;
+  resource: ApprovalResource;
+  onBehalfOf?: string | null | undefined;
+}
+
+export interface NewApprovalRequest extends BoundRequest {
+  /** The requesting agent's delegation chain, outermost (the original subject) first. */
+  chain?: DelegationLink[] | undefined;
+  /** The agent's stated reason, shown to the humans deciding. */
+  reason: string;
+  origin: ApprovalOrigin;
+  /** Extra facts for the deciders (decision id, reasons of the policy, delegation depth, …). */
+  context?: Record<string, unknown> | undefined;
+}
+
+export interface RecordedApproval {
+  operatorId: string;
+  email: string;
+  at: string;
+  reason: string | null;
+}
+
+export interface Approval {
+  id: string;
+  /** The status as of the service's clock: a pending or approved request past its expiry reads `expired`. */
+  status: ApprovalStatus;
+  agentId: string;
+  chain: DelegationLink[];
+  onBehalfOf: string | null;
+  action: string;
+  tool: string;
+  resource: ApprovalResource;
+  reason: string;
+  origin: ApprovalOrigin;
+  context: Record<string, unknown> | null;
+  bindingHash: string;
+  requiredApprovals: number;
+  approvals: RecordedApproval[];
+  requestedBy: Actor;
+  createdAt: string;
+  expiresAt: string;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  decisionReason: string | null;
+  usedAt: string | null;
+}
+
+/** Who is trying to decide. Agents are listed so that the refusal is the service's, and audited. */
+export type Decider =
+  | { kind: 'operator'; id: string; email: string; roles: readonly Role[] }
+  | { kind: 'agent'; id: string };
+
+export type Decision = 'approve' | 'deny';
+
+/** Why an approval cannot be consumed; stable codes the decision point can switch on. */
+export const REFUSALS = {
+  not_found: 'no approval with this id',
+  pending: 'the approval has not been decided yet',
+  denied: 'the approval was denied',
+  expired: 'the approval has expired',
+  used: 'the approval has already been used',
+  wrong_agent: 'the approval was requested by another agent',
+  mismatch: 'the approval covers a different request (action, tool, resource or user)',
+} as const;
+export type RefusalCode = keyof typeof REFUSALS;
+
+export type ConsumeResult =
+  | { ok: true; approval: Approval }
+  | { ok: false; code: RefusalCode; message: string; /** the deciders' reason, for `denied` */ denialReason?: string | null; approval?: Approval };
+
+export interface ListFilter {
+  status?: ApprovalStatus | undefined;
+  agentId?: string | undefined;
+  onBehalfOf?: string | undefined;
+  limit?: number | undefined;
+  cursor?: string | undefined;
+}

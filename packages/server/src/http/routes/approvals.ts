@@ -1,0 +1,224 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+import { delegationFromClaims } from '../../approvals/chain.js';
+import { isDelegatingUser } from '../../approvals/deciders.js';
+import { APPROVAL_STATUSES, type Approval, type ApprovalStatus, type Decider, type Decision } from '../../approvals/types.js';
+import { approvalView } from '../../approvals/view.js';
+import type { Actor } from '../../audit/types.js';
+import { can } from '../../operators/roles.js';
+import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../../shared/errors.js';
+import { requireAgent } from '../auth.js';
+import type { MandatePlugin } from '../plugin.js';
+import type { Principal } from '../principal.js';
+import { authErrors, ErrorResponse, Page, Paging } from '../schemas.js';
+
+const Name = Type.String({ minLength: 1, maxLength: 200 });
+const StatusSchema = Type.Unsafe<ApprovalStatus>({ type: 'string', enum: [...APPROVAL_STATUSES] });
+
+const ResourceSchema = Type.Object(
+  {
+    type: Name,
+    id: Type.String({ minLength: 1, maxLength: 1000 }),
+    owner: Type.Optional(Name),
+    sensitivity: Type.Optional(Name),
+  },
+  { additionalProperties: false },
+);
+
+const ApprovalSchema = Type.Object({
+  id: Type.String(),
+  status: StatusSchema,
+  agent_id: Type.String(),
+  chain: Type.Array(Type.Object({ sub: Type.String(), client_id: Type.Optional(Type.String()) })),
+  on_behalf_of: Type.Union([Type.String(), Type.Null()]),
+  action: Type.String(),
+  tool: Type.String(),
+  resource: Type.Object({ type: Type.String(), id: Type.String() }, { additionalProperties: true }),
+  reason: Type.String(),
+  origin: Type.String(),
+  context: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+  binding_hash: Type.String({ description: 'SHA-256 hex of the RFC 8785 canonical JSON of {agent_id, action, tool, resource, on_behalf_of}' }),
+  required_approvals: Type.Integer(),
+  approvals: Type.Array(
+    Type.Object({ operator_id: Type.String(), email: Type.String(), at: Type.String(), reason: Type.Union([Type.String(), Type.Null()]) }),
+  ),
+  created_at: Type.String(),
+  expires_at: Type.String(),
+  decided_by: Type.Union([Type.String(), Type.Null()]),
+  decided_at: Type.Union([Type.String(), Type.Null()]),
+  decision_reason: Type.Union([Type.String(), Type.Null()]),
+  used_at: Type.Union([Type.String(), Type.Null()]),
+});
+
+const DecisionBody = Type.Optional(Type.Object({ reason: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false }));
+const IdParams = Type.Object({ id: Type.String({ maxLength: 200 }) });
+
+function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new UnauthenticatedError();
+  return request.principal;
+}
+
+/**
+ * Human approvals over HTTP: agents ask (`POST /approvals`) and wait on their own requests;
+ * operators list, read and decide. Which operator may decide is the service's rule
+ * (approvals/deciders.ts); this file only maps callers to it.
+ */
+export const approvalRoutes: MandatePlugin = async (app, { runtime }) => {
+  const { approvals, config } = runtime;
+  const settings = config.approvals;
+
+  /** Who may read one approval: its own agent, readers (approvals:read), the delegating user when allowed. */
+  const mayRead = (principal: Principal, approval: Approval): boolean => {
+    if (principal.kind === 'agent') return approval.agentId === principal.agentId;
+    if (can(principal.roles, 'approvals:read')) return true;
+    return settings.allowDelegatingUser && isDelegatingUser(approval, principal.email);
+  };
+
+  const readable = async (principal: Principal, id: string): Promise<Approval> => {
+    const approval = await approvals.find(id);
+    // Someone else's request answers like a missing one, so ids cannot be probed.
+    if (!approval || !mayRead(principal, approval)) throw new NotFoundError('approval', id);
+    return approval;
+  };
+
+  app.post(
+    '/approvals',
+    {
+      schema: {
+        tags: ['approvals'],
+        summary: 'An agent asks a human to approve one exact action (agent token)',
+        body: Type.Object(
+          {
+            action: Name,
+            tool: Name,
+            resource: ResourceSchema,
+            reason: Type.String({ minLength: 1, maxLength: 2000 }),
+            on_behalf_of: Type.Optional(Name),
+            context: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: ApprovalSchema, ...authErrors },
+      },
+    },
+    async (request, reply) => {
+      const agent = requireAgent(request);
+      const body = request.body;
+      const delegation = delegationFromClaims(agent.agentId, agent.clientId, agent.claims);
+      if (delegation.onBehalfOf !== null && body.on_behalf_of !== undefined && body.on_behalf_of !== delegation.onBehalfOf) {
+        throw new ForbiddenError(`this token acts for '${delegation.onBehalfOf}', not '${body.on_behalf_of}'`);
+      }
+      const actor: Actor = {
+        kind: 'agent',
+        id: agent.agentId,
+        chain: delegation.chain,
+        ...(delegation.onBehalfOf ? { onBehalfOf: delegation.onBehalfOf } : {}),
+      };
+      const approval = await approvals.createRequest(
+        {
+          agentId: agent.agentId,
+          chain: delegation.chain,
+          onBehalfOf: delegation.onBehalfOf ?? body.on_behalf_of ?? null,
+          action: body.action,
+          tool: body.tool,
+          resource: body.resource,
+          reason: body.reason,
+          origin: 'agent',
+          context: body.context,
+        },
+        actor,
+      );
+      return reply.status(201).send(approvalView(approval));
+    },
+  );
+
+  app.get(
+    '/approvals',
+    {
+      schema: {
+        tags: ['approvals'],
+        summary: 'List approval requests, oldest first (agents see only their own)',
+        querystring: Type.Object(
+          {
+            status: Type.Optional(StatusSchema),
+            agent_id: Type.Optional(Type.String({ maxLength: 200 })),
+            on_behalf_of: Type.Optional(Type.String({ maxLength: 200 })),
+            ...Paging,
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Page(ApprovalSchema), ...authErrors },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const query = request.query;
+      const filter = { status: query.status as ApprovalStatus | undefined, agentId: query.agent_id, onBehalfOf: query.on_behalf_of, limit: query.limit, cursor: query.cursor };
+      if (principal.kind === 'agent') {
+        if (query.agent_id !== undefined && query.agent_id !== principal.agentId) throw new ForbiddenError('agents may list only their own approval requests');
+        filter.agentId = principal.agentId;
+      } else if (!can(principal.roles, 'approvals:read')) {
+        if (!settings.allowDelegatingUser) {
+          throw new ForbiddenError(`role ${principal.roles.join(', ')} may not approvals:read`, { permission: 'approvals:read', roles: principal.roles });
+        }
+        // Without the role, a user sees the requests of agents acting for them (and only those
+        // whose chain proves it, as deciders.ts checks).
+        filter.onBehalfOf = principal.email;
+      }
+      const page = await approvals.list(filter);
+      const items = page.items.filter((a) => mayRead(principal, a));
+      return { items: items.map(approvalView), next_cursor: page.nextCursor };
+    },
+  );
+
+  app.get(
+    '/approvals/:id',
+    {
+      schema: {
+        tags: ['approvals'],
+        summary: 'Read one approval request; `wait=N` long-polls until it is no longer pending',
+        params: IdParams,
+        querystring: Type.Object(
+          { wait: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600, description: `seconds; capped at approvals.maxWaitSeconds` })) },
+          { additionalProperties: false },
+        ),
+        response: { 200: ApprovalSchema, 404: ErrorResponse, ...authErrors },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const current = await readable(principal, request.params.id);
+      const wait = request.query.wait ?? 0;
+      if (wait === 0 || current.status !== 'pending') return approvalView(current);
+      // The client going away (its socket closing) ends the wait and frees the parked waiter.
+      const gone = new AbortController();
+      const onClose = () => gone.abort();
+      request.raw.socket.once('close', onClose);
+      try {
+        return approvalView(await approvals.wait(current.id, wait, gone.signal));
+      } finally {
+        request.raw.socket.off('close', onClose);
+      }
+    },
+  );
+
+  const decide = (decision: Decision) => async (request: FastifyRequest<{ Params: { id: string }; Body: { reason?: string } | undefined }>) => {
+    const principal = principalOf(request);
+    const decider: Decider =
+      principal.kind === 'agent'
+        ? { kind: 'agent', id: principal.agentId }
+        : { kind: 'operator', id: principal.operatorId, email: principal.email, roles: principal.roles };
+    return approvalView(await approvals.decide(request.params.id, decision, decider, request.body?.reason ?? null));
+  };
+
+  const decisionSchema = (summary: string) => ({
+    tags: ['approvals'],
+    summary,
+    params: IdParams,
+    body: DecisionBody,
+    response: { 200: ApprovalSchema, 404: ErrorResponse, 409: ErrorResponse, ...authErrors },
+  });
+
+  app.post('/approvals/:id/approve', { schema: decisionSchema('Approve (admin, approver; under the two-person rule, one of two)') }, decide('approve'));
+  app.post('/approvals/:id/deny', { schema: decisionSchema('Deny, with an optional reason shown to the agent') }, decide('deny'));
+};
