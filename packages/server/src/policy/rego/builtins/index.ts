@@ -19,3 +19,4 @@ import './crypto.js';
 import './units.js';
 import './semver.js';
 import './uuid.js';
+import './graph.js';
