@@ -1,5 +1,6 @@
 import type { MandatePlugin } from '../plugin.js';
 import { agentRoutes } from './agents.js';
+import { approvalRoutes } from './approvals.js';
 import { auditRoutes } from './audit.js';
 import { healthRoutes } from './health.js';
 import { operatorRoutes } from './operators.js';
@@ -10,4 +11,4 @@ import { operatorRoutes } from './operators.js';
  */
 export const PUBLIC_PLUGINS: MandatePlugin[] = [healthRoutes];
 
-export const V1_PLUGINS: MandatePlugin[] = [operatorRoutes, agentRoutes, auditRoutes];
+export const V1_PLUGINS: MandatePlugin[] = [operatorRoutes, agentRoutes, auditRoutes, approvalRoutes];
