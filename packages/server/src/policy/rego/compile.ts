@@ -41,6 +41,8 @@ interface ImportTarget {
 
 /** Per-module naming context. */
 interface ModuleCtx {
+  /** a query outside any package: bare names are variables, never rules */
+  query?: boolean;
   pkg: string[];
   imports: Map<string, ImportTarget>;
   tree: RuleTree;
@@ -168,7 +170,7 @@ function compileRule(rule: Rule, mctx: ModuleCtx, groundLen: number): CRule {
   const key = head.key ? c.term(head.key, scope) : null;
   const elses = rule.elses.map((e) => {
     const b = e.body.length ? c.body(e.body, scope, new Set(args.flatMap((a) => slotsOf(a)))) : [];
-    return { value: e.value ? c.term(e.value, scope) : value, body: b, loc: e.loc };
+    return { value: e.value ? c.term(e.value, scope) : null, body: b, loc: e.loc };
   });
   return {
     kind,
@@ -197,7 +199,7 @@ export function compileQuery(exprs: Expr[], tree: RuleTree, pkg: string[] = [], 
   const frame = new FrameCtx();
   const imp = new Map<string, ImportTarget>();
   for (const i of imports) addImport(imp, i);
-  const mctx: ModuleCtx = { pkg, imports: imp, tree, file: 'query' };
+  const mctx: ModuleCtx = { pkg, imports: imp, tree, file: 'query', query: pkg.length === 0 };
   const c = new TermCompiler(mctx, frame);
   const scope: Scope = { vars: new Map(), parent: null, own: [] };
   const body = c.body(exprs, scope, new Set());
@@ -425,9 +427,9 @@ class TermCompiler {
     const withs = e.with.map((w) => this.withMod(w, scope));
     const loc = e.loc;
     if (e.negated) {
+      // a negated expression shares the body's variables (`not a = f(1); a = f(2)`)
       const inner: Expr = { ...e, negated: false, with: [] };
-      const nscope: Scope = { vars: new Map(), parent: scope, own: [] };
-      const body = e.e.k === 'notbody' ? this.body(e.e.body, nscope, new Set()) : [this.expr(inner, nscope)];
+      const body = e.e.k === 'notbody' ? this.body(e.e.body, scope, new Set()) : [this.expr(inner, scope)];
       return { e: { k: 'not', body }, with: withs, loc };
     }
     const k = e.e;
@@ -498,7 +500,7 @@ class TermCompiler {
 
   /** Expression made of one term: calls with an extra argument bind the output. */
   private exprTerm(t: Term, scope: Scope): CExpr['e'] {
-    if (t.t === 'call') {
+    if (t.t === 'call' && !(t.op === 'set' && t.args.length === 0)) {
       const target = this.resolveCall(t.op, t.loc);
       const arity = target.builtin ? (target.builtin.variadic ? -1 : target.builtin.args.length) : target.func ? funcArity(target.func) : -1;
       if (arity >= 0 && t.args.length === arity + 1) {
@@ -519,7 +521,7 @@ class TermCompiler {
     const imp = this.m.imports.get(first);
     if (first === 'data') path = parts.slice(1);
     else if (imp && imp.root === 'data') path = [...imp.path, ...parts.slice(1)];
-    else if (this.m.tree.node([...this.m.pkg, first], false)?.hasRules) path = [...this.m.pkg, ...parts];
+    else if (!this.m.query && this.m.tree.node([...this.m.pkg, first], false)?.hasRules) path = [...this.m.pkg, ...parts];
     if (path) {
       const node = this.m.tree.node(path, false);
       if (node && node.isFunc) return { name: 'data.' + path.join('.'), builtin: null, func: node };
@@ -671,7 +673,7 @@ class TermCompiler {
         ? { t: imp.root }
         : { t: 'ref', head: { t: imp.root }, path: imp.path.map((p) => ({ t: 'const', v: p }) as CTerm) };
     }
-    if (this.m.tree.node([...this.m.pkg, name], false)?.hasRules) {
+    if (!this.m.query && this.m.tree.node([...this.m.pkg, name], false)?.hasRules) {
       return { t: 'ref', head: { t: 'data' }, path: [...this.m.pkg, name].map((p) => ({ t: 'const', v: p }) as CTerm) };
     }
     return { t: 'local', slot: this.declare(name, scope), name };

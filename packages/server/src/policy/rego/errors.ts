@@ -26,7 +26,7 @@ export class RegoError extends Error {
     readonly detail: string,
     readonly loc?: Loc,
   ) {
-    super(`${loc ? `${loc.file}:${loc.row}:${loc.col}: ` : ''}${code}: ${detail}`);
+    super(`${loc ? `${loc.file}:${loc.row}: ` : ''}${code}: ${detail}`);
   }
 }
 

@@ -486,16 +486,21 @@ export class Evaluator {
 
   private unifyObjects(as: [CTerm, CTerm][], bs: [CTerm, CTerm][], f: Frame, k: K): boolean {
     if (as.length !== bs.length) return false;
-    const left: CTerm[] = [];
-    const right: CTerm[] = [];
-    for (const [ka, va] of as) {
-      if (ka.t !== 'const') return this.evalTerm({ t: 'object', items: bs }, f, (v) => this.unifyValue({ t: 'object', items: as }, v, f, k));
-      const match = bs.find(([kb]) => kb.t === 'const' && equals(kb.v, ka.v));
-      if (!match) return false;
-      left.push(va);
-      right.push(match[1]);
-    }
-    return this.unifyPairs(left, right, 0, f, k);
+    // keys are ground: evaluate them, pair the values by key, then unify the values pairwise
+    return this.evalItems(as.map(([x]) => x), 0, [], f, (akeys) => {
+      const ak = akeys.slice();
+      return this.evalItems(bs.map(([x]) => x), 0, [], f, (bkeys) => {
+        const left: CTerm[] = [];
+        const right: CTerm[] = [];
+        for (let i = 0; i < ak.length; i++) {
+          const j = bkeys.findIndex((b) => equals(b, ak[i]!));
+          if (j < 0) return false;
+          left.push(as[i]![1]);
+          right.push(bs[j]![1]);
+        }
+        return this.unifyPairs(left, right, 0, f, k);
+      });
+    });
   }
 
   private unifyPairs(as: CTerm[], bs: CTerm[], i: number, f: Frame, k: K): boolean {

@@ -233,7 +233,7 @@ class Parser {
     } else if (this.isOp('=') || this.isOp(':=')) {
       assign = this.next().text === ':=';
       value = this.parseInfix();
-    } else if (args === null && this.version === 'v0' && ref.length > 1 && lastBracket) {
+    } else if (args === null && this.version === 'v0' && ref.length > 1 && lastBracket && !this.isIdent('if')) {
       // v0 partial set: p[x] { ... }
       key = ref.pop()!;
     }

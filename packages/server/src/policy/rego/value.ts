@@ -215,7 +215,7 @@ export class RObject {
   keys(): Value[] {
     if (this.sortedKeys) return this.sortedKeys;
     const ks: Value[] = [];
-    for (const h of this.vals.keys()) ks.push(this.nonStr?.get(h) ?? (h.charCodeAt(0) === 0 && h.length > 0 ? keyFromNulString(h) : h));
+    for (const h of this.vals.keys()) ks.push(this.keyOf(h));
     ks.sort(compare);
     this.sortedKeys = ks;
     return ks;
@@ -232,13 +232,13 @@ export class RObject {
 
   /** Insertion-order iteration without sorting (for internal hot paths where order is irrelevant). */
   *unorderedEntries(): IterableIterator<[Value, Value]> {
-    for (const [h, v] of this.vals) yield [this.nonStr?.get(h) ?? (h.charCodeAt(0) === 0 && h.length > 0 ? keyFromNulString(h) : h), v];
+    for (const [h, v] of this.vals) yield [this.keyOf(h), v];
   }
-}
 
-function keyFromNulString(h: string): string {
-  // NUL + 's' + original string (which itself started with NUL)
-  return h.slice(2);
+  private keyOf(h: string): Value {
+    if (this.nonStr !== null && this.nonStr.has(h)) return this.nonStr.get(h)!;
+    return h;
+  }
 }
 
 /** A Rego set: members of any value type, sorted iteration. */
