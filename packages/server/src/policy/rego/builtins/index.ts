@@ -20,3 +20,6 @@ import './units.js';
 import './semver.js';
 import './uuid.js';
 import './graph.js';
+import './providers-aws.js';
+import './regex.js';
+import './glob.js';
