@@ -1,0 +1,154 @@
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { InvalidArgumentError, type Command } from 'commander';
+import { CliError } from './client.js';
+import type { RegisterCommands } from './context.js';
+import { printJson, printTable } from './output.js';
+
+interface EntryView {
+  seq: number;
+  time: string;
+  type: string;
+  actor: { kind: string; id: string };
+  subject: string | null;
+  agent_id: string | null;
+  action: string;
+  outcome: string;
+  details: Record<string, unknown>;
+}
+
+interface Page {
+  items: EntryView[];
+  next_after_seq: number | null;
+}
+
+interface VerifyView {
+  ok: boolean;
+  count: number;
+  checkpoints: number;
+  head: { seq: number; hash: string };
+  first_bad_seq?: number;
+  reason?: string;
+  message?: string;
+}
+
+/** Filter flags shared by query, tail and export, and the query parameter each sets. */
+const FILTER_FLAGS: ReadonlyArray<[flag: string, param: string, help: string]> = [
+  ['--type <type>', 'type', "exact type or prefix such as 'token.*'"],
+  ['--agent <id>', 'agent', 'entries about this agent'],
+  ['--actor <id>', 'actor', 'entries by this actor'],
+  ['--subject <id>', 'subject', 'entries about this subject'],
+  ['--outcome <outcome>', 'outcome', 'success, failure or denied'],
+  ['--from <time>', 'from', 'ISO-8601, inclusive'],
+  ['--to <time>', 'to', 'ISO-8601, exclusive'],
+];
+
+type Options = Record<string, string | number | boolean | undefined>;
+
+function withFilters(command: Command, only?: string[]): Command {
+  for (const [flag, param, help] of FILTER_FLAGS) if (!only || only.includes(param)) command.option(flag, help);
+  return command;
+}
+
+function positiveInt(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('must be a positive integer');
+  return parsed;
+}
+
+function queryString(options: Options, extra: Record<string, string | number | undefined> = {}): string {
+  const params = new URLSearchParams();
+  for (const [, param] of FILTER_FLAGS) {
+    const value = options[param];
+    if (value !== undefined && value !== false) params.set(param, String(value));
+  }
+  for (const [key, value] of Object.entries(extra)) if (value !== undefined) params.set(key, String(value));
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+const actorText = (actor: EntryView['actor']) => `${actor.kind}:${actor.id}`;
+const COLUMNS = ['seq', 'time', 'type', 'actor', 'subject', 'action', 'outcome'];
+const rowsOf = (items: EntryView[]) => items.map((e) => ({ ...e, actor: actorText(e.actor) }) as unknown as Record<string, unknown>);
+
+function printLine(entry: EntryView, json: boolean): void {
+  if (json) process.stdout.write(`${JSON.stringify(entry)}\n`);
+  else process.stdout.write(`${entry.seq}  ${entry.time}  ${entry.type}  ${actorText(entry.actor)}  ${entry.subject ?? '-'}  ${entry.action}  ${entry.outcome}\n`);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** `mandate audit tail|query|verify|export`. */
+export const registerAuditCommands: RegisterCommands = (program, context) => {
+  const audit = program.command('audit').description('query, follow, verify and export the audit log');
+
+  withFilters(audit.command('tail').description('show the latest entries; -f keeps following new ones'), ['type', 'agent'])
+    .option('-n, --lines <n>', 'how many recent entries to show first', positiveInt, 20)
+    .option('-f, --follow', 'keep polling for new entries (Ctrl-C to stop)')
+    .option('--interval <seconds>', 'polling interval with --follow', positiveInt, 1)
+    .action(async (options: Options & { lines: number; follow?: boolean; interval: number }) => {
+      const client = context.client();
+      const json = Boolean(context.globals().json);
+      const recent = await client.request<Page>('GET', `/v1/audit${queryString(options, { order: 'desc', limit: Math.min(options.lines, 1000) })}`);
+      const shown = [...recent.items].reverse();
+      for (const entry of shown) printLine(entry, json);
+      if (!options.follow) return;
+      // Follow from the newest entry overall, not the last match: a quiet filter must not rescan the log.
+      let after = (await client.request<Page>('GET', '/v1/audit?limit=1')).items[0]?.seq ?? 0;
+      if (shown.length > 0) after = Math.max(after, shown[shown.length - 1]!.seq);
+      for (;;) {
+        await sleep(options.interval * 1000);
+        const newest = (await client.request<Page>('GET', '/v1/audit?limit=1')).items[0]?.seq ?? after;
+        let page: Page;
+        do {
+          page = await client.request<Page>('GET', `/v1/audit${queryString(options, { order: 'asc', limit: 1000, after_seq: after })}`);
+          for (const entry of page.items) printLine(entry, json);
+          if (page.items.length > 0) after = page.items[page.items.length - 1]!.seq;
+        } while (page.next_after_seq !== null);
+        after = Math.max(after, newest);
+      }
+    });
+
+  withFilters(audit.command('query').description('search the audit log (newest first unless --order asc)'))
+    .option('--limit <n>', 'entries per page (max 1000)', positiveInt, 100)
+    .option('--after-seq <seq>', 'cursor from a previous page', (v) => Number(v))
+    .option('--order <order>', 'desc (newest first) or asc', 'desc')
+    .action(async (options: Options & { limit: number; afterSeq?: number; order: string }) => {
+      if (options.order !== 'asc' && options.order !== 'desc') throw new CliError("--order must be 'asc' or 'desc'", 2);
+      const page = await context
+        .client()
+        .request<Page>('GET', `/v1/audit${queryString(options, { limit: options.limit, order: options.order, after_seq: options.afterSeq })}`);
+      if (context.globals().json) return printJson(page);
+      printTable(rowsOf(page.items), COLUMNS);
+      if (page.next_after_seq !== null) process.stdout.write(`\nmore: --after-seq ${page.next_after_seq}\n`);
+    });
+
+  audit
+    .command('verify')
+    .description('verify the hash chain, the head and every signed checkpoint; exit 1 when broken')
+    .action(async () => {
+      const result = await context.client().request<VerifyView>('GET', '/v1/audit/verify');
+      if (context.globals().json) printJson(result);
+      if (!result.ok) throw new CliError(`audit log broken at seq ${result.first_bad_seq}: ${result.reason} (${result.message})`);
+      if (!context.globals().json) {
+        process.stdout.write(`ok: ${result.count} entries and ${result.checkpoints} signed checkpoints verify; head ${result.head.seq} ${result.head.hash}\n`);
+      }
+    });
+
+  withFilters(audit.command('export').description('export entries as JSON lines (oldest first), to stdout or --out'))
+    .option('--out <file>', 'write to this file instead of stdout')
+    .action(async (options: Options & { out?: string }) => {
+      const body = await context.client().stream(`/v1/audit/export${queryString(options)}`);
+      const sink = options.out ? createWriteStream(options.out, { mode: 0o600 }) : process.stdout;
+      let lines = 0;
+      for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+        for (const byte of chunk) if (byte === 10) lines += 1;
+        if (!sink.write(chunk)) await once(sink, 'drain');
+      }
+      if (options.out) {
+        const file = sink as ReturnType<typeof createWriteStream>;
+        await new Promise<void>((resolve, reject) => file.end((error?: Error | null) => (error ? reject(error) : resolve())));
+        process.stderr.write(`exported ${lines} entries to ${options.out}\n`);
+      }
+    });
+};
