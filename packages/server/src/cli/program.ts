@@ -1,12 +1,13 @@
 import { Command, CommanderError } from 'commander';
 import { registerAgentCommands } from './agent.js';
 import { CliError, EXIT } from './client.js';
+import { registerAuditCommands } from './audit.js';
 import { contextFor, type RegisterCommands } from './context.js';
 import { registerOperatorCommands } from './operator.js';
 import { registerServerCommands } from './server.js';
 
 /** Every verb group, one line each (STYLE.md §1: one file per group). */
-const GROUPS: RegisterCommands[] = [registerServerCommands, registerOperatorCommands, registerAgentCommands];
+const GROUPS: RegisterCommands[] = [registerServerCommands, registerOperatorCommands, registerAgentCommands, registerAuditCommands];
 
 export function buildProgram(): Command {
   const program = new Command('mandate')
