@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { type Value } from '../value.js';
+import { checkArgs, lookupBuiltin, type BuiltinContext } from './registry.js';
+import './glob.js';
+
+const ctx: BuiltinContext = {
+  nowNs: 0n, cache: new Map(), strict: true, name: 'test',
+  callFunction: () => undefined, print: () => {}, random: () => 0,
+};
+
+function call(name: string, ...args: Value[]): unknown {
+  const def = lookupBuiltin(name)!;
+  checkArgs(def, args);
+  return def.impl(args, ctx);
+}
+
+const g = (p: string, d: Value, s: string) => call('glob.match', p, d, s);
+
+describe('glob builtins', () => {
+  it('matches with delimiters', () => {
+    expect(g('*.github.com', ['.'], 'api.github.com')).toBe(true);
+    expect(g('*.github.com', ['.'], 'api.cdn.github.com')).toBe(false);
+    expect(g('api.**.com', ['.'], 'api.cdn.github.com')).toBe(true);
+    expect(g('*:github:com', [':'], 'api:github:com')).toBe(true);
+    expect(g('*', [], 'foo.bar')).toBe(false); // [] means the default "."
+    expect(g('*', null, 'foo.bar')).toBe(true); // null means no delimiters
+    expect(g('?at', ['f'], 'bat')).toBe(true);
+    expect(g('?at', [], 'at')).toBe(false);
+  });
+
+  it('matches lists, ranges and alternatives', () => {
+    expect(g('[abc]at', [], 'cat')).toBe(true);
+    expect(g('[!abc]at', [], 'cat')).toBe(false);
+    expect(g('[a-c]at', [], 'bat')).toBe(true);
+    expect(g('[!a-c]at', [], 'fat')).toBe(true);
+    expect(g('{cat,bat,[fr]at}', [], 'rat')).toBe(true);
+    expect(g('{cat,bat,[fr]at}', [], 'at')).toBe(false);
+    expect(g('a\\*b', [], 'a*b')).toBe(true);
+    expect(g('a\\*b', [], 'axb')).toBe(false);
+    expect(g('x}y,z', [], 'x}y,z')).toBe(true);
+  });
+
+  it('rejects bad patterns and delimiters', () => {
+    expect(() => g('[abc', [], 'a')).toThrow();
+    expect(() => g('{a,b', [], 'a')).toThrow();
+    expect(() => g('*', ['ab'], 'a')).toThrow('operand 2 must be array of runes but got array containing string');
+    expect(() => g('*', 'x', 'a')).toThrow('operand 2 must be one of {array, null} but got string');
+  });
+
+  it('quotes meta characters', () => {
+    expect(call('glob.quote_meta', '*.github.com')).toBe('\\*.github.com');
+    expect(call('glob.quote_meta', '[a]{b}?\\')).toBe('\\[a\\]\\{b\\}\\?\\\\');
+  });
+});
