@@ -15,7 +15,8 @@ import type { Loc } from './ast.js';
 import { REGO_ERROR_CODES, RegoError } from './errors.js';
 import type { CExpr, CRule, CTerm, CWith, RuleNode } from './ir.js';
 import type { RuleTree } from './compile.js';
-import { equals, numberText, RObject, RSet, toJSON, type Value } from './value.js';
+import { regoText } from './builtins/value-text.js';
+import { equals, RObject, RSet, toJSON, type Value } from './value.js';
 
 type Frame = (Value | undefined)[];
 type K = () => boolean;
@@ -877,7 +878,5 @@ function insertPath(obj: RObject, keys: Value[], v: Value, leafSet: boolean): vo
 }
 
 function templateText(v: Value): string {
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number') return numberText(v);
-  return toJSON(v);
+  return typeof v === 'string' ? v : regoText(v);
 }
