@@ -28,7 +28,7 @@ export class Authenticator {
     const token = bearerToken(request);
     if (!token) throw new UnauthenticatedError('missing bearer token: send Authorization: Bearer <token>');
     const resolver = this.resolvers.find((r) => r.recognises(token));
-    const principal = resolver ? await resolver.resolve(token) : null;
+    const principal = resolver ? await resolver.resolve(token, request) : null;
     if (!principal) throw new UnauthenticatedError('the bearer token is not valid (unknown, expired or revoked)');
     request.principal = principal;
     return principal;

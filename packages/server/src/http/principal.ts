@@ -21,6 +21,14 @@ export interface AgentPrincipal {
   token: string;
 }
 
+/** What a resolver may read of the request besides the credential (e.g. a DPoP proof header). */
+export interface RequestContext {
+  method: string;
+  /** Path and query as received, e.g. `/v1/authorize`. */
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
 /**
  * Resolves a bearer credential to a principal. Each context that issues credentials
  * (operators, OAuth) registers one; the first that recognises the credential decides.
@@ -29,5 +37,5 @@ export interface CredentialResolver {
   /** Cheap test on the credential's shape, e.g. its prefix. */
   recognises(credential: string): boolean;
   /** The principal, or null when the credential is not valid (unknown, revoked, expired). */
-  resolve(credential: string): Promise<Principal | null>;
+  resolve(credential: string, request?: RequestContext): Promise<Principal | null>;
 }

@@ -20,6 +20,7 @@ export const PERMISSIONS = {
   'resource-servers:manage': ['admin'],
   'decisions:request': ['admin', 'owner'],
   'tokens:introspect': ['admin'],
+  'tokens:revoke': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
