@@ -1,0 +1,18 @@
+import type { AgentStatus } from '../registry/types.js';
+
+/**
+ * Which agent statuses may obtain and use access tokens. Stricter than the registry's
+ * `mayObtainCredentials` on purpose: the OAuth brief says only `active` agents get tokens,
+ * so a deprecated agent's live tokens stop working too (it keeps its other credentials
+ * while its replacement takes over).
+ */
+export const TOKENS_ALLOWED: Record<AgentStatus, boolean> = {
+  active: true,
+  suspended: false,
+  deprecated: false,
+  decommissioned: false,
+};
+
+export function mayHoldTokens(status: AgentStatus): boolean {
+  return TOKENS_ALLOWED[status] === true;
+}

@@ -1,0 +1,49 @@
+import type { Agent } from '../../registry/types.js';
+import type { ClientAuthMethod } from '../client-auth.js';
+import type { FormParameters } from '../form.js';
+import type { SigningKeys } from '../keys/signing-keys.js';
+import type { ResourceServers } from '../resource-servers.js';
+import type { IssuedAccessToken } from '../tokens.js';
+
+/** Everything a grant needs to decide and mint; no HTTP in here. */
+export interface GrantContext {
+  form: FormParameters;
+  client: { agent: Agent; method: ClientAuthMethod };
+  /** Thumbprint of a verified DPoP proof's key: the token must be bound to it. */
+  jkt: string | undefined;
+  now: number;
+  issuer: string;
+  ttl: { defaultSeconds: number; minSeconds: number; maxSeconds: number };
+  keys: SigningKeys;
+  resourceServers: ResourceServers;
+}
+
+/** RFC 6749 §5.1 success body (plus RFC 8693's issued_token_type when a grant sets it). */
+export interface TokenResponse {
+  access_token: string;
+  token_type: 'Bearer' | 'DPoP';
+  expires_in: number;
+  scope: string;
+  issued_token_type?: string;
+}
+
+export interface GrantResult {
+  issued: IssuedAccessToken;
+  response: TokenResponse;
+  /** Audit details beyond the common ones (never the token itself). */
+  details?: Record<string, unknown>;
+}
+
+/** One grant, one module (STYLE.md §2, as oidc-provider's lib/actions/grants/*). */
+export interface GrantModule {
+  grantType: string;
+  /** The form parameters the grant reads (documentation and metadata). */
+  parameters: readonly string[];
+  handler(context: GrantContext): Promise<GrantResult>;
+}
+
+/** The agent's own lifetime within the configured bounds, else the default. */
+export function tokenLifetime(agent: Agent, ttl: GrantContext['ttl']): number {
+  const wanted = agent.tokenTtlSeconds ?? ttl.defaultSeconds;
+  return Math.min(ttl.maxSeconds, Math.max(ttl.minSeconds, wanted));
+}

@@ -1,0 +1,127 @@
+import type { AuditLog } from '../audit/log.js';
+import type { Actor } from '../audit/types.js';
+import { hashSecret, verifySecret } from '../crypto/secrets.js';
+import { isoTime, type Clock } from '../shared/clock.js';
+import { NotFoundError, ValidationError } from '../shared/errors.js';
+import { randomId, randomSecret } from '../shared/ids.js';
+import type { Db } from '../storage/database.js';
+import { uniquely } from '../storage/errors.js';
+import type { ResourceServerRow } from './tables.js';
+
+/** A registered API: the audience its tokens carry, the scopes it accepts. */
+export interface ResourceServer {
+  id: string;
+  name: string;
+  audience: string;
+  scopes: string[];
+  clientId: string;
+  createdAt: string;
+}
+
+export interface NewResourceServer {
+  audience: string;
+  scopes: string[];
+  name: string;
+}
+
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+/** How long a cached audience lookup is trusted before the database is asked again (other replicas' changes). */
+const CACHE_MS = 5_000;
+
+function toResourceServer(row: ResourceServerRow): ResourceServer {
+  return { id: row.id, name: row.name, audience: row.audience, scopes: JSON.parse(row.scopes) as string[], clientId: row.client_id, createdAt: row.created_at };
+}
+
+/** RFC 8707 §2: a resource indicator is an absolute URI without a fragment. */
+export function isResourceIndicator(value: string): boolean {
+  if (value.includes('#')) return false;
+  try {
+    return new URL(value).protocol.length > 1;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Resource servers (RFC 8707 audiences). Each gets client credentials for introspection and
+ * the revocation feed. Lookups by audience are on the token hot path, so they are cached
+ * briefly; a miss always asks the database.
+ */
+export class ResourceServers {
+  private readonly byAudience = new Map<string, { server: ResourceServer; at: number }>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly audit: AuditLog,
+    private readonly clock: Clock,
+  ) {}
+
+  async create(input: NewResourceServer, actor: Actor): Promise<{ server: ResourceServer; clientSecret: string }> {
+    if (!isResourceIndicator(input.audience)) throw new ValidationError('audience must be an absolute URI without a fragment (RFC 8707)', { field: 'audience' });
+    const bad = input.scopes.find((s) => !SCOPE_TOKEN.test(s));
+    if (bad !== undefined) throw new ValidationError(`scope '${bad}' has characters RFC 6749 §3.3 does not allow`, { field: 'scopes' });
+    const secret = randomSecret();
+    const row: ResourceServerRow = {
+      id: randomId('rs', 9),
+      name: input.name,
+      audience: input.audience,
+      scopes: JSON.stringify([...new Set(input.scopes)]),
+      client_id: randomId('rsc', 12),
+      secret_hash: hashSecret(secret),
+      created_at: isoTime(this.clock.now()),
+    };
+    const server = await this.audit.withEntry(async (trx) => {
+      await uniquely(() => trx.insertInto('oauth_resource_servers').values(row).execute(), `a resource server for audience '${row.audience}' exists`, { audience: row.audience });
+      return {
+        result: toResourceServer(row),
+        events: [
+          { type: 'oauth.resource_server.created', actor, subject: row.id, action: 'create', outcome: 'success', details: { audience: row.audience, scopes: JSON.parse(row.scopes), client_id: row.client_id } },
+        ],
+      };
+    });
+    return { server, clientSecret: secret };
+  }
+
+  async list(): Promise<ResourceServer[]> {
+    const rows = await this.db.selectFrom('oauth_resource_servers').selectAll().orderBy('created_at').orderBy('id').execute();
+    return rows.map(toResourceServer);
+  }
+
+  async get(id: string): Promise<ResourceServer> {
+    const row = await this.db.selectFrom('oauth_resource_servers').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) throw new NotFoundError('resource server', id);
+    return toResourceServer(row);
+  }
+
+  async delete(id: string, actor: Actor): Promise<void> {
+    const server = await this.get(id);
+    await this.audit.withEntry(async (trx) => {
+      await trx.deleteFrom('oauth_resource_servers').where('id', '=', id).execute();
+      return { result: null, events: [{ type: 'oauth.resource_server.deleted', actor, subject: id, action: 'delete', outcome: 'success', details: { audience: server.audience } }] };
+    });
+    this.byAudience.delete(server.audience);
+  }
+
+  /** The resource server for an audience, or null when none is registered. */
+  async findByAudience(audience: string): Promise<ResourceServer | null> {
+    const now = this.clock.now();
+    const cached = this.byAudience.get(audience);
+    if (cached && now - cached.at < CACHE_MS) return cached.server;
+    const row = await this.db.selectFrom('oauth_resource_servers').selectAll().where('audience', '=', audience).executeTakeFirst();
+    if (!row) {
+      this.byAudience.delete(audience);
+      return null;
+    }
+    const server = toResourceServer(row);
+    this.byAudience.set(audience, { server, at: now });
+    return server;
+  }
+
+  /** Client-secret authentication of a resource server (introspection, revocation feed); null when wrong. */
+  async authenticate(clientId: string, secret: string): Promise<ResourceServer | null> {
+    const row = await this.db.selectFrom('oauth_resource_servers').selectAll().where('client_id', '=', clientId).executeTakeFirst();
+    // Compare against a dummy hash when unknown, so timing does not reveal which client ids exist.
+    const ok = verifySecret(secret, row?.secret_hash ?? hashSecret('\u0000unknown'));
+    return ok && row ? toResourceServer(row) : null;
+  }
+}

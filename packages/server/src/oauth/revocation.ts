@@ -1,0 +1,198 @@
+import type { AuditLog } from '../audit/log.js';
+import type { Actor, AuditEvent } from '../audit/types.js';
+import { epochSeconds, isoTime, type Clock } from '../shared/clock.js';
+import type { Store, Tx } from '../storage/database.js';
+import type { RevocationEventRow } from './tables.js';
+
+/** One entry of the revocation feed, exactly as docs/oauth.md "Revocation feed" describes it. */
+export type RevocationEvent = { kind: 'token'; jti: string; exp: number } | { kind: 'agent'; agent_id: string; client_id: string | null; not_before: number };
+
+export interface FeedPage {
+  events: RevocationEvent[];
+  cursor: string;
+  has_more: boolean;
+}
+
+/** What a token must show for the revocation check: the claims that tie it to agents. */
+export interface RevocableToken {
+  jti: string;
+  iat: number;
+  sub: string;
+  client_id?: string | undefined;
+  act?: { sub?: unknown; act?: unknown } | undefined;
+}
+
+export interface RevocationsOptions {
+  store: Store;
+  audit: AuditLog;
+  clock: Clock;
+  /** Longest access token lifetime + clock skew (seconds): how long an agent mark matters. */
+  retainAgentMarksSeconds: number;
+  /** How often a waiting long-poll re-reads the database for other replicas' events. */
+  pollIntervalMs?: number;
+}
+
+function toEvent(row: RevocationEventRow): RevocationEvent {
+  return row.kind === 'token'
+    ? { kind: 'token', jti: row.jti!, exp: Number(row.at) }
+    : { kind: 'agent', agent_id: row.agent_id!, client_id: row.client_id, not_before: Number(row.at) };
+}
+
+/** Every agent id a token concerns: its subject and each actor in its (nested) act chain. */
+function agentsOf(token: RevocableToken): string[] {
+  const ids = [token.sub];
+  let act = token.act;
+  for (let depth = 0; act && depth < 16; depth += 1) {
+    if (typeof act.sub === 'string') ids.push(act.sub);
+    act = act.act as RevocableToken['act'];
+  }
+  return ids;
+}
+
+/**
+ * Revocation state and its feed. Revoked jtis and per-agent "not before" marks are rows
+ * (kept until they stop mattering), so every replica's introspection sees them at once.
+ * Each change also appends to the feed under the head row's lock, which makes sequence order
+ * equal commit order: a reader that has seen seq N has seen everything before N.
+ */
+export class Revocations {
+  private readonly waiters = new Set<() => void>();
+  private readonly pollIntervalMs: number;
+
+  constructor(private readonly options: RevocationsOptions) {
+    this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
+  }
+
+  private async appendEvent(trx: Tx, event: Omit<RevocationEventRow, 'seq' | 'created_at'>): Promise<number> {
+    let head = trx.selectFrom('oauth_revocation_head').select('seq').where('id', '=', 1);
+    if (this.options.store.dialect === 'postgres') head = head.forUpdate();
+    const seq = Number((await head.executeTakeFirstOrThrow()).seq) + 1;
+    await trx.insertInto('oauth_revocation_events').values({ ...event, seq, created_at: isoTime(this.options.clock.now()) }).execute();
+    await trx.updateTable('oauth_revocation_head').set({ seq }).where('id', '=', 1).execute();
+    return seq;
+  }
+
+  private wake(): void {
+    for (const waiter of [...this.waiters]) waiter();
+  }
+
+  /** Revokes one token (idempotent). `exp` is the token's own expiry, epoch seconds. */
+  async revokeToken(token: { jti: string; exp: number; agentId: string | null; clientId?: string | null }, actor: Actor, reason: string): Promise<boolean> {
+    const created = await this.options.audit.withEntry(async (trx) => {
+      const exists = await trx.selectFrom('oauth_revoked_tokens').select('jti').where('jti', '=', token.jti).executeTakeFirst();
+      if (exists) return { result: false, events: [] };
+      await trx.insertInto('oauth_revoked_tokens').values({ jti: token.jti, agent_id: token.agentId, exp: token.exp, revoked_at: isoTime(this.options.clock.now()) }).execute();
+      await this.appendEvent(trx, { kind: 'token', jti: token.jti, agent_id: token.agentId, client_id: token.clientId ?? null, at: token.exp, retain_until: token.exp });
+      const event: AuditEvent = {
+        type: 'oauth.token.revoked',
+        actor,
+        action: 'revoke',
+        outcome: 'success',
+        details: { jti: token.jti, exp: token.exp, reason },
+        ...(token.agentId ? { subject: token.agentId, agentId: token.agentId } : {}),
+      };
+      return { result: true, events: [event] };
+    });
+    if (created) this.wake();
+    return created;
+  }
+
+  /**
+   * Revokes every token of an agent issued at or before `notBefore` (epoch seconds); marks only
+   * move forward.
+   */
+  async revokeAgent(agentId: string, clientId: string | null, notBefore: number, actor: Actor, reason: string): Promise<void> {
+    const { clock, retainAgentMarksSeconds } = this.options;
+    const changed = await this.options.audit.withEntry(async (trx) => {
+      const current = await trx.selectFrom('oauth_agent_revocations').select('not_before').where('agent_id', '=', agentId).executeTakeFirst();
+      if (current && Number(current.not_before) >= notBefore) return { result: false, events: [] };
+      const updatedAt = isoTime(clock.now());
+      if (current) {
+        await trx.updateTable('oauth_agent_revocations').set({ not_before: notBefore, client_id: clientId, updated_at: updatedAt }).where('agent_id', '=', agentId).execute();
+      } else {
+        await trx.insertInto('oauth_agent_revocations').values({ agent_id: agentId, client_id: clientId, not_before: notBefore, updated_at: updatedAt }).execute();
+      }
+      await this.appendEvent(trx, { kind: 'agent', jti: null, agent_id: agentId, client_id: clientId, at: notBefore, retain_until: notBefore + retainAgentMarksSeconds });
+      const event: AuditEvent = {
+        type: 'oauth.agent.tokens_revoked',
+        actor,
+        subject: agentId,
+        agentId,
+        action: 'revoke',
+        outcome: 'success',
+        details: { not_before: notBefore, reason },
+      };
+      return { result: true, events: [event] };
+    });
+    if (changed) this.wake();
+  }
+
+  /** Why a token is revoked ('token' or 'agent'), or null when it is not. */
+  async check(token: RevocableToken): Promise<'token' | 'agent' | null> {
+    const db = this.options.store.db;
+    const revoked = await db.selectFrom('oauth_revoked_tokens').select('jti').where('jti', '=', token.jti).executeTakeFirst();
+    if (revoked) return 'token';
+    const agents = agentsOf(token);
+    let marks = db.selectFrom('oauth_agent_revocations').select('not_before').where('agent_id', 'in', agents);
+    if (token.client_id) marks = db.selectFrom('oauth_agent_revocations').select('not_before').where((eb) => eb.or([eb('agent_id', 'in', agents), eb('client_id', '=', token.client_id!)]));
+    const rows = await marks.execute();
+    return rows.some((r) => token.iat <= Number(r.not_before)) ? 'agent' : null;
+  }
+
+  /** Events after `cursor` (undefined: from the start of retained history). */
+  async page(after: number, limit: number): Promise<FeedPage> {
+    const rows = await this.options.store.db
+      .selectFrom('oauth_revocation_events')
+      .selectAll()
+      .where('seq', '>', after)
+      .orderBy('seq')
+      .limit(limit + 1)
+      .execute();
+    const more = rows.length > limit;
+    const shown = more ? rows.slice(0, limit) : rows;
+    const last = shown.length > 0 ? Number(shown[shown.length - 1]!.seq) : after;
+    return { events: shown.map(toEvent), cursor: String(last), has_more: more };
+  }
+
+  /**
+   * The long-poll: answers at once when events are waiting, else holds up to `waitMs` and
+   * answers as soon as one arrives (at once for this replica's events, within the poll
+   * interval for other replicas'). `signal` aborts the wait (client went away, shutdown).
+   */
+  async wait(after: number, limit: number, waitMs: number, signal?: AbortSignal): Promise<FeedPage> {
+    // Wall-clock I/O timing, not domain time: a monotonic timer, so an injected test clock
+    // that does not move cannot hold a request forever.
+    const started = performance.now();
+    for (;;) {
+      const page = await this.page(after, limit);
+      const remaining = waitMs - (performance.now() - started);
+      if (page.events.length > 0 || remaining <= 0 || signal?.aborted) return page;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.waiters.delete(done);
+          signal?.removeEventListener('abort', done);
+          resolve();
+        };
+        const timer = setTimeout(done, Math.min(remaining, this.pollIntervalMs));
+        this.waiters.add(done);
+        signal?.addEventListener('abort', done);
+      });
+    }
+  }
+
+  /** The current feed position. */
+  async head(): Promise<number> {
+    const row = await this.options.store.db.selectFrom('oauth_revocation_head').select('seq').where('id', '=', 1).executeTakeFirstOrThrow();
+    return Number(row.seq);
+  }
+
+  /** Drops revocations and feed events that no longer matter (expired tokens, old marks). */
+  async prune(): Promise<void> {
+    const now = epochSeconds(this.options.clock.now());
+    const db = this.options.store.db;
+    await db.deleteFrom('oauth_revoked_tokens').where('exp', '<', now).execute();
+    await db.deleteFrom('oauth_agent_revocations').where('not_before', '<', now - this.options.retainAgentMarksSeconds).execute();
+    await db.deleteFrom('oauth_revocation_events').where('retain_until', '<', now).execute();
+  }
+}
