@@ -157,6 +157,14 @@ function update(doc: Value, path: Path, edit: (parent: Value, last: Value) => Va
     out[i] = update(doc[i]!, rest, edit);
     return out;
   }
+  if (doc instanceof RSet) {
+    // A set member is its own key: the edited member replaces it.
+    if (!doc.has(head!)) throw new PatchError('path not found');
+    const out = new RSet(doc.unorderedValues());
+    out.delete(head!);
+    out.add(update(head!, rest, edit));
+    return out;
+  }
   throw new PatchError('path not found');
 }
 
@@ -170,6 +178,7 @@ function insertAt(doc: Value, path: Path, value: Value): Value {
       return out;
     }
     if (parent instanceof RSet) {
+      if (!equals(last, value)) throw new PatchError('a set member must be added under its own value');
       const out = new RSet(parent.unorderedValues());
       out.add(value);
       return out;
