@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto';
+import { expect } from 'vitest';
+import type { AgentPrincipal } from '../../src/http/principal.js';
+import type { TestServer } from '../support/server.js';
+
+/**
+ * Agent callers for the approvals suites. Until the OAuth server issues agent tokens, a test
+ * credential resolver maps opaque `tagt_…` tokens to agent principals (with the claims a real
+ * access token would carry), so the HTTP layer sees exactly what it will see in production.
+ */
+export class TestAgents {
+  private readonly principals = new Map<string, AgentPrincipal>();
+
+  constructor(server: TestServer) {
+    server.runtime.authenticator.register({
+      recognises: (credential) => credential.startsWith('tagt_'),
+      resolve: async (credential) => this.principals.get(credential) ?? null,
+    });
+  }
+
+  /** A token for `agentId`; `claims` may add `act` and `sub` for a delegated token. */
+  token(agentId: string, claims: Record<string, unknown> = {}): string {
+    const token = `tagt_${randomBytes(12).toString('hex')}`;
+    const clientId = `mcl_${agentId}`;
+    this.principals.set(token, { kind: 'agent', agentId, clientId, claims: { sub: agentId, client_id: clientId, ...claims }, token });
+    return token;
+  }
+}
+
+export interface Operators {
+  approver: string;
+  approver2: string;
+  auditor: string;
+  owner: string;
+}
+
+export async function createOperators(server: TestServer, tag: string): Promise<Operators> {
+  const make = async (name: string, roles: string[]) => {
+    const res = await server.api('POST', '/v1/operators', { id: `op-${name}-${tag}`, email: `${name}-${tag}@example.com`, roles });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    return res.body.token as string;
+  };
+  return {
+    approver: await make('ann', ['approver']),
+    approver2: await make('ben', ['approver']),
+    auditor: await make('aud', ['auditor']),
+    owner: await make('own', ['owner']),
+  };
+}
+
+/** The audit entries about one approval, in order. */
+export async function auditOf(server: TestServer, approvalId: string) {
+  const rows = await server.runtime.store.db
+    .selectFrom('audit_entries')
+    .select(['type', 'outcome', 'actor', 'details'])
+    .where('subject', '=', approvalId)
+    .orderBy('seq')
+    .execute();
+  return rows.map((r) => ({ type: r.type, outcome: r.outcome, actor: JSON.parse(r.actor) as { kind: string; id: string }, details: JSON.parse(r.details) as Record<string, any> }));
+}
+
+export const fileResource = (id = 'reports/q3.pdf') => ({ type: 'file', id, owner: 'alice@example.com', sensitivity: 'confidential' });
