@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerAgentCommands } from './agent.js';
+import { registerApprovalCommands } from './approvals.js';
 import { CliError, EXIT } from './client.js';
 import { registerAuditCommands } from './audit.js';
 import { contextFor, type RegisterCommands } from './context.js';
@@ -7,7 +8,7 @@ import { registerOperatorCommands } from './operator.js';
 import { registerServerCommands } from './server.js';
 
 /** Every verb group, one line each (STYLE.md §1: one file per group). */
-const GROUPS: RegisterCommands[] = [registerServerCommands, registerOperatorCommands, registerAgentCommands, registerAuditCommands];
+const GROUPS: RegisterCommands[] = [registerServerCommands, registerOperatorCommands, registerAgentCommands, registerAuditCommands, registerApprovalCommands];
 
 export function buildProgram(): Command {
   const program = new Command('mandate')
