@@ -1,0 +1,242 @@
+/**
+ * `mandate policy eval` and `mandate policy test`: the Rego engine offline, like `opa eval` and
+ * `opa test`, with no server. Errors show their source position; exit 2 on bad usage, 1 on
+ * failure (a failing test, a policy error).
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, extname, join, relative } from 'node:path';
+import type { Command } from 'commander';
+import { CliError, EXIT } from './client.js';
+import { RegoError, RegoErrors } from '../policy/rego/errors.js';
+import { compileModules, type PreparedPolicy } from '../policy/rego/policy.js';
+import type { RuleNode } from '../policy/rego/ir.js';
+import { parseJSON, RObject, toJSON, type Value } from '../policy/rego/value.js';
+
+/** Where the commands write; tests capture it. */
+export interface PolicyIO {
+  out(text: string): void;
+  err(text: string): void;
+  /** Evaluation clock in ns (time.now_ns); read once per command. */
+  nowNs(): bigint;
+  /** Monotonic ms for test durations. */
+  monotonicMs(): number;
+}
+
+const processIO: PolicyIO = {
+  out: (t) => void process.stdout.write(t),
+  err: (t) => void process.stderr.write(t),
+  nowNs: () => BigInt(Date.now()) * 1_000_000n,
+  monotonicMs: () => performance.now(),
+};
+
+interface Loaded {
+  modules: Record<string, string>;
+  data: RObject;
+}
+
+/** Load .rego modules and .json data from files and directories (JSON under its directory path). */
+export function loadPaths(paths: string[]): Loaded {
+  const modules: Record<string, string> = {};
+  const data = new RObject();
+  const visit = (path: string, root: string | null): void => {
+    let st;
+    try {
+      st = statSync(path);
+    } catch {
+      throw new CliError(`${path}: no such file or directory`, EXIT.usage);
+    }
+    if (st.isDirectory()) {
+      for (const name of readdirSync(path).sort()) if (!name.startsWith('.')) visit(join(path, name), root ?? path);
+      return;
+    }
+    const ext = extname(path);
+    if (ext === '.rego') modules[path] = readFileSync(path, 'utf8');
+    else if (ext === '.json') {
+      let value: Value;
+      try {
+        value = parseJSON(readFileSync(path, 'utf8'));
+      } catch (e) {
+        throw new CliError(`${path}: invalid JSON: ${(e as Error).message}`);
+      }
+      // data.json inside a directory tree lands at its directory's path, as opa does
+      const dir = root === null ? [] : relative(root, dirname(path)).split(/[\\/]/).filter(Boolean);
+      mergeAt(data, dir, value, path);
+    } else if (root === null) throw new CliError(`${path}: expected a .rego or .json file`, EXIT.usage);
+  };
+  for (const p of paths) visit(p, null);
+  return { modules, data };
+}
+
+function mergeAt(target: RObject, path: string[], value: Value, file: string): void {
+  let cur = target;
+  for (const seg of path) {
+    let next = cur.get(seg);
+    if (next === undefined) cur.set(seg, (next = new RObject()));
+    if (!(next instanceof RObject)) throw new CliError(`${file}: data conflicts at ${path.join('.')}`);
+    cur = next;
+  }
+  if (!(value instanceof RObject)) {
+    if (path.length === 0) throw new CliError(`${file}: top-level data must be an object`);
+    return;
+  }
+  for (const [k, v] of value.unorderedEntries()) {
+    const prev = cur.get(k);
+    if (prev instanceof RObject && v instanceof RObject) mergeAt(cur, [k as string], v, file);
+    else cur.set(k, v);
+  }
+}
+
+function compile(loaded: Loaded, v0: boolean): PreparedPolicy {
+  try {
+    return compileModules(loaded.modules, { regoVersion: v0 ? 'v0' : 'v1' });
+  } catch (e) {
+    throw asCliError(e);
+  }
+}
+
+function asCliError(e: unknown): CliError {
+  if (e instanceof RegoErrors) return new CliError(e.errors.map((x) => x.message).join('\n'));
+  if (e instanceof RegoError) return new CliError(e.message);
+  if (e instanceof CliError) return e;
+  return new CliError((e as Error).message);
+}
+
+export interface EvalOptions {
+  data: string[];
+  input?: string;
+  format?: 'json' | 'pretty';
+  v0?: boolean;
+  strictBuiltinErrors?: boolean;
+}
+
+/** `policy eval`: prints OPA's result JSON (`--format json`) or just the values (`pretty`). */
+export function runEval(query: string, opts: EvalOptions, io: PolicyIO = processIO): void {
+  if (!query.trim()) throw new CliError('a query is required, e.g. data.mandate.authz.allow', EXIT.usage);
+  const format = opts.format ?? 'json';
+  if (format !== 'json' && format !== 'pretty') throw new CliError(`--format must be json or pretty, not ${format}`, EXIT.usage);
+  const loaded = loadPaths(opts.data);
+  const policy = compile(loaded, opts.v0 ?? false);
+  let input: Value | undefined;
+  if (opts.input) {
+    try {
+      input = parseJSON(readFileSync(opts.input, 'utf8'));
+    } catch (e) {
+      throw new CliError(`${opts.input}: ${(e as Error).message}`, EXIT.usage);
+    }
+  }
+  const evalOpts = { input, data: loaded.data, nowNs: io.nowNs(), strictBuiltinErrors: opts.strictBuiltinErrors ?? false, print: (m: string) => io.err(m + '\n') };
+  // a single-term query reports its value, as opa eval does ("expressions": [{"value": ...}])
+  const single = !/[;\n]/.test(query) && !/(^|[^=!<>:])=(?!=)|:=/.test(query);
+  let rows: Record<string, Value>[];
+  try {
+    rows = single ? policy.query(`__expr__ = (${query})`, evalOpts) : policy.query(query, evalOpts);
+  } catch (e) {
+    throw asCliError(e);
+  }
+  const results = rows.map((row) => {
+    const { __expr__: value, ...bindings } = row;
+    return { expressions: [{ value: value ?? true, text: query }], ...(Object.keys(bindings).length ? { bindings } : {}) };
+  });
+  if (format === 'pretty') {
+    if (results.length === 0) io.out('undefined\n');
+    for (const r of results) {
+      const shown = single ? r.expressions[0]!.value : new RObject(Object.entries(r.bindings ?? {}));
+      io.out(toJSON(shown as Value, 2) + '\n');
+    }
+    return;
+  }
+  const json = results.length === 0 ? '{}' : `{"result":[${results.map((r) => resultJSON(r)).join(',')}]}`;
+  io.out(toJSON(parseJSON(json), 2) + '\n');
+}
+
+function resultJSON(r: { expressions: { value: Value; text: string }[]; bindings?: Record<string, Value> }): string {
+  const exprs = r.expressions.map((e) => `{"value":${toJSON(e.value)},"text":${JSON.stringify(e.text)},"location":{"row":1,"col":1}}`).join(',');
+  const bindings = r.bindings ? `,"bindings":${toJSON(new RObject(Object.entries(r.bindings)))}` : '';
+  return `{"expressions":[${exprs}]${bindings}}`;
+}
+
+export interface TestOptions {
+  verbose?: boolean;
+  v0?: boolean;
+  run?: string;
+}
+
+export interface TestSummary {
+  passed: number;
+  failed: number;
+  errors: number;
+}
+
+/** `policy test`: evaluates every rule named test_* like `opa test`; exit 1 when any fails. */
+export function runTest(paths: string[], opts: TestOptions, io: PolicyIO = processIO): TestSummary {
+  if (paths.length === 0) throw new CliError('give the policy files or directories to test', EXIT.usage);
+  const loaded = loadPaths(paths);
+  if (Object.keys(loaded.modules).length === 0) throw new CliError('no .rego files found', EXIT.usage);
+  const policy = compile(loaded, opts.v0 ?? false);
+  const filter = opts.run ? new RegExp(opts.run) : null;
+  const tests: RuleNode[] = [];
+  const walk = (n: RuleNode): void => {
+    if (n.name.startsWith('test_') && (n.complete.length > 0 || n.defaultRule) && (!filter || filter.test(n.path.join('.')))) tests.push(n);
+    for (const c of n.children.values()) walk(c);
+  };
+  walk(policy.tree.root);
+  const summary: TestSummary = { passed: 0, failed: 0, errors: 0 };
+  const nowNs = io.nowNs();
+  for (const t of tests) {
+    const name = `data.${t.path.join('.')}`;
+    const started = io.monotonicMs();
+    let status: 'PASS' | 'FAIL' | 'ERROR';
+    let detail = '';
+    try {
+      const v = policy.evaluate(name, { data: loaded.data, nowNs, print: (m) => io.out(`  ${m}\n`) });
+      status = v !== undefined && v !== false ? 'PASS' : 'FAIL';
+    } catch (e) {
+      status = 'ERROR';
+      detail = `\n    ${(e as Error).message}`;
+    }
+    const ms = (io.monotonicMs() - started).toFixed(1);
+    if (status === 'PASS') summary.passed++;
+    else if (status === 'FAIL') summary.failed++;
+    else summary.errors++;
+    const file = basename(t.complete[0]?.loc.file ?? t.defaultRule?.loc.file ?? '');
+    if (status !== 'PASS' || opts.verbose) io.out(`${file}:\n${name}: ${status} (${ms}ms)${detail}\n`);
+  }
+  const total = summary.passed + summary.failed + summary.errors;
+  io.out(`${'-'.repeat(80)}\n`);
+  if (summary.passed > 0) io.out(`PASS: ${summary.passed}/${total}\n`);
+  if (summary.failed > 0) io.out(`FAIL: ${summary.failed}/${total}\n`);
+  if (summary.errors > 0) io.out(`ERROR: ${summary.errors}/${total}\n`);
+  if (total === 0) io.out('no tests found\n');
+  return summary;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** Adds `eval` and `test` to the `policy` command group. */
+export function registerPolicyOfflineCommands(policy: Command, io: PolicyIO = processIO): void {
+  policy
+    .command('eval')
+    .description('evaluate a Rego query against local policy and data files (like opa eval)')
+    .argument('<query>', "query, e.g. 'data.mandate.authz.allow'")
+    .option('-d, --data <path>', 'policy (.rego) or data (.json) file or directory; repeatable', collect, [])
+    .option('-i, --input <file>', 'input document (JSON)')
+    .option('-f, --format <format>', 'json (OPA result) or pretty', 'json')
+    .option('--v0-compatible', 'parse modules without `import rego.v1` as Rego v0 syntax')
+    .option('--strict-builtin-errors', 'treat builtin errors as fatal')
+    .action((query: string, o: { data: string[]; input?: string; format: string; v0Compatible?: boolean; strictBuiltinErrors?: boolean }) => {
+      if (o.data.length === 0) throw new CliError('give at least one -d policy file or directory', EXIT.usage);
+      runEval(query, { data: o.data, input: o.input, format: o.format as 'json' | 'pretty', v0: o.v0Compatible, strictBuiltinErrors: o.strictBuiltinErrors }, io);
+    });
+  policy
+    .command('test')
+    .description('run the test_ rules of local policies (like opa test)')
+    .argument('<paths...>', 'policy files or directories (.rego, .json data)')
+    .option('-v, --verbose', 'list passing tests too')
+    .option('-r, --run <regex>', 'only tests whose path matches')
+    .option('--v0-compatible', 'parse modules without `import rego.v1` as Rego v0 syntax')
+    .action((paths: string[], o: { verbose?: boolean; run?: string; v0Compatible?: boolean }) => {
+      const s = runTest(paths, { verbose: o.verbose, run: o.run, v0: o.v0Compatible }, io);
+      if (s.failed + s.errors > 0) throw new CliError(`${s.failed + s.errors} test(s) failed`, EXIT.failed);
+    });
+}
+
