@@ -11,6 +11,7 @@ import { deriveKey } from './crypto/secrets.js';
 import { Authenticator } from './http/auth.js';
 import { OperatorService } from './operators/service.js';
 import { RegistryService } from './registry/service.js';
+import { OAuthService } from './oauth/service.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { openStore, type Store } from './storage/database.js';
@@ -37,6 +38,8 @@ export interface Runtime {
   approvals: ApprovalService;
   /** Agents: records, lifecycle, reviews, client credentials (registry/service.ts). */
   registry: RegistryService;
+  /** The OAuth authorization server: tokens, keys, introspection, revocation (oauth/service.ts). */
+  oauth: OAuthService;
   /** The bootstrap admin token when this start created it (shown once), else null. */
   bootstrapToken: string | null;
   /** Registers cleanup (timers, loops) to run on close, last registered first. */
@@ -107,6 +110,20 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     onListenerError: (error, change) => logger.error({ err: error, agent_id: change.agentId, to: change.to }, 'agent status-change listener failed'),
   });
 
+  const oauth = new OAuthService({
+    config,
+    clock,
+    logger,
+    store,
+    envelope,
+    audit,
+    registry,
+    resolveOperator: (token) => operators.credentialResolver().resolve(token),
+  });
+  await oauth.start();
+  closers.push(() => oauth.stop());
+  authenticator.register(oauth.credentialResolver());
+
   const approvals = createApprovals({ config, store, audit, clock, logger, onClose: (task) => closers.push(task) });
 
   const bootstrap = await operators.bootstrap();
@@ -124,6 +141,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     authenticator,
     operators,
     registry,
+    oauth,
     approvals,
     bootstrapToken: bootstrap?.token ?? null,
     onClose: (task) => closers.push(task),

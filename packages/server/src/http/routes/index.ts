@@ -3,12 +3,14 @@ import { agentRoutes } from './agents.js';
 import { approvalRoutes } from './approvals.js';
 import { auditRoutes } from './audit.js';
 import { healthRoutes } from './health.js';
+import { oauthAdminRoutes } from './oauth-admin.js';
+import { oauthRoutes } from './oauth.js';
 import { operatorRoutes } from './operators.js';
 
 /**
  * Every context's HTTP plugin, one line each. PUBLIC_PLUGINS mount at the root (health,
  * OAuth endpoints, metadata); V1_PLUGINS mount under /v1 behind authentication.
  */
-export const PUBLIC_PLUGINS: MandatePlugin[] = [healthRoutes];
+export const PUBLIC_PLUGINS: MandatePlugin[] = [healthRoutes, oauthRoutes];
 
-export const V1_PLUGINS: MandatePlugin[] = [operatorRoutes, agentRoutes, auditRoutes, approvalRoutes];
+export const V1_PLUGINS: MandatePlugin[] = [operatorRoutes, agentRoutes, auditRoutes, approvalRoutes, oauthAdminRoutes];

@@ -1,0 +1,74 @@
+import { createServer } from 'node:net';
+import type { Clock } from '../../src/shared/clock.js';
+import type { Dialect } from '../../src/storage/database.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+/** A free loopback port: the issuer must name the address the server really listens on. */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** A Mandate server whose issuer equals its real URL (metadata, aud and DPoP htu depend on it). */
+export async function startOAuthServer(kind: Dialect, options: { clock?: Clock; config?: Record<string, unknown> } = {}): Promise<TestServer> {
+  for (let attempt = 0; ; attempt += 1) {
+    const port = await freePort();
+    try {
+      return await startTestServer({
+        kind,
+        ...(options.clock ? { clock: options.clock } : {}),
+        config: { port, issuer: `http://127.0.0.1:${port}`, ...(options.config ?? {}) },
+      });
+    } catch (error) {
+      if (attempt >= 3 || !String((error as Error).message).includes('EADDRINUSE')) throw error;
+    }
+  }
+}
+
+export interface RegisteredAgent {
+  id: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+export async function registerAgent(server: TestServer, overrides: Record<string, unknown> = {}): Promise<RegisteredAgent> {
+  const { status, body } = await server.api('POST', '/v1/agents', {
+    name: `agent ${Math.random().toString(36).slice(2, 8)}`,
+    purpose: 'books meetings',
+    owner: 'alice@example.com',
+    scopes: ['calendar.read', 'calendar.write', 'mail.send'],
+    tools: ['google-calendar-api'],
+    data_classification: 'internal',
+    environment: 'production',
+    ...overrides,
+  });
+  if (status !== 201) throw new Error(`agent registration failed: ${status} ${JSON.stringify(body)}`);
+  return { id: body.agent.id, clientId: body.client_id, clientSecret: body.client_secret };
+}
+
+/** POST a form to an OAuth endpoint. */
+export async function postForm(
+  server: TestServer,
+  path: string,
+  form: Record<string, string> | string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any; headers: Headers }> {
+  const response = await fetch(`${server.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body: typeof form === 'string' ? form : new URLSearchParams(form).toString(),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+}
+
+export function basic(clientId: string, secret: string): string {
+  return `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+}
