@@ -105,5 +105,9 @@ export function loadConfig(options: LoadOptions = {}): Config {
       `invalid configuration:\n  oauth.accessTokenTtlSeconds: must be within ${accessTokenTtlMinSeconds}..${accessTokenTtlMaxSeconds} (got ${accessTokenTtlSeconds})`,
     );
   }
+  if (config.approvals.webhookUrl && !config.approvals.webhookSecret) {
+    // Unsigned approval notifications could be forged; refuse rather than send them.
+    throw new ConfigError('invalid configuration:\n  approvals.webhookSecret: required when approvals.webhookUrl is set (at least 16 characters)');
+  }
   return config;
 }
