@@ -18,15 +18,14 @@ export interface ApprovalsSetup {
 
 /**
  * Builds the approval service for the runtime: the webhook notifier when configured, and the
- * expiry sweep. Refuses a webhook URL without a secret: unsigned notifications could be forged.
+ * expiry sweep.
  */
 export function createApprovals({ config, store, audit, clock, logger, onClose }: ApprovalsSetup): ApprovalService {
   const settings = config.approvals;
   let notifier: WebhookNotifier | undefined;
   if (settings.webhookUrl) {
-    if (!settings.webhookSecret) {
-      throw new ConfigError('invalid configuration:\n  approvals.webhookSecret: required when approvals.webhookUrl is set (at least 16 characters)');
-    }
+    // loadConfig refuses a URL without a secret; this guards runtimes built from other configs.
+    if (!settings.webhookSecret) throw new ConfigError('approvals.webhookSecret is required when approvals.webhookUrl is set');
     notifier = new WebhookNotifier(
       {
         url: settings.webhookUrl,
