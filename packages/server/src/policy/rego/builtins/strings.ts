@@ -3,42 +3,14 @@
  * trims and replacements follow Go's `strings` package (see go-strings.ts), and `sprintf` is Go's
  * fmt.Sprintf over the arguments as OPA converts them (see go-fmt.ts).
  */
-import { BigNum, isNumber, RObject, RSet, type Value } from '../value.js';
-import { goSprintf, type GoArg } from './go-fmt.js';
+import { RObject, RSet, type Value } from '../value.js';
+import { goSprintf } from './go-fmt.js';
+import { renderTemplate } from './go-template.js';
+import { toGoArg } from './sprintf-args.js';
 import * as gs from './go-strings.js';
-import { exactInt, intOperand, itemsOf, operandMessage, stringsOf, truncToBigInt, type Num } from './operands.js';
+import { intOperand, itemsOf, operandMessage, stringsOf, truncToBigInt, type Num } from './operands.js';
 import { BuiltinError, operandError, registerBuiltins, type BuiltinDef } from './registry.js';
 import { regoText } from './value-text.js';
-
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-
-/** How OPA hands a Rego value to Go's Sprintf: int, *big.Int, float64, or text. */
-export function toGoArg(v: Value): GoArg {
-  if (typeof v === 'string') return { kind: 'string', value: v };
-  if (isNumber(v)) {
-    const i = exactInt(v);
-    if (i !== null) {
-      if (i >= INT64_MIN && i <= INT64_MAX) return { kind: 'int', value: i };
-      // Beyond float64 range OPA only ever saw such a number written with an exponent (2e308),
-      // which Go prints as that text; within range it is a *big.Int.
-      if (!Number.isFinite(Number(i))) return { kind: 'string', value: exponentText(i) };
-      return { kind: 'bigint', value: i };
-    }
-    const d = typeof v === 'number' ? v : v.toDouble();
-    if (Number.isFinite(d)) return { kind: 'float', value: d };
-    return { kind: 'string', value: (v as BigNum).text };
-  }
-  return { kind: 'string', value: regoText(v) };
-}
-
-/** 2e308 rather than 2 followed by 308 zeros. */
-function exponentText(i: bigint): string {
-  const digits = (i < 0n ? -i : i).toString();
-  const trimmed = digits.replace(/0+$/, '');
-  const zeros = digits.length - trimmed.length;
-  return (i < 0n ? '-' : '') + (zeros > 0 ? `${trimmed}e${zeros}` : digits);
-}
 
 /** Go's unicode.ToLower/ToUpper per code point (JS would expand ß to SS or İ to i̇). */
 function mapCase(s: string, upper: boolean): string {
@@ -194,6 +166,12 @@ const defs: BuiltinDef[] = [
       const suffixes = stringList(b!, 2);
       return strs.some((s) => suffixes.some((p) => s.endsWith(p)));
     },
+  },
+  {
+    name: 'strings.render_template',
+    args: ['string', 'object'],
+    result: 'string',
+    impl: ([t, vars]) => renderTemplate(t as string, vars!),
   },
   { name: 'internal.template_string', args: ['array'], result: 'string', impl: ([parts]) => templateString(itemsOf(parts!)) },
 ];
