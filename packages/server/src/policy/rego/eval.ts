@@ -68,6 +68,9 @@ class Ctx {
   ) {}
 }
 
+/** User function nesting allowed at run time (OPA rejects recursion; this bounds what slips through). */
+const MAX_CALL_DEPTH = 200;
+
 const TRUE_TERM: CTerm = { t: 'const', v: true };
 
 export class Evaluator {
@@ -418,7 +421,7 @@ export class Evaluator {
 
   callUser(node: RuleNode, args: Value[], loc: Loc | undefined): Value | undefined {
     this.step();
-    if (++this.callDepth > 1000) {
+    if (++this.callDepth > MAX_CALL_DEPTH) {
       this.callDepth = 0;
       throw new RegoError(REGO_ERROR_CODES.recursion, `function data.${node.path.join('.')} recurses too deeply`, loc);
     }

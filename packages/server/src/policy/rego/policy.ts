@@ -9,6 +9,7 @@
 import './builtins/index.js';
 import type { Module } from './ast.js';
 import { lookupBuiltin } from './builtins/registry.js';
+import { REGO_ERROR_CODES, RegoError } from './errors.js';
 import { compileQuery, compileTree, type CompiledQuery, type RuleTree } from './compile.js';
 import { Evaluator, setBuiltinLookup, type EvalOptions } from './eval.js';
 import { parseModule, parseQuery, type RegoVersion } from './parser.js';
@@ -44,7 +45,11 @@ export class PreparedPolicy {
 
   /** All solutions of a query, each a map of its variables. */
   query(query: string | CompiledQuery, opts: EvalOptions = {}): QueryRow[] {
-    const q = typeof query === 'string' ? this.prepareQuery(query) : query;
+    return guardStack(REGO_ERROR_CODES.evalCancel, () => this.queryUnguarded(query, opts));
+  }
+
+  private queryUnguarded(query: string | CompiledQuery, opts: EvalOptions): QueryRow[] {
+    const q = typeof query === 'string' ? guardStack(REGO_ERROR_CODES.parse, () => this.prepareQuery(query)) : query;
     const ev = new Evaluator(this.tree, opts);
     const frame: (Value | undefined)[] = new Array(q.nslots);
     const rows: QueryRow[] = [];
@@ -62,6 +67,10 @@ export class PreparedPolicy {
 
   /** The value of a document ref such as `data.mandate.authz.allow`, or undefined. */
   evaluate(ref: string, opts: EvalOptions = {}): Value | undefined {
+    return guardStack(REGO_ERROR_CODES.evalCancel, () => this.evaluateUnguarded(ref, opts));
+  }
+
+  private evaluateUnguarded(ref: string, opts: EvalOptions): Value | undefined {
     const q = this.prepareQuery(`__result__ = ${ref}`);
     const slot = q.vars.find(([n]) => n === '__result__')?.[1];
     const ev = new Evaluator(this.tree, opts);
@@ -77,6 +86,25 @@ export class PreparedPolicy {
 
 /** Parse and compile modules (file name → text). Throws RegoError / RegoErrors. */
 export function compileModules(files: Record<string, string>, opts: CompileOptions = {}): PreparedPolicy {
+  return guardStack(REGO_ERROR_CODES.parse, () => compileUnguarded(files, opts));
+}
+
+/**
+ * The parser and evaluator recurse; absurdly deep nesting would overflow the JS stack. Report
+ * that as the engine's own error so callers only ever see RegoError / RegoErrors.
+ */
+function guardStack<T>(code: RegoError['code'], fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof RangeError && /call stack/i.test(e.message)) {
+      throw new RegoError(code, 'nesting too deep: the policy or its evaluation exceeds the engine\'s recursion depth');
+    }
+    throw e;
+  }
+}
+
+function compileUnguarded(files: Record<string, string>, opts: CompileOptions): PreparedPolicy {
   const version = opts.regoVersion ?? 'v1';
   const modules = Object.entries(files).map(([file, text]) => parseModule(text, file, { regoVersion: version }));
   const { tree } = compileTree(modules);
