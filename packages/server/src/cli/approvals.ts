@@ -1,3 +1,4 @@
+import { Option } from 'commander';
 import type { ApprovalView } from '../approvals/view.js';
 import type { RegisterCommands } from './context.js';
 import { CliError } from './client.js';
@@ -53,14 +54,11 @@ export const registerApprovalCommands: RegisterCommands = (program, context) => 
   approvals
     .command('list')
     .description('list approval requests, oldest first (default: pending)')
-    .option('--status <status>', `${STATUSES.join(', ')} or all`, 'pending')
+    .addOption(new Option('--status <status>', 'which requests').choices([...STATUSES, 'all']).default('pending'))
     .option('--agent <id>', 'only this agent\'s requests')
     .option('--limit <n>', 'page size (1–1000)', '100')
     .option('--cursor <cursor>', 'continue from a previous page')
     .action(async (options: { status: string; agent?: string; limit: string; cursor?: string }) => {
-      if (options.status !== 'all' && !STATUSES.includes(options.status)) {
-        throw new CliError(`--status must be one of ${STATUSES.join(', ')}, all`);
-      }
       const query = new URLSearchParams({ limit: options.limit });
       if (options.status !== 'all') query.set('status', options.status);
       if (options.agent) query.set('agent_id', options.agent);
