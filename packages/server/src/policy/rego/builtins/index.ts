@@ -23,3 +23,4 @@ import './graph.js';
 import './providers-aws.js';
 import './regex.js';
 import './glob.js';
+import './graphql.js';
