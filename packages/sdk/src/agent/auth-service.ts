@@ -1,5 +1,5 @@
 import { realSleep, systemClock, type Clock, type Sleeper } from '../shared/clock.js';
-import { MandateSdkError } from '../shared/errors.js';
+import { DiscoveryError, MandateSdkError } from '../shared/errors.js';
 import { readJson, send, type FetchLike } from '../shared/http.js';
 import { DEFAULT_RETRY, isRetryable, withRetry, type RetryPolicy } from '../shared/retry.js';
 import { clientAuthenticator, type ClientAuth } from '../oauth/client-auth.js';
@@ -137,6 +137,32 @@ export class AgentAuthService {
   invalidate(accessToken?: string): void {
     for (const [key, set] of this.cache) {
       if (accessToken === undefined || set.accessToken === accessToken) this.cache.delete(key);
+    }
+  }
+
+  /**
+   * Revokes a token at the server (RFC 7009) and forgets it locally; without an argument,
+   * every token this service holds. Resource servers learn of it through the revocation feed.
+   */
+  async revoke(accessToken?: string): Promise<void> {
+    const tokens = accessToken !== undefined ? [accessToken] : [...this.cache.values()].map((set) => set.accessToken);
+    this.invalidate(accessToken);
+    const metadata = await this.metadata.get();
+    const endpoint = metadata.revocation_endpoint;
+    if (typeof endpoint !== 'string') throw new DiscoveryError('the server metadata has no revocation_endpoint');
+    for (const token of tokens) {
+      await withRetry(this.retry, { sleep: this.sleep, random: this.random }, async () => {
+        const auth = await this.authenticate({ clientId: this.clientId, tokenEndpoint: metadata.token_endpoint, now: this.clock.now() });
+        const form = new URLSearchParams({ token, token_type_hint: 'access_token' });
+        for (const [name, value] of Object.entries(auth.params)) form.set(name, value);
+        const response = await send(this.fetchImpl, endpoint, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', ...auth.headers },
+          body: form.toString(),
+        });
+        const body = await readJson(response);
+        if (!response.ok) throw oauthErrorFrom(response.status, body);
+      });
     }
   }
 
