@@ -7,7 +7,7 @@ import { numberFromText, RSet, type Value } from '../value.js';
 import { BuiltinError, operandError, registerBuiltins, type BuiltinDef } from './registry.js';
 
 /** What Go's strconv.ParseFloat accepts in decimal form (hex floats and '_' are not Rego numbers). */
-const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const NON_FINITE = /^[+-]*(?:inf|infinity|nan)$/i;
 
 function toNumber(v: Value): Value {

@@ -48,11 +48,15 @@ export function trim(s: string, cutset: string): string {
 }
 
 /** unicode.IsSpace: the Unicode White_Space property (U+0085 included, U+FEFF not). */
-const SPACE_EDGES = /^\p{White_Space}+|\p{White_Space}+$/gu;
+const SPACE = /^\p{White_Space}$/u;
 
-/** strings.TrimSpace */
+/** strings.TrimSpace (a scan, not a regex: `\s+$` backtracks quadratically on long inner runs). */
 export function trimSpace(s: string): string {
-  return s.replace(SPACE_EDGES, '');
+  let i = 0;
+  let j = s.length;
+  while (i < j && SPACE.test(s[i]!)) i++;
+  while (j > i && SPACE.test(s[j - 1]!)) j--;
+  return s.slice(i, j);
 }
 
 /** strings.Split, including Go's split into code points when sep is empty. */
