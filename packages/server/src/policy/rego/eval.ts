@@ -737,12 +737,13 @@ export class Evaluator {
     const base = this.baseAt(node.path);
     if (!node.hasRules && !node.hasPackage) return base;
     const obj = new RObject();
-    if (base instanceof RObject) for (const [key, v] of base.unorderedEntries()) obj.set(key, v);
     for (const [name, child] of node.children) {
-      if (!child.hasRules && !child.hasPackage && !(base instanceof RObject && base.get(name) !== undefined)) continue;
+      if (!child.hasRules && !child.hasPackage) continue;
       const v = this.materialize(child);
       if (v !== undefined) obj.set(name, v);
     }
+    // where a base document and a rule share a path, OPA answers with the base document
+    if (base instanceof RObject) for (const [key, v] of base.unorderedEntries()) obj.set(key, mergeBase(obj.get(key), v));
     for (const r of node.dyn) {
       const frame: Frame = new Array(r.nslots);
       this.evalBody(r.body, 0, frame, () =>
@@ -845,6 +846,15 @@ function applyOverrides(v: Value, path: readonly string[], ovs: { path: string[]
     if (o.path.length > path.length && isPrefix(path, o.path)) v = setPath(v, o.path.slice(path.length), 0, o.value);
   }
   return v;
+}
+
+/** Base document over a virtual one: objects merge, otherwise the base value stands. */
+function mergeBase(virtual: Value | undefined, base: Value): Value {
+  if (!(virtual instanceof RObject) || !(base instanceof RObject)) return base;
+  const out = new RObject();
+  for (const [k, v] of virtual.unorderedEntries()) out.set(k, v);
+  for (const [k, v] of base.unorderedEntries()) out.set(k, mergeBase(out.get(k), v));
+  return out;
 }
 
 function insertPath(obj: RObject, keys: Value[], v: Value, leafSet: boolean): void {
