@@ -45,6 +45,8 @@ export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
 /** Generated ids can collide with a concurrent registration; try the next number this often. */
 const ID_ATTEMPTS = 5;
+/** First key of the two-key advisory lock space reserved for id generation ('REGI'). */
+const ID_LOCK_NAMESPACE = 0x52454749;
 
 export interface RegistrySettings {
   reviewIntervalDays: number;
@@ -318,6 +320,11 @@ export class RegistryService {
 
   private async generateId(trx: Tx, fields: AgentFields): Promise<string> {
     const prefix = agentIdPrefix(fields.name, fields.environment);
+    if (this.options.store.dialect === 'postgres') {
+      // Registrations with the same prefix take turns (until commit), so each reads the ids the
+      // previous one committed instead of racing for the same number. SQLite has one writer anyway.
+      await sql`select pg_advisory_xact_lock(${ID_LOCK_NAMESPACE}, hashtext(${prefix}))`.execute(trx);
+    }
     // The prefix holds only [a-z0-9-], so it has no LIKE wildcards to escape.
     const existing = await trx.selectFrom('agents').select('id').where('id', 'like', `${prefix}%`).execute();
     return nextAgentId(

@@ -37,7 +37,7 @@ describe.each(storeKinds())('agent registry over HTTP on %s', (kind) => {
   };
 
   const auditFor = (agentId: string) =>
-    server.runtime.store.db.selectFrom('audit_entries').select(['type', 'action', 'details', 'actor']).where('agent_id', '=', agentId).orderBy('seq').execute();
+    server.runtime.store.db.selectFrom('audit_entries').select(['type', 'action', 'details', 'actor']).where('agent_id', '=', agentId).where('type', 'like', 'agent.%').orderBy('seq').execute();
   const auditCount = async () => Number((await server.runtime.store.db.selectFrom('audit_entries').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
   const agentCount = async () => Number((await server.runtime.store.db.selectFrom('agents').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
 
