@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { RegoError } from './errors.js';
+import { compileModules } from './policy.js';
+import { RObject, RSet, V } from './value.js';
+
+const mod = (text: string) => compileModules({ 'p.rego': `package p\n${text}` });
+
+describe('Rego evaluator', () => {
+  it('distinguishes undefined from false', () => {
+    const p = mod('a if false\ndefault b := false\nc := false');
+    expect(p.evaluate('data.p.a')).toBeUndefined();
+    expect(p.evaluate('data.p.b')).toBe(false);
+    expect(p.query('data.p.c')).toEqual([]); // a false expression fails the query
+    expect(p.query('x = data.p.c')).toEqual([{ x: false }]);
+  });
+
+  it('builds partial sets and objects and iterates them', () => {
+    const p = mod('s contains x if some x in [3, 1, 3]\no[k] := v if { some k, v in {"a": 1, "b": 2} }');
+    expect(p.evaluate('data.p.s')).toEqual(new RSet([1, 3]));
+    expect(p.query('data.p.o[k] = 2')).toEqual([{ k: 'b' }]);
+  });
+
+  it('raises conflict errors for complete rules and functions', () => {
+    const p = mod('x := 1\nx := 2 if true\nf(_) := 1\nf(_) := 2');
+    expect(() => p.evaluate('data.p.x')).toThrow(expect.objectContaining({ code: 'eval_conflict_error' }));
+    expect(() => p.evaluate('data.p.f(0)')).toThrow(/functions must not produce multiple outputs/);
+  });
+
+  it('supports else, not, every, comprehensions and with', () => {
+    const p = mod(`
+grade := "a" if input.score > 90
+else := "b" if input.score > 80
+else := "c"
+none_neg if every n in input.nums { n >= 0 }
+evens := [n | some n in input.nums; n % 2 == 0]
+no_admin if not input.admin
+mocked := y if y := count([1, 2]) with count as 7
+`);
+    const input = V.obj({ score: 85, nums: [1, 2, 4] });
+    expect(p.evaluate('data.p.grade', { input })).toBe('b');
+    expect(p.evaluate('data.p.none_neg', { input })).toBe(true);
+    expect(p.evaluate('data.p.evens', { input })).toEqual([2, 4]);
+    expect(p.evaluate('data.p.no_admin', { input })).toBe(true);
+    expect(p.evaluate('data.p.mocked')).toBe(7);
+    expect(p.evaluate('data.p.grade', { input: V.obj({ score: 95 }) })).toBe('a');
+  });
+
+  it('merges base documents with virtual ones under data', () => {
+    const p = mod('r := data.base.x + 1');
+    const data = V.obj({ base: V.obj({ x: 41 }) });
+    expect(p.evaluate('data.p.r', { data })).toBe(42);
+    const root = p.evaluate('data', { data }) as RObject;
+    expect((root.get('base') as RObject).get('x')).toBe(41);
+    expect((root.get('p') as RObject).get('r')).toBe(42);
+  });
+
+  it('makes builtin errors undefined, or fatal in strict mode, as OPA does', () => {
+    const p = mod('d := 1 / 0');
+    expect(p.evaluate('data.p.d')).toBeUndefined();
+    try {
+      p.evaluate('data.p.d', { strictBuiltinErrors: true });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(RegoError);
+      expect((e as RegoError).code).toBe('eval_builtin_error');
+      expect((e as Error).message).toContain('div: divide by zero');
+    }
+  });
+});

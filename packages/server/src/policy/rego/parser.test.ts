@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { RegoError } from './errors.js';
+import { parseModule, parseQuery } from './parser.js';
+
+describe('Rego parser', () => {
+  it('parses v1 rules: if, contains, ref heads, else, functions, default', () => {
+    const m = parseModule(`package a.b
+import rego.v1
+default allow := false
+allow if input.x == 1
+deny contains msg if { msg := "no" }
+p.q[r].s := 1 if r := "x"
+f(x) := y if { y := x + 1 } else := 0
+`);
+    expect(m.pkg).toEqual(['a', 'b']);
+    expect(m.rules.map((r) => [r.isDefault, r.head.key !== null, r.head.args?.length ?? -1, r.head.ref.length])).toEqual([
+      [true, false, -1, 1],
+      [false, false, -1, 1],
+      [false, true, -1, 1],
+      [false, false, -1, 4],
+      [false, false, 1, 1],
+    ]);
+    expect(m.rules[4]!.elses).toHaveLength(1);
+  });
+
+  it('parses v0 rules: bodies without if, partial sets p[x], multiple bodies', () => {
+    const m = parseModule('package x\np[x] { x := 1 }\nq { true } { false }\n', 'x.rego', { regoVersion: 'v0' });
+    expect(m.rules[0]!.head.key).not.toBeNull();
+    expect(m.rules.filter((r) => (r.head.ref[0] as { v: string }).v === 'q')).toHaveLength(2);
+  });
+
+  it('reports what it found, what it expected and where', () => {
+    try {
+      parseModule('package x\n\np if {\n  x := \n}\n', 'bad.rego');
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(RegoError);
+      expect((e as RegoError).code).toBe('rego_parse_error');
+      expect((e as RegoError).loc).toMatchObject({ file: 'bad.rego', row: 5, col: 1 });
+      expect((e as Error).message).toBe('bad.rego:5: rego_parse_error: unexpected "}": expected term');
+    }
+  });
+
+  it('parses queries with some/in, every, with and k, v in', () => {
+    const q = parseQuery('some k, v in input.x; every y in [1] { y > 0 }; data.p with input as {}; 1, 2 in [2]');
+    expect(q.map((e) => e.e.k)).toEqual(['somein', 'every', 'term', 'term']);
+    expect(q[2]!.with).toHaveLength(1);
+  });
+});
