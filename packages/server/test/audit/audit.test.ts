@@ -3,6 +3,7 @@ import canonicalize from 'canonicalize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { entryHash } from '../../src/audit/hash.js';
 import { rowToEntry } from '../../src/audit/log.js';
+import { verifyLog } from '../../src/audit/verify.js';
 import type { AuditEvent } from '../../src/audit/types.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -24,10 +25,15 @@ describe.each(storeKinds())('audit log on %s', (kind) => {
   let server: TestServer;
   const clock = new ManualClock(Date.UTC(2026, 2, 1, 12, 0, 0));
   const t0 = clock.now();
+  /** Entries written at start-up (bootstrap admin, OAuth signing key, …): the test's events follow. */
+  let base = 0;
+  let total = 0;
 
   beforeAll(async () => {
     server = await startTestServer({ kind, clock, config: { audit: { checkpointEveryEntries: EVERY, checkpointIntervalSeconds: INTERVAL } } });
-    // seq 1 is the bootstrap admin. Then 24 events over two "days" of manual time.
+    base = (await server.runtime.audit.head()).seq;
+    total = base + 24;
+    // 24 events over two "days" of manual time.
     const events: AuditEvent[] = [];
     for (let i = 0; i < 24; i += 1) {
       const agent = `agent-${i % 3}`;
@@ -66,17 +72,17 @@ describe.each(storeKinds())('audit log on %s', (kind) => {
 
   it('pages newest-first by default and oldest-first on request, without gaps or repeats', async () => {
     const desc = await all('');
-    expect(desc.map((e) => e.seq)).toEqual(Array.from({ length: 25 }, (_, i) => 25 - i));
+    expect(desc.map((e) => e.seq)).toEqual(Array.from({ length: total }, (_, i) => total - i));
     const asc = await all('order=asc');
-    expect(asc.map((e) => e.seq)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
-    expect(asc[0]).toMatchObject({ seq: 1, type: 'operator.created', actor: { kind: 'system', id: 'bootstrap' } });
-    expect(asc[2]).toMatchObject({ seq: 3, actor: { kind: 'operator', id: 'op-alice', roles: ['admin'] }, details: { i: 1 } });
-    expect(asc[1].actor.chain).toEqual([{ sub: 'user:bob' }, { sub: 'agent-0', client_id: 'agent-0' }]);
+    expect(asc.map((e) => e.seq)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+    expect(asc.find((e) => e.type === 'operator.created')).toMatchObject({ subject: 'admin', actor: { kind: 'system', id: 'bootstrap' } });
+    expect(asc[base + 1]).toMatchObject({ seq: base + 2, actor: { kind: 'operator', id: 'op-alice', roles: ['admin'] }, details: { i: 1 } });
+    expect(asc[base].actor.chain).toEqual([{ sub: 'user:bob' }, { sub: 'agent-0', client_id: 'agent-0' }]);
   });
 
   it('filters by type (exact and prefix), agent, actor, subject, outcome and time range', async () => {
     const expectSeqs = async (query: string, predicate: (i: number) => boolean) => {
-      const expected = Array.from({ length: 24 }, (_, i) => i).filter(predicate).map((i) => i + 2);
+      const expected = Array.from({ length: 24 }, (_, i) => i).filter(predicate).map((i) => base + 1 + i);
       expect((await all(`order=asc&${query}`)).map((e) => e.seq), query).toEqual(expected);
     };
     await expectSeqs('type=decision', (i) => i % 4 === 2);
@@ -88,9 +94,9 @@ describe.each(storeKinds())('audit log on %s', (kind) => {
     await expectSeqs('agent=agent-0&type=token.*&outcome=success', (i) => i % 3 === 0 && i % 4 < 2 && i % 5 !== 0);
     const day2 = new Date(t0 + 24 * 3600 * 1000).toISOString();
     await expectSeqs(`from=${encodeURIComponent(day2)}`, (i) => i >= 12);
-    // seq 1 (bootstrap) is at t0 too, so the range [t0, day2) holds it and the first 12 events.
+    // The start-up entries are at t0 too, so the range [t0, day2) holds them and the first 12 events.
     const firstDay = await all(`order=asc&from=${encodeURIComponent(new Date(t0).toISOString())}&to=${encodeURIComponent(day2)}`);
-    expect(firstDay.map((e) => e.seq)).toEqual(Array.from({ length: 13 }, (_, i) => i + 1));
+    expect(firstDay.map((e) => e.seq)).toEqual(Array.from({ length: base + 12 }, (_, i) => i + 1));
     expect((await server.api('GET', '/v1/audit?from=yesterday')).status).toBe(400);
     expect((await server.api('GET', '/v1/audit?type=to*ken')).status).toBe(400);
     expect((await server.api('GET', '/v1/audit?colour=blue')).body.message).toMatch(/colour is not a known field/);
@@ -106,14 +112,15 @@ describe.each(storeKinds())('audit log on %s', (kind) => {
     expect(lines).toEqual(await all('order=asc&type=token.*'));
     for (const line of lines) expect(independentHash(line)).toBe(line.hash);
     const full = (await (await fetch(`${server.url}/v1/audit/export`, { headers: { authorization: `Bearer ${server.adminToken}` } })).text()).trimEnd().split('\n').map((l) => JSON.parse(l));
-    expect(full).toHaveLength(25);
+    expect(full).toHaveLength(total);
     for (let i = 1; i < full.length; i += 1) expect(full[i].prev_hash).toBe(full[i - 1].hash);
   });
 
   it('verifies a clean log', async () => {
     const { status, body } = await server.api('GET', '/v1/audit/verify');
     expect(status).toBe(200);
-    expect(body).toEqual({ ok: true, count: 25, checkpoints: 5, head: { seq: 25, hash: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    const points = (await server.api('GET', '/v1/audit/checkpoints?limit=1000')).body.items;
+    expect(body).toEqual({ ok: true, count: total, checkpoints: points.length, head: { seq: total, hash: expect.stringMatching(/^[0-9a-f]{64}$/) } });
     expect(body.first_bad_seq).toBeUndefined();
   });
 
@@ -127,7 +134,14 @@ describe.each(storeKinds())('audit log on %s', (kind) => {
     // kid is the RFC 7638 thumbprint.
     expect(jwk.kid).toBe(createHash('sha256').update(JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x })).digest('base64url'));
     const checkpoints = (await server.api('GET', '/v1/audit/checkpoints?limit=1000')).body.items;
-    expect(checkpoints.map((c: any) => c.seq)).toEqual([5, 10, 15, 20, 25]);
+    const seqs: number[] = checkpoints.map((c: any) => c.seq);
+    // At least N apart; exactly N apart once appends are one entry per transaction (after start-up).
+    expect(seqs.length).toBeGreaterThanOrEqual(Math.floor(total / EVERY) - 1);
+    for (let i = 1; i < seqs.length; i += 1) {
+      expect(seqs[i]! - seqs[i - 1]!).toBeGreaterThanOrEqual(EVERY);
+      if (seqs[i - 1]! > base) expect(seqs[i]! - seqs[i - 1]!).toBe(EVERY);
+    }
+    expect(total - seqs[seqs.length - 1]!).toBeLessThan(EVERY);
     const entries = new Map((await all('order=asc')).map((e) => [e.seq, e]));
     const publicKey = createPublicKey({ key: { kty: jwk.kty, crv: jwk.crv, x: jwk.x }, format: 'jwk' });
     for (const point of checkpoints) {
@@ -147,11 +161,14 @@ describe.each(storeKinds())('audit log on %s', (kind) => {
     const point = await server.runtime.audit.checkpointIfDueNow();
     expect(point).toMatchObject({ seq: before.seq + 1 });
     expect(await server.runtime.audit.checkpointIfDueNow()).toBeNull();
-    expect((await server.api('GET', '/v1/audit/verify')).body).toMatchObject({ ok: true, count: before.seq + 1, checkpoints: 6 });
+    const points = (await server.api('GET', '/v1/audit/checkpoints?limit=1000')).body.items;
+    expect(points[points.length - 1].seq).toBe(before.seq + 1);
+    expect((await server.api('GET', '/v1/audit/verify')).body).toMatchObject({ ok: true, count: before.seq + 1, checkpoints: points.length });
   });
 
   it('batches enqueued events into group commits that chain and verify', async () => {
     const start = (await server.runtime.audit.head()).seq;
+    const pointsBefore = (await server.api('GET', '/v1/audit/checkpoints?limit=1000')).body.items.length;
     const results = await Promise.all(
       Array.from({ length: 120 }, (_, i) => server.runtime.audit.enqueue({ type: 'decision', actor: agentActor('agent-9'), agentId: 'agent-9', action: 'authorize', outcome: 'success', details: { n: i } })),
     );
@@ -160,7 +177,7 @@ describe.each(storeKinds())('audit log on %s', (kind) => {
     const verified = (await server.api('GET', '/v1/audit/verify')).body;
     expect(verified).toMatchObject({ ok: true, count: start + 120 });
     // A batch that crosses the threshold gets one checkpoint over its last entry (the head).
-    expect(verified.checkpoints).toBeGreaterThan(6);
+    expect(verified.checkpoints).toBeGreaterThan(pointsBefore);
     const last = (await server.api('GET', `/v1/audit/checkpoints?after_seq=${start}`)).body.items;
     expect(last.length).toBeGreaterThan(0);
     expect(last.every((c: { seq: number }) => results.some((e) => e.seq === c.seq))).toBe(true);
@@ -205,15 +222,32 @@ describe.each(storeKinds())('audit log on %s', (kind) => {
   });
 });
 
+/** Where the checkpoints fell (start-up may write several entries per transaction). */
+interface Layout {
+  /** Checkpoint seqs, oldest first; the last one is the head. */
+  cps: number[];
+  last: number;
+}
+
 describe.each(storeKinds())('audit tamper detection on %s', (kind) => {
   let server: TestServer;
+  const layout: Layout = { cps: [], last: 0 };
   beforeAll(async () => {
     server = await startTestServer({ kind, config: { audit: { checkpointEveryEntries: EVERY, checkpointIntervalSeconds: 3600 } } });
-    for (let i = 0; i < 19; i += 1) {
+    // Append until there are four checkpoints past start-up and the last one is at the head.
+    const startup = (await server.runtime.audit.head()).seq;
+    for (let i = 0; ; i += 1) {
       await server.runtime.audit.append({ type: 'tamper.seed', actor: { kind: 'system', id: 'test' }, subject: `s-${i}`, action: 'seed', outcome: 'success', details: { i } });
+      const cps = (await db().selectFrom('audit_checkpoints').select('seq').orderBy('seq').execute()).map((r) => Number(r.seq)).filter((seq) => seq > startup);
+      const head = (await server.runtime.audit.head()).seq;
+      if (cps.length >= 4 && cps[cps.length - 1] === head) {
+        layout.cps = cps.slice(-4);
+        layout.last = head;
+        break;
+      }
     }
-    // 20 entries (bootstrap + 19), checkpoints at 5, 10, 15, 20.
-    expect(await verifyBody()).toMatchObject({ ok: true, count: 20, checkpoints: 4 });
+    expect(layout.cps.map((c) => c - layout.cps[0]!)).toEqual([0, EVERY, 2 * EVERY, 3 * EVERY]);
+    expect(await verifyBody()).toMatchObject({ ok: true, count: layout.last });
   });
   afterAll(async () => {
     await server?.stop();
@@ -230,108 +264,121 @@ describe.each(storeKinds())('audit tamper detection on %s', (kind) => {
   const restore = async (saved: Awaited<ReturnType<typeof snapshot>>) => {
     await server.runtime.store.transaction(async (trx) => {
       await trx.deleteFrom('audit_entries').execute();
-      await trx.insertInto('audit_entries').values(saved.entries).execute();
+      for (let i = 0; i < saved.entries.length; i += 200) await trx.insertInto('audit_entries').values(saved.entries.slice(i, i + 200)).execute();
       await trx.deleteFrom('audit_checkpoints').execute();
       await trx.insertInto('audit_checkpoints').values(saved.checkpoints).execute();
       await trx.updateTable('audit_head').set(saved.head).where('id', '=', 1).execute();
     });
-    expect(await verifyBody()).toMatchObject({ ok: true, count: 20 });
+    expect(await verifyBody()).toMatchObject({ ok: true, count: layout.last });
   };
 
-  const cases: Array<{ name: string; tamper: () => Promise<void>; seq: number; reason: string }> = [
+  // Positions relative to the checkpoints: c0 < x < c1 < c2 < c3 = last.
+  const x = (L: Layout) => L.cps[0]! + 2;
+  const cases: Array<{ name: string; tamper: (L: Layout) => Promise<void>; seq: (L: Layout) => number; reason: string }> = [
     {
       name: "edit a row's details",
-      tamper: async () => void (await db().updateTable('audit_entries').set({ details: JSON.stringify({ i: 999 }) }).where('seq', '=', 7).execute()),
-      seq: 7,
+      tamper: async (L) => void (await db().updateTable('audit_entries').set({ details: JSON.stringify({ i: 999 }) }).where('seq', '=', x(L)).execute()),
+      seq: x,
       reason: 'hash_mismatch',
     },
     {
       name: 'delete a row',
-      tamper: async () => void (await db().deleteFrom('audit_entries').where('seq', '=', 7).execute()),
-      seq: 7,
+      tamper: async (L) => void (await db().deleteFrom('audit_entries').where('seq', '=', x(L)).execute()),
+      seq: x,
       reason: 'sequence_gap',
     },
     {
       name: 'reorder two rows (swap seq)',
-      tamper: async () => {
-        await db().updateTable('audit_entries').set({ seq: 1_000_000 }).where('seq', '=', 7).execute();
-        await db().updateTable('audit_entries').set({ seq: 7 }).where('seq', '=', 8).execute();
-        await db().updateTable('audit_entries').set({ seq: 8 }).where('seq', '=', 1_000_000).execute();
+      tamper: async (L) => {
+        await db().updateTable('audit_entries').set({ seq: 1_000_000 }).where('seq', '=', x(L)).execute();
+        await db().updateTable('audit_entries').set({ seq: x(L) }).where('seq', '=', x(L) + 1).execute();
+        await db().updateTable('audit_entries').set({ seq: x(L) + 1 }).where('seq', '=', 1_000_000).execute();
       },
-      seq: 7,
+      seq: x,
       reason: 'prev_hash_mismatch',
     },
     {
       name: 'truncate the tail',
-      tamper: async () => void (await db().deleteFrom('audit_entries').where('seq', '>', 17).execute()),
-      seq: 18,
+      tamper: async (L) => void (await db().deleteFrom('audit_entries').where('seq', '>', L.last - 3).execute()),
+      seq: (L) => L.last - 2,
       reason: 'head_mismatch',
     },
     {
       name: 'truncate the tail and rewind the head',
-      tamper: async () => {
-        await db().deleteFrom('audit_entries').where('seq', '>', 17).execute();
-        const last = await db().selectFrom('audit_entries').select('hash').where('seq', '=', 17).executeTakeFirstOrThrow();
-        await db().updateTable('audit_head').set({ seq: 17, hash: last.hash }).where('id', '=', 1).execute();
+      tamper: async (L) => {
+        await db().deleteFrom('audit_entries').where('seq', '>', L.last - 3).execute();
+        const kept = await db().selectFrom('audit_entries').select('hash').where('seq', '=', L.last - 3).executeTakeFirstOrThrow();
+        await db().updateTable('audit_head').set({ seq: L.last - 3, hash: kept.hash }).where('id', '=', 1).execute();
       },
-      seq: 18,
+      seq: (L) => L.last - 2,
       reason: 'checkpoint_beyond_head',
     },
     {
       name: 'forge a checkpoint (altered time)',
-      tamper: async () => void (await db().updateTable('audit_checkpoints').set({ time: '2020-01-01T00:00:00.000Z' }).where('seq', '=', 10).execute()),
-      seq: 10,
+      tamper: async (L) => void (await db().updateTable('audit_checkpoints').set({ time: '2020-01-01T00:00:00.000Z' }).where('seq', '=', L.cps[1]!).execute()),
+      seq: (L) => L.cps[1]!,
       reason: 'checkpoint_signature_invalid',
     },
     {
-      name: 'forge a checkpoint (someone else’s signature)',
-      tamper: async () => {
-        const other = await db().selectFrom('audit_checkpoints').select('signature').where('seq', '=', 15).executeTakeFirstOrThrow();
-        await db().updateTable('audit_checkpoints').set({ signature: other.signature }).where('seq', '=', 10).execute();
+      name: 'forge a checkpoint (another checkpoint’s signature)',
+      tamper: async (L) => {
+        const other = await db().selectFrom('audit_checkpoints').select('signature').where('seq', '=', L.cps[2]!).executeTakeFirstOrThrow();
+        await db().updateTable('audit_checkpoints').set({ signature: other.signature }).where('seq', '=', L.cps[1]!).execute();
       },
-      seq: 10,
+      seq: (L) => L.cps[1]!,
       reason: 'checkpoint_signature_invalid',
     },
     {
       name: 'sign with an unpublished key',
-      tamper: async () => void (await db().updateTable('audit_checkpoints').set({ key_id: 'attacker-key' }).where('seq', '=', 5).execute()),
-      seq: 5,
+      tamper: async (L) => void (await db().updateTable('audit_checkpoints').set({ key_id: 'attacker-key' }).where('seq', '=', L.cps[0]!).execute()),
+      seq: (L) => L.cps[0]!,
       reason: 'checkpoint_unknown_key',
     },
     {
-      name: 'rewrite history (edit row 12 and recompute every later hash and the head)',
-      tamper: async () => {
-        const rows = await db().selectFrom('audit_entries').selectAll().where('seq', '>=', 11).orderBy('seq').execute();
+      name: 'rewrite history (edit a row and recompute every later hash and the head)',
+      tamper: async (L) => {
+        const edited = L.cps[1]! + 2;
+        const rows = await db().selectFrom('audit_entries').selectAll().where('seq', '>=', edited - 1).orderBy('seq').execute();
         let prev = rows[0]!.hash;
         for (const row of rows.slice(1)) {
-          const details = row.seq === 12 ? JSON.stringify({ i: -1 }) : row.details;
-          const entry = rowToEntry({ ...row, details, prev_hash: prev });
-          const hash = entryHash(entry);
+          const details = Number(row.seq) === edited ? JSON.stringify({ i: -1 }) : row.details;
+          const hash = entryHash(rowToEntry({ ...row, details, prev_hash: prev }));
           await db().updateTable('audit_entries').set({ details, prev_hash: prev, hash }).where('seq', '=', row.seq).execute();
           prev = hash;
         }
         await db().updateTable('audit_head').set({ hash: prev }).where('id', '=', 1).execute();
       },
-      seq: 15,
+      seq: (L) => L.cps[2]!,
       reason: 'checkpoint_hash_mismatch',
     },
     {
       name: 'append a row behind the head',
-      tamper: async () => {
-        const last = await db().selectFrom('audit_entries').selectAll().where('seq', '=', 20).executeTakeFirstOrThrow();
-        const entry = { ...rowToEntry(last), seq: 21, prevHash: last.hash };
-        await db().insertInto('audit_entries').values({ ...last, seq: 21, prev_hash: last.hash, hash: entryHash(entry) }).execute();
+      tamper: async (L) => {
+        const last = await db().selectFrom('audit_entries').selectAll().where('seq', '=', L.last).executeTakeFirstOrThrow();
+        const entry = { ...rowToEntry(last), seq: L.last + 1, prevHash: last.hash };
+        await db().insertInto('audit_entries').values({ ...last, seq: L.last + 1, prev_hash: last.hash, hash: entryHash(entry) }).execute();
       },
-      seq: 21,
+      seq: (L) => L.last + 1,
       reason: 'head_mismatch',
     },
   ];
 
+  it('verifies in pages of any size, including problems on a page boundary', async () => {
+    for (const pageSize of [1, 2, 3, 7, 1000]) {
+      expect(await verifyLog(db(), { pageSize })).toMatchObject({ ok: true, count: layout.last, checkpoints: expect.any(Number) });
+    }
+    const saved = await snapshot();
+    const missing = 7; // with pages of 3: [1-3] [4-6] [8-10]: the gap sits on a boundary
+    await db().deleteFrom('audit_entries').where('seq', '=', missing).execute();
+    expect(await verifyLog(db(), { pageSize: 3 })).toMatchObject({ ok: false, firstBadSeq: missing, reason: 'sequence_gap', count: missing - 1 });
+    await restore(saved);
+  });
+
   it.each(cases)('reports the first bad entry when someone would $name', async ({ tamper, seq, reason }) => {
     const saved = await snapshot();
-    await tamper();
+    await tamper(layout);
     const body = await verifyBody();
-    expect(body).toMatchObject({ ok: false, first_bad_seq: seq, reason });
+    expect(body).toMatchObject({ ok: false, first_bad_seq: seq(layout), reason });
     expect(body.message).toEqual(expect.any(String));
     await restore(saved);
   });
