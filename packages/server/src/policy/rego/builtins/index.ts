@@ -24,3 +24,5 @@ import './providers-aws.js';
 import './regex.js';
 import './glob.js';
 import './graphql.js';
+import './json-schema.js';
+import './opa-runtime.js';
