@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ApprovalService } from '../../src/approvals/service.js';
 import type { BoundRequest } from '../../src/approvals/types.js';
 import { ManualClock } from '../../src/shared/clock.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import type { TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
-import { auditOf, createOperators, fileResource, TestAgents, type Operators } from './support.js';
+import { auditOf, createOperators, fileResource, realAgent, startOAuthServer, TestAgents, type Operators, type RealAgent } from './support.js';
 
 const TTL_SECONDS = 900;
 
@@ -17,21 +17,9 @@ describe.each(storeKinds())('human approvals over HTTP on %s', (kind) => {
   let agentB: string;
   let tokenA: string;
   let tokenB: string;
-  let counter = 0;
 
-  const registerAgent = async () => {
-    const res = await server.api('POST', '/v1/agents', {
-      name: `approvals bot ${kind} ${++counter}`,
-      purpose: 'files reports',
-      owner: 'alice@example.com',
-      scopes: ['files.read'],
-      tools: ['files'],
-      data_classification: 'internal',
-      environment: 'staging',
-    });
-    expect(res.status, JSON.stringify(res.body)).toBe(201);
-    return res.body.agent.id as string;
-  };
+  let realA: RealAgent;
+  let realB: RealAgent;
 
   /** An agent asks over HTTP; returns the approval as the API shows it. */
   const ask = async (token: string, overrides: Record<string, unknown> = {}) => {
@@ -58,13 +46,15 @@ describe.each(storeKinds())('human approvals over HTTP on %s', (kind) => {
   const deny = (id: string, token: string, reason?: string) => server.api('POST', `/v1/approvals/${id}/deny`, reason ? { reason } : {}, { token });
 
   beforeAll(async () => {
-    server = await startTestServer({ kind, clock, config: { approvals: { twoPersonActions: ['admin'] } } });
+    server = await startOAuthServer(kind, { clock, config: { approvals: { twoPersonActions: ['admin'] } } });
     agents = new TestAgents(server);
     ops = await createOperators(server, kind);
-    agentA = await registerAgent();
-    agentB = await registerAgent();
-    tokenA = agents.token(agentA);
-    tokenB = agents.token(agentB);
+    realA = await realAgent(server, `approvals bot ${kind} A`);
+    realB = await realAgent(server, `approvals bot ${kind} B`);
+    agentA = realA.id;
+    agentB = realB.id;
+    tokenA = await realA.token();
+    tokenB = await realB.token();
   });
   afterAll(async () => {
     await server?.stop();
@@ -230,8 +220,10 @@ describe.each(storeKinds())('human approvals over HTTP on %s', (kind) => {
       const row = await server.runtime.store.db.selectFrom('approvals').select('status').where('id', '=', approved.id).executeTakeFirstOrThrow();
       expect(row.status).toBe('expired');
     } finally {
-      // Later tests start from a fresh window.
+      // The agents' access tokens expired with the clock move: later tests use fresh ones.
       clock.advance(1000);
+      tokenA = await realA.token();
+      tokenB = await realB.token();
     }
   });
 
@@ -270,8 +262,9 @@ describe.each(storeKinds())('human approvals over HTTP on %s', (kind) => {
   });
 
   it('pages through the queue with a cursor, oldest first', async () => {
-    const agent = await registerAgent();
-    const token = agents.token(agent);
+    const paged = await realAgent(server, `approvals pager ${kind}`);
+    const agent = paged.id;
+    const token = await paged.token();
     const ids: string[] = [];
     for (let i = 0; i < 5; i += 1) {
       ids.push((await ask(token, { resource: fileResource(`page-${i}.txt`) })).id);
@@ -291,6 +284,7 @@ describe.each(storeKinds())('human approvals over HTTP on %s', (kind) => {
     expect((await server.api('GET', '/v1/approvals?cursor=garbage')).status).toBe(400);
   });
 
+  // Token exchange does not issue delegated tokens yet: TestAgents stands in with the same claims.
   it('takes the user and chain from a delegated token and refuses a different on_behalf_of', async () => {
     const delegated = agents.token(agentB, { sub: 'dana@example.com', act: { sub: agentB, client_id: `mcl_${agentB}`, act: { sub: agentA } } });
     const asked = await ask(delegated);

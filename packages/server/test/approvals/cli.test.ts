@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMandate } from '../support/cli.js';
-import { startTestServer, type TestServer } from '../support/server.js';
-import { createOperators, fileResource, TestAgents, type Operators } from './support.js';
+import type { TestServer } from '../support/server.js';
+import { createOperators, fileResource, realAgent, startOAuthServer, type Operators } from './support.js';
 
 describe('mandate approvals', () => {
   let server: TestServer;
   let ops: Operators;
   let agentToken: string;
+  let agentId: string;
   let global: string[];
 
   const ask = async (id: string, action = 'delete') => {
@@ -16,9 +17,11 @@ describe('mandate approvals', () => {
   };
 
   beforeAll(async () => {
-    server = await startTestServer({ config: { approvals: { twoPersonActions: ['admin'] } } });
+    server = await startOAuthServer('sqlite', { config: { approvals: { twoPersonActions: ['admin'] } } });
     ops = await createOperators(server, 'cli');
-    agentToken = new TestAgents(server).token('agt-cli');
+    const agent = await realAgent(server, 'cli bot');
+    agentId = agent.id;
+    agentToken = await agent.token();
     global = ['--url', server.url];
   });
   afterAll(async () => {
@@ -30,7 +33,7 @@ describe('mandate approvals', () => {
     const table = await runMandate([...global, '--token', ops.approver, 'approvals', 'list']);
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/^ID\s+STATUS\s+AGENT\s+ACTION/m);
-    expect(table.stdout).toMatch(new RegExp(`${id}\\s+pending\\s+agt-cli\\s+delete\\s+files\\s+file:cli-list.txt`));
+    expect(table.stdout).toMatch(new RegExp(`${id}\\s+pending\\s+${agentId}\\s+delete\\s+files\\s+file:cli-list.txt`));
     const json = await runMandate([...global, '--token', ops.auditor, '--json', 'approvals', 'list', '--status', 'pending']);
     expect(json.code).toBe(0);
     const page = JSON.parse(json.stdout) as { items: Array<{ id: string }>; next_cursor: string | null };

@@ -2,11 +2,36 @@ import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
 import type { AgentPrincipal } from '../../src/http/principal.js';
 import type { TestServer } from '../support/server.js';
+import { basic, postForm, registerAgent } from '../oauth/support.js';
+
+export { startOAuthServer } from '../oauth/support.js';
+
+/** A registered agent that gets real access tokens from `/oauth2/token` (client credentials). */
+export interface RealAgent {
+  id: string;
+  clientId: string;
+  /** A fresh access token (call again after moving the clock past a token's lifetime). */
+  token(): Promise<string>;
+}
+
+export async function realAgent(server: TestServer, name: string): Promise<RealAgent> {
+  const agent = await registerAgent(server, { name, purpose: 'files reports', scopes: ['files.read'], tools: ['files'] });
+  return {
+    id: agent.id,
+    clientId: agent.clientId,
+    async token() {
+      const res = await postForm(server, '/oauth2/token', { grant_type: 'client_credentials' }, { authorization: basic(agent.clientId, agent.clientSecret) });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return res.body.access_token as string;
+    },
+  };
+}
 
 /**
- * Agent callers for the approvals suites. Until the OAuth server issues agent tokens, a test
- * credential resolver maps opaque `tagt_…` tokens to agent principals (with the claims a real
- * access token would carry), so the HTTP layer sees exactly what it will see in production.
+ * Delegated agent callers, until token exchange (RFC 8693) issues real delegated tokens: a
+ * test credential resolver maps opaque `tagt_…` tokens to agent principals carrying the claims
+ * a delegated access token will carry (`sub` of the user, nested `act`). Plain agent calls use
+ * real tokens (`realAgent`).
  */
 export class TestAgents {
   private readonly principals = new Map<string, AgentPrincipal>();

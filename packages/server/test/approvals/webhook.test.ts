@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { WebhookNotifier } from '../../src/approvals/webhook.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
-import { auditOf, fileResource, TestAgents } from './support.js';
+import { auditOf, fileResource, realAgent, startOAuthServer } from './support.js';
 
 const SECRET = 'whsec-test-0123456789abcdef';
 
@@ -82,12 +82,12 @@ describe.each(storeKinds())('approval webhook on %s', (kind) => {
 
   beforeAll(async () => {
     await receiver.start();
-    server = await startTestServer({
-      kind,
+    server = await startOAuthServer(kind, {
       config: { approvals: { webhookUrl: receiver.url, webhookSecret: SECRET, webhookAttempts: 3, webhookBackoffMs: 5, webhookTimeoutMs: 10_000 } },
     });
-    agentId = `agt-webhook-${kind}`;
-    agentToken = new TestAgents(server).token(agentId);
+    const agent = await realAgent(server, `webhook bot ${kind}`);
+    agentId = agent.id;
+    agentToken = await agent.token();
   });
   afterAll(async () => {
     await server?.stop();
