@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RObject, RSet, V, type Value } from '../value.js';
+import { V, type Value } from '../value.js';
 import { checkArgs, lookupBuiltin, type BuiltinContext } from './registry.js';
 
 import './collections.js';
