@@ -361,10 +361,10 @@ export class Evaluator {
 
   /** Call the replacement of a mocked function; inside it, the mocked name means the original. */
   private callMock(mock: Mock, name: string, args: Value[], loc: Loc): Value | Relation | undefined {
+    // OPA runs a replacement function with no mocks in effect (it sees the real functions)
+    void name;
     const outer = this.ctx;
-    const mocks = new Map(outer.mocks ?? []);
-    mocks.delete(name);
-    this.ctx = new Ctx(outer.input, outer.data, outer.overrides, mocks);
+    this.ctx = new Ctx(outer.input, outer.data, outer.overrides, null);
     try {
       return this.callTarget(mock.func ?? null, mock.builtin ?? null, name, args, loc);
     } finally {
@@ -645,8 +645,8 @@ export class Evaluator {
     for (;;) {
       const ov = this.ctx.overrides ? overrideAt(this.ctx.overrides, node.path) : undefined;
       if (ov !== undefined) return this.walk(ov, path, i, f, k);
-      if (node.isFunc) return false;
-      if (node.hasOwnRules || node.dyn.length > 0 || i === path.length) {
+      if (node.arity > 0) return false;
+      if (node.hasOwnRules || node.arity === 0 || node.dyn.length > 0 || i === path.length) {
         const v = this.materialize(node);
         return v === undefined ? false : this.walk(v, path, i, f, k);
       }
@@ -724,6 +724,8 @@ export class Evaluator {
   }
 
   private computeNode(node: RuleNode): Value | undefined {
+    // a zero-argument function (v0 `f() = 1`) is also a document
+    if (node.arity === 0) return this.callUser(node, [], undefined);
     if (node.isFunc) return undefined;
     if (node.complete.length > 0 || node.defaultRule) return this.evalComplete(node);
     if (node.sets.length > 0) {
