@@ -56,3 +56,11 @@ describe('encoding builtins', () => {
     expect(call('urlquery.decode_object', 'a=1&b&a=2')).toEqual(V.obj({ a: ['1', '2'], b: [''] }));
   });
 });
+
+describe('json.unmarshal edge cases', () => {
+  it('keeps the last of duplicate keys, as Go does', () => {
+    expect(call('json.unmarshal', '{"a":1,"a":2}')).toEqual(V.obj({ a: 2 }));
+    expect(call('json.is_valid', '{"a":1,"a":2}')).toBe(true);
+    expect(() => call('json.unmarshal', '[1,]')).toThrow('invalid JSON');
+  });
+});

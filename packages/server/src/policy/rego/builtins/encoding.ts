@@ -79,18 +79,25 @@ function marshalWithOptions(v: Value, opts: RObject): string {
   return marshalIndent(v, prefix, indent);
 }
 
+/**
+ * JSON text to a value, numbers exact. Go accepts duplicate keys (the last wins) where
+ * lossless-json refuses them; such documents are read again with JSON.parse, which keeps the last
+ * value but rounds numbers beyond 2^53.
+ */
 function unmarshal(text: string): Value {
   try {
     return parseJSON(text);
   } catch (e) {
-    throw new BuiltinError(`invalid JSON: ${(e as Error).message}`);
+    const message = (e as Error).message;
+    if (message.startsWith('Duplicate key')) return fromJSON(JSON.parse(text));
+    throw new BuiltinError(`invalid JSON: ${message}`);
   }
 }
 
 function isValidJSON(v: Value): boolean {
   if (typeof v !== 'string') return false;
   try {
-    parseJSON(v);
+    unmarshal(v);
     return true;
   } catch {
     return false;
