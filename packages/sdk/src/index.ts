@@ -50,3 +50,8 @@ export { ASYMMETRIC_ALGORITHMS } from './verifier/algorithms.js';
 
 export { fastifyPreHandler, type FastifyLikeRequest, type FastifyLikeReply, type MiddlewareOptions, type MandateAuthenticatedRequest } from './middleware/fastify.js';
 export { withTokenVerification, refusalResponse, type AuthenticatedHandler, type FetchMiddlewareOptions } from './middleware/fetch-handler.js';
+
+export { ApiClient, type ApiClientOptions, type ApiCredentials } from './api/client.js';
+export { MandateClient, type GuardedDecision } from './api/mandate-client.js';
+export { authorize, type AuthorizeRequest, type AuthorizationDecision, type DecisionOutcome, type ResourceRef } from './api/authorize.js';
+export { requestApproval, getApproval, waitForApproval, type Approval, type ApprovalRequest, type ApprovalStatus } from './api/approvals.js';

@@ -10,6 +10,8 @@ import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'j
 
 export interface RecordedRequest {
   method: string;
+  /** The raw body text (JSON bodies; `form` parses form bodies). */
+  text: string;
   path: string;
   query: URLSearchParams;
   headers: IncomingMessage['headers'];
@@ -39,6 +41,8 @@ export interface StubServer {
   onToken: (request: RecordedRequest, index: number) => StubReply | Promise<StubReply>;
   /** Answers feed requests before the default feed logic when it returns a reply. */
   onFeed: ((request: RecordedRequest) => StubReply | undefined) | undefined;
+  /** Extra routes by `METHOD /path` (e.g. `POST /v1/authorize`), for API client tests. */
+  routes: Map<string, (request: RecordedRequest) => StubReply | Promise<StubReply>>;
   keys: SigningKey[];
   published: SigningKey[];
   addKey(kid: string, publish?: boolean): Promise<SigningKey>;
@@ -60,6 +64,7 @@ export async function startStubServer(options: { issuerPath?: string } = {}): Pr
     requests: [],
     onToken: (_request, index) => ({ status: 200, body: { access_token: `tok-${index}`, token_type: 'Bearer', expires_in: 600 } }),
     onFeed: undefined,
+    routes: new Map(),
     keys: [],
     published: [],
     async addKey(kid, publish = true) {
@@ -123,12 +128,14 @@ export async function startStubServer(options: { issuerPath?: string } = {}): Pr
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const url = new URL(request.url ?? '/', stub.issuer);
+      const text = Buffer.concat(chunks).toString('utf8');
       const recorded: RecordedRequest = {
         method: request.method ?? 'GET',
+        text,
         path: url.pathname,
         query: url.searchParams,
         headers: request.headers,
-        form: new URLSearchParams(Buffer.concat(chunks).toString('utf8')),
+        form: new URLSearchParams(text),
       };
       stub.requests.push(recorded);
       const prefix = options.issuerPath ?? '';
@@ -150,8 +157,11 @@ export async function startStubServer(options: { issuerPath?: string } = {}): Pr
             return send(response, await stub.onToken(recorded, tokenIndex++));
           case `${prefix}/oauth2/revocations`:
             return feed(recorded, response);
-          default:
+          default: {
+            const route = stub.routes.get(`${recorded.method} ${url.pathname}`);
+            if (route) return send(response, await route(recorded));
             return send(response, { status: 404, body: { error: 'not_found' } });
+          }
         }
       })().catch((error: unknown) => send(response, { status: 500, body: { error: 'server_error', error_description: String(error) } }));
     });
