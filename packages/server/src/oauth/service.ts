@@ -9,6 +9,7 @@ import type { Agent } from '../registry/types.js';
 import { epochSeconds, type Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { Store } from '../storage/database.js';
+import { AuthenticatedAgents } from './agent-cache.js';
 import { mayHoldTokens } from './agent-status.js';
 import { CLIENT_SIGNING_ALGORITHMS, SIGNING_ALGORITHMS } from './algorithms.js';
 import { CLIENT_AUTH_METHODS, presentedCredentials, verifyClientAssertion, type ClientAuthMethod, type PresentedCredentials } from './client-auth.js';
@@ -51,6 +52,8 @@ const JWT_SHAPE = /^eyJ[\w-]*\.[\w-]+\.[\w-]+$/;
 const BASIC_CHALLENGE = { 'www-authenticate': 'Basic realm="mandate"' };
 const KEY_MAINTENANCE_MS = 30_000;
 const PRUNE_MS = 5 * 60_000;
+/** How long a successful client-secret authentication is reused (agent-cache.ts). */
+const AGENT_CACHE_SECONDS = 1;
 
 const operatorActor = (p: OperatorPrincipal): Actor => ({ kind: 'operator', id: p.operatorId, roles: p.roles });
 
@@ -68,6 +71,7 @@ export class OAuthService {
   readonly tokenEndpoint: string;
   private readonly seen: SeenJtis;
   private readonly buckets: TokenBuckets;
+  private readonly authenticated = new AuthenticatedAgents(AGENT_CACHE_SECONDS * 1000);
   private readonly timers: NodeJS.Timeout[] = [];
   private unsubscribe: (() => void) | null = null;
   private metadataCache: Record<string, unknown> | null = null;
@@ -104,8 +108,12 @@ export class OAuthService {
   async start(): Promise<void> {
     await this.keys.start();
     this.unsubscribe = this.options.registry.onStatusChange(async (change) => {
+      this.authenticated.forget(change.clientId);
       if (mayHoldTokens(change.to)) return;
-      await this.revocations.revokeAgent(change.agentId, change.clientId, epochSeconds(Date.parse(change.at)), change.actor, `agent ${change.action}`);
+      // Later than the change by the agent cache's lifetime: covers tokens that a replica
+      // whose cache still held the agent as active issued just after the change.
+      const notBefore = epochSeconds(Date.parse(change.at)) + AGENT_CACHE_SECONDS;
+      await this.revocations.revokeAgent(change.agentId, change.clientId, notBefore, change.actor, `agent ${change.action}`);
     });
     const every = (ms: number, task: () => Promise<unknown>, what: string) => {
       const timer = setInterval(() => {
@@ -182,6 +190,7 @@ export class OAuthService {
         keys: this.keys,
         resourceServers: this.resourceServers,
       });
+      // Awaited: no token leaves before its audit entry has committed (group commit keeps it cheap).
       await this.options.audit.enqueue({
         type: 'oauth.token.issued',
         actor: { kind: 'agent', id: agent.id },
@@ -250,12 +259,15 @@ export class OAuthService {
         });
         return agent;
       }
+      const cached = this.authenticated.get(presented.clientId, presented.secret, now);
+      if (cached) return cached;
       const agent = await registry.authenticateClientSecret(presented.clientId, presented.secret, now);
       if (!agent) throw new InvalidClient('client authentication failed (unknown client or wrong secret)');
+      this.authenticated.set(presented.clientId, presented.secret, agent, now);
       return agent;
     } catch (error) {
       if (error instanceof InvalidClient) {
-        const known = presented.method === 'private_key_jwt' ? await registry.getByClientId(presented.clientId) : await registry.getByClientId(presented.clientId);
+        const known = await registry.getByClientId(presented.clientId);
         clientAuthFailures.inc({ client_id: known ? known.clientId : 'unknown' });
       }
       throw error;

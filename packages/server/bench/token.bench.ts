@@ -1,0 +1,196 @@
+/**
+ * `npm run bench -- token`: Mandate's token endpoint beside oidc-provider 9 in the same run.
+ *
+ * Both issue the same thing: a client-credentials JWT access token signed with Ed25519
+ * (EdDSA), lifetime 600 s, client authenticated by client_secret_basic. oidc-provider is
+ * configured as PEERS.md says (resourceIndicators with a JWT resource server, in-memory
+ * adapter); Mandate runs on SQLite with its audit log writing every issuance (group commit).
+ * Each server runs in its own process pinned to CPU 0 (`taskset -c 0`); autocannon runs here,
+ * pinned to CPU 1. 50 connections, a warm-up, then a measured run; repeated `--runs N` times
+ * (default 3) alternating servers, reporting medians.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+
+const SCOPE = 'api.read api.write';
+const AUDIENCE = 'https://api.example.com';
+const TTL = 600;
+
+interface Target {
+  name: string;
+  url: string;
+  authorization: string;
+  body: string;
+}
+
+// ---- the servers (child processes) --------------------------------------------------------------
+
+async function serveMandate(): Promise<void> {
+  const { loadConfig } = await import('../src/config/load.js');
+  const { startServer } = await import('../src/server/start.js');
+  const dataDir = mkdtempSync(join(tmpdir(), 'mandate-bench-'));
+  const port = Number(process.env.BENCH_PORT);
+  const config = loadConfig({
+    env: {},
+    flags: {
+      port,
+      issuer: `http://127.0.0.1:${port}`,
+      logLevel: 'silent',
+      dataDir,
+      // The limiter still runs on every request; the bench's single client must not hit it.
+      oauth: { tokenRateLimitPerMinute: 1_000_000_000, accessTokenTtlSeconds: TTL },
+    },
+  });
+  const server = await startServer(config);
+  const registered = await server.runtime.registry.register(
+    { name: 'bench agent', purpose: 'benchmark', owner: 'bench@example.com', scopes: SCOPE.split(' '), tools: [], dataClassification: 'internal', environment: 'production' },
+    { kind: 'system', id: 'bench' },
+  );
+  const rs = await server.runtime.oauth.resourceServers.create({ audience: AUDIENCE, scopes: SCOPE.split(' '), name: 'bench api' }, { kind: 'system', id: 'bench' });
+  void rs;
+  process.stdout.write(`${JSON.stringify({ url: `${server.url}/oauth2/token`, clientId: registered.clientId, secret: registered.clientSecret })}\n`);
+}
+
+async function serveOidcProvider(): Promise<void> {
+  const { default: Provider } = await import('oidc-provider');
+  const port = Number(process.env.BENCH_PORT);
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const jwk = { ...privateKey.export({ format: 'jwk' }), kid: 'bench', alg: 'EdDSA', use: 'sig' };
+  const provider = new Provider(`http://127.0.0.1:${port}`, {
+    clients: [
+      {
+        client_id: 'bench',
+        client_secret: 'bench-secret-bench-secret-bench-secret',
+        grant_types: ['client_credentials'],
+        response_types: [],
+        redirect_uris: [],
+        token_endpoint_auth_method: 'client_secret_basic',
+        // Only an Ed25519 key is configured; the client's (unused) id token alg must match it.
+        id_token_signed_response_alg: 'EdDSA',
+      },
+    ],
+    scopes: SCOPE.split(' '),
+    jwks: { keys: [jwk as never] },
+    features: {
+      clientCredentials: { enabled: true },
+      devInteractions: { enabled: false },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: () => AUDIENCE,
+        useGrantedResource: () => true,
+        getResourceServerInfo: () => ({ scope: SCOPE, audience: AUDIENCE, accessTokenTTL: TTL, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'EdDSA' } } }),
+      },
+    },
+  });
+  await new Promise<void>((resolve) => provider.listen(port, '127.0.0.1' as never, resolve as never));
+  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}/token`, clientId: 'bench', secret: 'bench-secret-bench-secret-bench-secret' })}\n`);
+}
+
+// ---- the driver ---------------------------------------------------------------------------------
+
+const self = fileURLToPath(import.meta.url);
+
+function freePortSync(base: number): number {
+  return base + Math.floor(Math.random() * 1000);
+}
+
+async function spawnServer(role: 'mandate' | 'oidc-provider', pinned: boolean): Promise<{ child: ChildProcess; target: Target }> {
+  const port = freePortSync(role === 'mandate' ? 21000 : 23000);
+  const args = ['--import', 'tsx', '--no-warnings', self];
+  const command = pinned ? 'taskset' : process.execPath;
+  const argv = pinned ? ['-c', '0', process.execPath, ...args] : args;
+  const child = spawn(command, argv, { env: { ...process.env, BENCH_ROLE: role, BENCH_PORT: String(port), NODE_ENV: 'production' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    const rl = createInterface({ input: child.stdout! });
+    rl.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)));
+  });
+  const info = JSON.parse(line) as { url: string; clientId: string; secret: string };
+  const authorization = `Basic ${Buffer.from(`${encodeURIComponent(info.clientId)}:${encodeURIComponent(info.secret)}`).toString('base64')}`;
+  const body = role === 'mandate' ? `grant_type=client_credentials&resource=${encodeURIComponent(AUDIENCE)}` : 'grant_type=client_credentials';
+  return { child, target: { name: role, url: info.url, authorization, body } };
+}
+
+interface Measured {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+async function load(target: Target, seconds: number): Promise<Measured> {
+  const { default: autocannon } = await import('autocannon');
+  const result = await autocannon({
+    url: target.url,
+    method: 'POST',
+    connections: 50,
+    duration: seconds,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: target.authorization },
+    body: target.body,
+  });
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors + result.timeouts };
+}
+
+async function check(target: Target): Promise<void> {
+  const response = await fetch(target.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: target.authorization }, body: target.body });
+  const json = (await response.json()) as { access_token?: string };
+  if (response.status !== 200 || !json.access_token) throw new Error(`${target.name} did not issue a token: ${response.status} ${JSON.stringify(json)}`);
+  const header = JSON.parse(Buffer.from(json.access_token.split('.')[0]!, 'base64url').toString()) as { alg: string };
+  if (header.alg !== 'EdDSA') throw new Error(`${target.name} signs with ${header.alg}, not EdDSA`);
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+export async function run(args: string[]): Promise<void> {
+  const option = (name: string, fallback: number) => {
+    const hit = args.find((a) => a.startsWith(`--${name}=`));
+    return hit ? Number(hit.split('=')[1]) : fallback;
+  };
+  const runs = option('runs', 3);
+  const seconds = option('seconds', 10);
+  const warmup = option('warmup', 3);
+  let pinned = cpus().length >= 2;
+  if (pinned) {
+    try {
+      execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
+    } catch {
+      pinned = false;
+    }
+  }
+  console.log(`servers ${pinned ? 'pinned to CPU 0' : 'unpinned'}, autocannon ${pinned ? 'pinned to CPU 1' : 'unpinned'}; 50 connections; ${warmup} s warm-up, ${runs} × ${seconds} s per server`);
+  const servers = [await spawnServer('mandate', pinned), await spawnServer('oidc-provider', pinned)];
+  const results = new Map<string, Measured[]>();
+  try {
+    for (const { target } of servers) {
+      await check(target);
+      await load(target, warmup);
+      results.set(target.name, []);
+    }
+    for (let i = 0; i < runs; i += 1) {
+      for (const { target } of i % 2 === 0 ? servers : [...servers].reverse()) results.get(target.name)!.push(await load(target, seconds));
+    }
+  } finally {
+    for (const { child } of servers) child.kill('SIGTERM');
+  }
+  const summary = [...results].map(([name, ms]) => ({
+    name,
+    rps: median(ms.map((m) => m.rps)),
+    p50: median(ms.map((m) => m.p50)),
+    p99: median(ms.map((m) => m.p99)),
+    errors: ms.reduce((n, m) => n + m.errors, 0),
+    all: ms.map((m) => Math.round(m.rps)).join(', '),
+  }));
+  console.log('\n| server | tokens/s (median) | p50 ms | p99 ms | errors | runs (tokens/s) |');
+  console.log('|---|---|---|---|---|---|');
+  for (const s of summary) console.log(`| ${s.name} | ${Math.round(s.rps)} | ${s.p50} | ${s.p99} | ${s.errors} | ${s.all} |`);
+  const [mandate, peer] = summary;
+  if (mandate && peer) console.log(`\nratio Mandate / oidc-provider: ${(mandate.rps / peer.rps).toFixed(2)}×`);
+}
+
+if (process.env.BENCH_ROLE === 'mandate') await serveMandate();
+else if (process.env.BENCH_ROLE === 'oidc-provider') await serveOidcProvider();
