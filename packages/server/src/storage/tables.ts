@@ -6,6 +6,7 @@ import type { ApprovalTables } from '../approvals/tables.js';
 import type { AuditTables } from '../audit/tables.js';
 import type { OAuthTables } from '../oauth/tables.js';
 import type { OperatorTables } from '../operators/tables.js';
+import type { PolicyTables } from '../policy/tables.js';
 import type { RegistryTables } from '../registry/tables.js';
 
 export interface MetaTable {
@@ -13,6 +14,6 @@ export interface MetaTable {
   value: string;
 }
 
-export interface Tables extends AuditTables, OperatorTables, ApprovalTables, OAuthTables, RegistryTables {
+export interface Tables extends AuditTables, OperatorTables, ApprovalTables, OAuthTables, RegistryTables, PolicyTables {
   meta: MetaTable;
 }
