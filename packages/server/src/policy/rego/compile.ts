@@ -168,6 +168,17 @@ function compileRule(rule: Rule, mctx: ModuleCtx, groundLen: number): CRule {
   else kind = 'dyn';
   const value = head.value ? c.term(head.value, scope) : null;
   const key = head.key ? c.term(head.key, scope) : null;
+  if (!rule.isDefault) {
+    const bound = new Set<number>(args.flatMap((a) => slotsOf(a)));
+    for (const e of body) for (const b of analyse(e, new Set(slotsOf2(body))).binds) bound.add(b);
+    for (const t of [...suffix, ...(value ? [value] : []), ...(key ? [key] : [])]) {
+      for (const s of headSlots(t)) {
+        if (!bound.has(s) && rule.elses.length === 0) {
+          throw compileError(`var ${frame.names[s]?.startsWith('$_') ? '_' : frame.names[s]} is unsafe`, rule.loc, REGO_ERROR_CODES.unsafeVar);
+        }
+      }
+    }
+  }
   const elses = rule.elses.map((e) => {
     const b = e.body.length ? c.body(e.body, scope, new Set(args.flatMap((a) => slotsOf(a)))) : [];
     return { value: e.value ? c.term(e.value, scope) : null, body: b, loc: e.loc };
@@ -267,8 +278,32 @@ function exprSlots(e: CExpr, out: number[]): void {
   for (const w of e.with) slotsOf(w.value, out);
 }
 
-function hasVars(t: CTerm): boolean {
-  return slotsOf(t).length > 0;
+function slotsOf2(body: CExpr[]): number[] {
+  const out: number[] = [];
+  for (const e of body) exprSlots(e, out);
+  return out;
+}
+
+/** Slots a head term reads directly (comprehension-local variables excluded). */
+function headSlots(t: CTerm): number[] {
+  if (t.t !== 'compr') {
+    const out: number[] = [];
+    const visit = (x: CTerm): void => {
+      if (x.t === 'compr') {
+        const own = new Set(x.own);
+        for (const s of slotsOf(x)) if (!own.has(s)) out.push(s);
+      } else if (x.t === 'local') out.push(x.slot);
+      else if (x.t === 'ref') (visit(x.head), x.path.forEach((p) => p.t !== 'local' && visit(p))); // ref iteration binds path vars
+      else if (x.t === 'array' || x.t === 'set') x.items.forEach(visit);
+      else if (x.t === 'object') x.items.forEach(([k, v]) => (visit(k), visit(v)));
+      else if (x.t === 'call') x.args.forEach(visit);
+      else if (x.t === 'template') x.parts.forEach((p) => typeof p !== 'string' && visit(p));
+    };
+    visit(t);
+    return out;
+  }
+  const own = new Set(t.own);
+  return slotsOf(t).filter((s) => !own.has(s));
 }
 
 /** Vars an expression needs bound before it runs, and vars it binds. */
@@ -340,13 +375,21 @@ function analyse(e: CExpr, own: Set<number>): { needs: Set<number>; binds: Set<n
 }
 
 /** Greedy safety reordering: keep source order unless an expression reads an unbound var. */
-function reorder(body: CExpr[], initiallyBound: Set<number>): CExpr[] {
+function reorder(body: CExpr[], initiallyBound: Set<number>, onUnsafe?: (slot: number, loc: Loc) => void): CExpr[] {
   // slots used by more than one expression are the ones ordering matters for
   const counts = new Map<number, number>();
   for (const e of body) for (const s of new Set(exprSlots2(e))) counts.set(s, (counts.get(s) ?? 0) + 1);
   const shared = new Set<number>([...counts].filter(([, n]) => n > 1).map(([s]) => s));
   for (const s of initiallyBound) shared.add(s);
   const infos = body.map((e) => analyse(e, shared));
+  if (onUnsafe) {
+    // a variable read but never bound by any expression can never become safe
+    const bindable = new Set(initiallyBound);
+    for (const inf of infos) for (const s of inf.binds) bindable.add(s);
+    for (let i = 0; i < body.length; i++) {
+      for (const s of infos[i]!.needs) if (!bindable.has(s)) onUnsafe(s, body[i]!.loc);
+    }
+  }
   const bound = new Set(initiallyBound);
   const out: CExpr[] = [];
   const done = new Array<boolean>(body.length).fill(false);
@@ -366,7 +409,11 @@ function reorder(body: CExpr[], initiallyBound: Set<number>): CExpr[] {
         break;
       }
     }
-    if (pick < 0) pick = done.indexOf(false);
+    if (pick < 0) {
+      pick = done.indexOf(false);
+      const missing = [...infos[pick]!.needs].find((s) => !bound.has(s) && shared.has(s));
+      if (onUnsafe && missing !== undefined) onUnsafe(missing, body[pick]!.loc);
+    }
     done[pick] = true;
     out.push(body[pick]!);
     for (const s of infos[pick]!.binds) bound.add(s);
@@ -420,7 +467,10 @@ class TermCompiler {
   body(exprs: Expr[], scope: Scope, bound: Set<number>): CExpr[] {
     const out: CExpr[] = [];
     for (const e of exprs) out.push(this.expr(e, scope));
-    return reorder(out, new Set([...bound, ...allBoundOuter(scope)]));
+    return reorder(out, new Set([...bound, ...allBoundOuter(scope)]), (slot, loc) => {
+      const name = this.frame.names[slot] ?? '?';
+      throw compileError(`var ${name.startsWith('$_') ? '_' : name} is unsafe`, loc, REGO_ERROR_CODES.unsafeVar);
+    });
   }
 
   expr(e: Expr, scope: Scope): CExpr {

@@ -66,4 +66,10 @@ mocked := y if y := count([1, 2]) with count as 7
       expect((e as Error).message).toContain('div: divide by zero');
     }
   });
+
+  it('rejects unsafe variables when compiling', () => {
+    expect(() => mod('p if { x > 1 }')).toThrow(/rego_unsafe_var_error: var x is unsafe/);
+    expect(() => mod('q contains y if { true }')).toThrow(/var y is unsafe/);
+    expect(mod('r if { x > 1; x = 2 }').evaluate('data.p.r')).toBe(true); // reordered: x = 2 runs first
+  });
 });
