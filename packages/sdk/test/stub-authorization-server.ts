@@ -149,6 +149,8 @@ export async function startStubServer(options: { issuerPath?: string } = {}): Pr
                 token_endpoint: stub.tokenEndpoint,
                 jwks_uri: `${stub.issuer}/jwks`,
                 revocation_feed_endpoint: `${stub.issuer}/oauth2/revocations`,
+                introspection_endpoint: `${stub.issuer}/oauth2/introspect`,
+                revocation_endpoint: `${stub.issuer}/oauth2/revoke`,
               },
             });
           case `${prefix}/jwks`:

@@ -170,12 +170,16 @@ export class RevocationFeed {
     return { events: record.events, cursor, hasMore: record.has_more === true };
   }
 
-  private async authorization(): Promise<string> {
-    const credentials = this.options.credentials;
-    if ('clientId' in credentials) return basicAuthorization(credentials.clientId, credentials.clientSecret);
-    const token = typeof credentials.token === 'function' ? await credentials.token() : credentials.token;
-    return `Bearer ${token}`;
+  private authorization(): Promise<string> {
+    return feedAuthorization(this.options.credentials);
   }
+}
+
+/** The Authorization header for the feed and introspection: Basic for a resource server, Bearer for a token. */
+export async function feedAuthorization(credentials: FeedCredentials): Promise<string> {
+  if ('clientId' in credentials) return basicAuthorization(credentials.clientId, credentials.clientSecret);
+  const token = typeof credentials.token === 'function' ? await credentials.token() : credentials.token;
+  return `Bearer ${token}`;
 }
 
 /** Back-off with a floor of half the ceiling, so a failing feed is retried neither in a tight loop nor too late. */

@@ -240,6 +240,34 @@ describe('revocation feed', () => {
     await vi.waitFor(() => v.verify(token), { timeout: 5_000, interval: 20 });
   });
 
+  it('fails closed at start-up when the feed refuses the credentials', async () => {
+    stub.onFeed = () => ({ status: 401, body: { error: 'invalid_client' }, headers: { 'www-authenticate': 'Basic' } });
+    const v = make();
+    const token = await stub.sign(claims());
+    const error = (await v.verify(token).catch((e: unknown) => e)) as TokenVerificationError;
+    expect(error.code).toBe('ERR_VERIFIER_UNAVAILABLE');
+    expect(String((error.cause as Error).message)).toMatch(/invalid_client/);
+  });
+
+  it("whenUnavailable: 'introspect' asks the introspection endpoint while the feed is down", async () => {
+    stub.onFeed = () => ({ status: 503, body: { error: 'temporarily_unavailable' } });
+    const active = new Set<string>();
+    stub.routes.set('POST /oauth2/introspect', (request) => {
+      expect(request.headers.authorization).toBe(`Basic ${Buffer.from('rs:x').toString('base64')}`);
+      return { status: 200, body: { active: active.has(request.form.get('token')!) } };
+    });
+    const v = make({ revocation: { credentials: { clientId: 'rs', clientSecret: 'x' }, whenUnavailable: 'introspect' } });
+    const good = await stub.sign(claims());
+    const revoked = await stub.sign(claims());
+    active.add(good);
+    await expect(v.verify(good)).resolves.toMatchObject({ subject: 'agt_1' });
+    expect(await refusal(v.verify(revoked))).toBe('ERR_TOKEN_REVOKED');
+    expect(stub.count('/oauth2/introspect')).toBe(2);
+    // Signatures are still checked locally first.
+    expect(await refusal(v.verify(await stub.sign(claims({ aud: 'https://other.example' }))))).toBe('ERR_TOKEN_AUDIENCE_INVALID');
+    expect(stub.count('/oauth2/introspect')).toBe(2);
+  });
+
   it('close() ends the long-poll and the loop', async () => {
     const v = make({ revocation: { credentials: { clientId: 'rs', clientSecret: 'x' }, waitSeconds: 30 } });
     await v.ready();

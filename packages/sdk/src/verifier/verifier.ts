@@ -10,6 +10,7 @@ import { TokenVerificationError, wwwAuthenticate } from './errors.js';
 import { fromJoseError } from './jose-errors.js';
 import { JwksCache } from './jwks-cache.js';
 import { RevocationFeed, type FeedCredentials } from './revocation-feed.js';
+import { isActive } from './introspection.js';
 
 export interface RevocationOptions {
   /** The resource server's client credentials (POST /v1/resource-servers), or a bearer token. */
@@ -22,6 +23,11 @@ export interface RevocationOptions {
   toleranceSeconds?: number;
   /** Longest access token lifetime the server issues (default 900 s): how long agent marks matter. */
   maxTokenLifetimeSeconds?: number;
+  /**
+   * While the feed is unreachable beyond the tolerance: `reject` (default) fails closed with
+   * ERR_VERIFIER_UNAVAILABLE; `introspect` asks the introspection endpoint about each token.
+   */
+  whenUnavailable?: 'reject' | 'introspect';
 }
 
 export interface TokenVerifierOptions {
@@ -117,6 +123,9 @@ class AccessTokenVerifier implements TokenVerifier {
   private readonly audience: string[];
   private readonly skew: number;
   private warm = false;
+  /** Metadata and keys are in hand: signatures can be checked even while the feed is down. */
+  private jwksLoaded = false;
+  private readonly fetchImpl: FetchLike;
   private warming: Promise<void> | undefined;
   private readonly keyFor = (header: JWSHeaderParameters) => this.jwks.keyFor(header);
 
@@ -132,6 +141,7 @@ class AccessTokenVerifier implements TokenVerifier {
     this.dpopAlgorithms = allowedAlgorithms(options.dpop?.algorithms, DEFAULT_DPOP_ALGORITHMS);
     this.skew = options.clockSkewSeconds ?? DEFAULT_SKEW_SECONDS;
     const fetchImpl: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
+    this.fetchImpl = fetchImpl;
     this.metadata = new MetadataCache(options.issuer, fetchImpl);
     this.jwks = new JwksCache({
       jwksUri: async () => (await this.metadata.get()).jwks_uri,
@@ -183,6 +193,7 @@ class AccessTokenVerifier implements TokenVerifier {
     try {
       await this.metadata.get();
       await this.jwks.load();
+      this.jwksLoaded = true;
     } catch (error) {
       throw new TokenVerificationError('ERR_VERIFIER_UNAVAILABLE', 'metadata or JWKS could not be fetched', { cause: error });
     }
@@ -200,7 +211,8 @@ class AccessTokenVerifier implements TokenVerifier {
 
   async verify(token: string, options: VerifyOptions = {}): Promise<VerifiedAccessToken> {
     // Hot path: once warm and the feed is live, no awaits before the signature check.
-    if (!this.warm || (this.feed && !this.feed.usable())) await this.ready();
+    let introspect = false;
+    if (!this.warm || (this.feed && !this.feed.usable())) introspect = await this.readyOrFallback();
     const now = this.clock.now();
     let claims: AccessTokenClaims;
     try {
@@ -228,7 +240,9 @@ class AccessTokenVerifier implements TokenVerifier {
     const delegation = claims.act === undefined ? [] : delegationChain(claims.act);
     if (!delegation) throw new TokenVerificationError('ERR_TOKEN_CLAIM_INVALID', 'act must be nested objects each with a sub');
 
-    if (this.feed) {
+    if (introspect) {
+      await this.checkByIntrospection(token);
+    } else if (this.feed) {
       const revoked = this.feed.check(claims);
       if (revoked === 'token') throw new TokenVerificationError('ERR_TOKEN_REVOKED');
       if (revoked === 'agent') throw new TokenVerificationError('ERR_AGENT_REVOKED');
@@ -254,6 +268,35 @@ class AccessTokenVerifier implements TokenVerifier {
       binding,
       hasScope: (scope: string) => scopes.includes(scope),
     };
+  }
+
+  /**
+   * Waits until the verifier is usable. Returns true when it is, except for the revocation feed,
+   * and the configuration says to ask the introspection endpoint instead of refusing.
+   */
+  private async readyOrFallback(): Promise<boolean> {
+    const revocation = this.options.revocation;
+    try {
+      await this.ready();
+      return false;
+    } catch (error) {
+      const feedOnly = error instanceof TokenVerificationError && error.code === 'ERR_VERIFIER_UNAVAILABLE' && this.jwksLoaded;
+      if (revocation && revocation.whenUnavailable === 'introspect' && feedOnly) return true;
+      throw error;
+    }
+  }
+
+  private async checkByIntrospection(token: string): Promise<void> {
+    const revocation = this.options.revocation as RevocationOptions;
+    let active: boolean;
+    try {
+      const endpoint = (await this.metadata.get()).introspection_endpoint;
+      if (typeof endpoint !== 'string') throw new MandateSdkError('ERR_DISCOVERY', 'the metadata has no introspection_endpoint');
+      active = await isActive(this.fetchImpl, endpoint, revocation.credentials, token);
+    } catch (error) {
+      throw new TokenVerificationError('ERR_VERIFIER_UNAVAILABLE', 'the revocation feed and introspection are unreachable', { cause: error });
+    }
+    if (!active) throw new TokenVerificationError('ERR_TOKEN_REVOKED', 'introspection says the token is not active');
   }
 
   private async checkBinding(token: string, claims: AccessTokenClaims, options: VerifyOptions): Promise<VerifiedAccessToken['binding']> {

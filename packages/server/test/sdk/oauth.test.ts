@@ -134,6 +134,26 @@ describe.each(storeKinds())('SDK against the server (%s)', (kind) => {
     await vi.waitFor(async () => expect((await verifier.verify(await agentService(agent).getToken({ forceRefresh: true }))).subject).toBe(agent.id), { timeout: 5_000, interval: 250 });
   });
 
+  it('falls back to introspection while the feed is unreachable, when configured to', async () => {
+    const rs = await registerResourceServer(server, 'https://fallback.example', ['orders:read']);
+    const fallback = createTokenVerifier({
+      issuer: server.url,
+      audience: 'https://fallback.example',
+      // A feed URL where nothing listens, and no tolerance: every verification introspects.
+      revocation: { credentials: rs, endpoint: 'http://127.0.0.1:9/oauth2/revocations', toleranceSeconds: 0, whenUnavailable: 'introspect' },
+    });
+    try {
+      const agent = await registerAgent(server);
+      const auth = agentService(agent, { resource: 'https://fallback.example' });
+      const token = await auth.getToken();
+      await expect(fallback.verify(token)).resolves.toMatchObject({ subject: agent.id });
+      await auth.revoke(token);
+      expect(await refusal(fallback.verify(token))).toBe('ERR_TOKEN_REVOKED');
+    } finally {
+      await fallback.close();
+    }
+  });
+
   it('DPoP round trip: a bound token reaches the resource server, a replayed proof does not', async () => {
     const agent = await registerAgent(server);
     const captured: Request[] = [];
