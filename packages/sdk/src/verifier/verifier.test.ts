@@ -174,6 +174,19 @@ describe('JWKS cache', () => {
     expect(stub.count('/jwks')).toBe(3);
   });
 
+  it('refreshes the set in the background after its max age, dropping removed keys', async () => {
+    const v = make({ revocation: false, jwks: { maxAgeSeconds: 600 } });
+    const token = await stub.sign(claims({ exp: nowSeconds() + 3600 }));
+    await v.verify(token);
+    stub.published = [];
+    clock.advance(601_000);
+    // This verification still uses the cached key and starts the refresh…
+    await expect(v.verify(token)).resolves.toBeDefined();
+    await vi.waitFor(() => expect(stub.count('/jwks')).toBe(2), { timeout: 5_000, interval: 10 });
+    // …after which the withdrawn key is gone.
+    await vi.waitFor(async () => expect(await refusal(v.verify(token))).toBe('ERR_TOKEN_KEY_UNKNOWN'), { timeout: 5_000, interval: 10 });
+  });
+
   it('concurrent misses share one refetch', async () => {
     const v = make();
     await v.ready();
