@@ -32,8 +32,9 @@ export const SIGNING_ALGORITHMS: Record<SigningAlgorithm['alg'], SigningAlgorith
 /**
  * Algorithms accepted on JWTs that clients sign (private_key_jwt assertions, DPoP proofs).
  * Asymmetric only: `none` and the HS* family are never accepted (a public key is no secret).
+ * `Ed25519` is the fully-specified name (RFC 9864) that oauth4webapi uses for EdDSA.
  */
-export const CLIENT_SIGNING_ALGORITHMS = ['EdDSA', 'ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512'] as const;
+export const CLIENT_SIGNING_ALGORITHMS = ['EdDSA', 'Ed25519', 'ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512'] as const;
 
 /** What Mandate's own access tokens may be signed with (for verification). */
 export const ACCESS_TOKEN_ALGORITHMS = Object.keys(SIGNING_ALGORITHMS) as Array<SigningAlgorithm['alg']>;

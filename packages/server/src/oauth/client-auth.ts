@@ -81,11 +81,28 @@ export interface AssertionCheck {
   markUsed(jti: string, expiresAtMs: number): Promise<boolean>;
 }
 
+/**
+ * `EdDSA` and `Ed25519` (RFC 9864's fully-specified name) mean the same for an Ed25519 key;
+ * jose matches a JWK's `alg` literally, so an Ed25519 key registered with either name is
+ * accepted for both (the key type alone fixes the algorithm).
+ */
+function acceptBothEd25519Names(jwks: JSONWebKeySet): JSONWebKeySet {
+  return {
+    keys: jwks.keys.map((key) => {
+      if (key.kty === 'OKP' && key.crv === 'Ed25519' && (key.alg === 'EdDSA' || key.alg === 'Ed25519')) {
+        const { alg: _alg, ...rest } = key;
+        return rest;
+      }
+      return key;
+    }),
+  };
+}
+
 /** Verifies a private_key_jwt assertion with jose against the agent's registered keys (RFC 7523 §3). */
 export async function verifyClientAssertion(assertion: string, check: AssertionCheck): Promise<{ jti: string }> {
   let payload;
   try {
-    ({ payload } = await jwtVerify(assertion, createLocalJWKSet(check.jwks), {
+    ({ payload } = await jwtVerify(assertion, createLocalJWKSet(acceptBothEd25519Names(check.jwks)), {
       issuer: check.clientId,
       subject: check.clientId,
       audience: check.audiences,
