@@ -236,6 +236,30 @@ describe('DPoP', () => {
 });
 
 describe('authorized fetch', () => {
+  it('answers a resource server nonce challenge once, with the nonce in the next proof', async () => {
+    const key = await generateDpopKey();
+    stub.onToken = () => ({ status: 200, body: { access_token: 'bound', token_type: 'DPoP', expires_in: 600 } });
+    const nonces: unknown[] = [];
+    const agent = service({
+      dpop: key,
+      fetch: async (input, init) => {
+        if (input instanceof Request && input.url.startsWith('https://api.example')) {
+          const { payload } = await jwtVerify(input.headers.get('dpop')!, EmbeddedJWK, { typ: 'dpop+jwt' });
+          nonces.push(payload.nonce);
+          if (payload.nonce !== 'rs-nonce') {
+            return new Response('', { status: 401, headers: { 'www-authenticate': 'DPoP error="use_dpop_nonce"', 'dpop-nonce': 'rs-nonce' } });
+          }
+          return new Response('ok');
+        }
+        return fetch(input, init);
+      },
+    });
+    expect((await agent.fetch('https://api.example/a')).status).toBe(200);
+    // The nonce is remembered for the origin: the next call sends it at once.
+    expect((await agent.fetch('https://api.example/b')).status).toBe(200);
+    expect(nonces).toEqual([undefined, 'rs-nonce', 'rs-nonce']);
+  });
+
   it('adds Authorization: Bearer and retries once with a new token after 401 invalid_token', async () => {
     const calls: string[] = [];
     const agent = service({
