@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { V, type Value } from '../value.js';
-import { checkArgs, lookupBuiltin, type BuiltinContext } from './registry.js';
+import { callBuiltinWith, testContext } from './testing.js';
 import './casts.js';
 
-const ctx: BuiltinContext = {
-  nowNs: 0n, cache: new Map(), strict: true, name: 'test',
-  callFunction: () => undefined, print: () => {}, random: () => 0.5,
-};
-
-function call(name: string, ...args: Value[]): unknown {
-  const def = lookupBuiltin(name)!;
-  checkArgs(def, args);
-  return def.impl(args, ctx);
-}
+const ctx = testContext({ random: () => 0.5 });
+const call = (name: string, ...args: Value[]): unknown => callBuiltinWith(ctx, name, ...args);
 
 describe('casts', () => {
   it('converts to numbers', () => {

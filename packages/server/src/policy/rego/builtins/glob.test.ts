@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { type Value } from '../value.js';
-import { checkArgs, lookupBuiltin, type BuiltinContext } from './registry.js';
+import { callBuiltin } from './testing.js';
 import './glob.js';
 
-const ctx: BuiltinContext = {
-  nowNs: 0n, cache: new Map(), strict: true, name: 'test',
-  callFunction: () => undefined, print: () => {}, random: () => 0,
-};
-
-function call(name: string, ...args: Value[]): unknown {
-  const def = lookupBuiltin(name)!;
-  checkArgs(def, args);
-  return def.impl(args, ctx);
-}
+const call = (name: string, ...args: Value[]): unknown => callBuiltin(name, ...args);
 
 const g = (p: string, d: Value, s: string) => call('glob.match', p, d, s);
 

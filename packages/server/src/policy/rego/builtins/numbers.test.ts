@@ -1,18 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { BigNum, V, type Value } from '../value.js';
-import { BuiltinError, checkArgs, lookupBuiltin, type BuiltinContext } from './registry.js';
+import { BuiltinError } from './registry.js';
+import { callBuiltinWith, testContext } from './testing.js';
 import './numbers.js';
 
-const ctx: BuiltinContext = {
-  nowNs: 0n, cache: new Map(), strict: true, name: 'test',
-  callFunction: () => undefined, print: () => {}, random: () => 0.5,
-};
-
-function call(name: string, ...args: Value[]): unknown {
-  const def = lookupBuiltin(name)!;
-  checkArgs(def, args);
-  return def.impl(args, ctx);
-}
+const ctx = testContext({ random: () => 0.5 });
+const call = (name: string, ...args: Value[]): unknown => callBuiltinWith(ctx, name, ...args);
 
 describe('number builtins', () => {
   it('rounds like Go math', () => {

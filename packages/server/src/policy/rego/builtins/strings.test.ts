@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { RObject, RSet, V, type Value } from '../value.js';
-import { BuiltinError, BuiltinTypeError, checkArgs, lookupBuiltin, type BuiltinContext } from './registry.js';
+import { BuiltinError, BuiltinTypeError } from './registry.js';
+import { callBuiltin } from './testing.js';
 import './strings.js';
 
-const ctx: BuiltinContext = {
-  nowNs: 0n, cache: new Map(), strict: true, name: 'test',
-  callFunction: () => undefined, print: () => {}, random: () => 0,
-};
-
-function call(name: string, ...args: Value[]): unknown {
-  const def = lookupBuiltin(name)!;
-  checkArgs(def, args);
-  return def.impl(args, ctx);
-}
+const call = (name: string, ...args: Value[]): unknown => callBuiltin(name, ...args);
 
 describe('string builtins', () => {
   it('counts code points, not UTF-16 units', () => {
