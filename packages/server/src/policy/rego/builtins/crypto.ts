@@ -71,7 +71,7 @@ function splitDer(der: Buffer): Buffer[] {
 function parseDerCertificates(der: Buffer): px.X509Certificate[] {
   return splitDer(der).map((d) => {
     try {
-      return new px.X509Certificate(d);
+      return new px.X509Certificate(new Uint8Array(d));
     } catch {
       throw new BuiltinError('x509: malformed certificate');
     }
@@ -249,7 +249,7 @@ registerBuiltins([
       if (block && block.type !== 'CERTIFICATE REQUEST') throw new BuiltinError('invalid PEM-encoded certificate signing request');
       if (block) bytes = block.bytes;
       try {
-        return certificateRequestJSON(new px.Pkcs10CertificateRequest(bytes));
+        return certificateRequestJSON(new px.Pkcs10CertificateRequest(new Uint8Array(bytes)));
       } catch (e) {
         // Go reports undecodable DER as an asn1 structure error.
         throw new BuiltinError(`asn1: structure error: ${e instanceof Error ? e.message : String(e)}`);
