@@ -219,6 +219,8 @@ describe.each(storeKinds())('audit log on %s', (kind) => {
       expect((await server.api('GET', path, undefined, { token: null })).status, path).toBe(401);
     }
     expect((await server.api('GET', '/v1/audit/keys', undefined, { token: null })).status).toBe(200);
+    const openapi = (await server.api('GET', '/openapi.json', undefined, { token: null })).body;
+    for (const path of ['/v1/audit', '/v1/audit/export', '/v1/audit/verify', '/v1/audit/checkpoints', '/v1/audit/keys']) expect(Object.keys(openapi.paths)).toContain(path);
   });
 });
 
