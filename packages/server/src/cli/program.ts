@@ -4,11 +4,14 @@ import { registerApprovalCommands } from './approvals.js';
 import { CliError, EXIT } from './client.js';
 import { registerAuditCommands } from './audit.js';
 import { contextFor, type RegisterCommands } from './context.js';
+import { registerKeyCommands } from './keys.js';
 import { registerOperatorCommands } from './operator.js';
+import { registerResourceServerCommands } from './resource-server.js';
 import { registerServerCommands } from './server.js';
+import { registerTokenCommands } from './token.js';
 
 /** Every verb group, one line each (STYLE.md §1: one file per group). */
-const GROUPS: RegisterCommands[] = [registerServerCommands, registerOperatorCommands, registerAgentCommands, registerAuditCommands, registerApprovalCommands];
+const GROUPS: RegisterCommands[] = [registerServerCommands, registerOperatorCommands, registerAgentCommands, registerAuditCommands, registerApprovalCommands, registerTokenCommands, registerKeyCommands, registerResourceServerCommands];
 
 export function buildProgram(): Command {
   const program = new Command('mandate')

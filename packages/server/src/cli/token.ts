@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { DEFAULTS } from '../config/defaults.js';
+import { CliError } from './client.js';
+import type { CliContext, RegisterCommands } from './context.js';
+import { printJson, printRecord } from './output.js';
+
+function baseUrl(context: CliContext): string {
+  const explicit = context.globals().url ?? process.env.MANDATE_URL;
+  if (explicit) return explicit.replace(/\/$/, '');
+  return `http://${process.env.MANDATE_HOST ?? DEFAULTS.host}:${process.env.MANDATE_PORT ?? String(DEFAULTS.port)}`;
+}
+
+/** POSTs a form to an OAuth endpoint and turns RFC 6749 error bodies into CliErrors. */
+async function postForm(url: string, form: Record<string, string>, authorization: string): Promise<Record<string, unknown>> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', authorization },
+      body: new URLSearchParams(form).toString(),
+    });
+  } catch (error) {
+    throw new CliError(`cannot reach Mandate at ${url}: ${(error as Error).message}`);
+  }
+  const text = await response.text();
+  const body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  if (!response.ok) throw new CliError(`${response.status} ${String(body.error ?? '')}: ${String(body.error_description ?? response.statusText)}`);
+  return body;
+}
+
+function operatorToken(context: CliContext): string {
+  const token = context.globals().token ?? process.env.MANDATE_TOKEN;
+  if (token) return token;
+  const dir = context.globals().dataDir ?? process.env.MANDATE_DATA_DIR ?? DEFAULTS.dataDir;
+  try {
+    return readFileSync(`${dir}/admin-token`, 'utf8').trim();
+  } catch {
+    throw new CliError('no operator token: pass --token, set MANDATE_TOKEN, or run where the data directory has admin-token');
+  }
+}
+
+/**
+ * `mandate token`: get an access token for an agent with its client credentials (client
+ * credentials grant, client_secret_basic); `mandate token introspect|revoke` for operators.
+ */
+export const registerTokenCommands: RegisterCommands = (program, context) => {
+  const token = program
+    .command('token')
+    .description("get an access token with an agent's client credentials; or introspect/revoke a token")
+    .option('--client-id <id>', "the agent's client_id (MANDATE_CLIENT_ID)")
+    .option('--client-secret <secret>', 'the client secret (MANDATE_CLIENT_SECRET; prefer the variable or --client-secret-file)')
+    .option('--client-secret-file <file>', 'read the client secret from a file')
+    .option('--scope <scope...>', 'scopes to ask for (default: all the agent is registered with)')
+    .option('--resource <uri>', 'the resource server (audience) the token is for (RFC 8707)')
+    .action(async (options: { clientId?: string; clientSecret?: string; clientSecretFile?: string; scope?: string[]; resource?: string }) => {
+      const clientId = options.clientId ?? process.env.MANDATE_CLIENT_ID;
+      const secret = options.clientSecretFile ? readFileSync(options.clientSecretFile, 'utf8').trim() : (options.clientSecret ?? process.env.MANDATE_CLIENT_SECRET);
+      if (!clientId || !secret) throw new CliError('pass --client-id and a client secret (--client-secret-file, MANDATE_CLIENT_SECRET or --client-secret)', 2);
+      const form: Record<string, string> = { grant_type: 'client_credentials' };
+      if (options.scope?.length) form.scope = options.scope.join(' ');
+      if (options.resource) form.resource = options.resource;
+      const basic = `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+      const result = await postForm(`${baseUrl(context)}/oauth2/token`, form, basic);
+      if (context.globals().json) return printJson(result);
+      process.stdout.write(`${String(result.access_token)}\n`);
+    });
+
+  token
+    .command('introspect <token>')
+    .description('introspect a token (RFC 7662) as an operator with tokens:introspect')
+    .action(async (value: string) => {
+      const result = await postForm(`${baseUrl(context)}/oauth2/introspect`, { token: value }, `Bearer ${operatorToken(context)}`);
+      if (context.globals().json) return printJson(result);
+      printRecord(result);
+    });
+
+  token
+    .command('revoke <token>')
+    .description('revoke a token (RFC 7009) as an operator with tokens:revoke')
+    .action(async (value: string) => {
+      await postForm(`${baseUrl(context)}/oauth2/revoke`, { token: value }, `Bearer ${operatorToken(context)}`);
+      if (context.globals().json) return printJson({ revoked: true });
+      process.stdout.write('revoked\n');
+    });
+};
