@@ -336,6 +336,11 @@ describe.each(storeKinds())('human approvals over HTTP on %s', (kind) => {
       await vi.waitFor(() => expect(server.runtime.approvals.waiters.size).toBe(0), { timeout: 10_000, interval: 5 });
     });
 
+    it('is listed in the OpenAPI document', async () => {
+      const { body } = await server.api('GET', '/openapi.json', undefined, { token: null });
+      expect(Object.keys(body.paths)).toEqual(expect.arrayContaining(['/v1/approvals', '/v1/approvals/{id}', '/v1/approvals/{id}/approve', '/v1/approvals/{id}/deny']));
+    });
+
     it('sees a decision made by another replica by re-reading the row', { timeout: 20_000 }, async () => {
       const asked = await ask(tokenA, { resource: fileResource('replica.txt') });
       // A second service on the same store stands in for another replica: it shares no waiters.
@@ -351,6 +356,19 @@ describe.each(storeKinds())('human approvals over HTTP on %s', (kind) => {
       await approve(asked.id, ops.approver);
       expect((await waiting).status).toBe('approved');
       expect(replica.waiters.size).toBe(0);
+    });
+
+    // Last: it stops the suite's server.
+    it('answers parked long-polls when the server shuts down', { timeout: 20_000 }, async () => {
+      const asked = await ask(tokenA, { resource: fileResource('shutdown.txt') });
+      const polling = server.api('GET', `/v1/approvals/${asked.id}?wait=30`, undefined, { token: tokenA });
+      await vi.waitFor(() => expect(server.runtime.approvals.waiters.size).toBe(1), { timeout: 10_000, interval: 5 });
+      const stopping = server.stop();
+      const answered = await polling;
+      expect(answered.status).toBe(200);
+      expect(answered.body.status).toBe('pending');
+      // Within the test's timeout: the answered connection is closed, not left to keep-alive (72 s).
+      await stopping;
     });
   });
 });

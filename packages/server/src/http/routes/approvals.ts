@@ -74,6 +74,14 @@ export const approvalRoutes: MandatePlugin = async (app, { runtime }) => {
     return settings.allowDelegatingUser && isDelegatingUser(approval, principal.email);
   };
 
+  // On shutdown, answer parked long-polls now (with the current state) instead of holding the
+  // close for up to approvals.maxWaitSeconds; clients simply poll again elsewhere.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+    approvals.releaseWaits();
+  });
+
   const readable = async (principal: Principal, id: string): Promise<Approval> => {
     const approval = await approvals.find(id);
     // Someone else's request answers like a missing one, so ids cannot be probed.
@@ -185,7 +193,7 @@ export const approvalRoutes: MandatePlugin = async (app, { runtime }) => {
         response: { 200: ApprovalSchema, 404: ErrorResponse, ...authErrors },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const principal = principalOf(request);
       const current = await readable(principal, request.params.id);
       const wait = request.query.wait ?? 0;
@@ -195,7 +203,11 @@ export const approvalRoutes: MandatePlugin = async (app, { runtime }) => {
       const onClose = () => gone.abort();
       request.raw.socket.once('close', onClose);
       try {
-        return approvalView(await approvals.wait(current.id, wait, gone.signal));
+        const settled = await approvals.wait(current.id, wait, gone.signal);
+        // Released by shutdown: close this keep-alive connection after answering, or the
+        // server's close would wait for it to time out.
+        if (closing) void reply.header('connection', 'close');
+        return approvalView(settled);
       } finally {
         request.raw.socket.off('close', onClose);
       }
