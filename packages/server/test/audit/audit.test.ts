@@ -62,7 +62,7 @@ describe.each(storeKinds())('audit log on %s', (kind) => {
     let cursor: number | null = null;
     do {
       const sep: string = query ? '&' : '';
-      const res = await server.api('GET', `/v1/audit?${query}${sep}limit=4${cursor !== null ? `&after_seq=${cursor}` : ''}`);
+      const res: { status: number; body: any } = await server.api('GET', `/v1/audit?${query}${sep}limit=4${cursor !== null ? `&after_seq=${cursor}` : ''}`);
       expect(res.status).toBe(200);
       items.push(...res.body.items);
       cursor = res.body.next_after_seq;
