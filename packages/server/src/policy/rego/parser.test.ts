@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RegoError } from './errors.js';
+import { RegoError, RegoErrors } from './errors.js';
 import { parseModule, parseQuery } from './parser.js';
 
 describe('Rego parser', () => {
@@ -45,5 +45,27 @@ f(x) := y if { y := x + 1 } else := 0
     const q = parseQuery('some k, v in input.x; every y in [1] { y > 0 }; data.p with input as {}; 1, 2 in [2]');
     expect(q.map((e) => e.e.k)).toEqual(['somein', 'every', 'term', 'term']);
     expect(q[2]!.with).toHaveLength(1);
+  });
+
+  it('rejects v1 rules without if / contains as OPA 1.x does, and keeps accepting them in v0', () => {
+    const src = 'package x\n\np[x] {\n  x := 1\n}\n\nf(y) = 2 { y }\n\nq { true }\n';
+    try {
+      parseModule(src, 'v.rego');
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(RegoErrors);
+      expect((e as RegoErrors).errors.map((x) => x.message)).toEqual([
+        'v.rego:3: rego_parse_error: `if` keyword is required before rule body',
+        'v.rego:3: rego_parse_error: `contains` keyword is required for partial set rules',
+        'v.rego:7: rego_parse_error: `if` keyword is required before function body',
+        'v.rego:9: rego_parse_error: `if` keyword is required before rule body',
+      ]);
+    }
+    expect(parseModule(src, 'v.rego', { regoVersion: 'v0' }).rules).toHaveLength(3);
+    // `import rego.v1` selects v1 even when the caller asks for v0
+    expect(() => parseModule('package x\nimport rego.v1\nq { true }\n', 'v.rego', { regoVersion: 'v0' })).toThrow(/`if` keyword is required/);
+    // one violation is a single RegoError; a single-value p[x] with if is fine
+    expect(() => parseModule('package x\np[x] := 1 { x := 2 }\n')).toThrow(RegoError);
+    expect(parseModule('package x\np[x] if { x := 2 }\nd contains 1\n').rules).toHaveLength(2);
   });
 });

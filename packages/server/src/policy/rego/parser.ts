@@ -3,7 +3,7 @@
  * Errors are RegoError(rego_parse_error) with file:line:col, what was found and what was expected.
  */
 import type { Expr, ExprKind, Import, Loc, Module, Rule, RuleHead, Term, With } from './ast.js';
-import { parseError } from './errors.js';
+import { parseError, RegoError, RegoErrors } from './errors.js';
 import { tokenize, type Token } from './lexer.js';
 import { numberFromText } from './value.js';
 
@@ -28,6 +28,10 @@ class Parser {
   private depth = 0;
   private noPipe = false;
   version: RegoVersion;
+  /** Rego v1 violations (OPA reports them all, then fails the parse). */
+  readonly errors: RegoError[] = [];
+  /** What the last rule head used (for the v1 checks). */
+  private headInfo = { usesContains: false, lastBracket: false };
 
   constructor(
     private readonly toks: Token[],
@@ -97,6 +101,8 @@ class Parser {
       }
       rules.push(...this.parseRule());
     }
+    if (this.errors.length === 1) throw this.errors[0]!;
+    if (this.errors.length > 1) throw new RegoErrors(this.errors);
     return { file: this.file, pkg, pkgLoc: this.loc(pkgTok), imports, rules, regoVersion: this.version };
   }
 
@@ -160,6 +166,7 @@ class Parser {
       this.next();
       hasIf = true;
     }
+    if (this.version === 'v1') this.checkV1Rule(head, hasIf, loc);
     let body: Expr[] = [];
     if (this.isOp('{')) body = this.parseBraceBody();
     else if (hasIf) body = [this.parseLiteral()];
@@ -184,6 +191,23 @@ class Parser {
       elses.push({ value, body: ebody, loc: this.loc(et) });
     }
     return rules;
+  }
+
+  /**
+   * OPA 1.x's checkRegoV1Rule: a body needs `if`, a multi-value rule (`p[x] { }`) needs
+   * `contains`. Both are reported at the rule's start, and parsing goes on.
+   */
+  private checkV1Rule(head: RuleHead, hasIf: boolean, loc: Loc): void {
+    const { usesContains, lastBracket } = this.headInfo;
+    const hasBody = hasIf || this.isOp('{');
+    if (hasBody && !hasIf) {
+      this.errors.push(parseError(`\`if\` keyword is required before ${head.args ? 'function' : 'rule'} body`, loc));
+    }
+    const multiValue = !hasIf && !usesContains && head.args === null && head.value === null && head.ref.length === 2 && lastBracket;
+    if (multiValue) this.errors.push(parseError('`contains` keyword is required for partial set rules', loc));
+    if (!hasBody && !usesContains && head.value === null) {
+      this.fail('"if", "contains", "=" or ":=" after rule head');
+    }
   }
 
   parseRuleHead(loc: Loc): RuleHead {
@@ -227,7 +251,9 @@ class Parser {
     let value: Term | null = null;
     let key: Term | null = null;
     let assign = false;
-    if (this.isIdent('contains')) {
+    const usesContains = this.isIdent('contains');
+    this.headInfo = { usesContains, lastBracket };
+    if (usesContains) {
       this.next();
       key = this.parseInfix();
     } else if (this.isOp('=') || this.isOp(':=')) {
