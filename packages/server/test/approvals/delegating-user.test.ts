@@ -42,12 +42,24 @@ describe.each(storeKinds())('the delegating user as decider (allowDelegatingUser
   });
 
   it('does not let an agent pick its approver by naming a user', async () => {
-    const named = await ask(await agent.token(), { on_behalf_of: 'dana@example.com', resource: fileResource('named.txt') });
-    expect(named.on_behalf_of).toBe('dana@example.com');
-    expect((await server.api('GET', `/v1/approvals/${named.id}`, undefined, { token: danaToken })).status).toBe(404);
+    // Over HTTP the user comes from the token: a plain token cannot name one.
+    const named = await server.api(
+      'POST',
+      '/v1/approvals',
+      { action: 'delete', tool: 'files', resource: fileResource('named.txt'), reason: 'r', on_behalf_of: 'dana@example.com' },
+      { token: await agent.token() },
+    );
+    expect(named.status).toBe(403);
+    expect(named.body.message).toMatch(/acts for no user/);
+    // A request whose chain does not start with Dana does not make her its decider, even if it names her.
+    const unproven = await server.runtime.approvals.createRequest(
+      { agentId: agent.id, chain: [{ sub: agent.id }], onBehalfOf: 'dana@example.com', action: 'delete', tool: 'files', resource: fileResource('named.txt'), reason: 'r', origin: 'decision' },
+      { kind: 'agent', id: agent.id },
+    );
+    expect((await server.api('GET', `/v1/approvals/${unproven.id}`, undefined, { token: danaToken })).status).toBe(404);
     const list = await server.api('GET', '/v1/approvals?status=pending', undefined, { token: danaToken });
-    expect(list.body.items.map((a: { id: string }) => a.id)).not.toContain(named.id);
-    const refused = await server.api('POST', `/v1/approvals/${named.id}/approve`, {}, { token: danaToken });
+    expect(list.body.items.map((a: { id: string }) => a.id)).not.toContain(unproven.id);
+    const refused = await server.api('POST', `/v1/approvals/${unproven.id}/approve`, {}, { token: danaToken });
     expect(refused.status).toBe(403);
     expect(refused.body.details).toMatchObject({ code: 'not_permitted' });
   });

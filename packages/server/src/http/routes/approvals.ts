@@ -113,8 +113,15 @@ export const approvalRoutes: MandatePlugin = async (app, { runtime }) => {
       const agent = requireAgent(request);
       const body = request.body;
       const delegation = delegationFromClaims(agent.agentId, agent.clientId, agent.claims);
-      if (delegation.onBehalfOf !== null && body.on_behalf_of !== undefined && body.on_behalf_of !== delegation.onBehalfOf) {
-        throw new ForbiddenError(`this token acts for '${delegation.onBehalfOf}', not '${body.on_behalf_of}'`);
+      // The user is the token's (a delegated token's subject), exactly as the decision point
+      // binds it; a body may confirm it but not name someone else, or the approval would be
+      // bound to a request the agent can never make.
+      if (body.on_behalf_of !== undefined && body.on_behalf_of !== delegation.onBehalfOf) {
+        throw new ForbiddenError(
+          delegation.onBehalfOf === null
+            ? `this token acts for no user, so it cannot ask on behalf of '${body.on_behalf_of}'`
+            : `this token acts for '${delegation.onBehalfOf}', not '${body.on_behalf_of}'`,
+        );
       }
       const actor: Actor = {
         kind: 'agent',
@@ -126,7 +133,7 @@ export const approvalRoutes: MandatePlugin = async (app, { runtime }) => {
         {
           agentId: agent.agentId,
           chain: delegation.chain,
-          onBehalfOf: delegation.onBehalfOf ?? body.on_behalf_of ?? null,
+          onBehalfOf: delegation.onBehalfOf,
           action: body.action,
           tool: body.tool,
           resource: body.resource,
