@@ -1,0 +1,291 @@
+/**
+ * OPA's policy and data APIs, so existing OPA clients work against Mandate unchanged:
+ *
+ * | call | answers | who |
+ * |---|---|---|
+ * | `GET /v1/policies` | `{"result": [{id, raw}]}` | policies:read |
+ * | `GET /v1/policies/{id}` | `{"result": {id, raw}}` | policies:read |
+ * | `PUT /v1/policies/{id}` (Rego text) | `{"policy_revision": N}`; 400 with OPA's compile-error body | policies:write |
+ * | `DELETE /v1/policies/{id}` | `{"policy_revision": N}` | policies:write |
+ * | `GET /v1/data/{path}` | `{"result": …}` or `{}` when undefined | policies:read or decisions:request |
+ * | `POST /v1/data/{path}` `{"input": …}` | `{"result": …}` or `{}` | policies:read or decisions:request |
+ * | `PUT /v1/data/{path}` (JSON) | 204 | policies:write |
+ * | `DELETE /v1/data/{path}` | 204 | policies:write |
+ * | `GET /v1/policy-revisions` | `{"result": [revision…]}` | policies:read |
+ * | `POST /v1/policies/rollback` `{to?}` | `{"policy_revision": N}` | policies:write |
+ * | `POST /v1/policies/replay` `{modules, since, limit?}` | `{evaluated, changed, …}` | policies:read |
+ *
+ * Errors use OPA's body `{"code", "message", "errors"?}` (http/errors.ts's `error` is kept too).
+ */
+import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+import type { Actor } from '../../audit/types.js';
+import { can } from '../../operators/roles.js';
+import { splitPath } from '../../policy/data-path.js';
+import { PolicyCompileError } from '../../policy/errors.js';
+import { replay, REPLAY_MAX_LIMIT } from '../../policy/replay.js';
+import { fromJSON, toJSON } from '../../policy/rego/value.js';
+import { ForbiddenError, UnauthenticatedError, ValidationError } from '../../shared/errors.js';
+import { requireOperator } from '../auth.js';
+import { toErrorResponse } from '../errors.js';
+import type { MandatePlugin } from '../plugin.js';
+
+/** OPA's error codes by HTTP status. */
+const OPA_CODES: Record<number, string> = {
+  400: 'invalid_parameter',
+  401: 'unauthorized',
+  403: 'unauthorized',
+  404: 'resource_not_found',
+  409: 'resource_conflict',
+  413: 'invalid_parameter',
+  415: 'invalid_parameter',
+  429: 'too_many_requests',
+  500: 'internal_error',
+};
+
+const Result = Type.Object({ result: Type.Optional(Type.Unknown()) }, { additionalProperties: true });
+const OpaError = Type.Object(
+  { code: Type.String(), message: Type.String(), errors: Type.Optional(Type.Array(Type.Unknown())), error: Type.Optional(Type.String()), request_id: Type.Optional(Type.String()) },
+  { additionalProperties: true },
+);
+const opaErrors = { 400: OpaError, 401: OpaError, 403: OpaError, 404: OpaError } as const;
+const Revision = Type.Object({ policy_revision: Type.Integer() });
+const WildcardParams = Type.Object({ '*': Type.String() });
+/** OPA's query flags; accepted so its clients can send them (they change nothing here yet). */
+const OpaQuery = Type.Object(
+  {
+    pretty: Type.Optional(Type.String()),
+    metrics: Type.Optional(Type.String()),
+    provenance: Type.Optional(Type.String()),
+    instrument: Type.Optional(Type.String()),
+    explain: Type.Optional(Type.String()),
+    'strict-builtin-errors': Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+const operatorActor = (request: FastifyRequest, permission: 'policies:write'): Actor => {
+  const op = requireOperator(request, permission);
+  return { kind: 'operator', id: op.operatorId, roles: op.roles };
+};
+
+/** Reading data and evaluating: operators that read policies or request decisions. */
+function requireEvaluator(request: FastifyRequest): void {
+  const p = request.principal;
+  if (!p) throw new UnauthenticatedError();
+  if (p.kind !== 'operator') throw new ForbiddenError('the data API is for operators (policies:read or decisions:request); agents ask POST /v1/authorize');
+  if (!can(p.roles, 'policies:read') && !can(p.roles, 'decisions:request')) {
+    throw new ForbiddenError(`role ${p.roles.join(', ')} may not policies:read or decisions:request`, { permission: 'decisions:request', roles: p.roles });
+  }
+}
+
+const flagOn = (value: string | undefined) => value !== undefined && value !== 'false' && value !== '0';
+
+export const policyRoutes: MandatePlugin = async (app, { runtime }) => {
+  const { policies } = runtime;
+
+  // Policies arrive as text whatever the client labels them (OPA's CLI sends text/plain, some
+  // clients application/octet-stream); JSON routes below still parse JSON.
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+
+  app.setErrorHandler((error, request, reply) => {
+    if (error instanceof PolicyCompileError) return reply.status(400).send({ ...error.opaBody(), error: error.code, request_id: String(request.id) });
+    const { status, body, headers } = toErrorResponse(error, request);
+    if (headers) void reply.headers(headers);
+    return reply.status(status).send({ code: OPA_CODES[status] ?? (status >= 500 ? 'internal_error' : 'invalid_parameter'), ...body });
+  });
+
+  // ---- policies ------------------------------------------------------------------------------
+
+  app.get('/policies', { schema: { tags: ['policies'], summary: 'List policy modules (OPA policy API)', response: { 200: Result, ...opaErrors } } }, async (request) => {
+    requireOperator(request, 'policies:read');
+    return { result: await policies.listModules() };
+  });
+
+  app.get(
+    '/policies/*',
+    { schema: { tags: ['policies'], summary: 'Read one policy module', params: WildcardParams, querystring: OpaQuery, response: { 200: Result, ...opaErrors } } },
+    async (request) => {
+      requireOperator(request, 'policies:read');
+      return { result: await policies.getModule(request.params['*']) };
+    },
+  );
+
+  app.put(
+    '/policies/*',
+    {
+      schema: {
+        tags: ['policies'],
+        summary: 'Create or replace a policy module (body: Rego text); the whole module set must compile',
+        params: WildcardParams,
+        querystring: OpaQuery,
+        response: { 200: Revision, ...opaErrors },
+      },
+    },
+    async (request) => {
+      const actor = operatorActor(request, 'policies:write');
+      const text = typeof request.body === 'string' ? request.body : Buffer.isBuffer(request.body) ? request.body.toString('utf8') : null;
+      if (text === null) throw new ValidationError('the body must be the policy text (Content-Type: text/plain)', { field: 'body' });
+      const state = await policies.putModule(request.params['*'], text, actor);
+      return { policy_revision: state.revision };
+    },
+  );
+
+  app.delete(
+    '/policies/*',
+    { schema: { tags: ['policies'], summary: 'Delete a policy module; the remaining set must compile', params: WildcardParams, querystring: OpaQuery, response: { 200: Revision, ...opaErrors } } },
+    async (request) => {
+      const actor = operatorActor(request, 'policies:write');
+      const state = await policies.deleteModule(request.params['*'], actor);
+      return { policy_revision: state.revision };
+    },
+  );
+
+  app.post(
+    '/policies/rollback',
+    {
+      schema: {
+        tags: ['policies'],
+        summary: 'Restore the modules and data of an earlier revision (default: the previous one) as a new revision',
+        body: Type.Optional(Type.Object({ to: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false })),
+        response: { 200: Revision, ...opaErrors },
+      },
+    },
+    async (request) => {
+      const actor = operatorActor(request, 'policies:write');
+      const state = await policies.rollback(request.body?.to, actor);
+      return { policy_revision: state.revision };
+    },
+  );
+
+  app.post(
+    '/policies/replay',
+    {
+      schema: {
+        tags: ['policies'],
+        summary: 'What-if: re-evaluate logged decisions against a candidate module set and list those that would change',
+        body: Type.Object(
+          {
+            modules: Type.Record(Type.String({ minLength: 1, maxLength: 256 }), Type.Union([Type.String(), Type.Null()])),
+            since: Type.String({ minLength: 1, maxLength: 64 }),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: REPLAY_MAX_LIMIT })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            evaluated: Type.Integer(),
+            skipped: Type.Integer(),
+            truncated: Type.Boolean(),
+            base_revision: Type.Integer(),
+            changed: Type.Array(
+              Type.Object({
+                decision_id: Type.String(),
+                before: Type.String(),
+                after: Type.String(),
+                reasons_before: Type.Array(Type.String()),
+                reasons_after: Type.Array(Type.String()),
+                time: Type.String(),
+                agent: Type.Union([Type.String(), Type.Null()]),
+                action: Type.String(),
+                tool: Type.Union([Type.String(), Type.Null()]),
+              }),
+            ),
+          }),
+          ...opaErrors,
+        },
+      },
+    },
+    async (request) => {
+      requireOperator(request, 'policies:read');
+      const active = await policies.fresh();
+      return replay(runtime.store, active, policies.settings, request.body, runtime.clock.now());
+    },
+  );
+
+  app.get('/policy-revisions', {
+    schema: {
+      tags: ['policies'],
+      summary: 'Policy revisions, newest first',
+      querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }, { additionalProperties: false }),
+      response: {
+        200: Type.Object({
+          result: Type.Array(
+            Type.Object({ revision: Type.Integer(), author: Type.String(), created_at: Type.String(), change: Type.String(), modules_hash: Type.String(), modules: Type.Array(Type.String()), active: Type.Boolean() }),
+          ),
+        }),
+        ...opaErrors,
+      },
+    },
+  }, async (request) => {
+    requireOperator(request, 'policies:read');
+    const active = (await policies.fresh()).revision;
+    const list = await policies.listRevisions(request.query.limit);
+    return {
+      result: list.map((r) => ({ revision: r.revision, author: r.author, created_at: r.createdAt, change: r.change, modules_hash: r.modulesHash, modules: r.modules, active: r.revision === active })),
+    };
+  });
+
+  // ---- data ----------------------------------------------------------------------------------
+
+  /** `{result}` of a document, or `{}` when it is undefined (OPA). Values keep exact numbers. */
+  const evaluate = async (path: string, input: unknown, strict: boolean) => {
+    const value = await policies.evaluate(splitPath(path), input === undefined ? undefined : fromJSON(input), { strictBuiltinErrors: strict });
+    return value === undefined ? '{}' : `{"result":${toJSON(value)}}`;
+  };
+
+  const dataRead = { tags: ['data'], params: Type.Optional(WildcardParams), querystring: OpaQuery, response: { 200: Result, ...opaErrors } };
+  const readHandler = async (request: FastifyRequest<{ Params: { '*'?: string }; Querystring: { 'strict-builtin-errors'?: string } }>, reply: import('fastify').FastifyReply) => {
+    requireEvaluator(request);
+    const json = await evaluate(request.params['*'] ?? '', undefined, flagOn(request.query['strict-builtin-errors']));
+    return reply.type('application/json').serializer((x: unknown) => x as string).send(json);
+  };
+  app.get('/data', { schema: { ...dataRead, summary: 'The whole data document (base and virtual)' } }, readHandler);
+  app.get('/data/*', { schema: { ...dataRead, summary: 'A document under data (OPA data API)' } }, readHandler);
+
+  const EvalBody = Type.Optional(Type.Object({ input: Type.Optional(Type.Unknown()) }, { additionalProperties: false }));
+  const evalHandler = async (
+    request: FastifyRequest<{ Params: { '*'?: string }; Querystring: { 'strict-builtin-errors'?: string }; Body: { input?: unknown } | undefined }>,
+    reply: import('fastify').FastifyReply,
+  ) => {
+    requireEvaluator(request);
+    let body = request.body as unknown;
+    if (typeof body === 'string') body = body.trim() === '' ? undefined : parseJsonBody(body);
+    if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body))) throw new ValidationError('the body must be an object {"input": …}', { field: 'body' });
+    const input = (body as { input?: unknown } | undefined)?.input;
+    const json = await evaluate(request.params['*'] ?? '', input, flagOn(request.query['strict-builtin-errors']));
+    return reply.type('application/json').serializer((x: unknown) => x as string).send(json);
+  };
+  const dataEval = { tags: ['data'], params: Type.Optional(WildcardParams), querystring: OpaQuery, body: EvalBody, response: { 200: Result, ...opaErrors } };
+  app.post('/data', { schema: { ...dataEval, summary: 'Evaluate the whole data document with an input' } }, evalHandler);
+  app.post('/data/*', { schema: { ...dataEval, summary: 'Evaluate a document under data with an input (OPA data API)' } }, evalHandler);
+
+  app.put(
+    '/data/*',
+    { schema: { tags: ['data'], summary: 'Create or replace a base data document (JSON); a new revision', params: WildcardParams, response: { 204: Type.Null(), ...opaErrors } } },
+    async (request, reply) => {
+      const actor = operatorActor(request, 'policies:write');
+      const value = typeof request.body === 'string' ? parseJsonBody(request.body) : request.body;
+      await policies.putData(splitPath(request.params['*']), value, actor);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.delete(
+    '/data/*',
+    { schema: { tags: ['data'], summary: 'Delete a base data document; a new revision', params: WildcardParams, response: { 204: Type.Null(), ...opaErrors } } },
+    async (request, reply) => {
+      const actor = operatorActor(request, 'policies:write');
+      await policies.deleteData(splitPath(request.params['*']), actor);
+      return reply.status(204).send(null);
+    },
+  );
+};
+
+function parseJsonBody(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new ValidationError('the body is not valid JSON', { field: 'body' });
+  }
+}

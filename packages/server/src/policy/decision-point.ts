@@ -1,0 +1,248 @@
+/**
+ * The policy decision point behind `POST /v1/authorize`: "can this agent, acting for this
+ * user, via this tool, at this time, do this action on this resource?"
+ *
+ * 1. The agent's token is verified (subjects.ts: cached claims, revocation always checked).
+ * 2. A presented `approval_id` is checked against this exact request (approvals binding hash).
+ * 3. The input document is built (input.ts) and package `mandate.authz` (or the requested
+ *    one) is evaluated: `allow`, `deny`, `require_approval`, `obligations`.
+ * 4. outcome.ts turns that into allow / deny / approval_required; an allow spends the presented
+ *    approval (single use, atomically in the approvals service); approval_required creates an
+ *    approval request, or reuses the agent's pending one for the same request.
+ * 5. The decision goes to the audit log (group commit) with its input, result and revision.
+ */
+import { randomUUID } from 'node:crypto';
+import { bindingHash, normaliseResource } from '../approvals/binding.js';
+import type { ApprovalService } from '../approvals/service.js';
+import type { ApprovalResource, BoundRequest } from '../approvals/types.js';
+import type { AuditLog } from '../audit/log.js';
+import type { Actor, AuditEvent, DelegationLink } from '../audit/types.js';
+import { isoTime, type Clock } from '../shared/clock.js';
+import { UnauthenticatedError } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
+import type { Store } from '../storage/database.js';
+import { UnknownPackageError } from './errors.js';
+import { buildInput, delegatingUser, loggable, type Caller, type DecisionRequest } from './input.js';
+import { decide, PolicyShapeError, readResult, REASONS, type DecisionKind, type Outcome, type PolicyResult } from './outcome.js';
+import { fromJSON } from './rego/value.js';
+import type { ActivePolicy, PolicyService } from './service.js';
+import type { Subject, TokenSubjects } from './subjects.js';
+
+export const DEFAULT_PACKAGE = 'mandate.authz';
+export const DECISION_EVENT = 'policy.decision';
+
+export interface AuthorizeCall {
+  caller: Caller;
+  /** The agent's access token (the caller's own bearer, or `token` from the body). */
+  token: string;
+  /** True when the token came in the body: an invalid one is then a `deny`, not a 401. */
+  tokenFromBody: boolean;
+  /** The audience the token must carry (Mandate's issuer for an agent's own call), or null for any. */
+  audience: string | null;
+  /**
+   * False when an agent sent its own token as plain Bearer: a DPoP-bound token (`cnf.jkt`)
+   * is then refused (RFC 9449 §7.1). True for DPoP calls (proof checked) and for tokens in the
+   * body (the resource server checked its own request's proof).
+   */
+  proofChecked: boolean;
+  request: DecisionRequest & { package?: string | undefined; sensitiveContext?: string[] | undefined };
+}
+
+export interface DecisionResponse {
+  decision: DecisionKind;
+  reasons: string[];
+  obligations: unknown[];
+  decision_id: string;
+  policy_revision: number;
+  approval_id?: string;
+}
+
+export interface DecisionPointOptions {
+  policies: PolicyService;
+  subjects: TokenSubjects;
+  approvals: ApprovalService;
+  audit: AuditLog;
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+}
+
+type ApprovalCheck = { exists: boolean; refused: string | null; id: string | null };
+
+/** Evaluates the package's four documents for one input. Throws UnknownPackageError, RegoError, PolicyShapeError. */
+export function evaluatePackage(active: ActivePolicy, pkg: string, input: unknown, nowNs: bigint, limits: { maxSteps: number; timeoutMs: number }): PolicyResult {
+  const node = active.prepared.tree.node(pkg.split('.'), false);
+  if (!node || !node.hasRules) throw new UnknownPackageError(pkg);
+  const options = { input: fromJSON(input), data: active.data, nowNs, limits };
+  const at = (rule: string) => (node.children.has(rule) ? active.prepared.evaluate(`data.${pkg}.${rule}`, options) : undefined);
+  return readResult({ allow: at('allow'), deny: at('deny'), requireApproval: at('require_approval'), obligations: at('obligations') });
+}
+
+export class DecisionPoint {
+  constructor(private readonly options: DecisionPointOptions) {}
+
+  async authorize(call: AuthorizeCall): Promise<DecisionResponse> {
+    const { policies, subjects, clock } = this.options;
+    const active = await policies.fresh();
+    const pkg = call.request.package ?? DEFAULT_PACKAGE;
+    const node = active.prepared.tree.node(pkg.split('.'), false);
+    if (!node || !node.hasRules) throw new UnknownPackageError(pkg);
+    const decisionId = randomUUID();
+    const nowMs = clock.now();
+
+    const subject = await subjects.resolve(call.token, call.audience);
+    if (!subject) {
+      if (!call.tokenFromBody) throw new UnauthenticatedError('the bearer token is not valid (unknown, expired or revoked)');
+      return this.invalidToken(call, decisionId, active.revision, nowMs);
+    }
+    if (!call.proofChecked && subject.claims.cnf?.jkt !== undefined) {
+      throw new UnauthenticatedError('this token is bound to a DPoP key: send it with the DPoP scheme and a proof');
+    }
+    // An agent's own call: the caller is the token's agent.
+    if (call.caller.kind === 'agent') call = { ...call, caller: { kind: 'agent', id: subject.agent.id } };
+
+    const user = delegatingUser(subject.agent, subject.claims);
+    const bound: BoundRequest = {
+      agentId: subject.agent.id,
+      action: call.request.action,
+      tool: call.request.tool,
+      resource: normaliseResource(call.request.resource as ApprovalResource),
+      onBehalfOf: user.source === 'delegation' ? user.id : null,
+    };
+    const approval = await this.checkApproval(call.request.approvalId, bound);
+    const input = buildInput(subject.agent, subject.claims, call.request, { nowMs, caller: call.caller, approval: { exists: approval.exists, id: approval.id } });
+
+    let outcome: Outcome;
+    let result: PolicyResult | null = null;
+    let policyError: string | null = null;
+    try {
+      const s = policies.settings;
+      result = evaluatePackage(active, pkg, input, BigInt(nowMs) * 1_000_000n, { maxSteps: s.maxSteps, timeoutMs: s.maxEvalMs });
+      outcome = decide(result, approval);
+    } catch (error) {
+      if (error instanceof UnknownPackageError) throw error;
+      // A policy that fails at run time (conflict, limits, wrong shape) fails closed.
+      policyError = error instanceof PolicyShapeError ? error.message : ((error as { code?: string }).code ?? 'evaluation failed');
+      this.options.logger.warn({ err: error, decision_id: decisionId, revision: active.revision }, 'policy evaluation failed; denying');
+      outcome = { decision: 'deny', reasons: [REASONS.policyError] };
+    }
+
+    const actor: Actor = { kind: 'agent', id: subject.agent.id, chain: user.chain, ...(user.source === 'delegation' ? { onBehalfOf: user.id } : {}) };
+    let approvalId: string | undefined;
+    if (outcome.decision === 'allow' && approval.exists && approval.id) {
+      const spent = await this.options.approvals.consume(approval.id, bound, actor);
+      if (!spent.ok) outcome = { decision: 'deny', reasons: [`approval_${spent.code}`] };
+      else approvalId = approval.id;
+    } else if (outcome.decision === 'approval_required') {
+      approvalId = await this.approvalFor(bound, subject, user.chain, outcome, decisionId, active.revision, actor);
+    }
+
+    const response: DecisionResponse = {
+      decision: outcome.decision,
+      reasons: outcome.reasons,
+      obligations: outcome.decision === 'deny' ? [] : (result?.obligations ?? []),
+      decision_id: decisionId,
+      policy_revision: active.revision,
+      ...(approvalId ? { approval_id: approvalId } : {}),
+    };
+    await this.log(response, {
+      actor,
+      agentId: subject.agent.id,
+      caller: call.caller,
+      pkg,
+      input,
+      nowMs,
+      approvalRefused: approval.refused,
+      policyError,
+      sensitive: call.request.sensitiveContext ?? [],
+      action: call.request.action,
+    });
+    return response;
+  }
+
+  /** Checks a presented approval without spending it (that happens only on allow). */
+  private async checkApproval(id: string | undefined, bound: BoundRequest): Promise<ApprovalCheck> {
+    if (id === undefined) return { exists: false, refused: null, id: null };
+    const found = await this.options.approvals.find(id);
+    if (!found) return { exists: false, refused: 'not_found', id };
+    if (found.agentId !== bound.agentId) return { exists: false, refused: 'wrong_agent', id };
+    if (found.bindingHash !== bindingHash(bound)) return { exists: false, refused: 'mismatch', id };
+    if (found.status !== 'approved') return { exists: false, refused: found.status, id };
+    return { exists: true, refused: null, id };
+  }
+
+  /** The agent's pending request for exactly this action, or a new one. */
+  private async approvalFor(bound: BoundRequest, subject: Subject, chain: DelegationLink[], outcome: Outcome, decisionId: string, revision: number, actor: Actor): Promise<string> {
+    const now = isoTime(this.options.clock.now());
+    const pending = await this.options.store.db
+      .selectFrom('approvals')
+      .select('id')
+      .where('agent_id', '=', bound.agentId)
+      .where('binding_hash', '=', bindingHash(bound))
+      .where('status', '=', 'pending')
+      .where('expires_at', '>', now)
+      .orderBy('created_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (pending) return pending.id;
+    const created = await this.options.approvals.createRequest(
+      {
+        ...bound,
+        chain,
+        reason: `policy requires human approval: ${outcome.reasons.join(', ') || REASONS.approvalRequired}`,
+        origin: 'decision',
+        context: { decision_id: decisionId, reasons: outcome.reasons, policy_revision: revision, agent_name: subject.agent.name },
+      },
+      actor,
+    );
+    return created.id;
+  }
+
+  private async invalidToken(call: AuthorizeCall, decisionId: string, revision: number, nowMs: number): Promise<DecisionResponse> {
+    const response: DecisionResponse = { decision: 'deny', reasons: [REASONS.invalidToken], obligations: [], decision_id: decisionId, policy_revision: revision };
+    const { request } = call;
+    await this.log(response, {
+      actor: { kind: call.caller.kind === 'operator' ? 'operator' : 'system', id: call.caller.id },
+      agentId: null,
+      caller: call.caller,
+      pkg: request.package ?? DEFAULT_PACKAGE,
+      input: { action: request.action, tool: request.tool, resource: request.resource, context: request.context ?? {} },
+      nowMs,
+      approvalRefused: null,
+      policyError: null,
+      sensitive: request.sensitiveContext ?? [],
+      action: request.action,
+    });
+    return response;
+  }
+
+  private async log(
+    response: DecisionResponse,
+    about: { actor: Actor; agentId: string | null; caller: Caller; pkg: string; input: unknown; nowMs: number; approvalRefused: string | null; policyError: string | null; sensitive: string[]; action: string },
+  ): Promise<void> {
+    const event: AuditEvent = {
+      type: DECISION_EVENT,
+      actor: about.actor,
+      subject: response.decision_id,
+      ...(about.agentId ? { agentId: about.agentId } : {}),
+      action: about.action,
+      outcome: response.decision === 'allow' ? 'success' : 'denied',
+      details: {
+        decision_id: response.decision_id,
+        decision: response.decision,
+        reasons: response.reasons,
+        obligations: response.obligations,
+        policy_revision: response.policy_revision,
+        package: about.pkg,
+        caller: about.caller,
+        now_ms: about.nowMs,
+        ...(response.approval_id ? { approval_id: response.approval_id } : {}),
+        ...(about.approvalRefused ? { approval_refused: about.approvalRefused } : {}),
+        ...(about.policyError ? { policy_error: about.policyError } : {}),
+        input: loggable(about.input),
+      },
+      sensitive: about.sensitive.map((key) => `input.context.${key}`),
+    };
+    await this.options.audit.enqueue(event);
+  }
+}

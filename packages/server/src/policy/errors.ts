@@ -1,0 +1,44 @@
+import { RegoError, RegoErrors } from './rego/errors.js';
+import { MandateError } from '../shared/errors.js';
+
+/** One compile error as OPA's REST API reports it. */
+export interface OpaErrorDetail {
+  code: string;
+  message: string;
+  location?: { file: string; row: number; col: number };
+}
+
+/**
+ * A module set that does not parse or compile. The HTTP layer sends OPA's body for it:
+ * `{"code":"invalid_parameter","message":"error(s) occurred while compiling module(s)","errors":[…]}`,
+ * so OPA clients that print compile errors keep working.
+ */
+export class PolicyCompileError extends MandateError {
+  constructor(readonly errors: OpaErrorDetail[]) {
+    super('invalid_parameter', 400, 'error(s) occurred while compiling module(s)', { errors });
+  }
+
+  /** OPA's error body. */
+  opaBody(): Record<string, unknown> {
+    return { code: 'invalid_parameter', message: this.message, errors: this.errors };
+  }
+
+  static from(error: unknown): PolicyCompileError | null {
+    const list = error instanceof RegoErrors ? error.errors : error instanceof RegoError ? [error] : null;
+    if (!list) return null;
+    return new PolicyCompileError(
+      list.map((e) => ({
+        code: e.code,
+        message: e.detail,
+        ...(e.loc ? { location: { file: e.loc.file, row: e.loc.row, col: e.loc.col } } : {}),
+      })),
+    );
+  }
+}
+
+/** An authorization request that names a policy package with no rules (400, not a silent deny). */
+export class UnknownPackageError extends MandateError {
+  constructor(pkg: string) {
+    super('unknown_package', 400, `no policy defines package '${pkg}'`, { field: 'package', package: pkg });
+  }
+}

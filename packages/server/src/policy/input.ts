@@ -1,0 +1,151 @@
+/**
+ * Builds the input document of an authorization decision (pure: no I/O, time passed in).
+ * Every ABAC attribute the seed names is here — agent identity and purpose, the delegating
+ * user, the tool, the time, the data's sensitivity, the action — plus what policies need to
+ * compare them: the agent's registered tools and scopes, its classification ceiling and the
+ * numeric ranks, its status, the token's scopes and expiry (ns), and the delegation chain.
+ * docs/policies.md "The input document" lists every field.
+ */
+import { delegationFromClaims } from '../approvals/chain.js';
+import type { DelegationLink } from '../audit/types.js';
+import type { AccessTokenClaims } from '../oauth/verifier.js';
+import { DATA_CLASSIFICATIONS, classificationRank, isDataClassification } from '../registry/classification.js';
+import type { Agent } from '../registry/types.js';
+
+/** What the caller asks (already validated by the HTTP schema). */
+export interface DecisionRequest {
+  action: string;
+  tool: string;
+  resource: { type: string; id: string; owner?: string | undefined; sensitivity?: string | undefined };
+  context?: Record<string, unknown> | undefined;
+  approvalId?: string | undefined;
+}
+
+export interface Caller {
+  kind: 'agent' | 'operator' | 'resource_server';
+  id: string;
+}
+
+export interface InputEnvironment {
+  nowMs: number;
+  caller: Caller;
+  /** Whether a valid approval bound to exactly this request was presented (checked before evaluation). */
+  approval: { exists: boolean; id: string | null };
+}
+
+const NS_PER_MS = 1_000_000n;
+const NS_PER_S = 1_000_000_000n;
+const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const;
+
+/** Rank of a resource whose sensitivity is not given: the highest, so a missing label never widens access. */
+export const UNLABELLED_RANK = Math.max(...DATA_CLASSIFICATIONS.map((c) => c.rank));
+
+export const CLASSIFICATION_RANKS: Readonly<Record<string, number>> = Object.fromEntries(DATA_CLASSIFICATIONS.map((c) => [c.name, c.rank]));
+
+/** The user an agent acts for: the subject of a delegated token, else the agent's registered owner. */
+export function delegatingUser(agent: Agent, claims: AccessTokenClaims): { id: string; source: 'delegation' | 'agent_owner'; chain: DelegationLink[] } {
+  const delegation = delegationFromClaims(agent.id, agent.clientId, claims as Record<string, unknown>);
+  return delegation.onBehalfOf !== null
+    ? { id: delegation.onBehalfOf, source: 'delegation', chain: delegation.chain }
+    : { id: agent.owner, source: 'agent_owner', chain: delegation.chain };
+}
+
+/** Number of actors in the token's (nested) `act` claim: 0 for a token the agent got for itself. */
+export function delegationDepth(claims: { act?: unknown }): number {
+  let depth = 0;
+  let act = claims.act as { act?: unknown } | undefined;
+  while (act && typeof act === 'object' && depth < 16) {
+    depth += 1;
+    act = act.act as { act?: unknown } | undefined;
+  }
+  return depth;
+}
+
+function scopesOf(claims: AccessTokenClaims): string[] {
+  return typeof claims.scope === 'string' ? claims.scope.split(' ').filter((s) => s !== '') : [];
+}
+
+/**
+ * The input document. Times are int64 nanoseconds as bigint (the engine keeps them exact);
+ * `loggable()` turns the document into plain JSON for the decision log.
+ */
+export function buildInput(agent: Agent, claims: AccessTokenClaims, request: DecisionRequest, env: InputEnvironment): Record<string, unknown> {
+  const user = delegatingUser(agent, claims);
+  const tokenScopes = scopesOf(claims);
+  const [toolApi, ...operation] = request.tool.split(':');
+  const sensitivity = request.resource.sensitivity ?? null;
+  const sensitivityRank = sensitivity !== null && isDataClassification(sensitivity) ? classificationRank(sensitivity) : UNLABELLED_RANK;
+  const ceiling = agent.dataClassification;
+  const expiryNs = BigInt(claims.exp) * NS_PER_S;
+  const now = new Date(env.nowMs);
+  const audience = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+  const hasAdminScope = tokenScopes.includes('admin') || tokenScopes.includes(`${request.resource.type}:admin`);
+  return {
+    action: request.action,
+    tool: request.tool,
+    tool_api: toolApi,
+    tool_operation: operation.length > 0 ? operation.join(':') : null,
+    resource: {
+      type: request.resource.type,
+      id: request.resource.id,
+      owner: request.resource.owner ?? null,
+      sensitivity,
+      sensitivity_rank: sensitivityRank,
+    },
+    context: request.context ?? {},
+    agent: {
+      id: agent.id,
+      client_id: agent.clientId,
+      name: agent.name,
+      purpose: agent.purpose,
+      owner: agent.owner,
+      environment: agent.environment,
+      status: agent.status,
+      tools: agent.tools,
+      scopes: agent.scopes,
+      classification: ceiling,
+      classification_rank: classificationRank(ceiling),
+      // The seed policy's names, kept so policies written against it run unchanged.
+      delegating_user: user.id,
+      token_expiry_ns: expiryNs,
+      has_admin_scope: hasAdminScope,
+    },
+    user: { id: user.id, source: user.source },
+    token: {
+      jti: claims.jti,
+      client_id: claims.client_id,
+      subject: claims.sub,
+      audience,
+      scopes: tokenScopes,
+      issued_at_ns: BigInt(claims.iat) * NS_PER_S,
+      expiry_ns: expiryNs,
+      dpop_bound: claims.cnf?.jkt !== undefined,
+    },
+    delegation: {
+      delegated: user.source === 'delegation',
+      depth: delegationDepth(claims),
+      chain: user.chain,
+    },
+    human_approval: { exists: env.approval.exists, id: env.approval.id },
+    time: {
+      now_ns: BigInt(env.nowMs) * NS_PER_MS,
+      rfc3339: now.toISOString(),
+      weekday: WEEKDAYS[now.getUTCDay()],
+      hour_utc: now.getUTCHours(),
+    },
+    caller: { kind: env.caller.kind, id: env.caller.id },
+    classification_ranks: CLASSIFICATION_RANKS,
+  };
+}
+
+/** A JSON-safe copy for the decision log (bigint nanoseconds become numbers). */
+export function loggable(value: unknown): unknown {
+  if (typeof value === 'bigint') return Number(value);
+  if (Array.isArray(value)) return value.map(loggable);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = loggable(v);
+    return out;
+  }
+  return value;
+}

@@ -1,0 +1,125 @@
+/**
+ * What-if replay (beyond OPA): re-evaluates logged decisions — their stored input, at the time
+ * they were made — against a candidate module set (the active modules with the candidate's
+ * modules replacing, adding or, with `null`, removing some) and reports every decision whose
+ * outcome would change. Nothing is written: no approval is created or spent.
+ *
+ * Limits of the replay, by construction: context values logged as sensitive were HMAC'd, so
+ * the candidate sees their HMACs; data documents are today's; `time.now_ns()` is the logged
+ * decision time (ms precision).
+ */
+import type { Store } from '../storage/database.js';
+import { ValidationError } from '../shared/errors.js';
+import { DECISION_EVENT, DEFAULT_PACKAGE, evaluatePackage } from './decision-point.js';
+import { UnknownPackageError } from './errors.js';
+import { decide, REASONS, type DecisionKind, type Outcome } from './outcome.js';
+import { compilePolicy, type ActivePolicy, type PolicySettings } from './service.js';
+
+export interface ReplayRequest {
+  /** Module id → text, or null to remove that module from the candidate set. */
+  modules: Record<string, string | null>;
+  /** A duration back from now (`90s`, `30m`, `24h`, `7d`) or an ISO-8601 time. */
+  since: string;
+  /** Most decisions to re-evaluate (oldest first); default 10,000. */
+  limit?: number | undefined;
+}
+
+export interface ChangedDecision {
+  decision_id: string;
+  before: DecisionKind;
+  after: DecisionKind;
+  reasons_before: string[];
+  reasons_after: string[];
+  time: string;
+  agent: string | null;
+  action: string;
+  tool: string | null;
+}
+
+export interface ReplayResult {
+  evaluated: number;
+  /** Logged decisions that could not be replayed (no input: the token was invalid). */
+  skipped: number;
+  changed: ChangedDecision[];
+  /** True when more decisions than `limit` fell in the window. */
+  truncated: boolean;
+  base_revision: number;
+}
+
+const UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+export const REPLAY_DEFAULT_LIMIT = 10_000;
+export const REPLAY_MAX_LIMIT = 100_000;
+
+/** The start of the window, in ms since the epoch. */
+export function sinceMs(since: string, nowMs: number): number {
+  const duration = /^(\d{1,9})(s|m|h|d)$/.exec(since.trim());
+  if (duration) return nowMs - Number(duration[1]) * UNITS[duration[2]!]!;
+  const at = Date.parse(since);
+  if (/^\d{4}-\d{2}-\d{2}/.test(since) && Number.isFinite(at)) return at;
+  throw new ValidationError("since must be a duration such as 24h, 30m, 7d or an ISO-8601 time", { field: 'since' });
+}
+
+interface LoggedDecision {
+  decision_id: string;
+  decision: DecisionKind;
+  reasons: string[];
+  package?: string;
+  now_ms: number;
+  approval_refused?: string;
+  input: Record<string, any>;
+}
+
+export async function replay(store: Store, active: ActivePolicy, settings: PolicySettings, request: ReplayRequest, nowMs: number): Promise<ReplayResult> {
+  const limit = request.limit ?? REPLAY_DEFAULT_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1 || limit > REPLAY_MAX_LIMIT) throw new ValidationError(`limit must be 1–${REPLAY_MAX_LIMIT}`, { field: 'limit' });
+  const from = new Date(sinceMs(request.since, nowMs)).toISOString();
+  const modules: Record<string, string> = { ...active.modules };
+  for (const [id, text] of Object.entries(request.modules)) {
+    if (text === null) delete modules[id];
+    else modules[id] = text;
+  }
+  const candidate: ActivePolicy = { ...active, modules, prepared: compilePolicy(modules) };
+
+  const rows = await store.db
+    .selectFrom('audit_entries')
+    .select(['seq', 'time', 'agent_id', 'action', 'details'])
+    .where('type', '=', DECISION_EVENT)
+    .where('time', '>=', from)
+    .orderBy('seq')
+    .limit(limit + 1)
+    .execute();
+  const truncated = rows.length > limit;
+  const result: ReplayResult = { evaluated: 0, skipped: 0, changed: [], truncated, base_revision: active.revision };
+  for (const row of rows.slice(0, limit)) {
+    const logged = JSON.parse(row.details) as LoggedDecision;
+    if (!logged.input?.agent) {
+      result.skipped += 1;
+      continue;
+    }
+    result.evaluated += 1;
+    const pkg = logged.package ?? DEFAULT_PACKAGE;
+    const nowNs = BigInt(logged.now_ms) * 1_000_000n;
+    const input = { ...logged.input, time: { ...logged.input.time, now_ns: nowNs } };
+    let after: Outcome;
+    try {
+      const evaluated = evaluatePackage(candidate, pkg, input, nowNs, { maxSteps: settings.maxSteps, timeoutMs: settings.maxEvalMs });
+      after = decide(evaluated, { exists: logged.input.human_approval?.exists === true, refused: logged.approval_refused ?? null });
+    } catch (error) {
+      after = { decision: 'deny', reasons: [error instanceof UnknownPackageError ? 'unknown_package' : REASONS.policyError] };
+    }
+    if (after.decision !== logged.decision) {
+      result.changed.push({
+        decision_id: logged.decision_id,
+        before: logged.decision,
+        after: after.decision,
+        reasons_before: logged.reasons,
+        reasons_after: after.reasons,
+        time: row.time,
+        agent: row.agent_id,
+        action: row.action,
+        tool: typeof logged.input.tool === 'string' ? logged.input.tool : null,
+      });
+    }
+  }
+  return result;
+}

@@ -1,0 +1,281 @@
+/**
+ * Policies and data documents with revisions, and the compiled policy held in memory.
+ *
+ * - Every change (module put/delete, data put/delete, rollback) appends a revision with the
+ *   complete module set and data (store.ts), inside `audit.withEntry`, after compiling the whole
+ *   new module set: a set that does not compile is refused (PolicyCompileError) and nothing
+ *   changes. Compilation happens once per change (STYLE.md §7); decisions use the kept
+ *   PreparedPolicy.
+ * - Replicas: `fresh()` compares the newest revision number in the database with the one held,
+ *   at most once per `revisionCheckMs` (default 1 s), and loads and compiles a newer one. One
+ *   cheap indexed read per replica per second; no LISTEN connection to keep alive. A replica may
+ *   therefore decide on the previous revision for up to that long after a change elsewhere.
+ */
+import type { AuditLog } from '../audit/log.js';
+import type { Actor } from '../audit/types.js';
+import type { Clock } from '../shared/clock.js';
+import { NotFoundError, ValidationError } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
+import type { Store } from '../storage/database.js';
+import { isUniqueViolation } from '../storage/errors.js';
+import { deleteAt, refOf, setAt } from './data-path.js';
+import { loadDefaultBundle } from './default-bundle.js';
+import { PolicyCompileError } from './errors.js';
+import { compileModules, type PreparedPolicy } from './rego/policy.js';
+import { fromJSON, RObject, type Value } from './rego/value.js';
+import { PolicyStore, type PolicyState, type RevisionSummary } from './store.js';
+
+export interface PolicySettings {
+  maxSteps: number;
+  maxEvalMs: number;
+  /** How often (ms) a decision checks whether another replica stored a newer revision; 0 = every decision. */
+  revisionCheckMs: number;
+}
+
+export interface ActivePolicy {
+  revision: number;
+  modulesHash: string;
+  modules: Record<string, string>;
+  prepared: PreparedPolicy;
+  data: RObject;
+  /** The data as plain JSON (for the data API's GET of base documents and for replays). */
+  plainData: Record<string, unknown>;
+}
+
+export interface PolicyServiceOptions {
+  store: Store;
+  audit: AuditLog;
+  clock: Clock;
+  logger: Logger;
+  settings: PolicySettings;
+  /** Monotonic milliseconds for the revision-check throttle (I/O timing, not domain time). */
+  monotonic?: () => number;
+}
+
+const MAX_MODULE_ID = 256;
+const CHANGE_RETRIES = 5;
+
+/** Parse and compile a module set; compile errors become OPA's error list. */
+export function compilePolicy(modules: Record<string, string>): PreparedPolicy {
+  try {
+    return compileModules(modules, { regoVersion: 'v1' });
+  } catch (error) {
+    const mapped = PolicyCompileError.from(error);
+    if (mapped) throw mapped;
+    throw error;
+  }
+}
+
+function authorOf(actor: Actor): string {
+  return `${actor.kind}:${actor.id}`;
+}
+
+export class PolicyService {
+  readonly revisions: PolicyStore;
+  private active: ActivePolicy | null = null;
+  private lastCheck = Number.NEGATIVE_INFINITY;
+  private checking: Promise<ActivePolicy> | null = null;
+  private readonly monotonic: () => number;
+
+  constructor(private readonly options: PolicyServiceOptions) {
+    this.revisions = new PolicyStore(options.store, options.clock);
+    this.monotonic = options.monotonic ?? (() => performance.now());
+  }
+
+  get settings(): PolicySettings {
+    return this.options.settings;
+  }
+
+  /** Loads the newest revision; on a database with none, stores the default bundle as revision 1. */
+  async start(): Promise<void> {
+    let latest = await this.revisions.latest();
+    if (!latest) {
+      const modules = loadDefaultBundle();
+      compilePolicy(modules);
+      try {
+        latest = await this.options.audit.withEntry(async (trx) => {
+          const state = await this.revisions.append(trx, 0, { author: 'system:default-bundle', change: 'load default bundle', modules, data: {} });
+          return { result: state, events: [this.revisionEvent({ kind: 'system', id: 'default-bundle' }, state)] };
+        });
+      } catch (error) {
+        // Another replica stored revision 1 first: use theirs.
+        if (!isUniqueViolation(error)) throw error;
+        latest = await this.revisions.latest();
+      }
+    }
+    this.install(latest!, null);
+    this.lastCheck = this.monotonic();
+  }
+
+  /** The policy held in memory (after start). */
+  current(): ActivePolicy {
+    if (!this.active) throw new Error('the policy service has not started');
+    return this.active;
+  }
+
+  /** The active policy, first loading a newer revision stored by another replica (throttled). */
+  async fresh(): Promise<ActivePolicy> {
+    const now = this.monotonic();
+    if (now - this.lastCheck < this.options.settings.revisionCheckMs) return this.current();
+    this.checking ??= this.checkHead().finally(() => {
+      this.lastCheck = this.monotonic();
+      this.checking = null;
+    });
+    return this.checking;
+  }
+
+  private async checkHead(): Promise<ActivePolicy> {
+    const head = await this.revisions.head();
+    if (head > this.current().revision) {
+      const latest = await this.revisions.latest();
+      if (latest && latest.revision > this.current().revision) {
+        try {
+          this.install(latest, null);
+        } catch (error) {
+          // A stored revision always compiled when it was written; if this build cannot compile
+          // it, keep deciding with what we have and say so loudly.
+          this.options.logger.error({ err: error, revision: latest.revision }, 'cannot compile the newest policy revision; keeping the previous one');
+        }
+      }
+    }
+    return this.current();
+  }
+
+  private install(state: PolicyState, prepared: PreparedPolicy | null): void {
+    if (this.active && this.active.revision >= state.revision) return;
+    const reuse = prepared ?? (this.active && this.active.modulesHash === state.modulesHash ? this.active.prepared : compilePolicy(state.modules));
+    const data = fromJSON(state.data);
+    this.active = {
+      revision: state.revision,
+      modulesHash: state.modulesHash,
+      modules: state.modules,
+      prepared: reuse,
+      data: data instanceof RObject ? data : new RObject(),
+      plainData: state.data,
+    };
+  }
+
+  private revisionEvent(actor: Actor, state: PolicyState) {
+    return {
+      type: 'policy.revision_created',
+      actor,
+      subject: `policy-revision:${state.revision}`,
+      action: 'change',
+      outcome: 'success' as const,
+      details: { revision: state.revision, change: state.change, modules_hash: state.modulesHash, modules: Object.keys(state.modules).sort() },
+    };
+  }
+
+  /**
+   * Appends a revision made by `mutate` from the newest one. Retries when another writer took
+   * the revision number first (it re-reads and re-applies the change on top of theirs).
+   */
+  private async change(actor: Actor, describe: string, mutate: (state: PolicyState) => { modules: Record<string, string>; data: Record<string, unknown> }): Promise<PolicyState> {
+    for (let attempt = 0; ; attempt += 1) {
+      let prepared: PreparedPolicy | null = null;
+      try {
+        const saved = await this.options.audit.withEntry(async (trx) => {
+          const latest = await this.revisions.latest(trx);
+          if (!latest) throw new Error('the policy store has no revision; start() was not called');
+          const next = mutate(latest);
+          prepared = compilePolicy(next.modules);
+          const state = await this.revisions.append(trx, latest.revision, { author: authorOf(actor), change: describe, ...next });
+          return { result: state, events: [this.revisionEvent(actor, state)] };
+        });
+        this.install(saved, prepared);
+        return saved;
+      } catch (error) {
+        if (isUniqueViolation(error) && attempt < CHANGE_RETRIES) continue;
+        if (error instanceof PolicyCompileError) {
+          await this.options.audit.append({
+            type: 'policy.change_refused',
+            actor,
+            action: 'change',
+            outcome: 'failure',
+            details: { change: describe, errors: error.errors.slice(0, 20) },
+          });
+        }
+        throw error;
+      }
+    }
+  }
+
+  // ---- modules -----------------------------------------------------------------------------
+
+  private static checkId(id: string): void {
+    if (id === '' || id.length > MAX_MODULE_ID || /[\u0000-\u001f]/.test(id)) {
+      throw new ValidationError(`a policy id is 1–${MAX_MODULE_ID} printable characters`, { field: 'id' });
+    }
+  }
+
+  async listModules(): Promise<Array<{ id: string; raw: string }>> {
+    const { modules } = await this.fresh();
+    return Object.keys(modules)
+      .sort()
+      .map((id) => ({ id, raw: modules[id]! }));
+  }
+
+  async getModule(id: string): Promise<{ id: string; raw: string }> {
+    const { modules } = await this.fresh();
+    const raw = modules[id];
+    if (raw === undefined) throw new NotFoundError('policy', id);
+    return { id, raw };
+  }
+
+  putModule(id: string, text: string, actor: Actor): Promise<PolicyState> {
+    PolicyService.checkId(id);
+    return this.change(actor, `put policy ${id}`, (s) => ({ modules: { ...s.modules, [id]: text }, data: s.data }));
+  }
+
+  deleteModule(id: string, actor: Actor): Promise<PolicyState> {
+    PolicyService.checkId(id);
+    return this.change(actor, `delete policy ${id}`, (s) => {
+      if (!(id in s.modules)) throw new NotFoundError('policy', id);
+      const modules = { ...s.modules };
+      delete modules[id];
+      return { modules, data: s.data };
+    });
+  }
+
+  // ---- data --------------------------------------------------------------------------------
+
+  putData(segments: string[], value: unknown, actor: Actor): Promise<PolicyState> {
+    return this.change(actor, `put data /${segments.join('/')}`, (s) => ({ modules: s.modules, data: setAt(s.data, segments, value) }));
+  }
+
+  deleteData(segments: string[], actor: Actor): Promise<PolicyState> {
+    return this.change(actor, `delete data /${segments.join('/')}`, (s) => {
+      const data = deleteAt(s.data, segments);
+      if (data === null) throw new NotFoundError('data document', `/${segments.join('/')}`);
+      return { modules: s.modules, data };
+    });
+  }
+
+  /** The value of `data.<path>` (base and virtual documents) for `input`, or undefined. */
+  async evaluate(segments: string[], input: Value | undefined, options: { strictBuiltinErrors?: boolean } = {}): Promise<Value | undefined> {
+    const active = await this.fresh();
+    return active.prepared.evaluate(refOf(segments), {
+      ...(input === undefined ? {} : { input }),
+      data: active.data,
+      nowNs: BigInt(this.options.clock.now()) * 1_000_000n,
+      strictBuiltinErrors: options.strictBuiltinErrors ?? false,
+      limits: { maxSteps: this.options.settings.maxSteps, timeoutMs: this.options.settings.maxEvalMs },
+    });
+  }
+
+  // ---- revisions ---------------------------------------------------------------------------
+
+  listRevisions(limit?: number): Promise<RevisionSummary[]> {
+    return this.revisions.list(limit);
+  }
+
+  /** Restores the modules and data of revision `to` (default: the one before the newest) as a new revision. */
+  async rollback(to: number | undefined, actor: Actor): Promise<PolicyState> {
+    const head = await this.revisions.head();
+    const target = to ?? head - 1;
+    if (!Number.isInteger(target) || target < 1) throw new ValidationError('there is no earlier revision to roll back to', { field: 'to' });
+    const old = await this.revisions.get(target);
+    if (!old) throw new NotFoundError('policy revision', String(target));
+    return this.change(actor, `rollback to ${target}`, () => ({ modules: old.modules, data: old.data }));
+  }
+}

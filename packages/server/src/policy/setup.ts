@@ -1,0 +1,42 @@
+import type { ApprovalService } from '../approvals/service.js';
+import type { AuditLog } from '../audit/log.js';
+import type { Config } from '../config/schema.js';
+import type { OAuthService } from '../oauth/service.js';
+import type { RegistryService } from '../registry/service.js';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import type { Store } from '../storage/database.js';
+import { DecisionPoint } from './decision-point.js';
+import { PolicyService } from './service.js';
+import { TokenSubjects } from './subjects.js';
+
+export interface PolicySetup {
+  policies: PolicyService;
+  decisions: DecisionPoint;
+}
+
+/** Builds the policy context for the runtime: stored policies (default bundle on first start) and the decision point. */
+export async function createPolicy(deps: {
+  config: Config;
+  store: Store;
+  audit: AuditLog;
+  clock: Clock;
+  logger: Logger;
+  oauth: OAuthService;
+  registry: RegistryService;
+  approvals: ApprovalService;
+}): Promise<PolicySetup> {
+  const { config, store, audit, clock, logger, oauth, registry, approvals } = deps;
+  const policies = new PolicyService({ store, audit, clock, logger, settings: config.policy });
+  await policies.start();
+  const subjects = new TokenSubjects({
+    verifier: oauth.verifier,
+    revocations: oauth.revocations,
+    agentByClientId: (clientId) => registry.getByClientId(clientId),
+    clock,
+    skewSeconds: config.oauth.clockSkewSeconds,
+  });
+  registry.onStatusChange((change) => subjects.forgetAgent(change.clientId));
+  const decisions = new DecisionPoint({ policies, subjects, approvals, audit, store, clock, logger });
+  return { policies, decisions };
+}

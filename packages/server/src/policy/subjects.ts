@@ -1,0 +1,111 @@
+/**
+ * The agent behind an access token, for the decision point, with what can be cached cached:
+ *
+ * | what                         | kept                                   | why it is safe                               |
+ * |------------------------------|----------------------------------------|----------------------------------------------|
+ * | verified claims of a token   | until the token's `exp` (+ clock skew) | a JWT's signature and claims never change    |
+ * | the agent record             | `agentTtlMs` (1 s), dropped at once on a status change seen here | status is also re-checked; tools/scopes edits show within 1 s |
+ * | revocation state             | never: consulted on every decision     | a revoked token or agent stops at once       |
+ *
+ * A token that fails verification is never cached (the next call verifies it again).
+ */
+import { mayHoldTokens } from '../oauth/agent-status.js';
+import { OAuthError } from '../oauth/errors.js';
+import type { Revocations } from '../oauth/revocation.js';
+import type { AccessTokenClaims, AccessTokenVerifier } from '../oauth/verifier.js';
+import type { Agent } from '../registry/types.js';
+import type { Clock } from '../shared/clock.js';
+
+export interface Subject {
+  claims: AccessTokenClaims;
+  agent: Agent;
+}
+
+export interface TokenSubjectsOptions {
+  verifier: AccessTokenVerifier;
+  revocations: Revocations;
+  agentByClientId(clientId: string): Promise<Agent | null>;
+  clock: Clock;
+  skewSeconds: number;
+  agentTtlMs?: number;
+  maxEntries?: number;
+  /** Monotonic ms for the agent cache (I/O caching, not domain time). */
+  monotonic?: () => number;
+}
+
+function hasAudience(claims: AccessTokenClaims, audience: string): boolean {
+  return Array.isArray(claims.aud) ? claims.aud.includes(audience) : claims.aud === audience;
+}
+
+export class TokenSubjects {
+  private readonly tokens = new Map<string, AccessTokenClaims>();
+  private readonly agents = new Map<string, { agent: Agent; at: number }>();
+  private readonly agentTtlMs: number;
+  private readonly maxEntries: number;
+  private readonly monotonic: () => number;
+
+  constructor(private readonly options: TokenSubjectsOptions) {
+    this.agentTtlMs = options.agentTtlMs ?? 1_000;
+    this.maxEntries = options.maxEntries ?? 10_000;
+    this.monotonic = options.monotonic ?? (() => performance.now());
+  }
+
+  /** Drops a cached agent (status change on this replica). */
+  forgetAgent(clientId: string): void {
+    this.agents.delete(clientId);
+  }
+
+  /**
+   * The verified subject of `token`, or null when the token is not valid now (bad signature,
+   * expired, wrong audience, revoked, agent gone or not active).
+   * @param audience required audience, or null to accept any
+   */
+  async resolve(token: string, audience: string | null): Promise<Subject | null> {
+    const nowSeconds = this.options.clock.now() / 1000;
+    let claims = this.tokens.get(token);
+    if (claims && claims.exp + this.options.skewSeconds <= nowSeconds) {
+      this.tokens.delete(token);
+      return null;
+    }
+    if (!claims) {
+      try {
+        const verified = await this.options.verifier.verify(token, audience);
+        this.remember(token, verified.claims);
+        this.agents.set(verified.agent.clientId, { agent: verified.agent, at: this.monotonic() });
+        return verified;
+      } catch (error) {
+        if (error instanceof OAuthError) return null;
+        throw error;
+      }
+    }
+    if (audience !== null && !hasAudience(claims, audience)) return null;
+    if (await this.options.revocations.check(claims)) return null;
+    const agent = await this.agent(claims.client_id);
+    if (!agent || !mayHoldTokens(agent.status)) return null;
+    return { claims, agent };
+  }
+
+  private remember(token: string, claims: AccessTokenClaims): void {
+    if (this.tokens.size >= this.maxEntries) {
+      // Drop the expired first; if that frees nothing, start over (a burst of distinct tokens).
+      const now = this.options.clock.now() / 1000;
+      for (const [key, c] of this.tokens) if (c.exp + this.options.skewSeconds <= now) this.tokens.delete(key);
+      if (this.tokens.size >= this.maxEntries) this.tokens.clear();
+    }
+    this.tokens.set(token, claims);
+  }
+
+  private async agent(clientId: string): Promise<Agent | null> {
+    const cached = this.agents.get(clientId);
+    const now = this.monotonic();
+    if (cached && now - cached.at < this.agentTtlMs) return cached.agent;
+    const agent = await this.options.agentByClientId(clientId);
+    if (agent) {
+      if (this.agents.size >= this.maxEntries) this.agents.clear();
+      this.agents.set(clientId, { agent, at: now });
+    } else {
+      this.agents.delete(clientId);
+    }
+    return agent;
+  }
+}
