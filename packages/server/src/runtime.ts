@@ -12,6 +12,9 @@ import { Authenticator } from './http/auth.js';
 import { OperatorService } from './operators/service.js';
 import { RegistryService } from './registry/service.js';
 import { OAuthService } from './oauth/service.js';
+import type { DecisionPoint } from './policy/decision-point.js';
+import type { PolicyService } from './policy/service.js';
+import { createPolicy } from './policy/setup.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { openStore, type Store } from './storage/database.js';
@@ -40,6 +43,10 @@ export interface Runtime {
   registry: RegistryService;
   /** The OAuth authorization server: tokens, keys, introspection, revocation (oauth/service.ts). */
   oauth: OAuthService;
+  /** Policies and data documents with revisions, the compiled policy (policy/service.ts). */
+  policies: PolicyService;
+  /** The policy decision point behind POST /v1/authorize (policy/decision-point.ts). */
+  decisions: DecisionPoint;
   /** The bootstrap admin token when this start created it (shown once), else null. */
   bootstrapToken: string | null;
   /** Registers cleanup (timers, loops) to run on close, last registered first. */
@@ -126,6 +133,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
 
   const approvals = createApprovals({ config, store, audit, clock, logger, onClose: (task) => closers.push(task) });
 
+  const { policies, decisions } = await createPolicy({ config, store, audit, clock, logger, oauth, registry, approvals });
+
   const bootstrap = await operators.bootstrap();
   if (bootstrap) mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   if (bootstrap) writeFileSync(join(config.dataDir, ADMIN_TOKEN_FILE), `${bootstrap.token}\n`, { mode: 0o600 });
@@ -143,6 +152,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     registry,
     oauth,
     approvals,
+    policies,
+    decisions,
     bootstrapToken: bootstrap?.token ?? null,
     onClose: (task) => closers.push(task),
     close: async () => {

@@ -61,6 +61,11 @@ export const DEFAULTS = {
     /** Evaluation limits so that no policy can hang a decision. */
     maxSteps: 1_000_000,
     maxEvalMs: 250,
+    /**
+     * How often a replica checks the database for a policy revision another replica stored
+     * (one indexed read); a change elsewhere applies here within this long. 0: every decision.
+     */
+    revisionCheckMs: 1_000,
   },
 
   approvals: {

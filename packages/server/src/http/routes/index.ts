@@ -2,10 +2,12 @@ import type { MandatePlugin } from '../plugin.js';
 import { agentRoutes } from './agents.js';
 import { approvalRoutes } from './approvals.js';
 import { auditRoutes } from './audit.js';
+import { authorizeRoutes } from './authorize.js';
 import { healthRoutes } from './health.js';
 import { oauthAdminRoutes } from './oauth-admin.js';
 import { oauthRoutes } from './oauth.js';
 import { operatorRoutes } from './operators.js';
+import { policyRoutes } from './policies.js';
 
 /**
  * Every context's HTTP plugin, one line each. PUBLIC_PLUGINS mount at the root (health,
@@ -13,4 +15,4 @@ import { operatorRoutes } from './operators.js';
  */
 export const PUBLIC_PLUGINS: MandatePlugin[] = [healthRoutes, oauthRoutes];
 
-export const V1_PLUGINS: MandatePlugin[] = [operatorRoutes, agentRoutes, auditRoutes, approvalRoutes, oauthAdminRoutes];
+export const V1_PLUGINS: MandatePlugin[] = [operatorRoutes, agentRoutes, auditRoutes, approvalRoutes, oauthAdminRoutes, policyRoutes, authorizeRoutes];
