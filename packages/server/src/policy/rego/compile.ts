@@ -465,6 +465,11 @@ class TermCompiler {
   }
 
   body(exprs: Expr[], scope: Scope, bound: Set<number>): CExpr[] {
+    // OPA scopes variables to the whole body: a comprehension that mentions a variable the
+    // enclosing body also uses (even later) reads the outer variable, so declare those first.
+    for (const name of closureSharedNames(exprs)) {
+      if (this.lookup(name, scope) === undefined && !this.isGlobalName(name)) this.declare(name, scope);
+    }
     const out: CExpr[] = [];
     for (const e of exprs) out.push(this.expr(e, scope));
     return reorder(out, new Set([...bound, ...allBoundOuter(scope)]), (slot, loc) => {
@@ -707,6 +712,12 @@ class TermCompiler {
     }
   }
 
+  /** A name that resolves to something other than a local variable (input, data, import, rule). */
+  private isGlobalName(name: string): boolean {
+    if (name === 'input' || name === 'data' || this.m.imports.has(name)) return true;
+    return !this.m.query && this.m.tree.node([...this.m.pkg, name], false)?.hasRules === true;
+  }
+
   varTerm(name: string, scope: Scope, _loc: Loc): CTerm {
     if (name === '_') {
       const slot = this.frame.alloc('$_' + this.wildcard++);
@@ -728,6 +739,91 @@ class TermCompiler {
     }
     return { t: 'local', slot: this.declare(name, scope), name };
   }
+}
+
+/**
+ * Names used both inside a comprehension of `exprs` and in `exprs` outside any comprehension,
+ * minus the ones the body declares itself (`some x`, `x := ...`, `some x in ...`).
+ */
+function closureSharedNames(exprs: Expr[]): string[] {
+  const outer = new Set<string>();
+  const inner = new Set<string>();
+  const declared = new Set<string>();
+  const term = (t: Term, into: Set<string>): void => {
+    switch (t.t) {
+      case 'var':
+        if (t.name !== '_') into.add(t.name);
+        return;
+      case 'ref':
+        term(t.head, into);
+        t.path.forEach((p) => term(p, into));
+        return;
+      case 'array':
+      case 'set':
+        t.items.forEach((x) => term(x, into));
+        return;
+      case 'object':
+        t.items.forEach(([k, v]) => (term(k, into), term(v, into)));
+        return;
+      case 'call':
+        t.args.forEach((x) => term(x, into));
+        return;
+      case 'template':
+        t.parts.forEach((x) => typeof x !== 'string' && term(x, into));
+        return;
+      case 'arraycompr':
+      case 'setcompr':
+        term(t.head, inner);
+        t.body.forEach((e) => expr(e, inner));
+        return;
+      case 'objcompr':
+        term(t.key, inner);
+        term(t.value, inner);
+        t.body.forEach((e) => expr(e, inner));
+        return;
+    }
+  };
+  const declare = (t: Term): void => {
+    if (t.t === 'var') declared.add(t.name);
+    else if (t.t === 'array' || t.t === 'set') t.items.forEach(declare);
+    else if (t.t === 'object') t.items.forEach(([, v]) => declare(v));
+  };
+  const expr = (e: Expr, into: Set<string>): void => {
+    const k = e.e;
+    switch (k.k) {
+      case 'term':
+        term(k.term, into);
+        break;
+      case 'unify':
+      case 'assign':
+        term(k.left, into);
+        term(k.right, into);
+        if (k.k === 'assign' && into === outer) declare(k.left);
+        break;
+      case 'somevars':
+        if (into === outer) k.vars.forEach(declare);
+        break;
+      case 'somein':
+        if (into === outer) {
+          if (k.key) declare(k.key);
+          declare(k.value);
+        }
+        term(k.domain, into);
+        break;
+      case 'every':
+        term(k.domain, into);
+        k.body.forEach((x) => expr(x, inner));
+        break;
+      case 'notbody':
+        k.body.forEach((x) => expr(x, inner));
+        break;
+    }
+    for (const w of e.with) term(w.value, into);
+  };
+  for (const e of exprs) expr(e, outer);
+  const out: string[] = [];
+  for (const name of inner) if (outer.has(name) && !declared.has(name)) out.push(name);
+  return out;
 }
 
 function allBoundOuter(_scope: Scope): number[] {

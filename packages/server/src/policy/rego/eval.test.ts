@@ -72,4 +72,16 @@ mocked := y if y := count([1, 2]) with count as 7
     expect(() => mod('q contains y if { true }')).toThrow(/var y is unsafe/);
     expect(mod('r if { x > 1; x = 2 }').evaluate('data.p.r')).toBe(true); // reordered: x = 2 runs first
   });
+
+  it('scopes a variable to the whole body: a comprehension sees the outer one even when bound later', () => {
+    const p = mod(`
+later := ys if { ys := [z | z = x * 2]; x = 5 }
+filtered := s if { s := [x | x = 1]; x = 2 }
+local := s if { s := [x | some x in [1, 2]]; x := 3 }
+`);
+    expect(p.evaluate('data.p.later')).toEqual([10]);
+    expect(p.evaluate('data.p.filtered')).toEqual([]); // x is the outer 2, so 2 = 1 fails
+    expect(p.evaluate('data.p.local')).toEqual([1, 2]); // some x declares a new x inside
+  });
 });
+
