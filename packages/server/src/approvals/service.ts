@@ -111,6 +111,8 @@ const DEFAULT_PAGE = 100;
 const MAX_PAGE = 1_000;
 /** Concurrent decisions on one request retry on a fresh read this many times before giving up. */
 const DECIDE_RETRIES = 5;
+/** Parked ids read per query by the replica poller. */
+const POLL_BATCH = 500;
 
 function required(value: string | undefined | null, field: string, max = 200): string {
   if (typeof value !== 'string' || value.trim() === '') throw new ValidationError(`${field} is required`, { field });
@@ -140,6 +142,8 @@ export class ApprovalService {
   private readonly settings: ApprovalSettings;
   readonly notifier: ApprovalNotifier | undefined;
   private readonly pollWaits: boolean;
+  private poller: NodeJS.Timeout | undefined;
+  private polling = false;
 
   constructor(options: ApprovalServiceOptions) {
     this.store = options.store;
@@ -486,12 +490,8 @@ export class ApprovalService {
     const onAbort = () => release.abort();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const parked = this.waiters.wait(id, {
-        timeoutMs: capped * 1000,
-        signal: release.signal,
-        pollMs: this.pollWaits ? this.settings.pollIntervalMs : undefined,
-        check: async () => (await this.find(id))?.status !== 'pending',
-      });
+      const parked = this.waiters.wait(id, { timeoutMs: capped * 1000, signal: release.signal });
+      this.startPoller();
       const current = await this.get(id).catch((error: unknown) => {
         release.abort();
         throw error;
@@ -514,6 +514,48 @@ export class ApprovalService {
 
   /** Ends every parked long-poll (shutdown). */
   releaseWaits(): void {
+    this.stopPoller();
     this.waiters.notifyAll();
+  }
+
+  /**
+   * With several replicas (PostgreSQL), a decision made elsewhere cannot call our `notify`. One
+   * poller per replica, running only while waits are parked, reads every parked id in one query
+   * each `pollIntervalMs` and wakes those no longer pending: the cost grows with time, not with
+   * the number of waiting agents.
+   */
+  private startPoller(): void {
+    if (!this.pollWaits || this.poller) return;
+    this.poller = setInterval(() => void this.pollParked(), this.settings.pollIntervalMs);
+    this.poller.unref();
+  }
+
+  private stopPoller(): void {
+    if (this.poller) clearInterval(this.poller);
+    this.poller = undefined;
+  }
+
+  private async pollParked(): Promise<void> {
+    const ids = this.waiters.ids();
+    if (ids.length === 0) return this.stopPoller();
+    if (this.polling) return; // the previous round is still reading
+    this.polling = true;
+    try {
+      const now = isoTime(this.clock.now());
+      for (let i = 0; i < ids.length; i += POLL_BATCH) {
+        const settled = await this.store.db
+          .selectFrom('approvals')
+          .select('id')
+          .where('id', 'in', ids.slice(i, i + POLL_BATCH))
+          .where((eb) => eb.or([eb('status', '!=', 'pending'), eb('expires_at', '<=', now)]))
+          .execute();
+        for (const row of settled) this.waiters.notify(row.id);
+      }
+    } catch {
+      // A failed round (e.g. the database briefly away) is retried on the next tick; waits
+      // still end by their own timeout.
+    } finally {
+      this.polling = false;
+    }
   }
 }

@@ -24,13 +24,16 @@ describe('waiters', () => {
     await expect(waiters.wait('a', { timeoutMs: 60_000, signal: controller.signal })).resolves.toBe('aborted');
   });
 
-  it('ends when the poll check sees a change', async () => {
+  it('lists the ids with parked waits', async () => {
     const waiters = new Waiters();
-    let calls = 0;
-    const parked = waiters.wait('a', { timeoutMs: 60_000, pollMs: 1, check: async () => ++calls >= 3 });
-    await expect(parked).resolves.toBe('changed');
-    expect(calls).toBe(3);
-    expect(waiters.size).toBe(0);
+    const a1 = waiters.wait('a', { timeoutMs: 60_000 });
+    const a2 = waiters.wait('a', { timeoutMs: 60_000 });
+    const b = waiters.wait('b', { timeoutMs: 60_000 });
+    expect(waiters.ids().sort()).toEqual(['a', 'b']);
+    expect(waiters.size).toBe(3);
+    waiters.notifyAll();
+    await expect(Promise.all([a1, a2, b])).resolves.toEqual(['notified', 'notified', 'notified']);
+    expect(waiters.ids()).toEqual([]);
   });
 
   it('times out', async () => {

@@ -1,22 +1,16 @@
 /**
  * In-process wake-ups for long-polls: `GET /v1/approvals/{id}?wait=N` parks on `wait` and
- * whoever changes the request (decide, consume, expire) calls `notify(id)`.
- *
- * Several replicas on one PostgreSQL cannot reach each other's waiters, so there the wait
- * also re-checks the row every `pollMs` (the `check` callback); SQLite lives in one process and
- * needs no polling.
+ * whoever changes the request (decide, consume, expire) calls `notify(id)`. Changes made by
+ * other replicas are found by the service's poller, which reads the parked ids (`ids()`).
  */
 export interface WaitOptions {
   /** Longest wait. */
   timeoutMs: number;
   /** Ends the wait early (the client went away). */
   signal?: AbortSignal | undefined;
-  /** When set, `check()` is called this often; the wait ends when it resolves true. */
-  pollMs?: number | undefined;
-  check?: (() => Promise<boolean>) | undefined;
 }
 
-export type WaitEnd = 'notified' | 'changed' | 'timeout' | 'aborted';
+export type WaitEnd = 'notified' | 'timeout' | 'aborted';
 
 export class Waiters {
   private readonly parked = new Map<string, Set<() => void>>();
@@ -26,6 +20,11 @@ export class Waiters {
     let total = 0;
     for (const set of this.parked.values()) total += set.size;
     return total;
+  }
+
+  /** The ids that have at least one parked wait. */
+  ids(): string[] {
+    return [...this.parked.keys()];
   }
 
   notify(id: string): void {
@@ -44,12 +43,10 @@ export class Waiters {
     if (options.signal?.aborted) return Promise.resolve('aborted');
     return new Promise<WaitEnd>((resolve) => {
       let done = false;
-      let pollTimer: NodeJS.Timeout | undefined;
       const finish = (end: WaitEnd) => {
         if (done) return;
         done = true;
         clearTimeout(timeout);
-        if (pollTimer) clearTimeout(pollTimer);
         options.signal?.removeEventListener('abort', onAbort);
         const set = this.parked.get(id);
         set?.delete(wake);
@@ -63,18 +60,6 @@ export class Waiters {
       let set = this.parked.get(id);
       if (!set) this.parked.set(id, (set = new Set()));
       set.add(wake);
-      const { pollMs, check } = options;
-      if (pollMs && check) {
-        const poll = () => {
-          pollTimer = setTimeout(() => {
-            check().then(
-              (changed) => (changed ? finish('changed') : done ? undefined : poll()),
-              () => (done ? undefined : poll()),
-            );
-          }, pollMs);
-        };
-        poll();
-      }
     });
   }
 }
