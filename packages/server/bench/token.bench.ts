@@ -5,13 +5,14 @@
  * (EdDSA), lifetime 600 s, client authenticated by client_secret_basic. oidc-provider is
  * configured as PEERS.md says (resourceIndicators with a JWT resource server, in-memory
  * adapter); Mandate runs on SQLite with its audit log writing every issuance (group commit).
- * Each server runs in its own process pinned to CPU 0 (`taskset -c 0`); autocannon runs here,
- * pinned to CPU 1. 50 connections, a warm-up, then a measured run; repeated `--runs N` times
- * (default 3) alternating servers, reporting medians.
+ * Each server runs in its own process pinned to CPU 0 (`taskset -c 0`); the load generator
+ * (wrk with one thread when installed, else autocannon in this process; `--autocannon` forces
+ * it) is pinned to CPU 1. 50 connections, a warm-up, then measured runs: `--runs N` (default 3)
+ * of `--seconds S` (default 10), alternating servers, reporting medians.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -123,7 +124,44 @@ interface Measured {
   errors: number;
 }
 
-async function load(target: Target, seconds: number): Promise<Measured> {
+function hasWrk(): boolean {
+  try {
+    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch (error) {
+    // wrk --version exits 1 after printing; only a missing binary is ENOENT.
+    return (error as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
+}
+
+/** wrk prints latencies as "1.23ms", "456.00us" or "1.02s". */
+function wrkMs(text: string): number {
+  const match = /([\d.]+)(us|ms|s)\b/.exec(text);
+  if (!match) return Number.NaN;
+  const value = Number(match[1]);
+  return match[2] === 'us' ? value / 1000 : match[2] === 's' ? value * 1000 : value;
+}
+
+function loadWithWrk(target: Target, seconds: number, pinned: boolean): Measured {
+  const script = join(mkdtempSync(join(tmpdir(), 'wrk-')), 'post.lua');
+  writeFileSync(
+    script,
+    `wrk.method = "POST"\nwrk.body = "${target.body}"\nwrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\nwrk.headers["Authorization"] = "${target.authorization}"\n`,
+  );
+  const args = ['-t1', '-c50', `-d${seconds}s`, '--latency', '-s', script, target.url];
+  const out = pinned ? execFileSync('taskset', ['-c', '1', 'wrk', ...args], { encoding: 'utf8' }) : execFileSync('wrk', args, { encoding: 'utf8' });
+  const line = (label: string) => out.split('\n').find((l) => l.trim().startsWith(label)) ?? '';
+  const errors = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0) + Number(/Socket errors:.*?timeout (\d+)/.exec(out)?.[1] ?? 0);
+  return {
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? Number.NaN),
+    p50: wrkMs(line('50%').replace('50%', '')),
+    p99: wrkMs(line('99%').replace('99%', '')),
+    errors,
+  };
+}
+
+async function load(target: Target, seconds: number, useWrk: boolean, pinned: boolean): Promise<Measured> {
+  if (useWrk) return loadWithWrk(target, seconds, pinned);
   const { default: autocannon } = await import('autocannon');
   const result = await autocannon({
     url: target.url,
@@ -162,17 +200,19 @@ export async function run(args: string[]): Promise<void> {
       pinned = false;
     }
   }
-  console.log(`servers ${pinned ? 'pinned to CPU 0' : 'unpinned'}, autocannon ${pinned ? 'pinned to CPU 1' : 'unpinned'}; 50 connections; ${warmup} s warm-up, ${runs} × ${seconds} s per server`);
+  const useWrk = !args.includes('--autocannon') && hasWrk();
+  const generator = useWrk ? 'wrk (1 thread)' : 'autocannon';
+  console.log(`servers ${pinned ? 'pinned to CPU 0' : 'unpinned'}, ${generator} ${pinned ? 'pinned to CPU 1' : 'unpinned'}; 50 connections; ${warmup} s warm-up, ${runs} × ${seconds} s per server`);
   const servers = [await spawnServer('mandate', pinned), await spawnServer('oidc-provider', pinned)];
   const results = new Map<string, Measured[]>();
   try {
     for (const { target } of servers) {
       await check(target);
-      await load(target, warmup);
+      await load(target, warmup, useWrk, pinned);
       results.set(target.name, []);
     }
     for (let i = 0; i < runs; i += 1) {
-      for (const { target } of i % 2 === 0 ? servers : [...servers].reverse()) results.get(target.name)!.push(await load(target, seconds));
+      for (const { target } of i % 2 === 0 ? servers : [...servers].reverse()) results.get(target.name)!.push(await load(target, seconds, useWrk, pinned));
     }
   } finally {
     for (const { child } of servers) child.kill('SIGTERM');
