@@ -234,14 +234,14 @@ export const policyRoutes: MandatePlugin = async (app, { runtime }) => {
     return value === undefined ? '{}' : `{"result":${toJSON(value)}}`;
   };
 
-  const dataRead = { tags: ['data'], params: Type.Optional(WildcardParams), querystring: OpaQuery, response: { 200: Result, ...opaErrors } };
+  const dataRead = { tags: ['data'], querystring: OpaQuery, response: { 200: Result, ...opaErrors } };
   const readHandler = async (request: FastifyRequest<{ Params: { '*'?: string }; Querystring: { 'strict-builtin-errors'?: string } }>, reply: import('fastify').FastifyReply) => {
     requireEvaluator(request);
     const json = await evaluate(request.params['*'] ?? '', undefined, flagOn(request.query['strict-builtin-errors']));
     return reply.type('application/json').serializer((x: unknown) => x as string).send(json);
   };
   app.get('/data', { schema: { ...dataRead, summary: 'The whole data document (base and virtual)' } }, readHandler);
-  app.get('/data/*', { schema: { ...dataRead, summary: 'A document under data (OPA data API)' } }, readHandler);
+  app.get('/data/*', { schema: { ...dataRead, params: WildcardParams, summary: 'A document under data (OPA data API)' } }, readHandler);
 
   const EvalBody = Type.Optional(Type.Object({ input: Type.Optional(Type.Unknown()) }, { additionalProperties: false }));
   const evalHandler = async (
@@ -256,9 +256,9 @@ export const policyRoutes: MandatePlugin = async (app, { runtime }) => {
     const json = await evaluate(request.params['*'] ?? '', input, flagOn(request.query['strict-builtin-errors']));
     return reply.type('application/json').serializer((x: unknown) => x as string).send(json);
   };
-  const dataEval = { tags: ['data'], params: Type.Optional(WildcardParams), querystring: OpaQuery, body: EvalBody, response: { 200: Result, ...opaErrors } };
+  const dataEval = { tags: ['data'], querystring: OpaQuery, body: EvalBody, response: { 200: Result, ...opaErrors } };
   app.post('/data', { schema: { ...dataEval, summary: 'Evaluate the whole data document with an input' } }, evalHandler);
-  app.post('/data/*', { schema: { ...dataEval, summary: 'Evaluate a document under data with an input (OPA data API)' } }, evalHandler);
+  app.post('/data/*', { schema: { ...dataEval, params: WildcardParams, summary: 'Evaluate a document under data with an input (OPA data API)' } }, evalHandler);
 
   app.put(
     '/data/*',
