@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import type { AccessTokenClaims } from '../oauth/verifier.js';
+import type { Agent } from '../registry/types.js';
+import { buildInput, delegationDepth, loggable } from './input.js';
+
+const agent = {
+  id: 'agent-cal-001',
+  clientId: 'mcl_cal',
+  name: 'calendar bot',
+  purpose: 'calendar-management',
+  owner: 'owner@example.com',
+  scopes: ['calendar:read'],
+  tools: ['google-calendar-api'],
+  dataClassification: 'confidential',
+  environment: 'production',
+  status: 'active',
+} as unknown as Agent;
+
+const claims = (extra: Partial<AccessTokenClaims> = {}): AccessTokenClaims => ({
+  iss: 'http://mandate',
+  sub: agent.id,
+  aud: 'http://mandate',
+  exp: 1_767_261_000,
+  iat: 1_767_260_400,
+  jti: 'j1',
+  client_id: agent.clientId,
+  scope: 'calendar:read admin',
+  ...extra,
+});
+
+const request = { action: 'read', tool: 'google-calendar-api:events.list', resource: { type: 'calendar', id: 'primary', owner: 'alice@example.com', sensitivity: 'internal' } };
+const env = { nowMs: Date.UTC(2026, 0, 1, 9, 30), caller: { kind: 'agent' as const, id: agent.id }, approval: { exists: false, id: null } };
+
+describe('buildInput', () => {
+  it('without act: depth 0, the agent alone in the chain, its owner as the delegating user', () => {
+    const input = buildInput(agent, claims(), request, env) as any;
+    expect(input.delegation).toEqual({ delegated: false, depth: 0, chain: [{ sub: agent.id, client_id: agent.clientId }] });
+    expect(input.user).toEqual({ id: 'owner@example.com', source: 'agent_owner' });
+    expect(input.agent.delegating_user).toBe('owner@example.com');
+  });
+
+  it('with nested act: the user is the subject, the chain reads from the user down, depth counts actors', () => {
+    const delegated = claims({ sub: 'alice@example.com', act: { sub: agent.id, client_id: agent.clientId, act: { sub: 'agent-parent', client_id: 'mcl_parent' } } });
+    const input = buildInput(agent, delegated, request, env) as any;
+    expect(input.user).toEqual({ id: 'alice@example.com', source: 'delegation' });
+    expect(input.delegation.depth).toBe(2);
+    expect(input.delegation.chain).toEqual([{ sub: 'alice@example.com' }, { sub: 'agent-parent', client_id: 'mcl_parent' }, { sub: agent.id, client_id: agent.clientId }]);
+    expect(delegationDepth({ act: { sub: 'a', act: { sub: 'b', act: { sub: 'c' } } } })).toBe(3);
+  });
+
+  it('carries every ABAC attribute with exact nanosecond times and ranks', () => {
+    const input = buildInput(agent, claims(), request, env) as any;
+    expect(input).toMatchObject({
+      action: 'read',
+      tool: 'google-calendar-api:events.list',
+      tool_api: 'google-calendar-api',
+      tool_operation: 'events.list',
+      resource: { type: 'calendar', id: 'primary', owner: 'alice@example.com', sensitivity: 'internal', sensitivity_rank: 1 },
+      agent: { id: agent.id, purpose: 'calendar-management', classification: 'confidential', classification_rank: 2, status: 'active', tools: ['google-calendar-api'], scopes: ['calendar:read'], has_admin_scope: true },
+      token: { scopes: ['calendar:read', 'admin'], expiry_ns: 1_767_261_000_000_000_000n },
+      time: { now_ns: BigInt(env.nowMs) * 1_000_000n, weekday: 'Thursday', hour_utc: 9 },
+      classification_ranks: { public: 0, internal: 1, confidential: 2, restricted: 3 },
+    });
+    expect(loggable(input)).toMatchObject({ token: { expiry_ns: 1_767_261_000_000_000_000 } });
+  });
+
+  it('ranks unlabelled resources as the most sensitive class', () => {
+    const input = buildInput(agent, claims(), { ...request, resource: { type: 'calendar', id: 'x' } }, env) as any;
+    expect(input.resource).toMatchObject({ sensitivity: null, owner: null, sensitivity_rank: 3 });
+  });
+});
