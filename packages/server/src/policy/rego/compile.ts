@@ -115,10 +115,12 @@ export function compileTree(modules: Module[]): CompileResult {
     }
   }
   // 2. compile rules
+  const compiled: { node: RuleNode; rule: Rule; cr: CRule }[] = [];
   for (const { rule, mod, node, groundLen } of placed) {
     const mctx: ModuleCtx = { pkg: mod.pkg, imports: importsOf(mod), tree, file: mod.file };
     try {
       const cr = compileRule(rule, mctx, groundLen);
+      compiled.push({ node, rule, cr });
       if (cr.kind === 'func') {
         if (cr.isDefault) node.funcDefault = cr;
         else node.funcs.push(cr);
@@ -134,8 +136,143 @@ export function compileTree(modules: Module[]): CompileResult {
     }
   }
   checkConflicts(tree.root, errors);
+  if (errors.length === 0) {
+    // dependencies once every rule is in the tree (a rule may read one defined after it)
+    const deps = new Map<RuleNode, { rule: Rule; targets: Set<RuleNode> }>();
+    for (const { node, rule, cr } of compiled) {
+      let d = deps.get(node);
+      if (!d) deps.set(node, (d = { rule, targets: new Set() }));
+      ruleDependencies(cr, tree, d.targets);
+    }
+    checkRecursion(deps, errors);
+  }
   if (errors.length > 0) throw new RegoErrors(errors);
   return { tree, modules };
+}
+
+/** Rule name as OPA prints it in recursion errors (the head without the package). */
+function ruleName(rule: Rule): string {
+  const out: string[] = [];
+  for (const t of rule.head.ref) {
+    if (t.t !== 'scalar' || typeof t.v !== 'string') break;
+    out.push(t.v);
+  }
+  return out.join('.');
+}
+
+/**
+ * OPA rejects recursion at compile time (checkRecursion): every rule on a cycle of the rule
+ * dependency graph gets `rule p is recursive: p -> q -> p`.
+ */
+function checkRecursion(deps: Map<RuleNode, { rule: Rule; targets: Set<RuleNode> }>, errors: RegoError[]): void {
+  for (const [start, { rule }] of deps) {
+    const path = cyclePath(start, deps);
+    if (!path) continue;
+    const names = path.map((n) => ruleName(deps.get(n)!.rule));
+    errors.push(compileError(`rule ${ruleName(rule)} is recursive: ${names.join(' -> ')}`, rule.loc, REGO_ERROR_CODES.recursion));
+  }
+}
+
+/** A path start -> ... -> start through the dependency graph, or null. */
+function cyclePath(start: RuleNode, deps: Map<RuleNode, { targets: Set<RuleNode> }>): RuleNode[] | null {
+  const seen = new Set<RuleNode>();
+  const stack: RuleNode[] = [start];
+  const visit = (n: RuleNode): boolean => {
+    for (const t of deps.get(n)?.targets ?? []) {
+      if (t === start) {
+        stack.push(t);
+        return true;
+      }
+      if (seen.has(t)) continue;
+      seen.add(t);
+      stack.push(t);
+      if (visit(t)) return true;
+      stack.pop();
+    }
+    return false;
+  };
+  return visit(start) ? stack : null;
+}
+
+/** Rule nodes a compiled rule reads: data refs (all rules under a non-ground prefix) and calls. */
+function ruleDependencies(cr: CRule, tree: RuleTree, out: Set<RuleNode>): void {
+  const all = (n: RuleNode): void => {
+    if (n.hasOwnRules || n.dyn.length > 0 || n.isFunc) out.add(n);
+    for (const c of n.children.values()) if (c.hasRules) all(c);
+  };
+  // like OPA's GetRulesDynamic: a variable in the ref matches every child, constants one
+  const dataRef = (n: RuleNode, path: CTerm[], i: number): void => {
+    if (n.hasOwnRules || n.dyn.length > 0 || n.isFunc) out.add(n);
+    if (i === path.length) return all(n);
+    const p = path[i]!;
+    if (p.t === 'const') {
+      const c = typeof p.v === 'string' ? n.children.get(p.v) : undefined;
+      if (c) dataRef(c, path, i + 1);
+      return;
+    }
+    for (const c of n.children.values()) if (c.hasRules) dataRef(c, path, i + 1);
+  };
+  const term = (t: CTerm): void => {
+    switch (t.t) {
+      case 'data':
+        return all(tree.root);
+      case 'ref':
+        if (t.head.t === 'data') dataRef(tree.root, t.path, 0);
+        else term(t.head);
+        t.path.forEach(term);
+        return;
+      case 'array':
+      case 'set':
+        t.items.forEach(term);
+        return;
+      case 'object':
+        t.items.forEach(([k, v]) => (term(k), term(v)));
+        return;
+      case 'call':
+        if (t.func) out.add(t.func);
+        t.args.forEach(term);
+        return;
+      case 'template':
+        t.parts.forEach((p) => typeof p !== 'string' && term(p));
+        return;
+      case 'compr':
+        term(t.head);
+        if (t.value) term(t.value);
+        body(t.body);
+        return;
+    }
+  };
+  const body = (b: CExpr[]): void => {
+    for (const e of b) {
+      const k = e.e;
+      switch (k.k) {
+        case 'term':
+          term(k.term);
+          break;
+        case 'unify':
+          term(k.a);
+          term(k.b);
+          break;
+        case 'not':
+          body(k.body);
+          break;
+        case 'somein':
+        case 'every':
+          if (k.key) term(k.key);
+          term(k.value);
+          term(k.domain);
+          if (k.k === 'every') body(k.body);
+          break;
+      }
+      for (const w of e.with) term(w.value);
+    }
+  };
+  body(cr.body);
+  for (const t of [cr.value, cr.key, ...cr.suffix, ...cr.args]) if (t) term(t);
+  for (const e of cr.elses) {
+    body(e.body);
+    if (e.value) term(e.value);
+  }
 }
 
 function checkConflicts(node: RuleNode, errors: RegoError[]): void {

@@ -83,5 +83,23 @@ local := s if { s := [x | some x in [1, 2]]; x := 3 }
     expect(p.evaluate('data.p.filtered')).toEqual([]); // x is the outer 2, so 2 = 1 fails
     expect(p.evaluate('data.p.local')).toEqual([1, 2]); // some x declares a new x inside
   });
+
+  it('rejects recursion when compiling, naming the cycle as OPA does', () => {
+    try {
+      mod('p if q\nq if r\nr if p\nok := 1\nf(x) := y if y := f(x)');
+      expect.unreachable();
+    } catch (e) {
+      const messages = (e as { errors: RegoError[] }).errors.map((x) => x.message);
+      expect(messages).toEqual([
+        'p.rego:2: rego_recursion_error: rule p is recursive: p -> q -> r -> p',
+        'p.rego:3: rego_recursion_error: rule q is recursive: q -> r -> p -> q',
+        'p.rego:4: rego_recursion_error: rule r is recursive: r -> p -> q -> r',
+        'p.rego:6: rego_recursion_error: rule f is recursive: f -> f',
+      ]);
+    }
+    // a rule reading its own package (or all of data) depends on itself
+    expect(() => mod('keys := [k | data.p[k]]')).toThrow(/rule keys is recursive: keys -> keys/);
+    expect(mod('a := data.p.b.c + 1\nb.c := 1').evaluate('data.p.a')).toBe(2);
+  });
 });
 
