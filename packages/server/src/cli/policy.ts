@@ -1,0 +1,173 @@
+/**
+ * `mandate policy …`: the online verbs against a server (put, list, get, delete, revisions,
+ * rollback, replay) and the offline ones (`eval`, `test`, from policy-offline.ts) in one group.
+ */
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { CliError, EXIT } from './client.js';
+import type { RegisterCommands } from './context.js';
+import { printJson, printRecord, printTable } from './output.js';
+import { registerPolicyOfflineCommands } from './policy-offline.js';
+import { PolicyCompileError } from '../policy/errors.js';
+import { compilePolicy } from '../policy/service.js';
+
+interface ModuleView {
+  id: string;
+  raw: string;
+}
+
+interface RevisionView {
+  revision: number;
+  author: string;
+  created_at: string;
+  change: string;
+  modules_hash: string;
+  modules: string[];
+  active: boolean;
+}
+
+interface ReplayView {
+  evaluated: number;
+  skipped: number;
+  truncated: boolean;
+  base_revision: number;
+  changed: Array<{ decision_id: string; before: string; after: string; time: string; agent: string | null; action: string; tool: string | null; reasons_after: string[] }>;
+}
+
+/** `a/b.rego` → `a/b.rego` with each segment escaped (ids may hold slashes, as in OPA). */
+const idPath = (id: string) => id.split('/').map(encodeURIComponent).join('/');
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new CliError(`${file}: ${(error as Error).message}`, EXIT.usage);
+  }
+}
+
+/** Compile errors as `file:row:col: code: message` lines. */
+function describeCompile(modules: Record<string, string>): string | null {
+  try {
+    compilePolicy(modules);
+    return null;
+  } catch (error) {
+    if (error instanceof PolicyCompileError) {
+      return error.errors.map((e) => `${e.location ? `${e.location.file}:${e.location.row}:${e.location.col}: ` : ''}${e.code}: ${e.message}`).join('\n');
+    }
+    return (error as Error).message;
+  }
+}
+
+export const registerPolicyCommands: RegisterCommands = (program, context) => {
+  const policy = program.command('policy').description('policies (Rego) and data: online on a server, or offline (eval, test)');
+
+  policy
+    .command('put <id> <file>')
+    .description('create or replace a policy module on the server; the whole module set must compile')
+    .action(async (id: string, file: string) => {
+      const text = readText(file);
+      const client = context.client();
+      try {
+        const result = await client.request<{ policy_revision: number }>('PUT', `/v1/policies/${idPath(id)}`, text, { contentType: 'text/plain' });
+        if (context.globals().json) return printJson(result);
+        process.stdout.write(`policy ${id} stored: revision ${result.policy_revision}\n`);
+      } catch (error) {
+        if (!(error instanceof CliError) || !/^400\b/.test(error.message)) throw error;
+        // Show where: the module alone, else together with the stored ones (as the server compiled it).
+        let detail = describeCompile({ [id]: text });
+        if (detail === null) {
+          const { result } = await client.request<{ result: ModuleView[] }>('GET', '/v1/policies');
+          detail = describeCompile({ ...Object.fromEntries(result.map((m) => [m.id, m.raw])), [id]: text });
+        }
+        throw new CliError(`${error.message}${detail ? `\n${detail}` : ''}`);
+      }
+    });
+
+  policy
+    .command('list')
+    .description('list the stored policy modules')
+    .action(async () => {
+      const { result } = await context.client().request<{ result: ModuleView[] }>('GET', '/v1/policies');
+      if (context.globals().json) return printJson(result);
+      printTable(
+        result.map((m) => ({ id: m.id, lines: m.raw.split('\n').length, package: /^\s*package\s+(\S+)/m.exec(m.raw)?.[1] ?? '' })),
+        ['id', 'package', 'lines'],
+      );
+    });
+
+  policy
+    .command('get <id>')
+    .description('print one stored module\'s text')
+    .action(async (id: string) => {
+      const { result } = await context.client().request<{ result: ModuleView }>('GET', `/v1/policies/${idPath(id)}`);
+      if (context.globals().json) return printJson(result);
+      process.stdout.write(result.raw.endsWith('\n') ? result.raw : `${result.raw}\n`);
+    });
+
+  policy
+    .command('delete <id>')
+    .description('delete a stored module; the remaining set must compile')
+    .action(async (id: string) => {
+      const result = await context.client().request<{ policy_revision: number }>('DELETE', `/v1/policies/${idPath(id)}`);
+      if (context.globals().json) return printJson(result);
+      process.stdout.write(`policy ${id} deleted: revision ${result.policy_revision}\n`);
+    });
+
+  policy
+    .command('revisions')
+    .description('list policy revisions, newest first')
+    .option('--limit <n>', 'how many', '20')
+    .action(async (options: { limit: string }) => {
+      const limit = Number(options.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new CliError('--limit must be 1–1000', EXIT.usage);
+      const { result } = await context.client().request<{ result: RevisionView[] }>('GET', `/v1/policy-revisions?limit=${limit}`);
+      if (context.globals().json) return printJson(result);
+      printTable(
+        result.map((r) => ({ ...r, active: r.active ? '*' : '', modules_hash: r.modules_hash.slice(0, 12) })),
+        ['active', 'revision', 'created_at', 'author', 'change', 'modules_hash'],
+      );
+    });
+
+  policy
+    .command('rollback')
+    .description('restore an earlier revision\'s modules and data as a new revision (default: the previous revision)')
+    .option('--to <revision>', 'revision number to restore')
+    .action(async (options: { to?: string }) => {
+      const to = options.to === undefined ? undefined : Number(options.to);
+      if (to !== undefined && (!Number.isInteger(to) || to < 1)) throw new CliError('--to must be a revision number', EXIT.usage);
+      const result = await context.client().request<{ policy_revision: number }>('POST', '/v1/policies/rollback', to === undefined ? {} : { to });
+      if (context.globals().json) return printJson(result);
+      process.stdout.write(`rolled back${to === undefined ? '' : ` to revision ${to}`}: now revision ${result.policy_revision}\n`);
+    });
+
+  policy
+    .command('replay')
+    .description('what-if: re-evaluate logged decisions against the active modules with candidates replacing or added, and list those that would change')
+    .requiredOption('--candidate <file...>', 'candidate module file(s); stored under their file name unless --id is given')
+    .option('--id <id...>', 'module id for each candidate, in order (e.g. mandate/authz.rego to replace the default)')
+    .option('--remove <id...>', 'module ids to leave out of the candidate set')
+    .option('--since <when>', 'duration back from now (30m, 24h, 7d) or an ISO-8601 time', '24h')
+    .option('--limit <n>', 'most decisions to re-evaluate')
+    .action(async (options: { candidate: string[]; id?: string[]; remove?: string[]; since: string; limit?: string }) => {
+      if (options.id && options.id.length !== options.candidate.length) throw new CliError('give one --id per --candidate', EXIT.usage);
+      const modules: Record<string, string | null> = {};
+      options.candidate.forEach((file, i) => {
+        modules[options.id?.[i] ?? basename(file)] = readText(file);
+      });
+      for (const id of options.remove ?? []) modules[id] = null;
+      const limit = options.limit === undefined ? undefined : Number(options.limit);
+      if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new CliError('--limit must be a positive integer', EXIT.usage);
+      const result = await context.client().request<ReplayView>('POST', '/v1/policies/replay', { modules, since: options.since, ...(limit ? { limit } : {}) });
+      if (context.globals().json) return printJson(result);
+      printRecord({ base_revision: result.base_revision, evaluated: result.evaluated, skipped: result.skipped, changed: result.changed.length, truncated: result.truncated });
+      if (result.changed.length > 0) {
+        process.stdout.write('\n');
+        printTable(
+          result.changed.map((c) => ({ ...c, change: `${c.before} → ${c.after}`, reasons: c.reasons_after.join(', ') })),
+          ['time', 'decision_id', 'agent', 'action', 'tool', 'change', 'reasons'],
+        );
+      }
+    });
+
+  registerPolicyOfflineCommands(policy);
+};
