@@ -6,6 +6,7 @@ import { registerAuditCommands } from './audit.js';
 import { contextFor, type RegisterCommands } from './context.js';
 import { registerKeyCommands } from './keys.js';
 import { registerOperatorCommands } from './operator.js';
+import { registerPolicyCommands } from './policy.js';
 import { registerResourceServerCommands } from './resource-server.js';
 import { registerServerCommands } from './server.js';
 import { registerTokenCommands } from './token.js';
