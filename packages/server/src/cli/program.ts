@@ -12,7 +12,7 @@ import { registerServerCommands } from './server.js';
 import { registerTokenCommands } from './token.js';
 
 /** Every verb group, one line each (STYLE.md §1: one file per group). */
-const GROUPS: RegisterCommands[] = [registerServerCommands, registerOperatorCommands, registerAgentCommands, registerAuditCommands, registerApprovalCommands, registerTokenCommands, registerKeyCommands, registerResourceServerCommands];
+const GROUPS: RegisterCommands[] = [registerServerCommands, registerOperatorCommands, registerAgentCommands, registerAuditCommands, registerApprovalCommands, registerTokenCommands, registerKeyCommands, registerResourceServerCommands, registerPolicyCommands];
 
 export function buildProgram(): Command {
   const program = new Command('mandate')
