@@ -247,6 +247,21 @@ describe.each(storeKinds())('human approvals over HTTP on %s', (kind) => {
     expect(types).toEqual(['approval.requested', 'approval.approval_recorded', 'approval.consume_refused', 'approval.approved']);
   });
 
+  it('records both of two simultaneous approvals, and lets only one of approve/deny win', async () => {
+    const both = await ask(tokenA, { action: 'admin', resource: { type: 'cluster', id: 'staging' } });
+    const answers = await Promise.all([approve(both.id, ops.approver), approve(both.id, ops.approver2)]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200]);
+    const final = (await server.api('GET', `/v1/approvals/${both.id}`)).body;
+    expect(final.status).toBe('approved');
+    expect(final.approvals.map((a: { operator_id: string }) => a.operator_id).sort()).toEqual([`op-ann-${kind}`, `op-ben-${kind}`]);
+
+    const race = await ask(tokenA, { resource: fileResource('approve-or-deny.txt') });
+    const [yes, no] = await Promise.all([approve(race.id, ops.approver), deny(race.id, ops.approver2, 'no')]);
+    expect([yes.status, no.status].sort()).toEqual([200, 409]);
+    const decided = (await auditOf(server, race.id)).filter((e) => e.type === 'approval.approved' || e.type === 'approval.denied');
+    expect(decided).toHaveLength(1);
+  });
+
   it('shows agents only their own requests', async () => {
     const mine = await ask(tokenA, { resource: fileResource('mine.txt') });
     expect((await server.api('GET', `/v1/approvals/${mine.id}`, undefined, { token: tokenB })).status).toBe(404);
