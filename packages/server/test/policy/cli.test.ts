@@ -1,0 +1,61 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/shared/clock.js';
+import { runMandate } from '../support/cli.js';
+import type { TestServer } from '../support/server.js';
+import { calendarRead, policyAgent, startOAuthServer } from './support.js';
+
+describe('mandate policy (online verbs) against a real server', () => {
+  let server: TestServer;
+  const clock = new ManualClock(Date.UTC(2026, 0, 1, 9));
+  const dir = mkdtempSync(join(tmpdir(), 'mandate-policy-cli-'));
+  const cli = (...args: string[]) => runMandate(['--url', server.url, '--token', server.adminToken, ...args]);
+
+  beforeAll(async () => {
+    server = await startOAuthServer('sqlite', { clock });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('puts, lists, gets, shows revisions, rolls back and deletes', async () => {
+    writeFileSync(join(dir, 'extra.rego'), 'package extra\n\nimport rego.v1\n\nanswer := 42\n');
+    const put = await cli('policy', 'put', 'team/extra.rego', join(dir, 'extra.rego'));
+    expect(put, put.stderr).toMatchObject({ code: 0 });
+    expect(put.stdout).toContain('revision 2');
+    const list = await cli('--json', 'policy', 'list');
+    expect(JSON.parse(list.stdout).map((m: { id: string }) => m.id)).toEqual(['mandate/authz.rego', 'team/extra.rego']);
+    expect((await cli('policy', 'get', 'team/extra.rego')).stdout).toContain('answer := 42');
+    const revisions = await cli('--json', 'policy', 'revisions');
+    expect(JSON.parse(revisions.stdout).map((r: { revision: number }) => r.revision)).toEqual([2, 1]);
+    expect((await cli('policy', 'rollback')).stdout).toContain('now revision 3');
+    expect((await cli('policy', 'get', 'team/extra.rego')).code).toBe(1);
+    expect((await cli('policy', 'rollback', '--to', '2')).code).toBe(0);
+    expect((await cli('policy', 'delete', 'team/extra.rego')).code).toBe(0);
+    expect((await cli('policy', 'rollback', '--to', 'x')).code).toBe(2);
+  });
+
+  it('refuses a module that does not compile and shows where', async () => {
+    writeFileSync(join(dir, 'broken.rego'), 'package broken\n\nallow if {\n');
+    const res = await cli('policy', 'put', 'broken.rego', join(dir, 'broken.rego'));
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/broken\.rego:\d+:\d+: rego_parse_error/);
+  });
+
+  it('replays a candidate and lists the decisions that would change', async () => {
+    const agent = await policyAgent(server, { name: 'cli replay bot' });
+    const token = await agent.token();
+    const res = await server.api('POST', '/v1/authorize', calendarRead(), { token });
+    expect(res.body.decision).toBe('allow');
+    await server.runtime.audit.flush();
+    writeFileSync(join(dir, 'no-calendar.rego'), 'package mandate.authz\n\nimport rego.v1\n\ndeny contains "no_calendar" if input.tool_api == "google-calendar-api"\n');
+    const replay = await cli('--json', 'policy', 'replay', '--candidate', join(dir, 'no-calendar.rego'), '--since', '1h');
+    expect(replay.code, replay.stderr).toBe(0);
+    const body = JSON.parse(replay.stdout);
+    expect(body.changed).toEqual([expect.objectContaining({ decision_id: res.body.decision_id, before: 'allow', after: 'deny' })]);
+    const table = await cli('policy', 'replay', '--candidate', join(dir, 'no-calendar.rego'));
+    expect(table.stdout).toContain('allow → deny');
+  });
+});
