@@ -92,6 +92,8 @@ export const DEFAULTS = {
     pollIntervalMs: 500,
     /** Expired requests are marked `expired` (and audited) at least this often. */
     sweepIntervalSeconds: 60,
+    /** An agent with this many requests still pending gets 429 for the next: humans are not a queue to flood. */
+    maxPendingPerAgent: 50,
   },
 
   audit: {

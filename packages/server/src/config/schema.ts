@@ -53,6 +53,7 @@ export const ConfigSchema = Type.Object(
         webhookTimeoutMs: PositiveInt(),
         pollIntervalMs: PositiveInt(10),
         sweepIntervalSeconds: PositiveInt(),
+        maxPendingPerAgent: PositiveInt(),
       },
       { additionalProperties: false },
     ),
