@@ -14,7 +14,9 @@
  *     Delegation beyond `delegation.approvalDepth` uses origin `delegation` (e.g. action
  *     `delegate`, tool `oauth2/token-exchange`, resource `{type: 'agent', id: <child>}`).
  *     Expires after `approvals.ttlSeconds`; needs two approvers when the action is in
- *     `approvals.twoPersonActions`; a webhook goes out in the background.
+ *     `approvals.twoPersonActions`; a webhook goes out in the background. Throws
+ *     TooManyPendingError (429 `too_many_pending`) when the agent already has
+ *     `approvals.maxPendingPerAgent` requests pending.
  *
  * - `consume(approvalId, {agentId, action, tool, resource, onBehalfOf?}, actor?) → ConsumeResult`
  *     `{ok: true, approval}` or `{ok: false, code, message, denialReason?}` with `code` one of
@@ -53,6 +55,7 @@ import { randomId } from '../shared/ids.js';
 import type { Executor, Store } from '../storage/database.js';
 import { bindingHash, normaliseResource } from './binding.js';
 import { mayDecide } from './deciders.js';
+import { TooManyPendingError } from './errors.js';
 import { encodeApprovals, toApproval } from './rows.js';
 import { assertMove, EXPIRABLE } from './states.js';
 import type { ApprovalRow } from './tables.js';
@@ -78,6 +81,8 @@ export interface ApprovalSettings {
   twoPersonActions: readonly string[];
   allowDelegatingUser: boolean;
   pollIntervalMs: number;
+  /** Cap on an agent's pending requests (none when absent). */
+  maxPendingPerAgent?: number | undefined;
 }
 
 export interface ApprovalNotifier {
@@ -191,6 +196,17 @@ export class ApprovalService {
       version: 0,
     };
     const approval = await this.audit.withEntry(async (trx) => {
+      const cap = this.settings.maxPendingPerAgent;
+      if (cap !== undefined) {
+        const { n } = await trx
+          .selectFrom('approvals')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('agent_id', '=', agentId)
+          .where('status', '=', 'pending')
+          .where('expires_at', '>', row.created_at)
+          .executeTakeFirstOrThrow();
+        if (Number(n) >= cap) throw new TooManyPendingError(agentId, cap);
+      }
       await trx.insertInto('approvals').values(row).execute();
       return {
         result: toApproval(row, now),

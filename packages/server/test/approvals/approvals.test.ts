@@ -262,6 +262,23 @@ describe.each(storeKinds())('human approvals over HTTP on %s', (kind) => {
     expect(decided).toHaveLength(1);
   });
 
+  it('caps the requests one agent may have pending', async () => {
+    const capped = new ApprovalService({
+      store: server.runtime.store,
+      audit: server.runtime.audit,
+      clock,
+      settings: { ...server.config.approvals, maxPendingPerAgent: 2 },
+    });
+    const request = (id: string) => ({ agentId: 'agt-flood', action: 'delete', tool: 'files', resource: fileResource(id), reason: 'r', origin: 'agent' as const });
+    const first = await capped.createRequest(request('f1'), { kind: 'agent', id: 'agt-flood' });
+    await capped.createRequest(request('f2'), { kind: 'agent', id: 'agt-flood' });
+    await expect(capped.createRequest(request('f3'), { kind: 'agent', id: 'agt-flood' })).rejects.toMatchObject({ code: 'too_many_pending', status: 429 });
+    // A decided request frees its place.
+    await capped.decide(first.id, 'deny', { kind: 'operator', id: 'op-x', email: 'x@example.com', roles: ['approver'] });
+    expect((await capped.createRequest(request('f3'), { kind: 'agent', id: 'agt-flood' })).status).toBe('pending');
+    expect(server.config.approvals.maxPendingPerAgent).toBe(50);
+  });
+
   it('shows agents only their own requests', async () => {
     const mine = await ask(tokenA, { resource: fileResource('mine.txt') });
     expect((await server.api('GET', `/v1/approvals/${mine.id}`, undefined, { token: tokenB })).status).toBe(404);
