@@ -135,8 +135,16 @@ export class OAuthService {
 
   // ---- metadata -------------------------------------------------------------------------
 
-  /** RFC 8414 authorization server metadata. */
-  metadata(): Record<string, unknown> {
+  /**
+   * RFC 8414 authorization server metadata. `scopes_supported` lists what the registered
+   * resource servers accept (agents' own scopes are per agent and not advertised).
+   */
+  async metadata(): Promise<Record<string, unknown>> {
+    const scopes = [...new Set((await this.resourceServers.list()).flatMap((server) => server.scopes))].sort();
+    return { ...this.staticMetadata(), scopes_supported: scopes };
+  }
+
+  private staticMetadata(): Record<string, unknown> {
     this.metadataCache ??= {
       issuer: this.issuer,
       token_endpoint: this.tokenEndpoint,
@@ -152,7 +160,6 @@ export class OAuthService {
       revocation_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS, 'bearer'],
       dpop_signing_alg_values_supported: [...CLIENT_SIGNING_ALGORITHMS],
       resource_indicators_supported: true,
-      scopes_supported: [],
       access_token_signing_alg_values_supported: Object.keys(SIGNING_ALGORITHMS),
       service_documentation: 'https://github.com/mandate/mandate/blob/main/docs/oauth.md',
     };
