@@ -18,7 +18,8 @@ export type Term =
   | { t: 'setcompr'; head: Term; body: Expr[]; loc: Loc }
   | { t: 'objcompr'; key: Term; value: Term; body: Expr[]; loc: Loc }
   | { t: 'call'; op: string; args: Term[]; loc: Loc }
-  | { t: 'template'; parts: (string | Term)[]; loc: Loc };
+  /** `spread`: indexes of parts that are set comprehensions standing for `{expr with ...}` */
+  | { t: 'template'; parts: (string | Term)[]; spread?: number[]; loc: Loc };
 
 export interface With {
   target: Term; // a ref (input..., data..., or a function name)

@@ -284,7 +284,45 @@ function checkConflicts(node: RuleNode, errors: RegoError[]): void {
   for (const c of node.children.values()) checkConflicts(c, errors);
 }
 
-function compileRule(rule: Rule, mctx: ModuleCtx, groundLen: number): CRule {
+/** A function argument the evaluator can unify directly: variables, scalars, arrays/objects of them. */
+function isArgPattern(t: Term): boolean {
+  switch (t.t) {
+    case 'var':
+    case 'scalar':
+      return true;
+    case 'array':
+      return t.items.every(isArgPattern);
+    case 'object':
+      return t.items.every(([k, v]) => k.t === 'scalar' && isArgPattern(v));
+    default:
+      return false;
+  }
+}
+
+/**
+ * Any other argument (a template string, a call, a ref) may read variables the body binds:
+ * as OPA does, it becomes a fresh argument variable unified with the term inside the body.
+ */
+function rewriteDynamicArgs(rule: Rule): Rule {
+  const args = rule.head.args;
+  if (!args || args.every(isArgPattern)) return rule;
+  const extra: Expr[] = [];
+  const newArgs = args.map((a, i) => {
+    if (isArgPattern(a)) return a;
+    const v: Term = { t: 'var', name: `$arg${i}`, loc: a.loc };
+    extra.push({ e: { k: 'unify', left: v, right: a }, negated: false, with: [], loc: a.loc });
+    return v;
+  });
+  return {
+    ...rule,
+    head: { ...rule.head, args: newArgs },
+    body: [...rule.body, ...extra],
+    elses: rule.elses.map((e) => ({ ...e, body: [...e.body, ...extra] })),
+  };
+}
+
+function compileRule(original: Rule, mctx: ModuleCtx, groundLen: number): CRule {
+  const rule = rewriteDynamicArgs(original);
   const frame = new FrameCtx();
   const scope: Scope = { vars: new Map(), parent: null, own: [] };
   const c = new TermCompiler(mctx, frame);
@@ -845,7 +883,7 @@ class TermCompiler {
         return { t: 'call', name: target.name, args: t.args.map((a) => this.term(a, scope)), builtin: target.builtin, func: target.func, loc: t.loc };
       }
       case 'template':
-        return { t: 'template', parts: t.parts.map((p) => (typeof p === 'string' ? p : this.term(p, scope))), loc: t.loc };
+        return { t: 'template', parts: t.parts.map((p) => (typeof p === 'string' ? p : this.term(p, scope))), spread: t.spread, loc: t.loc };
     }
   }
 

@@ -295,13 +295,15 @@ export class Evaluator {
 
   private evalTemplate(t: Extract<CTerm, { t: 'template' }>, f: Frame, k: KV): boolean {
     const parts: string[] = [];
-    for (const p of t.parts) {
+    for (let i = 0; i < t.parts.length; i++) {
+      const p = t.parts[i]!;
       if (typeof p === 'string') {
         parts.push(p);
         continue;
       }
-      const vals: Value[] = [];
-      this.evalTerm(p, f, (v) => (vals.push(v), false));
+      let vals: Value[] = [];
+      if (t.spread?.includes(i)) this.evalTerm(p, f, (v) => ((vals = [...(v as RSet).values()]), true));
+      else this.evalTerm(p, f, (v) => (vals.some((x) => equals(x, v)) || vals.push(v), false));
       if (vals.length > 1) throw new RegoError(REGO_ERROR_CODES.evalConflict, 'template expression produced multiple outputs', t.loc);
       parts.push(vals.length === 0 ? '<undefined>' : templateText(vals[0]!));
     }
@@ -580,7 +582,7 @@ export class Evaluator {
   }
 
   /** Index into a value along `path` from `i`, iterating over unbound variables. */
-  walk(v: Value, path: CTerm[], i: number, f: Frame, k: KV): boolean {
+  walk(v: Value, path: CTerm[], i: number, f: Frame, k: KV, base = false): boolean {
     for (; i < path.length; i++) {
       const p = path[i]!;
       let key: Value | undefined;
@@ -597,7 +599,7 @@ export class Evaluator {
           return child === undefined ? false : this.walk(child, path, at + 1, f, k);
         });
       }
-      const child = lookup(v, key);
+      const child = base ? lookupBase(v, key) : lookup(v, key);
       if (child === undefined) return false;
       v = child;
     }
@@ -678,7 +680,7 @@ export class Evaluator {
     const child = node.children.get(name);
     if (child) return this.evalData(child, path, i + 1, f, k);
     const base = this.baseAt([...node.path, name]);
-    return base === undefined ? false : this.walk(base, path, i + 1, f, k);
+    return base === undefined ? false : this.walk(base, path, i + 1, f, k, true);
   }
 
   /** Base document at a path, with `with data...` replacements applied. */
@@ -821,6 +823,13 @@ export function lookup(v: Value | undefined, key: Value): Value | undefined {
   }
   if (v instanceof RSet) return v.has(key) ? key : undefined;
   return undefined;
+}
+
+/** Base documents are JSON: OPA reads `data.x[2]` from the storage path x/"2". */
+function lookupBase(v: Value | undefined, key: Value): Value | undefined {
+  const child = lookup(v, key);
+  if (child === undefined && typeof key === 'number' && v instanceof RObject) return v.get(String(key));
+  return child;
 }
 
 function setPath(v: Value, path: Value[], i: number, leaf: Value): Value {

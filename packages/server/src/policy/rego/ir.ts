@@ -18,7 +18,7 @@ export type CTerm =
   | { t: 'object'; items: [CTerm, CTerm][] }
   | { t: 'compr'; kind: 'array' | 'set' | 'object'; head: CTerm; value: CTerm | null; body: CExpr[]; own: number[] }
   | { t: 'call'; name: string; args: CTerm[]; builtin: BuiltinDef | null; func: RuleNode | null; loc: Loc }
-  | { t: 'template'; parts: (string | CTerm)[]; loc: Loc };
+  | { t: 'template'; parts: (string | CTerm)[]; spread?: number[]; loc: Loc };
 
 export type CWith =
   | { kind: 'input'; path: Value[]; value: CTerm }

@@ -338,7 +338,7 @@ class Parser {
 
   parseWiths(): With[] {
     const out: With[] = [];
-    while (this.isIdent('with')) {
+    while (this.isKw('with')) {
       const w = this.next();
       const target = this.parseTerm();
       if (!this.isIdent('as')) this.fail('"as"');
@@ -497,6 +497,7 @@ class Parser {
   templateTerm(t: Token, loc: Loc): Term {
     const { lit, exprs } = t.parts!;
     const parts: (string | Term)[] = [];
+    const spread: number[] = [];
     for (let k = 0; k < lit.length; k++) {
       if (lit[k]) parts.push(lit[k]!);
       const ex = exprs[k];
@@ -505,11 +506,18 @@ class Parser {
         const sub = new Parser(toks, this.file, this.version);
         sub.depth = 1;
         const term = sub.parseInfix();
+        const withs = sub.parseWiths();
         if (sub.peek().kind !== 'eof') sub.fail('"}" after template expression');
-        parts.push(term);
+        if (withs.length === 0) parts.push(term);
+        else {
+          // `{expr with ...}`: the set of the expression's values under the modifiers (OPA's rewrite)
+          const v: Term = { t: 'var', name: '$tpl', loc: term.loc };
+          spread.push(parts.length);
+          parts.push({ t: 'setcompr', head: v, body: [{ e: { k: 'unify', left: v, right: term }, negated: false, with: withs, loc: term.loc }], loc: term.loc });
+        }
       }
     }
-    return { t: 'template', parts, loc };
+    return spread.length > 0 ? { t: 'template', parts, spread, loc } : { t: 'template', parts, loc };
   }
 
   parseArray(): Term {
