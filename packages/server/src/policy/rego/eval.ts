@@ -60,6 +60,8 @@ interface Mock {
 class Ctx {
   readonly cache = new Map<number, Value | null>();
   readonly inProgress = new Set<number>();
+  /** First keys that dynamic ref-head rules produced, in rule order (OPA's result order). */
+  dynOrder: Map<number, Value[]> | null = null;
   constructor(
     readonly input: Value | undefined,
     readonly data: RObject,
@@ -650,7 +652,12 @@ export class Evaluator {
       if (node.arity > 0) return false;
       if (node.hasOwnRules || node.arity === 0 || node.dyn.length > 0 || i === path.length) {
         const v = this.materialize(node);
-        return v === undefined ? false : this.walk(v, path, i, f, k);
+        if (v === undefined) return false;
+        const p = path[i];
+        if (node.dyn.length > 0 && p?.t === 'local' && f[p.slot] === undefined && v instanceof RObject) {
+          return this.iterateDyn(node, v, p.slot, path, i, f, k);
+        }
+        return this.walk(v, path, i, f, k);
       }
       const p = path[i]!;
       let key: Value | undefined;
@@ -671,6 +678,25 @@ export class Evaluator {
       node = child;
       i++;
     }
+  }
+
+  /** Iterate a node built by dynamic ref-head rules in rule order, then its other keys. */
+  private iterateDyn(node: RuleNode, v: RObject, slot: number, path: CTerm[], i: number, f: Frame, k: KV): boolean {
+    const first = this.ctx.dynOrder?.get(node.id) ?? [];
+    const firstSet = new RSet(first);
+    const rest = v.keys().filter((key) => !firstSet.has(key));
+    for (const key of [...first, ...rest]) {
+      this.step();
+      const child = v.get(key);
+      if (child === undefined) continue;
+      f[slot] = key;
+      try {
+        if (this.walk(child, path, i + 1, f, k)) return true;
+      } finally {
+        f[slot] = undefined;
+      }
+    }
+    return false;
   }
 
   private dataStep(node: RuleNode, key: Value, path: CTerm[], i: number, f: Frame, k: KV): boolean {
@@ -748,17 +774,21 @@ export class Evaluator {
     }
     // where a base document and a rule share a path, OPA answers with the base document
     if (base instanceof RObject) for (const [key, v] of base.unorderedEntries()) obj.set(key, mergeBase(obj.get(key), v));
+    const order: Value[] = [];
+    const seen = new RSet();
     for (const r of node.dyn) {
       const frame: Frame = new Array(r.nslots);
       this.evalBody(r.body, 0, frame, () =>
         this.evalItems(r.suffix, 0, [], frame, (keys) =>
           this.evalTerm(r.leafSet ? r.key! : (r.value ?? TRUE_TERM), frame, (v) => {
+            if (!seen.has(keys[0]!)) (seen.add(keys[0]!), order.push(keys[0]!));
             insertPath(obj, keys, v, r.leafSet);
             return false;
           }),
         ),
       );
     }
+    if (order.length > 1) (this.ctx.dynOrder ??= new Map()).set(node.id, order);
     return obj;
   }
 
