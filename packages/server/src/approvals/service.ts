@@ -28,6 +28,10 @@
  *     it with the retried request's own fields; anything different from what was approved
  *     changes the binding hash (binding.ts) and is refused.
  *
+ * - `check(approvalId, presented, actor?) → ConsumeResult`
+ *     The same checks as `consume` without spending the approval (refusals audited alike),
+ *     for a caller that spends it only if something else then holds (policy allows).
+ *
  * - `decide(id, 'approve' | 'deny', decider, reason?) → Approval`
  *     decider: `{kind: 'operator', id, email, roles}` (or an agent, always refused). Who may
  *     decide is deciders.ts. Throws ForbiddenError (403), NotFoundError (404),
@@ -380,15 +384,10 @@ export class ApprovalService {
    */
   async consume(id: string, presented: BoundRequest, actor?: Actor): Promise<ConsumeResult> {
     const who: Actor = actor ?? { kind: 'agent', id: presented.agentId };
-    const row = await this.row(id);
-    if (!row) return this.refuse(id, 'not_found', presented, who);
-    if (row.agent_id !== presented.agentId) return this.refuse(id, 'wrong_agent', presented, who);
-    const hash = bindingHash(presented);
-    if (hash !== row.binding_hash) return this.refuse(id, 'mismatch', presented, who, { presented_hash: hash });
-    const now = this.clock.now();
-    const current = toApproval(row, now);
-    if (current.status !== 'approved') return this.refuseFor(row, current, presented, who);
-    const at = isoTime(now);
+    const checked = await this.examine(id, presented, who);
+    if (!checked.ok) return checked.result;
+    const { row, current } = checked;
+    const at = isoTime(this.clock.now());
     const won = await this.audit.withEntry(async (trx) => {
       const updated = await trx
         .updateTable('approvals')
@@ -420,6 +419,32 @@ export class ApprovalService {
     // Lost a race: another caller used it, or it expired in between. Report what it is now.
     const fresh = await this.row(id);
     return this.refuseFor(fresh!, toApproval(fresh!, this.clock.now()), presented, who);
+  }
+
+  /**
+   * Whether `consume` would accept this presentation now, without spending the approval: for
+   * a caller that must decide other things before spending it (the decision point spends it
+   * only when policy then allows). Refusals are audited like `consume`'s.
+   */
+  async check(id: string, presented: BoundRequest, actor?: Actor): Promise<ConsumeResult> {
+    const checked = await this.examine(id, presented, actor ?? { kind: 'agent', id: presented.agentId });
+    return checked.ok ? { ok: true, approval: checked.current } : checked.result;
+  }
+
+  /** The checks shared by `check` and `consume`: existence, agent, binding, status. */
+  private async examine(
+    id: string,
+    presented: BoundRequest,
+    who: Actor,
+  ): Promise<{ ok: true; row: ApprovalRow; current: Approval } | { ok: false; result: ConsumeResult }> {
+    const row = await this.row(id);
+    if (!row) return { ok: false, result: await this.refuse(id, 'not_found', presented, who) };
+    if (row.agent_id !== presented.agentId) return { ok: false, result: await this.refuse(id, 'wrong_agent', presented, who) };
+    const hash = bindingHash(presented);
+    if (hash !== row.binding_hash) return { ok: false, result: await this.refuse(id, 'mismatch', presented, who, { presented_hash: hash }) };
+    const current = toApproval(row, this.clock.now());
+    if (current.status !== 'approved') return { ok: false, result: await this.refuseFor(row, current, presented, who) };
+    return { ok: true, row, current };
   }
 
   private async refuseFor(row: ApprovalRow, current: Approval, presented: BoundRequest, who: Actor): Promise<ConsumeResult> {

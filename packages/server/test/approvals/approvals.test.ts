@@ -175,8 +175,14 @@ describe.each(storeKinds())('human approvals over HTTP on %s', (kind) => {
       expect(await server.runtime.approvals.consume(asked.id, { ...bound, ...change }), JSON.stringify(change)).toMatchObject({ ok: false, code });
     }
     expect(await server.runtime.approvals.consume('apr_nope', bound)).toMatchObject({ ok: false, code: 'not_found' });
+    // `check` answers the same without spending it.
+    expect(await server.runtime.approvals.check(asked.id, { ...bound, tool: 'shell' })).toMatchObject({ ok: false, code: 'mismatch' });
+    expect(await server.runtime.approvals.check(asked.id, bound)).toMatchObject({ ok: true, approval: { status: 'approved' } });
     // None of the refusals spent it.
     expect((await server.runtime.approvals.consume(asked.id, bound)).ok).toBe(true);
+    expect(await server.runtime.approvals.check(asked.id, bound)).toMatchObject({ ok: false, code: 'used' });
+    const refusals = (await auditOf(server, asked.id)).filter((e) => e.type === 'approval.consume_refused').map((e) => e.details.code);
+    expect(refusals).toEqual(['mismatch', 'mismatch', 'mismatch', 'mismatch', 'mismatch', 'wrong_agent', 'mismatch', 'used']);
   });
 
   it('carries a denial reason to the agent and refuses to consume a denied approval', async () => {
