@@ -12,6 +12,7 @@ import type { Store } from '../storage/database.js';
 import { ValidationError } from '../shared/errors.js';
 import { DECISION_EVENT, DEFAULT_PACKAGE, evaluatePackage } from './decision-point.js';
 import { UnknownPackageError } from './errors.js';
+import { CLASSIFICATION_RANKS } from './input.js';
 import { decide, REASONS, type DecisionKind, type Outcome } from './outcome.js';
 import { compilePolicy, type ActivePolicy, type PolicySettings } from './service.js';
 
@@ -99,7 +100,7 @@ export async function replay(store: Store, active: ActivePolicy, settings: Polic
     result.evaluated += 1;
     const pkg = logged.package ?? DEFAULT_PACKAGE;
     const nowNs = BigInt(logged.now_ms) * 1_000_000n;
-    const input = { ...logged.input, time: { ...logged.input.time, now_ns: nowNs } };
+    const input = { ...logged.input, time: { ...logged.input.time, now_ns: nowNs }, classification_ranks: CLASSIFICATION_RANKS };
     let after: Outcome;
     try {
       const evaluated = evaluatePackage(candidate, pkg, input, nowNs, { maxSteps: settings.maxSteps, timeoutMs: settings.maxEvalMs });

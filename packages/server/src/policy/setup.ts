@@ -29,9 +29,12 @@ export async function createPolicy(deps: {
   const { config, store, audit, clock, logger, oauth, registry, approvals } = deps;
   const policies = new PolicyService({ store, audit, clock, logger, settings: config.policy });
   await policies.start();
+  // Compiled once: this read runs on every decision.
+  const headQuery = store.db.selectFrom('oauth_revocation_head').select('seq').where('id', '=', 1).compile();
   const subjects = new TokenSubjects({
     verifier: oauth.verifier,
     revocations: oauth.revocations,
+    revocationHead: async () => Number((await store.db.executeQuery(headQuery)).rows[0]?.seq ?? 0),
     agentByClientId: (clientId) => registry.getByClientId(clientId),
     clock,
     skewSeconds: config.oauth.clockSkewSeconds,

@@ -7,6 +7,11 @@
  * | the agent record             | `agentTtlMs` (1 s), dropped at once on a status change seen here | status is also re-checked; tools/scopes edits show within 1 s |
  * | revocation state             | never: consulted on every decision     | a revoked token or agent stops at once       |
  *
+ * Consulting the revocation state costs one primary-key read: every revocation (of a token or
+ * of an agent's tokens) bumps the revocation feed's head sequence in its own transaction
+ * (oauth/revocation.ts), so a token found clean at head N is still clean while the head is N;
+ * only when it moved is the full check (revoked jti, agent marks) run again.
+ *
  * A token that fails verification is never cached (the next call verifies it again).
  */
 import { mayHoldTokens } from '../oauth/agent-status.js';
@@ -24,6 +29,8 @@ export interface Subject {
 export interface TokenSubjectsOptions {
   verifier: AccessTokenVerifier;
   revocations: Revocations;
+  /** The revocation feed's head sequence (bumped by every revocation). */
+  revocationHead(): Promise<number>;
   agentByClientId(clientId: string): Promise<Agent | null>;
   clock: Clock;
   skewSeconds: number;
@@ -38,7 +45,7 @@ function hasAudience(claims: AccessTokenClaims, audience: string): boolean {
 }
 
 export class TokenSubjects {
-  private readonly tokens = new Map<string, AccessTokenClaims>();
+  private readonly tokens = new Map<string, { claims: AccessTokenClaims; cleanAt: number }>();
   private readonly agents = new Map<string, { agent: Agent; at: number }>();
   private readonly agentTtlMs: number;
   private readonly maxEntries: number;
@@ -62,15 +69,17 @@ export class TokenSubjects {
    */
   async resolve(token: string, audience: string | null): Promise<Subject | null> {
     const nowSeconds = this.options.clock.now() / 1000;
-    let claims = this.tokens.get(token);
-    if (claims && claims.exp + this.options.skewSeconds <= nowSeconds) {
+    const cached = this.tokens.get(token);
+    if (cached && cached.claims.exp + this.options.skewSeconds <= nowSeconds) {
       this.tokens.delete(token);
       return null;
     }
-    if (!claims) {
+    // Read before the check, so a revocation committed during it moves the head past this value.
+    const head = await this.options.revocationHead();
+    if (!cached) {
       try {
         const verified = await this.options.verifier.verify(token, audience);
-        this.remember(token, verified.claims);
+        this.remember(token, { claims: verified.claims, cleanAt: head });
         this.agents.set(verified.agent.clientId, { agent: verified.agent, at: this.monotonic() });
         return verified;
       } catch (error) {
@@ -78,21 +87,28 @@ export class TokenSubjects {
         throw error;
       }
     }
+    const { claims } = cached;
     if (audience !== null && !hasAudience(claims, audience)) return null;
-    if (await this.options.revocations.check(claims)) return null;
+    if (cached.cleanAt !== head) {
+      if (await this.options.revocations.check(claims)) {
+        this.tokens.delete(token);
+        return null;
+      }
+      cached.cleanAt = head;
+    }
     const agent = await this.agent(claims.client_id);
     if (!agent || !mayHoldTokens(agent.status)) return null;
     return { claims, agent };
   }
 
-  private remember(token: string, claims: AccessTokenClaims): void {
+  private remember(token: string, entry: { claims: AccessTokenClaims; cleanAt: number }): void {
     if (this.tokens.size >= this.maxEntries) {
       // Drop the expired first; if that frees nothing, start over (a burst of distinct tokens).
       const now = this.options.clock.now() / 1000;
-      for (const [key, c] of this.tokens) if (c.exp + this.options.skewSeconds <= now) this.tokens.delete(key);
+      for (const [key, c] of this.tokens) if (c.claims.exp + this.options.skewSeconds <= now) this.tokens.delete(key);
       if (this.tokens.size >= this.maxEntries) this.tokens.clear();
     }
-    this.tokens.set(token, claims);
+    this.tokens.set(token, entry);
   }
 
   private async agent(clientId: string): Promise<Agent | null> {

@@ -123,6 +123,22 @@ describe.each(storeKinds())('POST /v1/authorize with the default bundle on %s', 
     expect((await decision({ ...calendarRead(), token: t }, decider)).reasons).toEqual(['invalid_token']);
   });
 
+  it('never decides past a revocation: a cached token revoked at /oauth2/revoke stops at once', async () => {
+    const t = await cal.token();
+    expect((await decision(calendarRead(), t)).decision).toBe('allow');
+    expect((await decision(calendarRead(), t)).decision).toBe('allow');
+    const revoked = await fetch(`${server.url}/oauth2/revoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Bearer ${server.adminToken}` },
+      body: new URLSearchParams({ token: t }).toString(),
+    });
+    expect(revoked.status).toBe(200);
+    expect((await authorize(calendarRead(), t)).status).toBe(401);
+    expect((await decision({ ...calendarRead(), token: t }, decider)).reasons).toEqual(['invalid_token']);
+    // other tokens of the agent are unaffected
+    expect((await decision(calendarRead())).decision).toBe('allow');
+  });
+
   it('accepts operators with decisions:request and resource servers (Basic) passing the agent token', async () => {
     expect((await decision({ ...calendarRead(), token }, decider)).decision).toBe('allow');
     expect((await authorize(calendarRead(), decider)).status).toBe(400);

@@ -1,4 +1,5 @@
 /** The Rego abstract syntax tree produced by parser.ts. Every node carries its source location. */
+import type { Annotation } from './annotations.js';
 import type { Value } from './value.js';
 
 export interface Loc {
@@ -78,4 +79,6 @@ export interface Module {
   imports: Import[];
   rules: Rule[];
   regoVersion: 'v0' | 'v1';
+  /** `# METADATA` blocks, when the module has any */
+  annotations?: Annotation[];
 }

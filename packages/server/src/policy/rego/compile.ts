@@ -5,6 +5,7 @@
 import type { Expr, Import, Loc, Module, Rule, Term } from './ast.js';
 import { lookupBuiltin, type BuiltinDef } from './builtins/registry.js';
 import { compileError, REGO_ERROR_CODES, RegoError, RegoErrors } from './errors.js';
+import { AnnotationIndex } from './annotations.js';
 import { RuleNode, type CExpr, type CRule, type CTerm, type CWith } from './ir.js';
 import { refNames } from './parser.js';
 import { RObject, RSet, type Value } from './value.js';
@@ -47,6 +48,8 @@ interface ModuleCtx {
   imports: Map<string, ImportTarget>;
   tree: RuleTree;
   file: string;
+  /** rego.metadata.rule() / chain() of the rule being compiled (folded into constants) */
+  meta?: { rule: () => Value; chain: () => Value };
 }
 
 /** Per-rule (or query) frame allocation. */
@@ -116,8 +119,15 @@ export function compileTree(modules: Module[]): CompileResult {
   }
   // 2. compile rules
   const compiled: { node: RuleNode; rule: Rule; cr: CRule }[] = [];
+  const annotations = new AnnotationIndex(modules);
   for (const { rule, mod, node, groundLen } of placed) {
-    const mctx: ModuleCtx = { pkg: mod.pkg, imports: importsOf(mod), tree, file: mod.file };
+    const mctx: ModuleCtx = {
+      pkg: mod.pkg,
+      imports: importsOf(mod),
+      tree,
+      file: mod.file,
+      meta: { rule: () => annotations.ruleValue(rule, mod.pkg), chain: () => annotations.chainValue(rule, mod.pkg) },
+    };
     try {
       const cr = compileRule(rule, mctx, groundLen);
       compiled.push({ node, rule, cr });
@@ -879,6 +889,9 @@ class TermCompiler {
       }
       case 'call': {
         if (t.op === 'set' && t.args.length === 0) return { t: 'const', v: new RSet() };
+        const meta = t.args.length === 0 ? this.m.meta : undefined;
+        if (meta && t.op === 'rego.metadata.rule') return { t: 'const', v: meta.rule() };
+        if (meta && t.op === 'rego.metadata.chain') return { t: 'const', v: meta.chain() };
         const target = this.resolveCall(t.op, t.loc);
         return { t: 'call', name: target.name, args: t.args.map((a) => this.term(a, scope)), builtin: target.builtin, func: target.func, loc: t.loc };
       }

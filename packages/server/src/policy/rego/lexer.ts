@@ -23,7 +23,15 @@ export interface Token {
 
 const OPS = [':=', '==', '!=', '<=', '>=', '{', '}', '[', ']', '(', ')', '.', ',', ';', ':', '=', '<', '>', '+', '-', '*', '/', '%', '|', '&'];
 
-export function tokenize(src: string, file: string): Token[] {
+/** A `#` comment: its text after the `#`, and where the `#` is. */
+export interface Comment {
+  text: string;
+  row: number;
+  col: number;
+}
+
+/** Tokens of `src`; comments are dropped, or collected into `comments` when given (annotations). */
+export function tokenize(src: string, file: string, comments?: Comment[]): Token[] {
   const toks: Token[] = [];
   let i = 0;
   let row = 1;
@@ -48,7 +56,9 @@ export function tokenize(src: string, file: string): Token[] {
       continue;
     }
     if (c === 35 /* # */) {
+      const at = i;
       while (i < n && src.charCodeAt(i) !== 10) i++;
+      comments?.push({ text: src.slice(at + 1, i).replace(/\r$/, ''), row, col: at - lineStart + 1 });
       continue;
     }
     const start = i;

@@ -4,7 +4,8 @@
  */
 import type { Expr, ExprKind, Import, Loc, Module, Rule, RuleHead, Term, With } from './ast.js';
 import { parseError, RegoError, RegoErrors } from './errors.js';
-import { tokenize, type Token } from './lexer.js';
+import { moduleAnnotations } from './annotations.js';
+import { tokenize, type Comment, type Token } from './lexer.js';
 import { numberFromText } from './value.js';
 
 export type RegoVersion = 'v0' | 'v1';
@@ -703,8 +704,15 @@ export function refNames(term: Term): string[] | null {
 }
 
 export function parseModule(src: string, file = 'policy.rego', opts: ParseOptions = {}): Module {
-  const p = new Parser(tokenize(src, file), file, detectVersion(src, opts.regoVersion ?? 'v1'));
-  return p.parseModule();
+  // comments matter only for annotations; skip collecting them when there are none
+  const comments: Comment[] | undefined = src.includes('METADATA') ? [] : undefined;
+  const p = new Parser(tokenize(src, file, comments), file, detectVersion(src, opts.regoVersion ?? 'v1'));
+  const mod = p.parseModule();
+  if (comments && comments.length > 0) {
+    const annotations = moduleAnnotations(mod, comments, file);
+    if (annotations.length > 0) mod.annotations = annotations;
+  }
+  return mod;
 }
 
 /** v0 unless told otherwise is decided by the caller; `import rego.v1` always means v1. */

@@ -26,3 +26,4 @@ import './glob.js';
 import './graphql.js';
 import './json-schema.js';
 import './opa-runtime.js';
+import './rego-metadata.js';

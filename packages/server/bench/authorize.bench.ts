@@ -1,0 +1,182 @@
+/**
+ * `npm run bench -- authorize`: `POST /v1/authorize` decisions per second and p99 at 50
+ * connections, beside a ceiling in the same run: a minimal Fastify endpoint that only verifies
+ * the same access token with jose (signature, typ, iss, aud, exp) and answers `allow`.
+ *
+ * Mandate runs on SQLite with the default policy bundle: each decision verifies the agent's
+ * token (claims cached until exp), consults the revocation state, reads the agent (cached 1 s),
+ * builds the input, evaluates package mandate.authz and writes the decision to the audit log
+ * (group commit). Each server runs in its own process pinned to CPU 0 (`taskset -c 0`);
+ * autocannon runs in this process, pinned to CPU 1. A warm-up, then `--runs N` (default 3) of
+ * `--seconds S` (default 10) per server, alternating, reporting medians. Goal: ≥ 60 % of the ceiling.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const REQUEST = {
+  action: 'read',
+  tool: 'google-calendar-api:events.list',
+  resource: { type: 'calendar', id: 'primary', owner: 'bench@example.com', sensitivity: 'internal' },
+  context: { ticket: 'BENCH-1' },
+};
+
+interface Target {
+  name: string;
+  url: string;
+  token: string;
+}
+
+// ---- the servers (child processes) --------------------------------------------------------------
+
+async function serveMandate(): Promise<void> {
+  const { loadConfig } = await import('../src/config/load.js');
+  const { startServer } = await import('../src/server/start.js');
+  const dataDir = mkdtempSync(join(tmpdir(), 'mandate-bench-authz-'));
+  const port = Number(process.env.BENCH_PORT);
+  const issuer = `http://127.0.0.1:${port}`;
+  const config = loadConfig({ env: {}, flags: { port, issuer, logLevel: 'silent', dataDir, oauth: { accessTokenTtlSeconds: 900 } } });
+  const server = await startServer(config);
+  const registered = await server.runtime.registry.register(
+    {
+      name: 'bench agent',
+      purpose: 'calendar-management',
+      owner: 'bench@example.com',
+      scopes: ['calendar:read'],
+      tools: ['google-calendar-api'],
+      dataClassification: 'confidential',
+      environment: 'production',
+      tokenTtlSeconds: 900,
+    },
+    { kind: 'system', id: 'bench' },
+  );
+  const basic = Buffer.from(`${encodeURIComponent(registered.clientId)}:${encodeURIComponent(registered.clientSecret)}`).toString('base64');
+  const res = await fetch(`${issuer}/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${basic}` }, body: 'grant_type=client_credentials' });
+  const { access_token: token } = (await res.json()) as { access_token: string };
+  const jwks = await (await fetch(`${issuer}/.well-known/jwks.json`)).json();
+  process.stdout.write(`${JSON.stringify({ url: `${issuer}/v1/authorize`, token, jwks, issuer })}\n`);
+}
+
+/** The ceiling: verify the bearer token with jose and nothing else. */
+async function serveCeiling(): Promise<void> {
+  const { default: Fastify } = await import('fastify');
+  const { createLocalJWKSet, jwtVerify } = await import('jose');
+  const { jwks, issuer } = JSON.parse(process.env.BENCH_KEYS!) as { jwks: { keys: never[] }; issuer: string };
+  const keys = createLocalJWKSet(jwks);
+  const app = Fastify();
+  app.post('/v1/authorize', async (request, reply) => {
+    const token = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1];
+    try {
+      await jwtVerify(token ?? '', keys, { issuer, audience: issuer, typ: 'at+jwt' });
+    } catch {
+      return reply.status(401).send({ error: 'unauthenticated' });
+    }
+    return { decision: 'allow', reasons: [], obligations: [] };
+  });
+  const port = Number(process.env.BENCH_PORT);
+  await app.listen({ port, host: '127.0.0.1' });
+  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}/v1/authorize` })}\n`);
+}
+
+// ---- the driver ---------------------------------------------------------------------------------
+
+const self = fileURLToPath(import.meta.url);
+
+async function spawnServer(role: 'mandate' | 'ceiling', pinned: boolean, env: Record<string, string> = {}): Promise<{ child: ChildProcess; info: Record<string, any> }> {
+  const port = (role === 'mandate' ? 25000 : 27000) + Math.floor(Math.random() * 1000);
+  const args = ['--import', 'tsx', '--no-warnings', self];
+  const command = pinned ? 'taskset' : process.execPath;
+  const argv = pinned ? ['-c', '0', process.execPath, ...args] : args;
+  const child = spawn(command, argv, { env: { ...process.env, ...env, BENCH_ROLE: role, BENCH_PORT: String(port), NODE_ENV: 'production' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)));
+  });
+  return { child, info: JSON.parse(line) as Record<string, any> };
+}
+
+interface Measured {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+async function load(target: Target, seconds: number): Promise<Measured> {
+  const { default: autocannon } = await import('autocannon');
+  const result = await autocannon({
+    url: target.url,
+    method: 'POST',
+    connections: 50,
+    duration: seconds,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${target.token}` },
+    body: JSON.stringify(REQUEST),
+  });
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors + result.timeouts };
+}
+
+async function check(target: Target): Promise<void> {
+  const response = await fetch(target.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${target.token}` }, body: JSON.stringify(REQUEST) });
+  const json = (await response.json()) as { decision?: string };
+  if (response.status !== 200 || json.decision !== 'allow') throw new Error(`${target.name} did not allow: ${response.status} ${JSON.stringify(json)}`);
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+export async function run(args: string[]): Promise<void> {
+  const option = (name: string, fallback: number) => {
+    const hit = args.find((a) => a.startsWith(`--${name}=`));
+    return hit ? Number(hit.split('=')[1]) : fallback;
+  };
+  const runs = option('runs', 3);
+  const seconds = option('seconds', 10);
+  const warmup = option('warmup', 3);
+  let pinned = cpus().length >= 2;
+  if (pinned) {
+    try {
+      execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
+    } catch {
+      pinned = false;
+    }
+  }
+  console.log(`servers ${pinned ? 'pinned to CPU 0' : 'unpinned'}, autocannon ${pinned ? 'pinned to CPU 1' : 'unpinned'}; 50 connections; ${warmup} s warm-up, ${runs} × ${seconds} s per server`);
+  const mandate = await spawnServer('mandate', pinned);
+  const ceiling = await spawnServer('ceiling', pinned, { BENCH_KEYS: JSON.stringify({ jwks: mandate.info.jwks, issuer: mandate.info.issuer }) });
+  const targets: Target[] = [
+    { name: 'Mandate /v1/authorize (default bundle, audited)', url: mandate.info.url, token: mandate.info.token },
+    { name: 'ceiling: Fastify + jose jwtVerify only', url: ceiling.info.url, token: mandate.info.token },
+  ];
+  const results = new Map<string, Measured[]>();
+  try {
+    for (const target of targets) {
+      await check(target);
+      await load(target, warmup);
+      results.set(target.name, []);
+    }
+    for (let i = 0; i < runs; i += 1) {
+      for (const target of i % 2 === 0 ? targets : [...targets].reverse()) results.get(target.name)!.push(await load(target, seconds));
+    }
+  } finally {
+    mandate.child.kill('SIGTERM');
+    ceiling.child.kill('SIGTERM');
+  }
+  const summary = [...results].map(([name, ms]) => ({
+    name,
+    rps: median(ms.map((m) => m.rps)),
+    p50: median(ms.map((m) => m.p50)),
+    p99: median(ms.map((m) => m.p99)),
+    errors: ms.reduce((n, m) => n + m.errors, 0),
+    all: ms.map((m) => Math.round(m.rps)).join(', '),
+  }));
+  console.log('\n| server | decisions/s (median) | p50 ms | p99 ms | errors | runs (decisions/s) |');
+  console.log('|---|---|---|---|---|---|');
+  for (const s of summary) console.log(`| ${s.name} | ${Math.round(s.rps)} | ${s.p50} | ${s.p99} | ${s.errors} | ${s.all} |`);
+  const [ours, top] = summary;
+  if (ours && top) console.log(`\nMandate / ceiling: ${((ours.rps / top.rps) * 100).toFixed(0)} % (goal ≥ 60 %)`);
+}
+
+if (process.env.BENCH_ROLE === 'mandate') await serveMandate();
+else if (process.env.BENCH_ROLE === 'ceiling') await serveCeiling();
