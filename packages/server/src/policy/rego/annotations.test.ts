@@ -22,8 +22,6 @@ allow := "no" if false
 #   severity: high
 allow := rego.metadata.chain() if true
 
-meta := rego.metadata.rule()
-
 plain := rego.metadata.rule()
 `,
   });
