@@ -4,6 +4,7 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Runtime } from '../runtime.js';
 import { sendError } from './errors.js';
+import { assertStorableText } from './text-guard.js';
 import { validatorCompiler } from './validation.js';
 import { PUBLIC_PLUGINS, V1_PLUGINS } from './routes/index.js';
 
@@ -28,6 +29,8 @@ export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     return503OnClosing: true,
+    // Errors Fastify raises before routing (a malformed %-escape in the URL) get the same JSON shape.
+    frameworkErrors: (error, request, reply) => sendError(error, request, reply),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -36,6 +39,10 @@ export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
     void reply.header('x-request-id', request.id);
   });
   app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
+  // Before each route's own validation, on every route: text no store can hold is a 400.
+  app.addHook('preValidation', async (request) => {
+    assertStorableText({ params: request.params, querystring: request.query, body: request.body });
+  });
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}`, request_id: request.id }),
   );

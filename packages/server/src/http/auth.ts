@@ -26,7 +26,13 @@ export class Authenticator {
 
   async authenticate(request: FastifyRequest): Promise<Principal> {
     const token = bearerToken(request);
-    if (!token) throw new UnauthenticatedError('missing bearer token: send Authorization: Bearer <token>');
+    if (!token) {
+      throw new UnauthenticatedError(
+        request.headers.authorization
+          ? 'malformed Authorization header: send Authorization: Bearer <token>'
+          : 'missing bearer token: send Authorization: Bearer <token>',
+      );
+    }
     const resolver = this.resolvers.find((r) => r.recognises(token));
     const principal = resolver ? await resolver.resolve(token, request) : null;
     if (!principal) throw new UnauthenticatedError('the bearer token is not valid (unknown, expired or revoked)');

@@ -7,7 +7,7 @@ import type { Store, Tx } from '../storage/database.js';
 import type { Tables } from '../storage/tables.js';
 import { uniquely } from '../storage/errors.js';
 import { matchesClientSecret, newClientSecret } from './credentials.js';
-import { agentIdPrefix, nextAgentId } from './ids.js';
+import { agentIdPrefix, isAgentId, nextAgentId } from './ids.js';
 import { assertTransition, isEditable, LIFECYCLE_ACTIONS, type AgentStatus, type LifecycleAction } from './lifecycle.js';
 import {
   checkClassification,
@@ -110,7 +110,13 @@ function encodeCursor(row: Pick<AgentRow, 'created_at' | 'id'>): string {
 function decodeCursor(cursor: string): [string, string] {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'string' && typeof parsed[1] === 'string') return [parsed[0], parsed[1]];
+    // Only what encodeCursor writes: a stored ISO time and an agent id. Anything else never
+    // reaches the query (a NUL, say, is an error in PostgreSQL, not an empty page).
+    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'string' && typeof parsed[1] === 'string') {
+      const [createdAt, id] = parsed as [string, string];
+      const ms = Date.parse(createdAt);
+      if (!Number.isNaN(ms) && isoTime(ms) === createdAt && isAgentId(id)) return [createdAt, id];
+    }
   } catch {
     /* fall through */
   }

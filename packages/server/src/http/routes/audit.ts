@@ -34,7 +34,8 @@ const Filters = {
   outcome: Type.Optional(Type.Union([Type.Literal('success'), Type.Literal('failure'), Type.Literal('denied')])),
   from: Type.Optional(Type.String({ maxLength: 40, description: 'ISO-8601, inclusive' })),
   to: Type.Optional(Type.String({ maxLength: 40, description: 'ISO-8601, exclusive' })),
-  after_seq: Type.Optional(Type.Integer({ minimum: 0, description: 'cursor: entries after this seq in the chosen order' })),
+  // Bounded so a huge number is a 400 here, not a bigint error in PostgreSQL.
+  after_seq: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'cursor: entries after this seq in the chosen order' })),
 };
 
 const QuerySchema = Type.Object(
@@ -150,7 +151,7 @@ export const auditRoutes: MandatePlugin = async (app, { runtime }) => {
       schema: {
         tags: ['audit'],
         querystring: Type.Object(
-          { after_seq: Type.Optional(Type.Integer({ minimum: 0 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })) },
+          { after_seq: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })) },
           { additionalProperties: false },
         ),
         response: { 200: Type.Object({ items: Type.Array(CheckpointSchema), next_after_seq: Type.Union([Type.Integer(), Type.Null()]) }), ...authErrors },
