@@ -88,6 +88,8 @@ export class Evaluator {
   constructor(
     private readonly tree: RuleTree,
     opts: EvalOptions,
+    /** syntax of the policy (rego.parse_module parses in it) */
+    regoVersion: 'v0' | 'v1' = 'v1',
   ) {
     this.ctx = new Ctx(opts.input, opts.data ?? new RObject(), null, null);
     this.maxSteps = opts.limits?.maxSteps ?? DEFAULT_LIMITS.maxSteps;
@@ -107,6 +109,7 @@ export class Evaluator {
       },
       print,
       random,
+      regoVersion,
     };
   }
 

@@ -50,7 +50,7 @@ export class PreparedPolicy {
 
   private queryUnguarded(query: string | CompiledQuery, opts: EvalOptions): QueryRow[] {
     const q = typeof query === 'string' ? guardStack(REGO_ERROR_CODES.parse, () => this.prepareQuery(query)) : query;
-    const ev = new Evaluator(this.tree, opts);
+    const ev = new Evaluator(this.tree, opts, this.regoVersion);
     const frame: (Value | undefined)[] = new Array(q.nslots);
     const rows: QueryRow[] = [];
     ev.evalBody(q.body, 0, frame, () => {
@@ -73,7 +73,7 @@ export class PreparedPolicy {
   private evaluateUnguarded(ref: string, opts: EvalOptions): Value | undefined {
     const q = this.prepareQuery(`__result__ = ${ref}`);
     const slot = q.vars.find(([n]) => n === '__result__')?.[1];
-    const ev = new Evaluator(this.tree, opts);
+    const ev = new Evaluator(this.tree, opts, this.regoVersion);
     const frame: (Value | undefined)[] = new Array(q.nslots);
     let out: Value | undefined;
     ev.evalBody(q.body, 0, frame, () => {

@@ -27,3 +27,4 @@ import './graphql.js';
 import './json-schema.js';
 import './opa-runtime.js';
 import './rego-metadata.js';
+import './rego-parse-module.js';

@@ -59,6 +59,8 @@ export interface BuiltinContext {
   print(message: string): void;
   /** Random source in [0, 1) for rand.intn; deterministic when the caller supplies a seed. */
   random(): number;
+  /** Syntax of the policy being evaluated (rego.parse_module parses in it). */
+  readonly regoVersion?: 'v0' | 'v1';
 }
 
 export type BuiltinImpl = (args: Value[], ctx: BuiltinContext) => Value | Value[] | undefined;
