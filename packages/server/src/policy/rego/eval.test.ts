@@ -101,5 +101,26 @@ local := s if { s := [x | some x in [1, 2]]; x := 3 }
     expect(() => mod('keys := [k | data.p[k]]')).toThrow(/rule keys is recursive: keys -> keys/);
     expect(mod('a := data.p.b.c + 1\nb.c := 1').evaluate('data.p.a')).toBe(2);
   });
+
+  it('handles templates with `with`, template arguments, keyword ref heads, numeric data keys and rule order', () => {
+    const p = mod(`
+a := input.a
+t := $"foo {a with input as {"a": 42}}"
+f($"{x} {input.y}") := 42 if x = "foo"
+g := f("foo bar")
+with.foo := "w"
+w if with.foo == "w"
+n := data.nested[2]
+o.q[r].s := 1 if r := "foo"
+o.q[r].s := 2 if r := "bar"
+`);
+    const data = V.obj({ nested: V.obj({ '2': 'bar' }) });
+    expect(p.evaluate('data.p.t')).toBe('foo 42');
+    expect(p.evaluate('data.p.g', { input: V.obj({ y: 'bar' }) })).toBe(42);
+    expect(p.evaluate('data.p.g', { input: V.obj({ y: 'baz' }) })).toBeUndefined();
+    expect(p.evaluate('data.p.w')).toBe(true);
+    expect(p.evaluate('data.p.n', { data })).toBe('bar');
+    expect(p.query('data.p.o.q[i].s = x')).toEqual([{ i: 'foo', x: 1 }, { i: 'bar', x: 2 }]);
+  });
 });
 
