@@ -17,6 +17,7 @@ import { verifyDpopProof } from './dpop.js';
 import { AccessDenied, InvalidClient, InvalidDpopProof, InvalidRequest, OAuthError, RateLimited, UnauthorizedClient, UnsupportedGrantType } from './errors.js';
 import { parseForm, type FormParameters } from './form.js';
 import { GRANTS } from './grants/index.js';
+import { IssuanceAudit } from './issuance-audit.js';
 import type { TokenResponse } from './grants/types.js';
 import { SigningKeys } from './keys/signing-keys.js';
 import { clientAuthFailures, tokenRequestsRefused, tokensIssued } from './metrics.js';
@@ -72,6 +73,7 @@ export class OAuthService {
   private readonly seen: SeenJtis;
   private readonly buckets: TokenBuckets;
   private readonly authenticated = new AuthenticatedAgents(AGENT_CACHE_SECONDS * 1000);
+  private readonly issuances: IssuanceAudit;
   private readonly timers: NodeJS.Timeout[] = [];
   private unsubscribe: (() => void) | null = null;
   private metadataCache: Record<string, unknown> | null = null;
@@ -93,6 +95,7 @@ export class OAuthService {
     this.revocations = new Revocations({ store, audit, clock, retainAgentMarksSeconds: retainSeconds });
     this.resourceServers = new ResourceServers(store.db, audit, clock);
     this.seen = new SeenJtis(store.db, clock);
+    this.issuances = new IssuanceAudit({ write: (event) => audit.enqueue(event), maxDelayMs: 1, maxTokens: 200 });
     this.buckets = new TokenBuckets(o.tokenRateLimitPerMinute);
     this.verifier = new AccessTokenVerifier({
       keys: this.keys,
@@ -126,7 +129,9 @@ export class OAuthService {
     every(PRUNE_MS, () => Promise.all([this.seen.prune(), this.revocations.prune()]), 'pruning OAuth state failed');
   }
 
-  stop(): void {
+  /** Stops timers and writes the issuance entries still waiting (before the audit log closes). */
+  async stop(): Promise<void> {
+    await this.issuances.flush();
     for (const timer of this.timers) clearInterval(timer);
     this.timers.length = 0;
     this.unsubscribe?.();
@@ -197,26 +202,19 @@ export class OAuthService {
         keys: this.keys,
         resourceServers: this.resourceServers,
       });
-      // Awaited: no token leaves before its audit entry has committed (group commit keeps it cheap).
-      await this.options.audit.enqueue({
-        type: 'oauth.token.issued',
-        actor: { kind: 'agent', id: agent.id },
-        subject: agent.id,
-        agentId: agent.id,
-        action: 'issue',
-        outcome: 'success',
-        details: {
-          grant_type: grantType,
-          jti: result.issued.jti,
-          kid: result.issued.kid,
-          client_id: agent.clientId,
-          auth_method: presented.method,
+      // Awaited: no token leaves before its audit entry has committed (issuance-audit.ts).
+      await this.issuances.record(
+        {
+          agentId: agent.id,
+          grantType,
+          authMethod: presented.method,
           scope: result.response.scope,
-          exp: result.issued.exp,
-          token_type: result.response.token_type,
-          ...result.details,
+          aud: result.issued.claims.aud as string | string[],
+          dpop: result.response.token_type === 'DPoP',
+          extra: result.details,
         },
-      });
+        { jti: result.issued.jti, exp: result.issued.exp },
+      );
       tokensIssued.inc({ grant_type: grantType });
       return result.response;
     } catch (error) {

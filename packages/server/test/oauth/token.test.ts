@@ -197,6 +197,18 @@ describe.each(storeKinds())('OAuth token endpoint on %s', (kind) => {
     expect((await postForm(server, '/oauth2/token', { grant_type: 'client_credentials' }, auth)).status).toBe(200);
   });
 
+  it('audits a burst of issuances in grouped entries that name every jti', async () => {
+    const burst = await registerAgent(server);
+    const auth = { authorization: basic(burst.clientId, burst.clientSecret) };
+    const tokens = await Promise.all(Array.from({ length: 20 }, () => postForm(server, '/oauth2/token', { grant_type: 'client_credentials', scope: 'mail.send' }, auth)));
+    await server.runtime.audit.flush();
+    const rows = await server.runtime.store.db.selectFrom('audit_entries').select('details').where('agent_id', '=', burst.id).where('type', '=', 'oauth.token.issued').execute();
+    const recorded = rows.flatMap((r) => (JSON.parse(r.details) as { tokens: Array<{ jti: string }> }).tokens.map((t) => t.jti));
+    const issued = await Promise.all(tokens.map(async (t) => (await verified(t.body.access_token)).jti));
+    expect(recorded.sort()).toEqual(issued.sort());
+    expect(rows.reduce((n, r) => n + (JSON.parse(r.details) as { count: number }).count, 0)).toBe(20);
+  });
+
   it('audits issuance and refusals with the jti, never the token or the secret', async () => {
     const auth = { authorization: basic(agent.clientId, agent.clientSecret) };
     const issued = await postForm(server, '/oauth2/token', { grant_type: 'client_credentials' }, auth);
@@ -204,8 +216,8 @@ describe.each(storeKinds())('OAuth token endpoint on %s', (kind) => {
     await server.runtime.audit.flush();
     const rows = await server.runtime.store.db.selectFrom('audit_entries').select(['type', 'details', 'outcome']).where('agent_id', '=', agent.id).execute();
     const jti = (await verified(issued.body.access_token)).jti;
-    const issuedEntry = rows.find((r) => r.type === 'oauth.token.issued' && JSON.parse(r.details).jti === jti);
-    expect(issuedEntry).toBeDefined();
+    const issuedEntry = rows.find((r) => r.type === 'oauth.token.issued' && JSON.parse(r.details).tokens.some((t: { jti: string }) => t.jti === jti));
+    expect(JSON.parse(issuedEntry!.details)).toMatchObject({ grant_type: 'client_credentials', auth_method: 'client_secret_basic', aud: server.url, count: 1 });
     const all = await server.runtime.store.db.selectFrom('audit_entries').select('details').execute();
     const text = all.map((r) => r.details).join('\n');
     expect(text).not.toContain(issued.body.access_token.split('.')[2]);

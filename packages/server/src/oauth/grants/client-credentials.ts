@@ -46,7 +46,6 @@ export const clientCredentials: GrantModule = {
     return {
       issued,
       response: { access_token: issued.token, token_type: jkt ? 'DPoP' : 'Bearer', expires_in: ttlSeconds, scope: scopes.join(' ') },
-      details: { aud: audience },
     };
   },
 };

@@ -30,7 +30,7 @@ export interface TokenResponse {
 export interface GrantResult {
   issued: IssuedAccessToken;
   response: TokenResponse;
-  /** Audit details beyond the common ones (never the token itself). */
+  /** Audit details beyond the common ones (never the token itself), e.g. a delegation chain. */
   details?: Record<string, unknown>;
 }
 
