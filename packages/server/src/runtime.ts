@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
 import type { Config } from './config/schema.js';
 import { AuditKeyring } from './audit/keys.js';
 import { AuditLog } from './audit/log.js';
@@ -59,11 +59,46 @@ export interface RuntimeOptions {
   logger?: Logger;
 }
 
+/**
+ * Builds the runtime. When any step fails, what the earlier steps opened (store, timers,
+ * loops) is closed before the error goes on, so a failed start ends instead of hanging.
+ */
 export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
+  const closers: Array<() => Promise<void> | void> = [];
+  try {
+    return await assemble(config, options, closers);
+  } catch (error) {
+    await closeAll(closers, (closeError) => (options.logger ?? createLogger(config.logLevel)).warn({ err: closeError }, 'cleanup after a failed start failed'));
+    throw error;
+  }
+}
+
+async function closeAll(closers: Array<() => Promise<void> | void>, onError: (error: unknown) => void): Promise<void> {
+  for (const task of [...closers].reverse()) {
+    try {
+      await task();
+    } catch (error) {
+      onError(error);
+    }
+  }
+  closers.length = 0;
+}
+
+/** The data directory must exist (keys, SQLite file, admin token); say which and why when it cannot. */
+function prepareDataDir(dataDir: string): void {
+  try {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    accessSync(dataDir, constants.W_OK);
+  } catch (error) {
+    throw new Error(`data directory '${dataDir}' cannot be used: ${(error as Error).message}`);
+  }
+}
+
+async function assemble(config: Config, options: RuntimeOptions, closers: Array<() => Promise<void> | void>): Promise<Runtime> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
-  const closers: Array<() => Promise<void> | void> = [];
 
+  prepareDataDir(config.dataDir);
   const master = resolveMasterKey(config.masterKey, config.dataDir);
   if (master.generatedAt) {
     logger.warn(
@@ -79,16 +114,11 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     onBackgroundError: (error) => logger.error({ err: error }, 'database connection error'),
   });
   closers.push(() => store.close());
-  try {
-    // The key is checked before migrations run, so a wrong key changes nothing at all.
-    const tables = await store.db.introspection.getTables();
-    if (tables.some((t) => t.name === 'meta')) await checkMasterKey(store.db, envelope);
-    await migrateToLatest(store.db, store.dialect);
-    await checkMasterKey(store.db, envelope);
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
+  // The key is checked before migrations run, so a wrong key changes nothing at all.
+  const tables = await store.db.introspection.getTables();
+  if (tables.some((t) => t.name === 'meta')) await checkMasterKey(store.db, envelope);
+  await migrateToLatest(store.db, store.dialect);
+  await checkMasterKey(store.db, envelope);
 
   const auditKeys = await AuditKeyring.open(store.db, envelope, clock);
   const audit = new AuditLog({
@@ -135,9 +165,15 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
 
   const { policies, decisions } = await createPolicy({ config, store, audit, clock, logger, oauth, registry, approvals });
 
-  const bootstrap = await operators.bootstrap();
-  if (bootstrap) mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  if (bootstrap) writeFileSync(join(config.dataDir, ADMIN_TOKEN_FILE), `${bootstrap.token}\n`, { mode: 0o600 });
+  // The token file is written inside the bootstrap transaction: no admin without its token.
+  const tokenFile = join(config.dataDir, ADMIN_TOKEN_FILE);
+  const bootstrap = await operators.bootstrap((token) => {
+    try {
+      writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
+    } catch (error) {
+      throw new Error(`cannot write the bootstrap admin token to '${tokenFile}': ${(error as Error).message}`);
+    }
+  });
 
   return {
     config,
@@ -157,7 +193,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     bootstrapToken: bootstrap?.token ?? null,
     onClose: (task) => closers.push(task),
     close: async () => {
-      for (const task of closers.reverse()) await task();
+      for (const task of [...closers].reverse()) await task();
+      closers.length = 0;
     },
   };
 }

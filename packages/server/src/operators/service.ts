@@ -76,15 +76,18 @@ export class OperatorService {
 
   /**
    * Creates the first admin and its token when no operator exists yet. Returns the token
-   * (to show once and write to the admin-token file) or null when already bootstrapped.
+   * (to show once) or null when already bootstrapped. `persist` (writing the admin-token
+   * file) runs inside the creating transaction: if it fails, the admin is not created, so the
+   * next start bootstraps again instead of leaving an admin whose token nobody has.
    */
-  async bootstrap(): Promise<IssuedToken | null> {
+  async bootstrap(persist?: (token: string) => void | Promise<void>): Promise<IssuedToken | null> {
     const existing = await this.db.selectFrom('operators').select('id').limit(1).executeTakeFirst();
     if (existing) return null;
     try {
       return await this.create(
         { id: BOOTSTRAP_OPERATOR_ID, email: 'admin@localhost', name: 'Bootstrap admin', roles: ['admin'] },
         { kind: 'system', id: 'bootstrap' },
+        persist,
       );
     } catch (error) {
       if (error instanceof ConflictError) return null; // another replica bootstrapped first
@@ -92,7 +95,8 @@ export class OperatorService {
     }
   }
 
-  async create(input: NewOperator, actor: Actor): Promise<IssuedToken> {
+  /** `beforeCommit` runs in the creating transaction once the rows are written; its failure undoes them. */
+  async create(input: NewOperator, actor: Actor, beforeCommit?: (token: string) => void | Promise<void>): Promise<IssuedToken> {
     if (input.roles.length === 0) throw new ValidationError('an operator needs at least one role', { allowed: ROLES });
     const unknown = input.roles.filter((r) => !ROLES.includes(r));
     if (unknown.length > 0) throw new ValidationError(`unknown role ${unknown.join(', ')}; allowed: ${ROLES.join(', ')}`);
@@ -115,6 +119,7 @@ export class OperatorService {
         .insertInto('operator_tokens')
         .values({ id: tokenId, operator_id: row.id, secret_hash: hashSecret(secret), description: 'initial', created_at: now, revoked_at: null })
         .execute();
+      await beforeCommit?.(token);
       return {
         result: toOperator(row),
         events: [

@@ -58,6 +58,26 @@ function postgresDialect(url: string, onError: (error: Error) => void): Postgres
   return new PostgresDialect({ pool });
 }
 
+/** The store cannot be reached at start: one line naming where (never the password) and why. */
+export class StoreUnavailableError extends Error {
+  constructor(location: string, cause: unknown) {
+    super(`cannot connect to the database at ${location}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+/** The database URL with its password masked, or the SQLite file. */
+export function describeLocation(options: Pick<OpenStoreOptions, 'databaseUrl' | 'dataDir'>): string {
+  if (!options.databaseUrl) return join(options.dataDir, 'mandate.db');
+  try {
+    const url = new URL(options.databaseUrl);
+    if (url.password) url.password = '****';
+    return url.toString();
+  } catch {
+    return 'the configured MANDATE_DATABASE_URL (not a valid URL)';
+  }
+}
+
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const dialect: Dialect = options.databaseUrl ? 'postgres' : 'sqlite';
   const onError = options.onBackgroundError ?? (() => {});
@@ -65,7 +85,11 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     dialect: options.databaseUrl ? postgresDialect(options.databaseUrl, onError) : sqliteDialect(options.dataDir),
   });
   try {
-    await sql`select 1`.execute(db);
+    try {
+      await sql`select 1`.execute(db);
+    } catch (error) {
+      throw new StoreUnavailableError(describeLocation(options), error);
+    }
     if (options.migrate !== false) await migrateToLatest(db, dialect);
   } catch (error) {
     await db.destroy();
