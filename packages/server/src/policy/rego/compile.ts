@@ -3,12 +3,12 @@
  * functions, builtins), folds constant terms, and reorders bodies for safety.
  */
 import type { Expr, Import, Loc, Module, Rule, Term } from './ast.js';
-import { lookupBuiltin, type BuiltinDef } from './builtins/registry.js';
+import { BuiltinTypeError, checkArgs, describeType, lookupBuiltin, type BuiltinDef } from './builtins/registry.js';
 import { compileError, REGO_ERROR_CODES, RegoError, RegoErrors } from './errors.js';
 import { AnnotationIndex } from './annotations.js';
 import { RuleNode, type CExpr, type CRule, type CTerm, type CWith } from './ir.js';
 import { refNames } from './parser.js';
-import { RObject, RSet, type Value } from './value.js';
+import { RObject, RSet, typeName, type Value } from './value.js';
 
 export class RuleTree {
   private nextId = 0;
@@ -48,6 +48,8 @@ interface ModuleCtx {
   imports: Map<string, ImportTarget>;
   tree: RuleTree;
   file: string;
+  /** a Rego v1 module: deprecated builtins are errors, as in OPA 1.x */
+  v1?: boolean;
   /** rego.metadata.rule() / chain() of the rule being compiled (folded into constants) */
   meta?: { rule: () => Value; chain: () => Value };
 }
@@ -117,6 +119,7 @@ export function compileTree(modules: Module[]): CompileResult {
       tree.root.hasRules = true;
     }
   }
+  for (const mod of modules) if (mod.regoVersion === 'v1') checkV1Module(mod, errors);
   // 2. compile rules
   const compiled: { node: RuleNode; rule: Rule; cr: CRule }[] = [];
   const annotations = new AnnotationIndex(modules);
@@ -126,6 +129,7 @@ export function compileTree(modules: Module[]): CompileResult {
       imports: importsOf(mod),
       tree,
       file: mod.file,
+      v1: mod.regoVersion === 'v1',
       meta: { rule: () => annotations.ruleValue(rule, mod.pkg), chain: () => annotations.chainValue(rule, mod.pkg) },
     };
     try {
@@ -282,6 +286,40 @@ function ruleDependencies(cr: CRule, tree: RuleTree, out: Set<RuleNode>): void {
   for (const e of cr.elses) {
     body(e.body);
     if (e.value) term(e.value);
+  }
+}
+
+/**
+ * OPA 1.x's compile-time checks for v1 modules (checkRegoV1Module): no duplicate import names,
+ * no rule or `:=` variable named input or data.
+ */
+function checkV1Module(mod: Module, errors: RegoError[]): void {
+  const seen = new Map<string, Import>();
+  for (const imp of mod.imports) {
+    const names = refNames(imp.path);
+    if (!names || names[0] === 'future' || names[0] === 'rego') continue;
+    const name = imp.alias ?? names[names.length - 1]!;
+    const first = seen.get(name);
+    if (first) {
+      const text = `import ${refNames(first.path)!.join('.')}${first.alias ? ` as ${first.alias}` : ''}`;
+      errors.push(compileError(`import must not shadow ${text}`, imp.loc));
+    } else seen.set(name, imp);
+  }
+  const walk = (exprs: Expr[]): void => {
+    for (const e of exprs) {
+      const k = e.e;
+      if (k.k === 'assign' && k.left.t === 'var' && (k.left.name === 'input' || k.left.name === 'data')) {
+        errors.push(compileError(`variables must not shadow ${k.left.name} (use a different variable name)`, e.loc));
+      }
+      if (k.k === 'every' || k.k === 'notbody') walk(k.body);
+    }
+  };
+  for (const rule of mod.rules) {
+    const head = rule.head.ref[0];
+    const name = head?.t === 'scalar' ? String(head.v) : '';
+    if (name === 'input' || name === 'data') errors.push(compileError(`rules must not shadow ${name} (use a different rule name)`, rule.loc));
+    walk(rule.body);
+    rule.elses.forEach((e) => walk(e.body));
   }
 }
 
@@ -744,7 +782,9 @@ class TermCompiler {
       const target = this.resolveCall(t.op, t.loc);
       const arity = target.builtin ? (target.builtin.variadic ? -1 : target.builtin.args.length) : target.func ? funcArity(target.func) : -1;
       if (arity >= 0 && t.args.length === arity + 1) {
-        const call: CTerm = { t: 'call', name: target.name, args: t.args.slice(0, -1).map((a) => this.term(a, scope)), builtin: target.builtin, func: target.func, loc: t.loc };
+        const args = t.args.slice(0, -1).map((a) => this.term(a, scope));
+        if (target.builtin) this.checkBuiltin(target.builtin, args, t.loc);
+        const call: CTerm = { t: 'call', name: target.name, args, builtin: target.builtin, func: target.func, loc: t.loc };
         return { k: 'unify', a: this.term(t.args[arity]!, scope), b: call };
       }
       if (arity >= 0 && t.args.length !== arity) {
@@ -893,11 +933,19 @@ class TermCompiler {
         if (meta && t.op === 'rego.metadata.rule') return { t: 'const', v: meta.rule() };
         if (meta && t.op === 'rego.metadata.chain') return { t: 'const', v: meta.chain() };
         const target = this.resolveCall(t.op, t.loc);
-        return { t: 'call', name: target.name, args: t.args.map((a) => this.term(a, scope)), builtin: target.builtin, func: target.func, loc: t.loc };
+        const args = t.args.map((a) => this.term(a, scope));
+        if (target.builtin) this.checkBuiltin(target.builtin, args, t.loc);
+        return { t: 'call', name: target.name, args, builtin: target.builtin, func: target.func, loc: t.loc };
       }
       case 'template':
         return { t: 'template', parts: t.parts.map((p) => (typeof p === 'string' ? p : this.term(p, scope))), spread: t.spread, loc: t.loc };
     }
+  }
+
+  /** Compile-time checks of a builtin call: v1 deprecations, constant operand types. */
+  private checkBuiltin(def: BuiltinDef, args: CTerm[], loc: Loc): void {
+    if (def.deprecated && this.m.v1) throw compileError(`deprecated built-in function calls in expression: ${def.name}`, loc, REGO_ERROR_CODES.type);
+    checkConstantArgs(def, args, loc);
   }
 
   /** A name that resolves to something other than a local variable (input, data, import, rule). */
@@ -1012,6 +1060,24 @@ function closureSharedNames(exprs: Expr[]): string[] {
   const out: string[] = [];
   for (const name of inner) if (outer.has(name) && !declared.has(name)) out.push(name);
   return out;
+}
+
+/**
+ * The part of OPA's type checker that needs no inference: a builtin called with constant
+ * operands of a type it does not accept (`count(1)`) is a compile-time rego_type_error.
+ */
+function checkConstantArgs(def: BuiltinDef, args: CTerm[], loc: Loc): void {
+  // OPA declares the deprecated cast_* builtins with `any` operands: they fail only at run time
+  if (def.variadic || def.deprecated || args.length !== def.args.length || args.some((a) => a.t !== 'const')) return;
+  const values = args.map((a) => (a as { v: Value }).v);
+  try {
+    checkArgs(def, values);
+  } catch (e) {
+    if (!(e instanceof BuiltinTypeError)) throw e;
+    const have = values.map((v) => typeName(v)).join(', ');
+    const want = def.args.map((t) => describeType(t)).join(', ');
+    throw compileError(`${def.name}: invalid argument(s)\n\thave: (${have})\n\twant: (${want})`, loc, REGO_ERROR_CODES.type);
+  }
 }
 
 function allBoundOuter(_scope: Scope): number[] {

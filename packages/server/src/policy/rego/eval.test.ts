@@ -122,5 +122,30 @@ o.q[r].s := 2 if r := "bar"
     expect(p.evaluate('data.p.n', { data })).toBe('bar');
     expect(p.query('data.p.o.q[i].s = x')).toEqual([{ i: 'foo', x: 1 }, { i: 'bar', x: 2 }]);
   });
+
+  it('rejects builtin calls with constant operands of the wrong type when compiling', () => {
+    expect(() => mod('c := count(1)')).toThrow(/rego_type_error: count: invalid argument\(s\)\n\thave: \(number\)/);
+    expect(() => mod('s := 1 + "a"')).toThrow(/rego_type_error: plus: invalid argument/);
+    expect(() => mod('q if { startswith(1, "a", x); x }')).toThrow(/rego_type_error: startswith/);
+    // operands only known at run time keep OPA's run-time behaviour (undefined, or an error in strict mode)
+    expect(mod('c := count(input.n)').evaluate('data.p.c', { input: V.obj({ n: 1 }) })).toBeUndefined();
+  });
+
+  it('applies OPA 1.x compile checks to v1 modules only', () => {
+    const bad = 'import data.foo\nimport data.bar as foo\nx := any([true])\ninput := 1\ny if { data := 1; data == 1 }';
+    try {
+      mod(bad);
+      expect.unreachable();
+    } catch (e) {
+      expect((e as { errors: RegoError[] }).errors.map((x) => x.message)).toEqual([
+        'p.rego:3: rego_compile_error: import must not shadow import data.foo',
+        'p.rego:5: rego_compile_error: rules must not shadow input (use a different rule name)',
+        'p.rego:6: rego_compile_error: variables must not shadow data (use a different variable name)',
+        'p.rego:4: rego_type_error: deprecated built-in function calls in expression: any',
+      ]);
+    }
+    const v0 = compileModules({ 'p.rego': 'package p\nx := any([true])' }, { regoVersion: 'v0' });
+    expect(v0.evaluate('data.p.x')).toBe(true);
+  });
 });
 
