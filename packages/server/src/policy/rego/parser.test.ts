@@ -67,5 +67,7 @@ f(x) := y if { y := x + 1 } else := 0
     // one violation is a single RegoError; a single-value p[x] with if is fine
     expect(() => parseModule('package x\np[x] := 1 { x := 2 }\n')).toThrow(RegoError);
     expect(parseModule('package x\np[x] if { x := 2 }\nd contains 1\n').rules).toHaveLength(2);
+    expect(() => parseModule('package x\nin := 1\n')).toThrow('rego_parse_error: in keyword cannot be used for rule name');
+    expect(parseModule('package x\nelse.foo := 1\n').rules).toHaveLength(1); // a keyword may head a ref
   });
 });

@@ -24,6 +24,9 @@ const INFIX_LEVELS: readonly (Readonly<Record<string, string>>)[] = [
   { '*': 'mul', '/': 'div', '%': 'rem' },
 ];
 
+/** Keywords of Rego v1 (OPA's IsKeywordInRegoVersion): not usable as rule names. */
+const V1_KEYWORDS = new Set(['as', 'default', 'else', 'false', 'import', 'not', 'null', 'package', 'some', 'true', 'with', 'contains', 'every', 'if', 'in']);
+
 class Parser {
   private i = 0;
   private depth = 0;
@@ -200,6 +203,10 @@ class Parser {
    */
   private checkV1Rule(head: RuleHead, hasIf: boolean, loc: Loc): void {
     const { usesContains, lastBracket } = this.headInfo;
+    const name = head.ref[0];
+    if (head.ref.length === 1 && name?.t === 'scalar' && V1_KEYWORDS.has(String(name.v))) {
+      this.errors.push(parseError(`${String(name.v)} keyword cannot be used for rule name`, loc));
+    }
     const hasBody = hasIf || this.isOp('{');
     if (hasBody && !hasIf) {
       this.errors.push(parseError(`\`if\` keyword is required before ${head.args ? 'function' : 'rule'} body`, loc));
