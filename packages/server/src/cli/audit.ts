@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { InvalidArgumentError, type Command } from 'commander';
 import { CliError } from './client.js';
 import type { RegisterCommands } from './context.js';
-import { printJson, printTable } from './output.js';
+import { printable, printJson, printTable } from './output.js';
 
 interface EntryView {
   seq: number;
@@ -73,7 +73,7 @@ const rowsOf = (items: EntryView[]) => items.map((e) => ({ ...e, actor: actorTex
 
 function printLine(entry: EntryView, json: boolean): void {
   if (json) process.stdout.write(`${JSON.stringify(entry)}\n`);
-  else process.stdout.write(`${entry.seq}  ${entry.time}  ${entry.type}  ${actorText(entry.actor)}  ${entry.subject ?? '-'}  ${entry.action}  ${entry.outcome}\n`);
+  else process.stdout.write(`${printable(`${entry.seq}  ${entry.time}  ${entry.type}  ${actorText(entry.actor)}  ${entry.subject ?? '-'}  ${entry.action}  ${entry.outcome}`)}\n`);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -6,6 +6,7 @@ import { registerAuditCommands } from './audit.js';
 import { contextFor, type RegisterCommands } from './context.js';
 import { registerKeyCommands } from './keys.js';
 import { registerOperatorCommands } from './operator.js';
+import { printable } from './output.js';
 import { registerPolicyCommands } from './policy.js';
 import { registerResourceServerCommands } from './resource-server.js';
 import { registerServerCommands } from './server.js';
@@ -40,11 +41,12 @@ export async function runCli(argv: string[]): Promise<number> {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
       return EXIT.usage;
     }
+    // Messages may echo what someone else typed (an id, a name): print them inert.
     if (error instanceof CliError) {
-      process.stderr.write(`error: ${error.message}\n`);
+      process.stderr.write(`error: ${printable(error.message)}\n`);
       return error.exitCode;
     }
-    process.stderr.write(`error: ${(error as Error).message}\n`);
+    process.stderr.write(`error: ${printable((error as Error).message)}\n`);
     return EXIT.failed;
   }
 }

@@ -13,6 +13,9 @@ export class ConfigError extends Error {
 
 type Partialish = { [key: string]: unknown };
 
+/** Keys whose values never appear in an error message. */
+const SECRET_KEYS: readonly string[] = ['databaseUrl', 'masterKey', 'approvals.webhookSecret'];
+
 /** Environment variables of CONTRACT.md, and the config keys they set. */
 const ENVIRONMENT: ReadonlyArray<[string, string, 'string' | 'number']> = [
   ['MANDATE_HOST', 'host', 'string'],
@@ -93,7 +96,9 @@ export function loadConfig(options: LoadOptions = {}): Config {
   if (errors.length > 0) {
     const lines = errors.slice(0, 5).map((e) => {
       const key = e.path.replace(/^\//, '').replaceAll('/', '.') || '(root)';
-      const shown = e.value === undefined ? 'nothing' : JSON.stringify(e.value);
+      // A database URL may carry a password and a master key is one: name them, never echo them.
+      const secret = SECRET_KEYS.includes(key);
+      const shown = e.value === undefined ? 'nothing' : secret ? 'a value that is not shown' : JSON.stringify(e.value);
       return `  ${key}: ${e.message} (got ${shown})`;
     });
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);

@@ -96,13 +96,28 @@ export class OperatorService {
   }
 
   /** `beforeCommit` runs in the creating transaction once the rows are written; its failure undoes them. */
+  /**
+   * The id for an operator created without one: `op-<local part>`, or with `-2`, `-3`, … when
+   * another operator (another domain, say) already has it. Only an email that exists is a 409.
+   */
+  private async freeId(email: string): Promise<string> {
+    const base = idFromEmail(email);
+    const taken = new Set(
+      (await this.db.selectFrom('operators').select('id').where((eb) => eb.or([eb('id', '=', base), eb('id', 'like', `${base}-%`)])).execute()).map((r) => r.id),
+    );
+    if (!taken.has(base)) return base;
+    let n = 2;
+    while (taken.has(`${base}-${n}`)) n += 1;
+    return `${base}-${n}`;
+  }
+
   async create(input: NewOperator, actor: Actor, beforeCommit?: (token: string) => void | Promise<void>): Promise<IssuedToken> {
     if (input.roles.length === 0) throw new ValidationError('an operator needs at least one role', { allowed: ROLES });
     const unknown = input.roles.filter((r) => !ROLES.includes(r));
     if (unknown.length > 0) throw new ValidationError(`unknown role ${unknown.join(', ')}; allowed: ${ROLES.join(', ')}`);
     const now = isoTime(this.clock.now());
     const row: OperatorRow = {
-      id: input.id ?? idFromEmail(input.email),
+      id: input.id ?? (await this.freeId(input.email)),
       email: input.email.toLowerCase(),
       name: input.name ?? input.email,
       roles: JSON.stringify([...new Set(input.roles)]),
