@@ -40,8 +40,25 @@ function bad(field: string, message: string): never {
   throw new ValidationError(`${field} ${message}`, { field });
 }
 
+/**
+ * Control characters drive whoever displays the text later (ESC sequences clear a terminal,
+ * rewrite lines, set titles). Multi-line fields keep tab, newline and carriage return;
+ * single-line fields keep none.
+ */
+const CONTROL = { multiLine: /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/, singleLine: /[\u0000-\u001f\u007f-\u009f]/ } as const;
+
+/** Fields that are one line of text (everything else checked by checkText may span lines). */
+const SINGLE_LINE_FIELDS = new Set(['name', 'owner', 'tls_client_auth_subject_dn']);
+
+function checkControls(field: string, value: string, singleLine: boolean): void {
+  if ((singleLine ? CONTROL.singleLine : CONTROL.multiLine).test(value)) {
+    bad(field, singleLine ? 'must not contain control characters (one line of text)' : 'must not contain control characters other than tab and newline');
+  }
+}
+
 export function checkText(field: string, value: unknown, limits: { minLength?: number; maxLength: number }): string {
   if (typeof value !== 'string') bad(field, 'must be a string');
+  checkControls(field, value, SINGLE_LINE_FIELDS.has(field));
   const trimmed = value.trim();
   if (trimmed.length < (limits.minLength ?? 0)) bad(field, 'must not be empty');
   if (trimmed.length > limits.maxLength) bad(field, `must be at most ${limits.maxLength} characters`);
@@ -123,6 +140,7 @@ export function checkMetadata(value: unknown): Record<string, string> {
     if (typeof label !== 'string' || label.length > FIELD_LIMITS.metadataValue.maxLength) {
       bad(`metadata.${key}`, `must be a string of at most ${FIELD_LIMITS.metadataValue.maxLength} characters`);
     }
+    checkControls(`metadata.${key}`, label, true);
     out[key] = label;
   }
   return out;

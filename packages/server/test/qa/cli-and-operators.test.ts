@@ -19,20 +19,25 @@ describe('QA: the CLI prints what others typed without handing them the terminal
   });
 
   it('escapes control characters (ANSI escapes, carriage returns) in tables, records and errors', async () => {
-    // An owner-role operator could register an agent whose name clears an admin's screen.
+    // The API refuses control characters in agent text now (registry-text.test.ts), but rows
+    // written before that, and text other contexts record, reach the CLI all the same.
     const hostile = 'evil\u001b[2J\u001b]0;pwned\u0007\rname';
     const created = await server.api('POST', '/v1/agents', {
-      name: hostile,
-      purpose: 'p\u009b31m',
+      name: 'plain',
+      purpose: 'p',
       owner: 'owner@example.com',
       scopes: [],
       tools: [],
       data_classification: 'public',
       environment: 'test',
-      metadata: { note: 'x\u001b[1m' },
     });
     expect(created.status).toBe(201);
     const id = created.body.agent.id as string;
+    await server.runtime.store.db
+      .updateTable('agents')
+      .set({ name: hostile, purpose: 'p\u009b31m', metadata: JSON.stringify({ note: 'x\u001b[1m' }) })
+      .where('id', '=', id)
+      .execute();
 
     const list = await runMandate([...global, 'agent', 'list']);
     expect(list.code).toBe(0);
