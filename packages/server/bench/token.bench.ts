@@ -12,7 +12,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -122,6 +122,24 @@ interface Measured {
   p50: number;
   p99: number;
   errors: number;
+  /** Requests completed in the run (for CPU per request). */
+  requests: number;
+  /** Server CPU time (user + system) per request, microseconds. */
+  cpuUs?: number;
+}
+
+/**
+ * CPU time of a process in microseconds (Linux /proc; null elsewhere). On a shared machine
+ * throughput swings with other load, while CPU per request stays comparable.
+ */
+function cpuMicros(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return (ticks * 1_000_000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return null;
+  }
 }
 
 function hasWrk(): boolean {
@@ -153,6 +171,7 @@ function loadWithWrk(target: Target, seconds: number, pinned: boolean): Measured
   const line = (label: string) => out.split('\n').find((l) => l.trim().startsWith(label)) ?? '';
   const errors = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0) + Number(/Socket errors:.*?timeout (\d+)/.exec(out)?.[1] ?? 0);
   return {
+    requests: Number(/(\d+) requests in/.exec(out)?.[1] ?? 0),
     rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? Number.NaN),
     p50: wrkMs(line('50%').replace('50%', '')),
     p99: wrkMs(line('99%').replace('99%', '')),
@@ -171,7 +190,7 @@ async function load(target: Target, seconds: number, useWrk: boolean, pinned: bo
     headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: target.authorization },
     body: target.body,
   });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors + result.timeouts };
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors + result.timeouts, requests: result.requests.total };
 }
 
 async function check(target: Target): Promise<void> {
@@ -212,24 +231,33 @@ export async function run(args: string[]): Promise<void> {
       results.set(target.name, []);
     }
     for (let i = 0; i < runs; i += 1) {
-      for (const { target } of i % 2 === 0 ? servers : [...servers].reverse()) results.get(target.name)!.push(await load(target, seconds, useWrk, pinned));
+      for (const { target, child } of i % 2 === 0 ? servers : [...servers].reverse()) {
+        const before = cpuMicros(child.pid!);
+        const measured = await load(target, seconds, useWrk, pinned);
+        const after = cpuMicros(child.pid!);
+        if (before !== null && after !== null && measured.requests > 0) measured.cpuUs = (after - before) / measured.requests;
+        results.get(target.name)!.push(measured);
+      }
     }
   } finally {
     for (const { child } of servers) child.kill('SIGTERM');
   }
   const summary = [...results].map(([name, ms]) => ({
     name,
+    cpu: ms.every((m) => m.cpuUs !== undefined) ? median(ms.map((m) => m.cpuUs!)) : Number.NaN,
     rps: median(ms.map((m) => m.rps)),
     p50: median(ms.map((m) => m.p50)),
     p99: median(ms.map((m) => m.p99)),
     errors: ms.reduce((n, m) => n + m.errors, 0),
     all: ms.map((m) => Math.round(m.rps)).join(', '),
   }));
-  console.log('\n| server | tokens/s (median) | p50 ms | p99 ms | errors | runs (tokens/s) |');
-  console.log('|---|---|---|---|---|---|');
-  for (const s of summary) console.log(`| ${s.name} | ${Math.round(s.rps)} | ${s.p50} | ${s.p99} | ${s.errors} | ${s.all} |`);
+  console.log('\n| server | tokens/s (median) | p50 ms | p99 ms | server CPU µs/token | errors | runs (tokens/s) |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const s of summary) console.log(`| ${s.name} | ${Math.round(s.rps)} | ${s.p50} | ${s.p99} | ${Math.round(s.cpu)} | ${s.errors} | ${s.all} |`);
   const [mandate, peer] = summary;
-  if (mandate && peer) console.log(`\nratio Mandate / oidc-provider: ${(mandate.rps / peer.rps).toFixed(2)}×`);
+  if (mandate && peer) {
+    console.log(`\nratio Mandate / oidc-provider: ${(mandate.rps / peer.rps).toFixed(2)}× tokens/s, ${(peer.cpu / mandate.cpu).toFixed(2)}× less CPU per token`);
+  }
 }
 
 if (process.env.BENCH_ROLE === 'mandate') await serveMandate();
