@@ -40,7 +40,15 @@ export interface ResolvedMasterKey {
 export function resolveMasterKey(configured: string | undefined, dataDir: string): ResolvedMasterKey {
   if (configured) return { key: parseMasterKey(configured) };
   const path = join(dataDir, MASTER_KEY_FILE);
-  if (existsSync(path)) return { key: parseMasterKey(readFileSync(path, 'utf8')) };
+  if (existsSync(path)) {
+    try {
+      return { key: parseMasterKey(readFileSync(path, 'utf8')) };
+    } catch (error) {
+      // Say which file: the operator set no MANDATE_MASTER_KEY, so that name would mislead.
+      if (error instanceof MasterKeyError) throw new MasterKeyError(`the master key file '${path}' does not hold a valid key: 32 bytes as 64 hex digits or base64`);
+      throw error;
+    }
+  }
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const key = randomBytes(32);
   writeFileSync(path, `${key.toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
