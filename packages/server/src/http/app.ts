@@ -3,6 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Runtime } from '../runtime.js';
+import { MandateError } from '../shared/errors.js';
 import { sendError } from './errors.js';
 import { assertStorableText } from './text-guard.js';
 import { validatorCompiler } from './validation.js';
@@ -41,6 +42,12 @@ export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
   app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
   // Before each route's own validation, on every route: text no store can hold is a 400.
   app.addHook('preValidation', async (request) => {
+    // A JSON body sent as text/plain (curl's -d without -H, say) parses as a string: say which
+    // content type to send rather than "body must be object".
+    const bodySchema = request.routeOptions.schema?.body as { type?: unknown } | undefined;
+    if (typeof request.body === 'string' && bodySchema?.type === 'object') {
+      throw new MandateError('unsupported_media_type', 415, `send this body as JSON with Content-Type: application/json (got ${request.headers['content-type'] ?? 'none'})`);
+    }
     assertStorableText({ params: request.params, querystring: request.query, body: request.body });
   });
   app.setNotFoundHandler((request, reply) =>

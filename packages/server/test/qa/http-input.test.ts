@@ -72,6 +72,22 @@ describe.each(storeKinds())('hostile input on %s', (kind) => {
     expect(second.body.items[0].id).not.toBe(first.body.items[0].id);
   });
 
+  it('answers 415 when a JSON body arrives under another content type', async () => {
+    const asText = { headers: { 'content-type': 'text/plain' } };
+    const before = await head();
+    for (const [path, body] of [
+      ['/v1/agents', agentBody],
+      ['/v1/operators', { email: 'text@example.com', roles: ['auditor'] }],
+    ] as const) {
+      const response = await server.api('POST', path, JSON.stringify(body), asText);
+      expect(response.status, JSON.stringify(response.body)).toBe(415);
+      expect(response.body).toMatchObject({ error: 'unsupported_media_type', message: expect.stringMatching(/application\/json/) });
+      const xml = await server.api('POST', path, '<agent/>', { headers: { 'content-type': 'application/xml' } });
+      expect(xml.status).toBe(415);
+    }
+    expect(await head()).toBe(before);
+  });
+
   it('answers a malformed URL in the API error shape', async () => {
     const response = await server.api('GET', '/v1/agents/%ZZ');
     expect(response.status).toBe(400);
