@@ -19,79 +19,104 @@ interface Group {
 }
 
 export interface IssuanceAuditOptions {
-  /** Appends one event and settles when it has committed (AuditLog.enqueue). */
-  write(event: AuditEvent): Promise<unknown>;
-  /** How long the first token of a group waits for company. */
-  maxDelayMs: number;
-  /** Largest group; a full group is written at once. */
+  /** Appends events in one transaction and settles when they have committed (AuditLog.append). */
+  append(events: AuditEvent[]): Promise<unknown>;
+  /** Largest number of tokens in one entry. */
   maxTokens: number;
 }
 
 /**
- * Records token issuance in the audit log, one entry per agent and kind of token for the
- * tokens issued within a millisecond or so: `oauth.token.issued` with `count` and
- * `tokens: [{jti, exp}]`. An agent asking for one token every few minutes gets one entry
- * per token as before; a burst from one client costs one entry instead of hundreds, which
- * keeps auditing every issuance affordable on the token endpoint's hot path. Each caller's
- * promise settles only when its entry has committed, so no token leaves unaudited.
+ * Records token issuance in the audit log: `oauth.token.issued` entries with `count` and
+ * `tokens: [{jti, exp}]`, one entry per agent and kind of token among the tokens issued in
+ * one turn of the event loop (or while the previous write was committing), all written in
+ * one transaction. An agent asking for a token every few minutes gets one entry per token;
+ * a burst costs one entry and one commit instead of hundreds. It commits as soon as the
+ * loop turn ends (no timer), so a lone request waits for nothing but its own commit, and a
+ * busy server never sits idle waiting for a batch window. Each caller's promise settles
+ * only when its entry has committed: no token leaves unaudited.
  */
 export class IssuanceAudit {
-  private readonly groups = new Map<string, Group>();
-  private timer: NodeJS.Timeout | null = null;
+  private open = new Map<string, Group>();
+  private full: Group[] = [];
+  private scheduled = false;
+  private inflight: Promise<void> | null = null;
 
   constructor(private readonly options: IssuanceAuditOptions) {}
 
   record(kind: IssuanceKind, token: { jti: string; exp: number }): Promise<void> {
     const key = `${kind.agentId}\u0000${kind.grantType}\u0000${kind.authMethod}\u0000${kind.scope}\u0000${JSON.stringify(kind.aud)}\u0000${kind.dpop}\u0000${kind.extra ? JSON.stringify(kind.extra) : ''}`;
     return new Promise<void>((resolve, reject) => {
-      let group = this.groups.get(key);
+      let group = this.open.get(key);
       if (!group) {
         group = { kind, tokens: [], waiters: [] };
-        this.groups.set(key, group);
+        this.open.set(key, group);
       }
       group.tokens.push(token);
       group.waiters.push({ resolve, reject });
       if (group.tokens.length >= this.options.maxTokens) {
-        this.groups.delete(key);
-        this.write(group);
-      } else {
-        this.timer ??= setTimeout(() => this.flush(), this.options.maxDelayMs);
+        this.open.delete(key);
+        this.full.push(group);
       }
+      this.schedule();
     });
   }
 
-  /** Writes every waiting group now (shutdown, tests). */
-  flush(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    const groups = [...this.groups.values()];
-    this.groups.clear();
-    return Promise.all(groups.map((group) => this.write(group))).then(() => undefined);
+  private schedule(): void {
+    if (this.scheduled || this.inflight) return; // the running write picks the rest up when it ends
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.start();
+    });
   }
 
-  private write(group: Group): Promise<void> {
-    const { kind, tokens, waiters } = group;
-    const event: AuditEvent = {
-      type: 'oauth.token.issued',
-      actor: { kind: 'agent', id: kind.agentId },
-      subject: kind.agentId,
-      agentId: kind.agentId,
-      action: 'issue',
-      outcome: 'success',
-      details: {
-        grant_type: kind.grantType,
-        auth_method: kind.authMethod,
-        scope: kind.scope,
-        aud: kind.aud,
-        ...(kind.dpop ? { dpop: true } : {}),
-        ...(kind.extra ?? {}),
-        count: tokens.length,
-        tokens,
-      },
-    };
-    return this.options.write(event).then(
-      () => waiters.forEach((w) => w.resolve()),
-      (error: unknown) => waiters.forEach((w) => w.reject(error)),
-    );
+  private start(): void {
+    if (this.inflight) return;
+    const groups = [...this.full, ...this.open.values()];
+    this.full = [];
+    this.open = new Map();
+    if (groups.length === 0) return;
+    this.inflight = this.write(groups).finally(() => {
+      this.inflight = null;
+      if (this.full.length > 0 || this.open.size > 0) this.start();
+    });
   }
+
+  /** Writes everything waiting and returns when it has committed (shutdown, tests). */
+  async flush(): Promise<void> {
+    while (this.inflight || this.full.length > 0 || this.open.size > 0) {
+      if (!this.inflight) this.start();
+      await this.inflight;
+    }
+  }
+
+  private async write(groups: Group[]): Promise<void> {
+    try {
+      await this.options.append(groups.map(toEvent));
+      for (const group of groups) group.waiters.forEach((w) => w.resolve());
+    } catch (error) {
+      for (const group of groups) group.waiters.forEach((w) => w.reject(error));
+    }
+  }
+}
+
+function toEvent({ kind, tokens }: Group): AuditEvent {
+  return {
+    type: 'oauth.token.issued',
+    actor: { kind: 'agent', id: kind.agentId },
+    subject: kind.agentId,
+    agentId: kind.agentId,
+    action: 'issue',
+    outcome: 'success',
+    details: {
+      grant_type: kind.grantType,
+      auth_method: kind.authMethod,
+      scope: kind.scope,
+      aud: kind.aud,
+      ...(kind.dpop ? { dpop: true } : {}),
+      ...(kind.extra ?? {}),
+      count: tokens.length,
+      tokens,
+    },
+  };
 }

@@ -95,7 +95,7 @@ export class OAuthService {
     this.revocations = new Revocations({ store, audit, clock, retainAgentMarksSeconds: retainSeconds });
     this.resourceServers = new ResourceServers(store.db, audit, clock);
     this.seen = new SeenJtis(store.db, clock);
-    this.issuances = new IssuanceAudit({ write: (event) => audit.enqueue(event), maxDelayMs: 1, maxTokens: 200 });
+    this.issuances = new IssuanceAudit({ append: (events) => audit.append(...events), maxTokens: 200 });
     this.buckets = new TokenBuckets(o.tokenRateLimitPerMinute);
     this.verifier = new AccessTokenVerifier({
       keys: this.keys,
