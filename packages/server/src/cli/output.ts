@@ -4,8 +4,9 @@
  * reader's terminal (clear the screen, rewrite a line). Control characters print as \uXXXX;
  * `--json` output is JSON and already escapes them.
  */
-export function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+export function printable(text: string, options: { keepNewlines?: boolean } = {}): string {
+  const pattern = options.keepNewlines ? /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g : /[\u0000-\u001f\u007f-\u009f]/g;
+  return text.replace(pattern, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Prints rows as an aligned text table for humans; `--json` callers print JSON instead. */

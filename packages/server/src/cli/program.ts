@@ -41,12 +41,13 @@ export async function runCli(argv: string[]): Promise<number> {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
       return EXIT.usage;
     }
-    // Messages may echo what someone else typed (an id, a name): print them inert.
+    // Messages may echo what someone else typed (an id, a name): print them inert, keeping
+    // the line breaks of multi-line messages (configuration errors).
     if (error instanceof CliError) {
-      process.stderr.write(`error: ${printable(error.message)}\n`);
+      process.stderr.write(`error: ${printable(error.message, { keepNewlines: true })}\n`);
       return error.exitCode;
     }
-    process.stderr.write(`error: ${printable((error as Error).message)}\n`);
+    process.stderr.write(`error: ${printable((error as Error).message, { keepNewlines: true })}\n`);
     return EXIT.failed;
   }
 }

@@ -73,6 +73,13 @@ function fromFile(path: string | undefined): Partialish {
   }
 }
 
+/** For a choice among fixed values (log level, signing algorithm), the values; else null. */
+function describeAllowed(schema: unknown): string | null {
+  const choices = (schema as { anyOf?: Array<{ const?: unknown }> }).anyOf;
+  if (!choices || choices.length === 0 || !choices.every((c) => c.const !== undefined)) return null;
+  return `must be one of: ${choices.map((c) => String(c.const)).join(', ')}`;
+}
+
 export interface LoadOptions {
   /** Values from command-line flags: they win over everything else. */
   flags?: Partialish;
@@ -99,7 +106,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
       // A database URL may carry a password and a master key is one: name them, never echo them.
       const secret = SECRET_KEYS.includes(key);
       const shown = e.value === undefined ? 'nothing' : secret ? 'a value that is not shown' : JSON.stringify(e.value);
-      return `  ${key}: ${e.message} (got ${shown})`;
+      return `  ${key}: ${describeAllowed(e.schema) ?? e.message} (got ${shown})`;
     });
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { runMandate } from '../support/cli.js';
@@ -96,6 +99,19 @@ describe.each(storeKinds())('QA: operators on %s', (kind) => {
     // An explicit id that exists is a conflict too.
     const taken = await server.api('POST', '/v1/operators', { email: 'sam3@example.com', roles: ['auditor'], id: 'op-sam' });
     expect(taken.status).toBe(409);
+  });
+});
+
+describe('QA: configuration errors read well', () => {
+  it('prints the multi-line configuration error as lines, naming each bad key and what is allowed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mandate-qa-config-'));
+    const file = join(dir, 'config.json');
+    writeFileSync(file, JSON.stringify({ bogus: 1, logLevel: 'loud' }));
+    const result = await runMandate(['--data-dir', dir, 'server', '--config', file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('error: invalid configuration:\n  ');
+    expect(result.stderr).toMatch(/\n {2}bogus: /);
+    expect(result.stderr).toMatch(/\n {2}logLevel: must be one of: fatal, error, warn, info, debug, trace, silent \(got "loud"\)/);
   });
 });
 
