@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
@@ -39,7 +39,14 @@ function sqliteDialect(dataDir: string): SqliteDialect {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   return new SqliteDialect({
     database: async () => {
-      const database = new BetterSqlite3(join(dataDir, 'mandate.db'));
+      const file = join(dataDir, 'mandate.db');
+      const database = new BetterSqlite3(file);
+      // The file holds token and secret hashes, sealed keys and the audit log: private to the
+      // server user even in a world-readable data dir. SQLite gives the WAL and shared-memory
+      // files the database file's mode, so setting it before WAL is on covers all three.
+      for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+        if (existsSync(path)) chmodSync(path, 0o600);
+      }
       // WAL lets readers proceed during writes; NORMAL sync is durable at each checkpoint and
       // survives process crashes (only an OS crash can lose the last transactions).
       database.pragma('journal_mode = WAL');
