@@ -164,7 +164,10 @@ export class OperatorService {
       if (row.status === 'disabled') throw new ConflictError(`operator '${id}' is already disabled`);
       if (actor.kind === 'operator' && actor.id === id) throw new ConflictError('an operator cannot disable itself');
       const now = isoTime(this.clock.now());
-      await trx.updateTable('operators').set({ status: 'disabled', disabled_at: now }).where('id', '=', id).execute();
+      // Conditional on the status read above: of concurrent disables (PostgreSQL re-checks the
+      // condition once the first commits), exactly one changes the row and writes the entry.
+      const changed = await trx.updateTable('operators').set({ status: 'disabled', disabled_at: now }).where('id', '=', id).where('status', '=', 'active').executeTakeFirst();
+      if (changed.numUpdatedRows !== 1n) throw new ConflictError(`operator '${id}' is already disabled`);
       await trx.updateTable('operator_tokens').set({ revoked_at: now }).where('operator_id', '=', id).where('revoked_at', 'is', null).execute();
       return {
         result: toOperator({ ...row, status: 'disabled', disabled_at: now }),
@@ -198,7 +201,13 @@ export class OperatorService {
       const row = await trx.selectFrom('operator_tokens').selectAll().where('id', '=', tokenId).executeTakeFirst();
       if (!row) throw new NotFoundError('operator token', tokenId);
       if (row.revoked_at) throw new ConflictError(`token '${tokenId}' is already revoked`);
-      await trx.updateTable('operator_tokens').set({ revoked_at: isoTime(this.clock.now()) }).where('id', '=', tokenId).execute();
+      const changed = await trx
+        .updateTable('operator_tokens')
+        .set({ revoked_at: isoTime(this.clock.now()) })
+        .where('id', '=', tokenId)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      if (changed.numUpdatedRows !== 1n) throw new ConflictError(`token '${tokenId}' is already revoked`);
       return {
         result: undefined,
         events: [{ type: 'operator.token_revoked', actor, subject: row.operator_id, action: 'revoke-token', outcome: 'success', details: { token_id: tokenId } }],
