@@ -176,36 +176,92 @@ function ruleName(rule: Rule): string {
 
 /**
  * OPA rejects recursion at compile time (checkRecursion): every rule on a cycle of the rule
- * dependency graph gets `rule p is recursive: p -> q -> p`.
+ * dependency graph gets `rule p is recursive: p -> q -> p`. Cycles are found with Tarjan's
+ * strongly connected components (iteratively: policies can chain thousands of rules).
  */
 function checkRecursion(deps: Map<RuleNode, { rule: Rule; targets: Set<RuleNode> }>, errors: RegoError[]): void {
-  for (const [start, { rule }] of deps) {
-    const path = cyclePath(start, deps);
+  const targets = (n: RuleNode): RuleNode[] => [...(deps.get(n)?.targets ?? [])].filter((t) => deps.has(t));
+  const component = new Map<RuleNode, number>();
+  const ids = { next: 0 };
+  for (const n of deps.keys()) if (!component.has(n)) tarjan(n, component, targets, ids);
+  const sizes = new Map<number, number>();
+  for (const id of component.values()) sizes.set(id, (sizes.get(id) ?? 0) + 1);
+  let reported = 0;
+  for (const [start, { rule, targets: direct }] of deps) {
+    // each report walks its cycle's component; a few dozen say enough about a huge cycle
+    if (reported === MAX_RECURSION_ERRORS) break;
+    const id = component.get(start)!;
+    if (!direct.has(start) && (sizes.get(id) ?? 0) < 2) continue;
+    const path = cyclePath(start, (n) => targets(n).filter((t) => component.get(t) === id));
     if (!path) continue;
     const names = path.map((n) => ruleName(deps.get(n)!.rule));
     errors.push(compileError(`rule ${ruleName(rule)} is recursive: ${names.join(' -> ')}`, rule.loc, REGO_ERROR_CODES.recursion));
+    reported++;
   }
 }
 
-/** A path start -> ... -> start through the dependency graph, or null. */
-function cyclePath(start: RuleNode, deps: Map<RuleNode, { targets: Set<RuleNode> }>): RuleNode[] | null {
-  const seen = new Set<RuleNode>();
-  const stack: RuleNode[] = [start];
-  const visit = (n: RuleNode): boolean => {
-    for (const t of deps.get(n)?.targets ?? []) {
-      if (t === start) {
-        stack.push(t);
-        return true;
-      }
-      if (seen.has(t)) continue;
-      seen.add(t);
-      stack.push(t);
-      if (visit(t)) return true;
-      stack.pop();
-    }
-    return false;
+/** Recursion errors reported per compile (OPA reports every rule on every cycle). */
+const MAX_RECURSION_ERRORS = 50;
+
+/** Tarjan's algorithm from `root`, numbering the components it closes from `ids.next` on. */
+function tarjan(root: RuleNode, component: Map<RuleNode, number>, targets: (n: RuleNode) => RuleNode[], ids: { next: number }): void {
+  const index = new Map<RuleNode, number>();
+  const low = new Map<RuleNode, number>();
+  const onStack = new Set<RuleNode>();
+  const stack: RuleNode[] = [];
+  const work: { n: RuleNode; next: RuleNode[]; i: number }[] = [];
+  let counter = 0;
+  const open = (n: RuleNode): void => {
+    index.set(n, counter);
+    low.set(n, counter++);
+    stack.push(n);
+    onStack.add(n);
+    work.push({ n, next: targets(n), i: 0 });
   };
-  return visit(start) ? stack : null;
+  open(root);
+  while (work.length > 0) {
+    const top = work[work.length - 1]!;
+    if (top.i < top.next.length) {
+      const t = top.next[top.i++]!;
+      if (component.has(t)) continue;
+      if (!index.has(t)) open(t);
+      else if (onStack.has(t)) low.set(top.n, Math.min(low.get(top.n)!, index.get(t)!));
+      continue;
+    }
+    work.pop();
+    const parent = work[work.length - 1];
+    if (parent) low.set(parent.n, Math.min(low.get(parent.n)!, low.get(top.n)!));
+    if (low.get(top.n) === index.get(top.n)) {
+      const id = ids.next++;
+      for (;;) {
+        const m = stack.pop()!;
+        onStack.delete(m);
+        component.set(m, id);
+        if (m === top.n) break;
+      }
+    }
+  }
+}
+
+/** A shortest path start -> ... -> start (breadth first), or null. */
+function cyclePath(start: RuleNode, targets: (n: RuleNode) => RuleNode[]): RuleNode[] | null {
+  const parent = new Map<RuleNode, RuleNode>();
+  const queue: RuleNode[] = [start];
+  for (let q = 0; q < queue.length; q++) {
+    const n = queue[q]!;
+    for (const t of targets(n)) {
+      if (t === start) {
+        const path = [start];
+        for (let x: RuleNode | undefined = n; x && x !== start; x = parent.get(x)) path.splice(1, 0, x);
+        path.push(start);
+        return path;
+      }
+      if (parent.has(t) || t === start) continue;
+      parent.set(t, n);
+      queue.push(t);
+    }
+  }
+  return null;
 }
 
 /** Rule nodes a compiled rule reads: data refs (all rules under a non-ground prefix) and calls. */
