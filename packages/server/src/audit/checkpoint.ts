@@ -1,5 +1,5 @@
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { canonicalJson } from './canonical.js';
 
 /**
  * Signed checkpoints: every so often the log signs its head (sequence, hash, time) with the
@@ -22,8 +22,7 @@ export interface Checkpoint {
 
 /** The exact bytes signed: RFC 8785 canonical JSON of `{purpose, seq, hash, time}`. */
 export function checkpointMessage(point: { seq: number; hash: string; time: string }): Buffer {
-  const text = canonicalize({ purpose: CHECKPOINT_PURPOSE, seq: point.seq, hash: point.hash, time: point.time });
-  if (text === undefined) throw new Error('checkpoint cannot be serialised');
+  const text = canonicalJson({ purpose: CHECKPOINT_PURPOSE, seq: point.seq, hash: point.hash, time: point.time });
   return Buffer.from(text, 'utf8');
 }
 

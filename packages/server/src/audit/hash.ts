@@ -1,17 +1,20 @@
 import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { canonicalJson } from './canonical.js';
 import type { AuditEntry } from './types.js';
 
 /** The previous hash of the first entry. */
 export const GENESIS_HASH = '0'.repeat(64);
 
-/**
- * An entry's hash: SHA-256 over the previous hash and the RFC 8785 canonical JSON of every
- * field but the hash itself. Canonical JSON makes the hash independent of key order and
- * number formatting, so it can be recomputed by any verifier, in any language.
- */
-export function entryHash(entry: Omit<AuditEntry, 'hash'>): string {
-  const body = canonicalize({
+/** An entry's hash with the canonical JSON of its `actor` and `details`, which the log stores as they are. */
+export interface HashedEntry {
+  hash: string;
+  actorJson: string;
+  detailsJson: string;
+}
+
+/** The object the hash is defined over: an export line without `hash`. */
+function hashedFields(entry: Omit<AuditEntry, 'hash'>): Record<string, unknown> {
+  return {
     seq: entry.seq,
     time: entry.time,
     type: entry.type,
@@ -22,7 +25,35 @@ export function entryHash(entry: Omit<AuditEntry, 'hash'>): string {
     outcome: entry.outcome,
     details: entry.details,
     prev_hash: entry.prevHash,
-  });
-  if (body === undefined) throw new Error('audit entry cannot be serialised');
-  return createHash('sha256').update(entry.prevHash, 'utf8').update('\n').update(body, 'utf8').digest('hex');
+  };
+}
+
+/**
+ * An entry's hash: SHA-256 over the previous hash and the RFC 8785 canonical JSON of every
+ * field but the hash itself. Canonical JSON makes the hash independent of key order and
+ * number formatting, so it can be recomputed by any verifier, in any language.
+ *
+ * The ten top-level keys are fixed, so their canonical object is written here in JCS order
+ * (action < actor < agent_id < details < outcome < prev_hash < seq < subject < time < type)
+ * around the canonical texts of `actor` and `details`; those two texts are returned too, and
+ * the log stores them as the columns' JSON, so each entry is serialised once, not twice.
+ * hash.test.ts checks the result against the `canonicalize` package on the whole object.
+ */
+export function hashEntry(entry: Omit<AuditEntry, 'hash'>): HashedEntry {
+  const actorJson = canonicalJson(entry.actor);
+  const detailsJson = canonicalJson(entry.details);
+  const fields = hashedFields(entry);
+  // A field left undefined is left out of the canonical object (as JSON.stringify leaves it
+  // out): the fixed layout assumes all ten are present, so such an entry takes the generic path.
+  const body = Object.values(fields).some((value) => value === undefined)
+    ? canonicalJson(fields)
+    : `{"action":${canonicalJson(entry.action)},"actor":${actorJson},"agent_id":${canonicalJson(entry.agentId)},` +
+      `"details":${detailsJson},"outcome":${canonicalJson(entry.outcome)},"prev_hash":${canonicalJson(entry.prevHash)},` +
+      `"seq":${canonicalJson(entry.seq)},"subject":${canonicalJson(entry.subject)},"time":${canonicalJson(entry.time)},"type":${canonicalJson(entry.type)}}`;
+  const hash = createHash('sha256').update(entry.prevHash, 'utf8').update('\n').update(body, 'utf8').digest('hex');
+  return { hash, actorJson, detailsJson };
+}
+
+export function entryHash(entry: Omit<AuditEntry, 'hash'>): string {
+  return hashEntry(entry).hash;
 }

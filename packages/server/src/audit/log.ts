@@ -3,7 +3,7 @@ import { isoTime } from '../shared/clock.js';
 import type { Executor, Store, Tx } from '../storage/database.js';
 import { checkpointDue, type Checkpoint, type CheckpointPolicy } from './checkpoint.js';
 import { GroupCommitter, type GroupCommitOptions } from './group-commit.js';
-import { entryHash } from './hash.js';
+import { hashEntry } from './hash.js';
 import { redactSensitive } from './redact.js';
 import type { AuditEntry, AuditEvent } from './types.js';
 import type { AuditEntryRow, AuditHeadRow } from './tables.js';
@@ -83,6 +83,7 @@ export class AuditLog {
     const nowMs = clock.now();
     const time = isoTime(nowMs);
     const entries: AuditEntry[] = [];
+    const rows: AuditEntryRow[] = [];
     for (const event of events) {
       seq += 1;
       const details = redactSensitive(event.details ?? {}, event.sensitive ?? [], hmacKey);
@@ -98,29 +99,26 @@ export class AuditLog {
         details,
         prevHash,
       };
-      const entry = { ...unhashed, hash: entryHash(unhashed) };
-      entries.push(entry);
-      prevHash = entry.hash;
+      // The canonical texts hashed are also the stored JSON: one serialisation per entry.
+      const { hash, actorJson, detailsJson } = hashEntry(unhashed);
+      entries.push({ ...unhashed, hash });
+      rows.push({
+        seq,
+        time,
+        type: unhashed.type,
+        actor: actorJson,
+        actor_id: unhashed.actor.id,
+        agent_id: unhashed.agentId,
+        subject: unhashed.subject,
+        action: unhashed.action,
+        outcome: unhashed.outcome,
+        details: detailsJson,
+        prev_hash: prevHash,
+        hash,
+      });
+      prevHash = hash;
     }
-    await trx
-      .insertInto('audit_entries')
-      .values(
-        entries.map((e) => ({
-          seq: e.seq,
-          time: e.time,
-          type: e.type,
-          actor: JSON.stringify(e.actor),
-          actor_id: e.actor.id,
-          agent_id: e.agentId,
-          subject: e.subject,
-          action: e.action,
-          outcome: e.outcome,
-          details: JSON.stringify(e.details),
-          prev_hash: e.prevHash,
-          hash: e.hash,
-        })),
-      )
-      .execute();
+    await trx.insertInto('audit_entries').values(rows).execute();
     const since = Number(head.last_checkpoint_seq) === 0 ? await this.firstEntryMs(trx, Number(head.seq), nowMs) : Date.parse(head.last_checkpoint_time);
     const checkpoint = this.checkpointIfDue({ seq, lastCheckpointSeq: Number(head.last_checkpoint_seq), sinceMs: since }, prevHash, nowMs);
     if (checkpoint) await this.writeCheckpoint(trx, checkpoint);

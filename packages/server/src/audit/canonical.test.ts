@@ -1,0 +1,96 @@
+import canonicalize from 'canonicalize';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { canonicalJson } from './canonical.js';
+
+/** The reference implementation's answer: its text, or that it refused (threw, or had no text for a top-level undefined). */
+function reference(value: unknown): { text: string } | { threw: true } {
+  try {
+    const text = canonicalize(value);
+    return text === undefined ? { threw: true } : { text };
+  } catch {
+    return { threw: true };
+  }
+}
+
+function ours(value: unknown): { text: string } | { threw: true } {
+  try {
+    return { text: canonicalJson(value) };
+  } catch {
+    return { threw: true };
+  }
+}
+
+/** Any UTF-16 code unit, so lone surrogates, controls and non-BMP pairs all occur. */
+const anyText = fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength: 12 });
+const anyNumber = fc.oneof(
+  fc.double(),
+  fc.integer(),
+  fc.constantFrom(0, -0, 1e21, 1e-7, 5e-324, Number.MAX_VALUE, Number.MAX_SAFE_INTEGER + 2, 1795905349000000000, NaN, Infinity, -Infinity),
+);
+/** JSON-like trees with the awkward parts: odd keys, undefined members, dates, every number and string. */
+const tree = fc.letrec((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.constant(null),
+    fc.boolean(),
+    anyNumber,
+    anyText,
+    fc.constant(undefined),
+    fc.date({ noInvalidDate: false }),
+    fc.array(tie('value'), { maxLength: 5 }),
+    fc.dictionary(fc.oneof(anyText, fc.constantFrom('a', 'b', 'A', '10', '2', '01', '4294967295', 'é', '\u{1F600}', '\uFB33', 'toJSON', '__proto__')), tie('value'), { maxKeys: 6 }),
+  ),
+})).value;
+
+describe('canonicalJson (RFC 8785)', () => {
+  it('writes exactly what the canonicalize package writes, and refuses what it refuses', () => {
+    fc.assert(
+      fc.property(tree, (value) => {
+        expect(ours(value)).toEqual(reference(value));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('agrees with canonicalize on fast-check’s arbitrary values (typed arrays, boxed values, null prototypes, bigints)', () => {
+    fc.assert(
+      fc.property(fc.anything({ withBigInt: true, withBoxedValues: true, withDate: true, withMap: true, withSet: true, withNullPrototype: true, withTypedArray: true, withObjectString: true, withSparseArray: false }), (value) => {
+        expect(ours(value)).toEqual(reference(value));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('matches the RFC 8785 example ordering and number forms', () => {
+    const value = { '\u20ac': 'Euro Sign', '\r': 'Carriage Return', '\ufb33': 'Hebrew Letter Dalet With Dagesh', '1': 'One', '\u{1F600}': 'Emoji: Grinning Face', '\u0080': 'Control', '\u00f6': 'Latin Small Letter O With Diaeresis' };
+    expect(canonicalJson(value)).toBe(
+      '{"\\r":"Carriage Return","1":"One","\u0080":"Control","\u00f6":"Latin Small Letter O With Diaeresis","\u20ac":"Euro Sign","\u{1F600}":"Emoji: Grinning Face","\ufb33":"Hebrew Letter Dalet With Dagesh"}',
+    );
+    expect(canonicalJson({ numbers: [333333333.33333329, 1e30, 4.5, 2e-3, 0.000001, 1e-7, -0] })).toBe('{"numbers":[333333333.3333333,1e+30,4.5,0.002,0.000001,1e-7,0]}');
+  });
+
+  it('refuses cycles, lone surrogates, non-finite numbers, functions and bigints', () => {
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = { back: cyclic };
+    expect(() => canonicalJson(cyclic)).toThrow(/Circular/);
+    expect(() => canonicalJson({ text: 'a\ud800' })).toThrow(/surrogate/);
+    expect(() => canonicalJson({ ['\udc00']: 1 })).toThrow(/surrogate/);
+    expect(() => canonicalJson([NaN])).toThrow(/NaN/);
+    expect(() => canonicalJson({ n: -Infinity })).toThrow(/Infinity/);
+    expect(() => canonicalJson({ f: () => 1 })).toThrow(/function/);
+    expect(() => canonicalJson({ n: 1n })).toThrow(/BigInt/);
+    expect(() => canonicalJson(undefined)).toThrow();
+  });
+
+  it('writes objects with array-index keys and __proto__ in sorted order too (the direct writer)', () => {
+    const value = JSON.parse('{"b":1,"10":2,"2":3,"__proto__":{"z":1,"a":2},"a":[{"1":0,"0":1}]}') as unknown;
+    expect(canonicalJson(value)).toBe('{"10":2,"2":3,"__proto__":{"a":2,"z":1},"a":[{"0":1,"1":0}],"b":1}');
+    expect(canonicalJson(value)).toBe(canonicalize(value));
+  });
+
+  it('lets shared (non-cyclic) references appear twice, as canonicalize does', () => {
+    const shared = { k: [1, 2] };
+    expect(canonicalJson({ a: shared, b: [shared, shared] })).toBe(canonicalize({ a: shared, b: [shared, shared] }));
+  });
+});
