@@ -11,7 +11,6 @@
  *    approval request, or reuses the agent's pending one for the same request.
  * 5. The decision goes to the audit log (group commit) with its input, result and revision.
  */
-import { randomUUID } from 'node:crypto';
 import { bindingHash, normaliseResource } from '../approvals/binding.js';
 import type { ApprovalService } from '../approvals/service.js';
 import type { ApprovalResource, BoundRequest } from '../approvals/types.js';
@@ -21,6 +20,7 @@ import { isoTime, type Clock } from '../shared/clock.js';
 import { UnauthenticatedError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { Store } from '../storage/database.js';
+import { decisionId as newDecisionId } from './decision-id.js';
 import { UnknownPackageError } from './errors.js';
 import { buildInput, delegatingUser, loggable, type Caller, type DecisionRequest } from './input.js';
 import { decide, PolicyShapeError, readResult, REASONS, type DecisionKind, type Outcome, type PolicyResult } from './outcome.js';
@@ -96,8 +96,8 @@ export class DecisionPoint {
     const pkg = call.request.package ?? DEFAULT_PACKAGE;
     const node = active.prepared.tree.node(pkg.split('.'), false);
     if (!node || !node.hasRules) throw new UnknownPackageError(pkg);
-    const decisionId = randomUUID();
     const nowMs = clock.now();
+    const decisionId = newDecisionId(nowMs);
 
     const subject = await subjects.resolve(call.token, call.audience);
     if (!subject) {

@@ -8,6 +8,7 @@ import type { Logger } from '../shared/logger.js';
 import type { Store } from '../storage/database.js';
 import { DecisionPoint } from './decision-point.js';
 import { PolicyService } from './service.js';
+import { sharedRead } from './shared-read.js';
 import { TokenSubjects } from './subjects.js';
 
 export interface PolicySetup {
@@ -29,12 +30,14 @@ export async function createPolicy(deps: {
   const { config, store, audit, clock, logger, oauth, registry, approvals } = deps;
   const policies = new PolicyService({ store, audit, clock, logger, settings: config.policy });
   await policies.start();
-  // Compiled once: this read runs on every decision.
+  // Compiled once: every decision waits for a read of the head made after it began, shared
+  // with the decisions that began in the same event-loop turn (shared-read.ts).
   const headQuery = store.db.selectFrom('oauth_revocation_head').select('seq').where('id', '=', 1).compile();
+  const revocationHead = sharedRead(async () => Number((await store.db.executeQuery(headQuery)).rows[0]?.seq ?? 0));
   const subjects = new TokenSubjects({
     verifier: oauth.verifier,
     revocations: oauth.revocations,
-    revocationHead: async () => Number((await store.db.executeQuery(headQuery)).rows[0]?.seq ?? 0),
+    revocationHead,
     agentByClientId: (clientId) => registry.getByClientId(clientId),
     clock,
     skewSeconds: config.oauth.clockSkewSeconds,

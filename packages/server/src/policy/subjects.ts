@@ -7,10 +7,12 @@
  * | the agent record             | `agentTtlMs` (1 s), dropped at once on a status change seen here | status is also re-checked; tools/scopes edits show within 1 s |
  * | revocation state             | never: consulted on every decision     | a revoked token or agent stops at once       |
  *
- * Consulting the revocation state costs one primary-key read: every revocation (of a token or
- * of an agent's tokens) bumps the revocation feed's head sequence in its own transaction
- * (oauth/revocation.ts), so a token found clean at head N is still clean while the head is N;
- * only when it moved is the full check (revoked jti, agent marks) run again.
+ * Consulting the revocation state costs one primary-key read (shared by the decisions that
+ * begin in the same event-loop turn, each still answered by a read made after it began:
+ * setup.ts, shared-read.ts). Every revocation (of a token or of an agent's tokens) bumps the
+ * revocation feed's head sequence in its own transaction (oauth/revocation.ts), so a token
+ * found clean at head N is still clean while the head is N; only when it moved is the full
+ * check (revoked jti, agent marks) run again.
  *
  * A token that fails verification is never cached (the next call verifies it again).
  */
