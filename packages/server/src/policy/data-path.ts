@@ -1,13 +1,12 @@
 import { ValidationError } from '../shared/errors.js';
+import { dataPathSegments } from './path-syntax.js';
 
 /**
  * Paths of the data API (`/v1/data/a/b` → ['a', 'b']) and the edits on the base document
  * they name. Pure functions on plain JSON; the caller stores the result as a new revision.
  */
 export function splitPath(path: string): string[] {
-  const segments = path.split('/').filter((s) => s !== '');
-  if (segments.some((s) => s.length > 256)) throw new ValidationError('a data path segment is longer than 256 characters', { field: 'path' });
-  return segments;
+  return dataPathSegments(path);
 }
 
 /** The Rego ref of a path: `data["a"]["b"]` (any segment text is safe inside a string key). */

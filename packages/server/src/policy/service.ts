@@ -21,6 +21,7 @@ import { isUniqueViolation } from '../storage/errors.js';
 import { deleteAt, refOf, setAt } from './data-path.js';
 import { loadDefaultBundle } from './default-bundle.js';
 import { PolicyCompileError } from './errors.js';
+import { checkPolicyId } from './path-syntax.js';
 import { compileModules, type PreparedPolicy } from './rego/policy.js';
 import { fromJSON, RObject, type Value } from './rego/value.js';
 import { PolicyStore, type PolicyState, type RevisionSummary } from './store.js';
@@ -52,7 +53,6 @@ export interface PolicyServiceOptions {
   monotonic?: () => number;
 }
 
-const MAX_MODULE_ID = 256;
 const CHANGE_RETRIES = 5;
 
 /** Parse and compile a module set; compile errors become OPA's error list. */
@@ -202,12 +202,6 @@ export class PolicyService {
 
   // ---- modules -----------------------------------------------------------------------------
 
-  private static checkId(id: string): void {
-    if (id === '' || id.length > MAX_MODULE_ID || /[\u0000-\u001f]/.test(id)) {
-      throw new ValidationError(`a policy id is 1–${MAX_MODULE_ID} printable characters`, { field: 'id' });
-    }
-  }
-
   async listModules(): Promise<Array<{ id: string; raw: string }>> {
     const { modules } = await this.fresh();
     return Object.keys(modules)
@@ -223,12 +217,12 @@ export class PolicyService {
   }
 
   putModule(id: string, text: string, actor: Actor): Promise<PolicyState> {
-    PolicyService.checkId(id);
+    checkPolicyId(id);
     return this.change(actor, `put policy ${id}`, (s) => ({ modules: { ...s.modules, [id]: text }, data: s.data }));
   }
 
   deleteModule(id: string, actor: Actor): Promise<PolicyState> {
-    PolicyService.checkId(id);
+    checkPolicyId(id);
     return this.change(actor, `delete policy ${id}`, (s) => {
       if (!(id in s.modules)) throw new NotFoundError('policy', id);
       const modules = { ...s.modules };

@@ -1,0 +1,116 @@
+import { request as httpRequest } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { storeKinds } from '../support/stores.js';
+
+/**
+ * QA: hostile input on the policy and data APIs. Every refusal is a JSON error with a 4xx
+ * status, never a 500, and writes nothing: no revision, no audit entry beyond the refusal.
+ */
+describe.each(storeKinds())('policy and data APIs under hostile input on %s', (kind) => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer({ kind });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  async function revisionHead(): Promise<number> {
+    const { body } = await server.api('GET', '/v1/policy-revisions?limit=1');
+    return body.result[0].revision as number;
+  }
+
+  async function auditHead(): Promise<number> {
+    const { body } = await server.api('GET', '/v1/audit/verify');
+    expect(body.ok).toBe(true);
+    return body.head.seq as number;
+  }
+
+  /**
+   * Raw call with the admin token: the path goes on the wire exactly as written (fetch would
+   * resolve `..` and `%2E` segments first), `body` as is, with the given content type.
+   */
+  function raw(method: string, path: string, body?: string, contentType = 'text/plain'): Promise<{ status: number; body: any }> {
+    const headers: Record<string, string> = { authorization: `Bearer ${server.adminToken}` };
+    if (body !== undefined) headers['content-type'] = contentType;
+    return new Promise((resolve, reject) => {
+      const { hostname, port } = new URL(server.url);
+      const req = httpRequest({ hostname, port, path, method, headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let parsed: unknown = text;
+          try {
+            parsed = text ? JSON.parse(text) : undefined;
+          } catch {
+            /* keep the text */
+          }
+          resolve({ status: res.statusCode ?? 0, body: parsed });
+        });
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  /** Expects a refusal with `status` whose message contains `says`, and no new revision. */
+  async function expectRefused(method: string, path: string, body: string | undefined, status: number, says: string, contentType?: string) {
+    const revision = await revisionHead();
+    const response = await raw(method, path, body, contentType);
+    expect(response.status, `${method} ${path} → ${JSON.stringify(response.body)}`).toBe(status);
+    expect(response.body).toMatchObject({ code: expect.any(String), message: expect.any(String), request_id: expect.any(String) });
+    expect(response.body.message).toContain(says);
+    expect(await revisionHead()).toBe(revision);
+    return response;
+  }
+
+  const MODULE = 'package qa.ids\n\nimport rego.v1\n\nallow := true\n';
+
+  it('refuses policy ids with empty, "." or ".." segments, control characters or over 256 characters', async () => {
+    const before = await auditHead();
+    await expectRefused('PUT', '/v1/policies/..%2Fx', MODULE, 400, '..');
+    await expectRefused('PUT', '/v1/policies/a%2F..%2Fb', MODULE, 400, '..');
+    await expectRefused('PUT', '/v1/policies/.%2Fx', MODULE, 400, '.');
+    await expectRefused('PUT', '/v1/policies/..', MODULE, 400, '..');
+    await expectRefused('PUT', '/v1/policies/a//b.rego', MODULE, 400, 'empty');
+    await expectRefused('PUT', '/v1/policies/a/b/', MODULE, 400, 'empty');
+    await expectRefused('PUT', '/v1/policies/%2Fabs.rego', MODULE, 400, 'empty');
+    await expectRefused('PUT', '/v1/policies/a%09b', MODULE, 400, 'control');
+    await expectRefused('PUT', '/v1/policies/a%7Fb', MODULE, 400, 'control');
+    await expectRefused('PUT', '/v1/policies/a%C2%85b', MODULE, 400, 'control');
+    await expectRefused('PUT', '/v1/policies/a%E2%80%AEb', MODULE, 400, 'control');
+    await expectRefused('PUT', `/v1/policies/${'x'.repeat(257)}`, MODULE, 400, '256');
+    await expectRefused('DELETE', '/v1/policies/..%2Fmandate%2Fauthz.rego', undefined, 400, '..');
+    // Nothing was stored under any of those names, and a refused id is not a compile refusal.
+    const list = await server.api('GET', '/v1/policies');
+    expect(list.body.result.map((p: { id: string }) => p.id)).toEqual(['mandate/authz.rego']);
+    expect(await auditHead()).toBe(before);
+    // What stays allowed: OPA's path-like ids, dots inside names, unicode letters, exactly 256 characters.
+    for (const id of ['teams/payments/authz.rego', '.hidden/x.rego', 'a..b.rego', 'équipe/règles.rego', 'y'.repeat(256)]) {
+      const put = await raw('PUT', `/v1/policies/${encodeURIComponent(id).replaceAll('%2F', '/')}`, MODULE.replace('qa.ids', `qa.ids${id.length}${id.charCodeAt(0)}`));
+      expect(put.status, `${id} → ${JSON.stringify(put.body)}`).toBe(200);
+      const got = await raw('GET', `/v1/policies/${encodeURIComponent(id)}`);
+      expect(got.body.result.id).toBe(id);
+    }
+  });
+
+  it('refuses data paths with empty, "." or ".." segments or control characters', async () => {
+    const before = await auditHead();
+    await expectRefused('PUT', '/v1/data/a/..%2Fb', '{}', 400, '..', 'application/json');
+    await expectRefused('PUT', '/v1/data/%2E', '{}', 400, '.', 'application/json');
+    await expectRefused('PUT', '/v1/data/a//b', '{}', 400, 'empty', 'application/json');
+    await expectRefused('PUT', '/v1/data/a%1Bb', '{}', 400, 'control', 'application/json');
+    await expectRefused('DELETE', '/v1/data/a/..', undefined, 400, '..');
+    await expectRefused('GET', '/v1/data/a/..%2F..', undefined, 400, '..');
+    await expectRefused('POST', '/v1/data/a//b', '{"input":{}}', 400, 'empty', 'application/json');
+    expect(await auditHead()).toBe(before);
+    // The root, a trailing slash (OPA clients send one) and odd but printable keys still work.
+    expect((await raw('PUT', '/v1/data/qa/odd%20key%2B%C3%A9', '{"v":1}', 'application/json')).status).toBe(204);
+    expect((await raw('GET', '/v1/data/qa/odd%20key%2B%C3%A9/v')).body).toEqual({ result: 1 });
+    expect((await raw('GET', '/v1/data/qa/')).body.result['odd key+é']).toEqual({ v: 1 });
+    expect((await raw('GET', '/v1/data')).status).toBe(200);
+  });
+});
