@@ -38,7 +38,9 @@ async function serveMandate(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mandate-bench-authz-'));
   const port = Number(process.env.BENCH_PORT);
   const issuer = `http://127.0.0.1:${port}`;
-  const config = loadConfig({ env: {}, flags: { port, issuer, logLevel: 'silent', dataDir, oauth: { accessTokenTtlSeconds: 900 } } });
+  // BENCH_FLAGS: extra configuration as JSON (e.g. '{"audit":{"groupCommitMaxDelayMs":2}}'), to compare settings.
+  const extra = JSON.parse(process.env.BENCH_FLAGS ?? '{}') as Record<string, unknown>;
+  const config = loadConfig({ env: {}, flags: { port, issuer, logLevel: 'silent', dataDir, oauth: { accessTokenTtlSeconds: 900 }, ...extra } });
   const server = await startServer(config);
   const registered = await server.runtime.registry.register(
     {
