@@ -42,3 +42,28 @@ export class UnknownPackageError extends MandateError {
     super('unknown_package', 400, `no policy defines package '${pkg}'`, { field: 'package', package: pkg });
   }
 }
+
+/**
+ * A policy that fails while the data API evaluates it: a conflict, a builtin error under
+ * strict-builtin-errors, or the step/time limit (`policy.maxSteps`, `policy.maxEvalMs`). The
+ * request was fine and the server is healthy, so not a 500 (OPA says 500 internal_error): 422
+ * with the engine's code and position, so the policy's author sees what to fix.
+ */
+export class PolicyEvaluationError extends MandateError {
+  constructor(readonly errors: OpaErrorDetail[]) {
+    super('policy_error', 422, errors.map((e) => `${e.location ? `${e.location.file}:${e.location.row}: ` : ''}${e.code}: ${e.message}`).join('; '), { errors });
+  }
+
+  /** OPA-shaped body: `{"code": "evaluation_error", "message", "errors": [{code, message, location?}]}`. */
+  opaBody(): Record<string, unknown> {
+    return { code: 'evaluation_error', message: this.message, errors: this.errors };
+  }
+
+  /** The evaluation error `error` is, or null when it is something else (a bug stays a 500). */
+  static from(error: unknown): PolicyEvaluationError | null {
+    if (!(error instanceof RegoError) || !error.code.startsWith('eval_')) return null;
+    return new PolicyEvaluationError([
+      { code: error.code, message: error.detail, ...(error.loc ? { location: { file: error.loc.file, row: error.loc.row, col: error.loc.col } } : {}) },
+    ]);
+  }
+}

@@ -20,7 +20,7 @@ import type { Store } from '../storage/database.js';
 import { isUniqueViolation } from '../storage/errors.js';
 import { deleteAt, refOf, setAt } from './data-path.js';
 import { loadDefaultBundle } from './default-bundle.js';
-import { PolicyCompileError } from './errors.js';
+import { PolicyCompileError, PolicyEvaluationError } from './errors.js';
 import { checkPolicyId } from './path-syntax.js';
 import { compileModules, type PreparedPolicy } from './rego/policy.js';
 import { fromJSON, RObject, type Value } from './rego/value.js';
@@ -248,13 +248,17 @@ export class PolicyService {
   /** The value of `data.<path>` (base and virtual documents) for `input`, or undefined. */
   async evaluate(segments: string[], input: Value | undefined, options: { strictBuiltinErrors?: boolean } = {}): Promise<Value | undefined> {
     const active = await this.fresh();
-    return active.prepared.evaluate(refOf(segments), {
-      ...(input === undefined ? {} : { input }),
-      data: active.data,
-      nowNs: BigInt(this.options.clock.now()) * 1_000_000n,
-      strictBuiltinErrors: options.strictBuiltinErrors ?? false,
-      limits: { maxSteps: this.options.settings.maxSteps, timeoutMs: this.options.settings.maxEvalMs },
-    });
+    try {
+      return active.prepared.evaluate(refOf(segments), {
+        ...(input === undefined ? {} : { input }),
+        data: active.data,
+        nowNs: BigInt(this.options.clock.now()) * 1_000_000n,
+        strictBuiltinErrors: options.strictBuiltinErrors ?? false,
+        limits: { maxSteps: this.options.settings.maxSteps, timeoutMs: this.options.settings.maxEvalMs },
+      });
+    } catch (error) {
+      throw PolicyEvaluationError.from(error) ?? error;
+    }
   }
 
   // ---- revisions ---------------------------------------------------------------------------

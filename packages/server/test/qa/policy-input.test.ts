@@ -11,7 +11,8 @@ describe.each(storeKinds())('policy and data APIs under hostile input on %s', (k
   let server: TestServer;
 
   beforeAll(async () => {
-    server = await startTestServer({ kind });
+    // A small step limit keeps the runaway policy below quick; the limit itself is what is tested.
+    server = await startTestServer({ kind, config: { policy: { maxSteps: 20_000 } } });
   });
   afterAll(async () => {
     await server?.stop();
@@ -112,5 +113,62 @@ describe.each(storeKinds())('policy and data APIs under hostile input on %s', (k
     expect((await raw('GET', '/v1/data/qa/odd%20key%2B%C3%A9/v')).body).toEqual({ result: 1 });
     expect((await raw('GET', '/v1/data/qa/')).body.result['odd key+é']).toEqual({ v: 1 });
     expect((await raw('GET', '/v1/data')).status).toBe(200);
+  });
+
+  it('stops a runaway or conflicting policy on the data API with a 422 naming the limit, not a 500', async () => {
+    const runaway = 'package qa.runaway\n\nimport rego.v1\n\nnums := numbers.range(1, 1000)\n\nx := count([1 | some a in nums; some b in nums; a == b])\n';
+    const conflict = 'package qa.conflict\n\nimport rego.v1\n\np := 1 if input.a\n\np := 2 if input.b\n';
+    expect((await raw('PUT', '/v1/policies/qa/runaway.rego', runaway)).status).toBe(200);
+    expect((await raw('PUT', '/v1/policies/qa/conflict.rego', conflict)).status).toBe(200);
+    const before = await auditHead();
+    for (const [method, path, body] of [['POST', '/v1/data/qa/runaway/x', '{"input":{}}'], ['GET', '/v1/data/qa/runaway', undefined], ['GET', '/v1/data', undefined]] as const) {
+      const res = await raw(method, path, body, 'application/json');
+      expect(res.status, `${method} ${path} → ${JSON.stringify(res.body)}`).toBe(422);
+      expect(res.body).toMatchObject({ code: 'evaluation_error', error: 'policy_error', request_id: expect.any(String) });
+      expect(res.body.message).toContain('step limit');
+      expect(res.body.errors[0]).toMatchObject({ code: 'eval_cancel_error' });
+    }
+    const clash = await raw('POST', '/v1/data/qa/conflict/p', '{"input":{"a":true,"b":true}}', 'application/json');
+    expect(clash.status).toBe(422);
+    expect(clash.body.errors[0]).toMatchObject({ code: 'eval_conflict_error', location: { file: 'qa/conflict.rego', row: expect.any(Number) } });
+    // Evaluating writes nothing, and the server still answers.
+    expect(await auditHead()).toBe(before);
+    expect((await raw('DELETE', '/v1/policies/qa/runaway.rego')).status).toBe(200);
+    expect((await raw('GET', '/v1/data/qa/conflict')).status).toBe(200);
+  });
+
+  it('holds JSON sent as text to the same rules as JSON: no NUL, no lone surrogate, no overflowing number', async () => {
+    await expectRefused('PUT', '/v1/data/qa/text', '{"a":"x\\u0000y"}', 400, 'body.a', 'text/plain');
+    await expectRefused('PUT', '/v1/data/qa/text', '{"a":["\\ud800"]}', 400, 'body.a.0', 'application/octet-stream');
+    await expectRefused('PUT', '/v1/data/qa/text', '{"\\u0000":1}', 400, 'body', 'text/plain');
+    await expectRefused('PUT', '/v1/data/qa/text', '{"n":1e999}', 400, 'body.n', 'application/json');
+    await expectRefused('PUT', '/v1/data/qa/text', '-1e400', 400, 'body', 'text/plain');
+    await expectRefused('POST', '/v1/data/qa/text', '{"input":{"n":1e999}}', 400, 'body.input.n', 'application/json');
+    expect((await raw('GET', '/v1/data/qa/text')).body).toEqual({});
+    expect((await raw('PUT', '/v1/data/qa/text', '{"a":"x\\ty ✓"}', 'text/plain')).status).toBe(204);
+    expect((await raw('GET', '/v1/data/qa/text')).body).toEqual({ result: { a: 'x\ty ✓' } });
+  });
+
+  it('serves PUT /v1/data (the root, an object) as documented', async () => {
+    await expectRefused('PUT', '/v1/data', '[1]', 400, 'object', 'application/json');
+    const current = await raw('GET', '/v1/data/qa');
+    expect(current.body.result, JSON.stringify(current.body)).toBeDefined();
+    expect((await raw('PUT', '/v1/data', '{"qa":{"root":true}}', 'application/json')).status).toBe(204);
+    expect((await raw('GET', '/v1/data/qa/root')).body).toEqual({ result: true });
+    expect((await raw('GET', '/v1/data/qa/text')).body).toEqual({});
+  });
+
+  it('takes an absent body where the body is optional (rollback, evaluation)', async () => {
+    const head = await revisionHead();
+    const rolled = await raw('POST', '/v1/policies/rollback');
+    expect(rolled.status, JSON.stringify(rolled.body)).toBe(200);
+    expect(rolled.body).toEqual({ policy_revision: head + 1 });
+    const revisions = (await server.api('GET', '/v1/policy-revisions?limit=1')).body.result;
+    expect(revisions[0].change).toBe(`rollback to ${head - 1}`);
+    const evaluated = await raw('POST', '/v1/data/mandate/authz/allow');
+    expect(evaluated.status, JSON.stringify(evaluated.body)).toBe(200);
+    expect(evaluated.body).toEqual({ result: false });
+    const emptyJson = await raw('POST', '/v1/data/mandate/authz/allow', '', 'application/json');
+    expect(emptyJson.status, JSON.stringify(emptyJson.body)).toBe(200);
   });
 });

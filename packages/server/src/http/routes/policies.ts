@@ -22,11 +22,12 @@ import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../../audit/types.js';
 import { can } from '../../operators/roles.js';
 import { splitPath } from '../../policy/data-path.js';
-import { PolicyCompileError } from '../../policy/errors.js';
+import { PolicyCompileError, PolicyEvaluationError } from '../../policy/errors.js';
 import { replay, REPLAY_MAX_LIMIT } from '../../policy/replay.js';
 import { fromJSON, toJSON } from '../../policy/rego/value.js';
 import { ForbiddenError, UnauthenticatedError, ValidationError } from '../../shared/errors.js';
 import { requireOperator } from '../auth.js';
+import { assertStorableText } from '../text-guard.js';
 import { toErrorResponse } from '../errors.js';
 import type { MandatePlugin } from '../plugin.js';
 
@@ -48,7 +49,7 @@ const OpaError = Type.Object(
   { code: Type.String(), message: Type.String(), errors: Type.Optional(Type.Array(Type.Unknown())), error: Type.Optional(Type.String()), request_id: Type.Optional(Type.String()) },
   { additionalProperties: true },
 );
-const opaErrors = { 400: OpaError, 401: OpaError, 403: OpaError, 404: OpaError } as const;
+const opaErrors = { 400: OpaError, 401: OpaError, 403: OpaError, 404: OpaError, 422: OpaError } as const;
 const Revision = Type.Object({ policy_revision: Type.Integer() });
 const WildcardParams = Type.Object({ '*': Type.String() });
 /** OPA's query flags; accepted so its clients can send them (they change nothing here yet). */
@@ -88,8 +89,24 @@ export const policyRoutes: MandatePlugin = async (app, { runtime }) => {
   // clients application/octet-stream); JSON routes below still parse JSON.
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
+  // Rollback (`{to?}`) and evaluation (`{input?}`) take an optional body: a POST with none (curl
+  // -X POST, or an empty application/json body) means `{}` rather than "body must be object".
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text) as unknown);
+    } catch {
+      done(new ValidationError('the body is not valid JSON', { field: 'body' }), undefined);
+    }
+  });
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined && request.method === 'POST') request.body = {};
+  });
+
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof PolicyCompileError) return reply.status(400).send({ ...error.opaBody(), error: error.code, request_id: String(request.id) });
+    if (error instanceof PolicyEvaluationError) return reply.status(422).send({ ...error.opaBody(), error: error.code, request_id: String(request.id) });
     const { status, body, headers } = toErrorResponse(error, request);
     if (headers) void reply.headers(headers);
     return reply.status(status).send({ code: OPA_CODES[status] ?? (status >= 500 ? 'internal_error' : 'invalid_parameter'), ...body });
@@ -253,6 +270,7 @@ export const policyRoutes: MandatePlugin = async (app, { runtime }) => {
     if (typeof body === 'string') body = body.trim() === '' ? undefined : parseJsonBody(body);
     if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body))) throw new ValidationError('the body must be an object {"input": …}', { field: 'body' });
     const input = (body as { input?: unknown } | undefined)?.input;
+    assertJsonDocument(input, 'body.input');
     const json = await evaluate(request.params['*'] ?? '', input, flagOn(request.query['strict-builtin-errors']));
     return reply.type('application/json').serializer((x: unknown) => x as string).send(json);
   };
@@ -260,16 +278,16 @@ export const policyRoutes: MandatePlugin = async (app, { runtime }) => {
   app.post('/data', { schema: { ...dataEval, summary: 'Evaluate the whole data document with an input' } }, evalHandler);
   app.post('/data/*', { schema: { ...dataEval, params: WildcardParams, summary: 'Evaluate a document under data with an input (OPA data API)' } }, evalHandler);
 
-  app.put(
-    '/data/*',
-    { schema: { tags: ['data'], summary: 'Create or replace a base data document (JSON); a new revision', params: WildcardParams, response: { 204: Type.Null(), ...opaErrors } } },
-    async (request, reply) => {
-      const actor = operatorActor(request, 'policies:write');
-      const value = typeof request.body === 'string' ? parseJsonBody(request.body) : request.body;
-      await policies.putData(splitPath(request.params['*']), value, actor);
-      return reply.status(204).send(null);
-    },
-  );
+  const putHandler = async (request: FastifyRequest<{ Params: { '*'?: string } }>, reply: import('fastify').FastifyReply) => {
+    const actor = operatorActor(request, 'policies:write');
+    const value = typeof request.body === 'string' ? parseJsonBody(request.body) : request.body;
+    assertJsonDocument(value, 'body');
+    await policies.putData(splitPath(request.params['*'] ?? ''), value, actor);
+    return reply.status(204).send(null);
+  };
+  const dataWrite = { tags: ['data'], response: { 204: Type.Null(), ...opaErrors } };
+  app.put('/data', { schema: { ...dataWrite, summary: 'Replace the whole base data document (a JSON object); a new revision' } }, putHandler);
+  app.put('/data/*', { schema: { ...dataWrite, params: WildcardParams, summary: 'Create or replace a base data document (JSON); a new revision' } }, putHandler);
 
   app.delete(
     '/data/*',
@@ -281,6 +299,27 @@ export const policyRoutes: MandatePlugin = async (app, { runtime }) => {
     },
   );
 };
+
+/**
+ * JSON that arrived as text (any Content-Type but application/json) is parsed here, after the
+ * app's text guard has run, so its strings get the same check; and JSON.parse turns a number
+ * too large for a double (1e999) into Infinity, which would be stored as null: refused instead.
+ */
+function assertJsonDocument(value: unknown, path: string): void {
+  assertStorableText({ [path]: value });
+  const infinite = findNonFinite(value, path);
+  if (infinite) throw new ValidationError(`${infinite} is a number too large to represent`, { field: infinite });
+}
+
+function findNonFinite(value: unknown, path: string, depth = 0): string | null {
+  if (typeof value === 'number') return Number.isFinite(value) ? null : path;
+  if (typeof value !== 'object' || value === null || depth > 64) return null;
+  for (const [key, item] of Object.entries(value)) {
+    const found = findNonFinite(item, `${path}.${key}`, depth + 1);
+    if (found) return found;
+  }
+  return null;
+}
 
 function parseJsonBody(text: string): unknown {
   try {
