@@ -64,6 +64,23 @@ describe('buildInput', () => {
     expect(loggable(input)).toMatchObject({ token: { expiry_ns: 1_767_261_000_000_000_000 } });
   });
 
+  it('gives the decision log a copy with keys in sorted (RFC 8785) order at every level, equal in content', () => {
+    const input = buildInput(agent, claims(), { ...request, context: { zeta: 1, alpha: { b: 2, a: [{ y: 1, x: 2 }] } } }, env);
+    const logged = loggable(input);
+    const unsorted: string[] = [];
+    const walk = (value: unknown, path: string) => {
+      if (Array.isArray(value)) value.forEach((item, i) => walk(item, `${path}[${i}]`));
+      else if (value !== null && typeof value === 'object') {
+        const keys = Object.keys(value);
+        if (keys.join('\u0000') !== [...keys].sort().join('\u0000')) unsorted.push(path);
+        for (const key of keys) walk((value as Record<string, unknown>)[key], `${path}.${key}`);
+      }
+    };
+    walk(logged, 'input');
+    expect(unsorted).toEqual([]);
+    expect(logged).toEqual(JSON.parse(JSON.stringify(input, (_, v: unknown) => (typeof v === 'bigint' ? Number(v) : v))));
+  });
+
   it('ranks unlabelled resources as the most sensitive class', () => {
     const input = buildInput(agent, claims(), { ...request, resource: { type: 'calendar', id: 'x' } }, env) as any;
     expect(input.resource).toMatchObject({ sensitivity: null, owner: null, sensitivity_rank: 3 });

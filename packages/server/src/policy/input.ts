@@ -138,13 +138,18 @@ export function buildInput(agent: Agent, claims: AccessTokenClaims, request: Dec
   };
 }
 
-/** A JSON-safe copy for the decision log (bigint nanoseconds become numbers). */
+/**
+ * A JSON-safe copy for the decision log: bigint nanoseconds become numbers, and each object's
+ * keys are inserted in sorted order — the order RFC 8785 writes them in, so the audit log
+ * hashes and stores the copy as it is instead of sorting a copy of its own (audit/canonical.ts).
+ */
 export function loggable(value: unknown): unknown {
   if (typeof value === 'bigint') return Number(value);
   if (Array.isArray(value)) return value.map(loggable);
   if (value !== null && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = loggable(v);
+    for (const key of Object.keys(record).sort()) out[key] = loggable(record[key]);
     return out;
   }
   return value;
