@@ -77,6 +77,7 @@ import {
   type RecordedApproval,
   type RefusalCode,
 } from './types.js';
+import { checkDisplayText } from './text.js';
 import { Waiters } from './waiters.js';
 
 export interface ApprovalSettings {
@@ -129,6 +130,9 @@ function required(value: string | undefined | null, field: string, max = 200): s
   return value;
 }
 
+/** Approval ids as randomId('apr') makes them. */
+const CURSOR_ID = /^apr_[A-Za-z0-9_-]{1,64}$/;
+
 function encodeCursor(row: { created_at: string; id: string }): string {
   return Buffer.from(JSON.stringify([row.created_at, row.id]), 'utf8').toString('base64url');
 }
@@ -136,7 +140,13 @@ function encodeCursor(row: { created_at: string; id: string }): string {
 function decodeCursor(cursor: string): [string, string] {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && parsed.length === 2 && parsed.every((p) => typeof p === 'string')) return parsed as [string, string];
+    // Only what encodeCursor writes (a stored ISO time, an approval id) reaches the query: a
+    // NUL, say, is an error in PostgreSQL rather than an empty page.
+    if (Array.isArray(parsed) && parsed.length === 2 && parsed.every((p) => typeof p === 'string')) {
+      const [createdAt, id] = parsed as [string, string];
+      const ms = Date.parse(createdAt);
+      if (!Number.isNaN(ms) && isoTime(ms) === createdAt && CURSOR_ID.test(id)) return [createdAt, id];
+    }
   } catch {
     /* fall through */
   }
@@ -172,6 +182,11 @@ export class ApprovalService {
     required(input.resource.type, 'resource.type');
     required(input.resource.id, 'resource.id', 1_000);
     if (!APPROVAL_ORIGINS.includes(input.origin)) throw new ValidationError(`origin must be one of ${APPROVAL_ORIGINS.join(', ')}`, { field: 'origin' });
+    checkDisplayText('action', action);
+    checkDisplayText('tool', tool);
+    checkDisplayText('reason', reason, 'multi');
+    for (const [key, value] of Object.entries(input.resource)) checkDisplayText(`resource.${key}`, value);
+    checkDisplayText('on_behalf_of', input.onBehalfOf);
     const resource = normaliseResource(input.resource);
     const onBehalfOf = input.onBehalfOf ?? null;
     const now = this.clock.now();
@@ -288,6 +303,7 @@ export class ApprovalService {
     if (reason !== undefined && reason !== null && reason.length > MAX_TEXT) {
       throw new ValidationError(`reason is longer than ${MAX_TEXT} characters`, { field: 'reason' });
     }
+    checkDisplayText('reason', reason, 'multi');
     const target: ApprovalStatus = decision === 'approve' ? 'approved' : 'denied';
     for (let attempt = 0; attempt < DECIDE_RETRIES; attempt += 1) {
       const row = await this.row(id);

@@ -230,6 +230,11 @@ export const approvalRoutes: MandatePlugin = async (app, { runtime }) => {
     return approvalView(await approvals.decide(request.params.id, decision, decider, request.body?.reason ?? null));
   };
 
+  // `{reason?}` is optional, so is the body: a decision POSTed with none (curl -X POST) is `{}`.
+  const DECISION_ROUTES = new Set(['/v1/approvals/:id/approve', '/v1/approvals/:id/deny']);
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined && DECISION_ROUTES.has(request.routeOptions.url ?? '')) request.body = {};
+  });
   const decisionSchema = (summary: string) => ({
     tags: ['approvals'],
     summary,
