@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -170,5 +171,13 @@ describe.each(storeKinds())('policy and data APIs under hostile input on %s', (k
     expect(evaluated.body).toEqual({ result: false });
     const emptyJson = await raw('POST', '/v1/data/mandate/authz/allow', '', 'application/json');
     expect(emptyJson.status, JSON.stringify(emptyJson.body)).toBe(200);
+  });
+
+  it("the default bundle's own replacement command works (it named an id that conflicts with it)", async () => {
+    const text = readFileSync(new URL('../../src/policy/default-bundle/authz.rego', import.meta.url), 'utf8');
+    const id = /mandate policy put (\S+) <file>/.exec(text)?.[1];
+    expect(id).toBeDefined();
+    const put = await raw('PUT', `/v1/policies/${id}`, text);
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
   });
 });

@@ -1,6 +1,6 @@
 # Mandate's default authorization policy (revision 1 on a fresh server).
 # Every line is explained in docs/policies.md ("The default bundle").
-# Replace it with `mandate policy put authz.rego <file>` or add modules to package mandate.authz.
+# Replace it with `mandate policy put mandate/authz.rego <file>` (its id) or add modules to package mandate.authz.
 package mandate.authz
 
 import rego.v1
