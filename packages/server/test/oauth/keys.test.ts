@@ -137,3 +137,23 @@ describe.each(storeKinds())('signing key rotation on %s', (kind) => {
     expect((await server.api('POST', '/v1/keys/rotate', { surprise: 1 })).status).toBe(400);
   });
 });
+
+describe('ES256 signing', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startOAuthServer('sqlite', { config: { oauth: { signingAlgorithm: 'ES256' } } });
+  });
+  afterAll(async () => server?.stop());
+
+  it('signs with a P-256 key when configured, verifiable with jose', async () => {
+    const agent = await registerAgent(server);
+    const response = await postForm(server, '/oauth2/token', { grant_type: 'client_credentials' }, { authorization: basic(agent.clientId, agent.clientSecret) });
+    expect(decodeProtectedHeader(response.body.access_token)).toMatchObject({ alg: 'ES256', typ: 'at+jwt' });
+    const jwks = createRemoteJWKSet(new URL(`${server.url}/.well-known/jwks.json`));
+    const { payload } = await jwtVerify(response.body.access_token, jwks, { issuer: server.url, audience: server.url, algorithms: ['ES256'] });
+    expect(payload.sub).toBe(agent.id);
+    const keys = (await (await fetch(`${server.url}/.well-known/jwks.json`)).json()) as { keys: Array<Record<string, unknown>> };
+    expect(keys.keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
+    expect(keys.keys[0]!.d).toBeUndefined();
+  });
+});

@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import type { Clock } from '../../src/shared/clock.js';
 import type { Dialect } from '../../src/storage/database.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -53,6 +54,23 @@ export async function registerAgent(server: TestServer, overrides: Record<string
   return { id: body.agent.id, clientId: body.client_id, clientSecret: body.client_secret };
 }
 
+const jwksByServer = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
+
+/**
+ * Every token a test gets from the token endpoint is cross-verified here with jose against
+ * the server's published JWKS (the server signs with node:crypto on its hot path), at the
+ * token's own issue time so frozen test clocks do not matter.
+ */
+export async function crossVerify(server: TestServer, token: string): Promise<void> {
+  let jwks = jwksByServer.get(server.url);
+  if (!jwks) {
+    jwks = createRemoteJWKSet(new URL(`${server.url}/.well-known/jwks.json`));
+    jwksByServer.set(server.url, jwks);
+  }
+  const { iat } = decodeJwt(token);
+  await jwtVerify(token, jwks, { issuer: server.config.issuer, typ: 'at+jwt', currentDate: new Date((iat ?? 0) * 1000) });
+}
+
 /** POST a form to an OAuth endpoint. */
 export async function postForm(
   server: TestServer,
@@ -66,7 +84,9 @@ export async function postForm(
     body: typeof form === 'string' ? form : new URLSearchParams(form).toString(),
   });
   const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+  const body = text ? JSON.parse(text) : undefined;
+  if (path === '/oauth2/token' && response.status === 200) await crossVerify(server, body.access_token as string);
+  return { status: response.status, body, headers: response.headers };
 }
 
 export function basic(clientId: string, secret: string): string {
