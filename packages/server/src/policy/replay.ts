@@ -9,7 +9,7 @@
  * decision time (ms precision).
  */
 import type { Store } from '../storage/database.js';
-import { ValidationError } from '../shared/errors.js';
+import { NotFoundError, ValidationError } from '../shared/errors.js';
 import { DECISION_EVENT, DEFAULT_PACKAGE, evaluatePackage } from './decision-point.js';
 import { UnknownPackageError } from './errors.js';
 import { CLASSIFICATION_RANKS } from './input.js';
@@ -76,8 +76,11 @@ export async function replay(store: Store, active: ActivePolicy, settings: Polic
   const from = new Date(sinceMs(request.since, nowMs)).toISOString();
   const modules: Record<string, string> = { ...active.modules };
   for (const [id, text] of Object.entries(request.modules)) {
-    if (text === null) delete modules[id];
-    else modules[id] = text;
+    if (text === null) {
+      // A typo here would silently replay the unchanged set and report "nothing changes".
+      if (!(id in modules)) throw new NotFoundError('policy', id);
+      delete modules[id];
+    } else modules[id] = text;
   }
   const candidate: ActivePolicy = { ...active, modules, prepared: compilePolicy(modules) };
 

@@ -180,4 +180,13 @@ describe.each(storeKinds())('policy and data APIs under hostile input on %s', (k
     const put = await raw('PUT', `/v1/policies/${id}`, text);
     expect(put.status, JSON.stringify(put.body)).toBe(200);
   });
+
+  it('replay refuses to remove a module that does not exist (a typo reported "nothing changes")', async () => {
+    const res = await server.api('POST', '/v1/policies/replay', { modules: { 'mandate/authz.reg': null }, since: '24h' });
+    expect(res.status, JSON.stringify(res.body)).toBe(404);
+    expect(res.body).toMatchObject({ code: 'resource_not_found' });
+    expect(res.body.message).toContain('mandate/authz.reg');
+    const ok = await server.api('POST', '/v1/policies/replay', { modules: { 'mandate/authz.rego': null }, since: '24h' });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+  });
 });
