@@ -34,17 +34,6 @@ export function parseForm(body: string): FormParameters {
   return out;
 }
 
-/** Refuses parameters the endpoint does not allow to repeat or to be present; returns the value or undefined. */
-export function optional(form: FormParameters, name: string): string | undefined {
-  return form.get(name);
-}
-
-export function required(form: FormParameters, name: string): string {
-  const value = form.get(name);
-  if (value === undefined) throw new InvalidRequest(`missing required parameter '${name}'`);
-  return value;
-}
-
 /** RFC 6749 §3.3: scope is a space-delimited list of scope tokens (NQCHAR, no duplicates needed). */
 export function parseScope(value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;

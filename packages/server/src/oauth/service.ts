@@ -2,7 +2,7 @@ import type { AuditLog } from '../audit/log.js';
 import type { Actor, AuditEvent } from '../audit/types.js';
 import type { Config } from '../config/schema.js';
 import type { Envelope } from '../crypto/envelope.js';
-import type { CredentialResolver, OperatorPrincipal, Principal, RequestContext } from '../http/principal.js';
+import type { CredentialResolver, OperatorPrincipal, Principal } from '../http/principal.js';
 import { can } from '../operators/roles.js';
 import type { RegistryService } from '../registry/service.js';
 import type { Agent } from '../registry/types.js';
@@ -12,7 +12,7 @@ import type { Store } from '../storage/database.js';
 import { AuthenticatedAgents } from './agent-cache.js';
 import { mayHoldTokens } from './agent-status.js';
 import { CLIENT_SIGNING_ALGORITHMS, SIGNING_ALGORITHMS } from './algorithms.js';
-import { CLIENT_AUTH_METHODS, presentedCredentials, verifyClientAssertion, type ClientAuthMethod, type PresentedCredentials } from './client-auth.js';
+import { CLIENT_AUTH_METHODS, presentedCredentials, verifyClientAssertion, type PresentedCredentials } from './client-auth.js';
 import { verifyDpopProof } from './dpop.js';
 import { AccessDenied, InvalidClient, InvalidDpopProof, InvalidRequest, OAuthError, RateLimited, UnauthorizedClient, UnsupportedGrantType } from './errors.js';
 import { parseForm, type FormParameters } from './form.js';
@@ -166,7 +166,6 @@ export class OAuthService {
       dpop_signing_alg_values_supported: [...CLIENT_SIGNING_ALGORITHMS],
       resource_indicators_supported: true,
       access_token_signing_alg_values_supported: Object.keys(SIGNING_ALGORITHMS),
-      service_documentation: 'https://github.com/mandate/mandate/blob/main/docs/oauth.md',
     };
     return this.metadataCache;
   }
@@ -377,10 +376,8 @@ export class OAuthService {
     }
     const token = form.get('token');
     if (token === undefined) throw new InvalidRequest("missing required parameter 'token'");
-    const hint = form.get('token_type_hint');
-    if (hint !== undefined && hint !== 'access_token' && hint !== 'refresh_token') {
-      // RFC 7009 §2.1: an unknown hint is ignored; the search covers every type we issue.
-    }
+    // token_type_hint needs no handling: Mandate issues access tokens only, and RFC 7009 §2.1
+    // says an unknown hint is ignored.
     const claims = await this.verifier.signedClaims(token);
     // RFC 7009 §2.2: invalid, expired or foreign-issuer tokens need no revocation: answer 200.
     if (!claims) return;
@@ -455,5 +452,3 @@ export class OAuthService {
     };
   }
 }
-
-export type { RequestContext, ClientAuthMethod };
