@@ -3,7 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Runtime } from '../runtime.js';
-import { MandateError } from '../shared/errors.js';
+import { MandateError, ValidationError } from '../shared/errors.js';
 import { sendError } from './errors.js';
 import { assertStorableText } from './text-guard.js';
 import { validatorCompiler } from './validation.js';
@@ -46,7 +46,10 @@ export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
     // content type to send rather than "body must be object".
     const bodySchema = request.routeOptions.schema?.body as { type?: unknown } | undefined;
     if (typeof request.body === 'string' && bodySchema?.type === 'object') {
-      throw new MandateError('unsupported_media_type', 415, `send this body as JSON with Content-Type: application/json (got ${request.headers['content-type'] ?? 'none'})`);
+      const contentType = request.headers['content-type'] ?? 'none';
+      // A JSON document that is a string (`"x"`) is a wrong shape, not a wrong media type.
+      if (/^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType)) throw new ValidationError('body must be a JSON object');
+      throw new MandateError('unsupported_media_type', 415, `send this body as JSON with Content-Type: application/json (got ${contentType})`);
     }
     assertStorableText({ params: request.params, querystring: request.query, body: request.body });
   });

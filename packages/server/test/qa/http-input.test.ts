@@ -88,6 +88,13 @@ describe.each(storeKinds())('hostile input on %s', (kind) => {
     expect(await head()).toBe(before);
   });
 
+  it('answers 400, not 415, when a JSON body is a string instead of an object', async () => {
+    const before = await head();
+    const response = await server.api('POST', '/v1/operators', JSON.stringify('just a string'));
+    expect(response).toMatchObject({ status: 400, body: { error: 'invalid_request', message: 'body must be a JSON object' } });
+    expect(await head()).toBe(before);
+  });
+
   it('answers a malformed URL in the API error shape', async () => {
     const response = await server.api('GET', '/v1/agents/%ZZ');
     expect(response.status).toBe(400);
