@@ -13,7 +13,7 @@ describe.each(storeKinds())('DPoP (RFC 9449) on %s', (kind) => {
   let server: TestServer;
   let as: oauth.AuthorizationServer;
   let agent: RegisteredAgent;
-  let keyPair: CryptoKeyPair;
+  let keyPair: Awaited<ReturnType<typeof oauth.generateKeyPair>>;
   let publicJwk: Record<string, unknown>;
 
   /** A hand-made proof, so each field can be got wrong on purpose. */

@@ -117,7 +117,7 @@ describe.each(storeKinds())('OAuth token endpoint on %s', (kind) => {
   it('sets aud from a registered resource and keeps only the scopes that audience accepts', async () => {
     const created = await server.api('POST', '/v1/resource-servers', { audience: 'https://calendar.example.com', scopes: ['calendar.read', 'calendar.admin'], name: 'Calendar API' });
     expect(created.status).toBe(201);
-    const metadata = await (await fetch(`${server.url}/.well-known/oauth-authorization-server`)).json();
+    const metadata = (await (await fetch(`${server.url}/.well-known/oauth-authorization-server`)).json()) as { scopes_supported: string[] };
     expect(metadata.scopes_supported).toEqual(expect.arrayContaining(['calendar.admin', 'calendar.read']));
     const auth = { authorization: basic(agent.clientId, agent.clientSecret) };
     const token = await postForm(server, '/oauth2/token', { grant_type: 'client_credentials', resource: 'https://calendar.example.com' }, auth);
