@@ -43,3 +43,17 @@ describe('glob builtins', () => {
     expect(call('glob.quote_meta', '[a]{b}?\\')).toBe('\\[a\\]\\{b\\}\\?\\\\');
   });
 });
+
+describe('glob.match in linear time', () => {
+  // Each `*` lets a backtracking matcher try every split point: on a long run of `a`s without
+  // the final `b`, JavaScript's RegExp would need O(n^k) steps for k stars.
+  const long = 'a'.repeat(5000);
+  it.each([
+    ['*a*a*a*a*a*a*b', null],
+    ['**a**a**a**a**a**b', ['.']],
+    ['{*a,*aa}*{*a,*aa}*b', null],
+  ] as [string, Value][])('%s', (pattern, delimiters) => {
+    expect(g(pattern, delimiters, long)).toBe(false);
+    expect(g(pattern, delimiters, long + 'b')).toBe(true);
+  });
+});

@@ -3,17 +3,24 @@
  * `*` matches any run of non-delimiter characters, `**` any run at all, `?` one non-delimiter
  * character, `[abc]`/`[!abc]`/`[a-z]`/`[!a-z]` one character in (or not in) the list or range,
  * `{a,b}` one of the alternatives, `\` escapes. Delimiters default to "." when the list is
- * empty and to none when it is null. Patterns compile to anchored JS RegExps (LRU cached).
+ * empty and to none when it is null. Patterns compile to anchored RE2 expressions run by re2js
+ * (linear in the input, whatever the pattern: `*a*a*a*b` on a long run of `a`s cannot backtrack),
+ * LRU cached.
  */
+import { RE2JS } from 're2js';
 import { type Value } from '../value.js';
 import { elementError, operandMessage } from './operands.js';
 import { BuiltinError, operandError, registerBuiltins, type BuiltinDef } from './registry.js';
 
 const SPECIALS = new Set(['*', '?', '\\', '[', ']', '{', '}']);
 
+/** A character as an RE2 escape: safe inside and outside classes. */
 function hex(c: string): string {
-  return `\\u{${c.codePointAt(0)!.toString(16)}}`;
+  return `\\x{${c.codePointAt(0)!.toString(16)}}`;
 }
+
+/** An RE2 class that matches nothing (RE2 has no `(?!)`). */
+const NOTHING = '[^\\x{0}-\\x{10ffff}]';
 
 class GlobParser {
   private pos = 0;
@@ -112,7 +119,7 @@ class GlobParser {
       body = chars;
     }
     if (this.next() !== ']') throw new BuiltinError('expected close range character');
-    if (body === '') return not ? '[\\s\\S]' : '(?!)';
+    if (body === '') return not ? '[\\s\\S]' : NOTHING;
     return `[${not ? '^' : ''}${body}]`;
   }
 
@@ -134,15 +141,15 @@ class GlobParser {
 }
 
 const CACHE_SIZE = 256;
-const cache = new Map<string, RegExp>();
+const cache = new Map<string, RE2JS>();
 
-export function compileGlob(pattern: string, delimiters: string[]): RegExp {
+export function compileGlob(pattern: string, delimiters: string[]): RE2JS {
   const key = `${delimiters.join('')}\u0000${pattern}`;
   let re = cache.get(key);
   if (re) {
     cache.delete(key);
   } else {
-    re = new RegExp(new GlobParser(pattern, delimiters).parse(), 'u');
+    re = RE2JS.compile(new GlobParser(pattern, delimiters).parse());
   }
   cache.set(key, re);
   if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);

@@ -24,6 +24,22 @@ describe('json.verify_schema / json.match_schema', () => {
   });
 });
 
+describe('json.match_schema patterns', () => {
+  it('uses RE2 syntax and matches in linear time', () => {
+    const patterned = v({ properties: { a: { type: 'string', pattern: '^(a+)+$' } }, patternProperties: { '^k(x+x+)+y': { type: 'number' } } });
+    const long = 'a'.repeat(4000);
+    // A backtracking RegExp would not finish these within the test timeout.
+    const [ok, errors] = json(callBuiltin('json.match_schema', [v({ a: long + '!', ['k' + 'x'.repeat(4000)]: 's' }), patterned]));
+    expect(ok).toBe(false);
+    expect(errors.map((e: { type: string }) => e.type)).toEqual(['pattern']);
+    expect(json(callBuiltin('json.match_schema', [v({ a: long, kxxy: 1 }), patterned]))).toEqual([true, []]);
+    expect(json(callBuiltin('json.match_schema', [v({ kxxy: 's' }), patterned]))[0]).toBe(false);
+    // \z is RE2 (and gojsonschema) syntax that JavaScript's RegExp rejects.
+    expect(json(callBuiltin('json.match_schema', [v({ s: 'ab' }), v({ properties: { s: { pattern: 'b\\z' } } })]))).toEqual([true, []]);
+    expect(() => callBuiltin('json.match_schema', [v({ s: 'x' }), v({ properties: { s: { pattern: '(' } } })])).toThrow('missing closing )');
+  });
+});
+
 describe('opa.runtime', () => {
   it('describes no runtime and exposes no environment', () => {
     expect(json(callBuiltin('opa.runtime', []))).toEqual({});

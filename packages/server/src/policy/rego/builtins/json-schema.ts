@@ -2,11 +2,14 @@
  * OPA's json.verify_schema and json.match_schema (JSON Schema drafts 4-7 in
  * OPA, via gojsonschema), validated here with ajv. Schemas and documents may
  * be given as values or as JSON text. Messages for the common schema error
- * (an unknown "type") follow gojsonschema's wording.
+ * (an unknown "type") follow gojsonschema's wording. `pattern` and `patternProperties` run on
+ * the RE2 engine of the regex builtins (Go's syntax, as gojsonschema; linear time), not on
+ * JavaScript's backtracking RegExp: a schema may come from input.
  */
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import Ajv, { type CodeOptions, type ErrorObject, type ValidateFunction } from 'ajv';
 import { RObject, fromJSON, toJS, type Value } from '../value.js';
 import { parseJSONLastWins } from './jwt-encoding.js';
+import { compileRE2, matchString } from './re2.js';
 import { BuiltinError, operandError, registerBuiltins } from './registry.js';
 
 const PRIMITIVES = ['array', 'boolean', 'integer', 'number', 'null', 'object', 'string'];
@@ -47,6 +50,15 @@ function badType(schema: unknown): string | null {
   return null;
 }
 
+/** ajv's regular expression hook: RE2 patterns (ajv keys its pattern cache by toString()). */
+const re2Engine: NonNullable<CodeOptions['regExp']> = Object.assign(
+  (pattern: string) => {
+    const c = compileRE2(pattern);
+    return { test: (s: string) => matchString(c, s), toString: () => pattern };
+  },
+  { code: 're2' },
+);
+
 function compile(schema: unknown): ValidateFunction {
   const bad = badType(schema);
   if (bad !== null) {
@@ -54,7 +66,7 @@ function compile(schema: unknown): ValidateFunction {
   }
   try {
     // A fresh validator per schema: policies pass arbitrary schemas, nothing is shared between them.
-    const ajv = new Ajv.default({ strict: false, allErrors: true, validateFormats: false });
+    const ajv = new Ajv.default({ strict: false, allErrors: true, validateFormats: false, code: { regExp: re2Engine } });
     return ajv.compile(schema as object);
   } catch (e) {
     throw new SchemaError((e as Error).message);

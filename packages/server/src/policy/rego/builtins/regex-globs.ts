@@ -3,11 +3,16 @@
  * yashtewari/glob-intersection, which OPA uses). The syntax is small: literal characters, `.`
  * (any character), sets `[a-z0-9]` (no negation), `\` escapes, and the flags `*` (zero or more)
  * and `+` (one or more) after a token. Non-emptiness of the intersection is decided on the
- * product of the two token automata (breadth-first search), so it is linear in their sizes.
+ * product of the two token automata (breadth-first search): time and memory proportional to the
+ * product of the two glob lengths, whatever the input. Sets are kept as sorted rune ranges, so a
+ * range over all of Unicode costs one entry, not a million.
  */
 import { BuiltinError } from './registry.js';
 
-type Atom = { kind: 'char'; c: number } | { kind: 'dot' } | { kind: 'set'; runes: Set<number> };
+/** Inclusive rune range [lo, hi]. */
+type Range = [number, number];
+
+type Atom = { kind: 'char'; c: number } | { kind: 'dot' } | { kind: 'set'; ranges: Range[] };
 
 interface Token {
   atom: Atom;
@@ -27,8 +32,19 @@ function nextRune(input: number[], i: number): [number, number, boolean] {
   return [i + 1, input[i]!, false];
 }
 
+/** Sorted, merged ranges. */
+function normalize(ranges: Range[]): Range[] {
+  const out: Range[] = [];
+  for (const [lo, hi] of [...ranges].sort((a, b) => a[0] - b[0])) {
+    const last = out[out.length - 1];
+    if (last && lo <= last[1] + 1) last[1] = Math.max(last[1], hi);
+    else out.push([lo, hi]);
+  }
+  return out;
+}
+
 function parseSet(input: number[], start: number): [number, Atom] {
-  const runes = new Set<number>();
+  const ranges: Range[] = [];
   let i = start;
   let prev = -1;
   while (i < input.length) {
@@ -43,12 +59,12 @@ function parseSet(input: number[], start: number): [number, Atom] {
       if (hi < prev) {
         throw invalid(input, i, `range is out of order: '${String.fromCodePoint(hi)}' comes before '${String.fromCodePoint(prev)}' in Unicode`);
       }
-      for (let x = prev; x <= hi; x++) runes.add(x);
+      ranges.push([prev, hi]);
       prev = -1;
     } else if (!escaped && r === 0x5d) {
-      return [i, { kind: 'set', runes }];
+      return [i, { kind: 'set', ranges: normalize(ranges) }];
     } else {
-      runes.add(r);
+      ranges.push([r, r]);
       prev = r;
     }
   }
@@ -81,12 +97,22 @@ function tokenize(glob: string): Token[] {
   return tokens;
 }
 
+function rangesOf(a: Exclude<Atom, { kind: 'dot' }>): Range[] {
+  return a.kind === 'char' ? [[a.c, a.c]] : a.ranges;
+}
+
+/** Whether two atoms share a rune: a merge walk over their sorted ranges. */
 function overlap(a: Atom, b: Atom): boolean {
   if (a.kind === 'dot' || b.kind === 'dot') return true;
-  if (a.kind === 'char' && b.kind === 'char') return a.c === b.c;
-  if (a.kind === 'char') return (b as { runes: Set<number> }).runes.has(a.c);
-  if (b.kind === 'char') return a.runes.has(b.c);
-  for (const r of a.runes) if (b.runes.has(r)) return true;
+  const x = rangesOf(a);
+  const y = rangesOf(b);
+  let i = 0;
+  let j = 0;
+  while (i < x.length && j < y.length) {
+    if (x[i]![1] < y[j]![0]) i++;
+    else if (y[j]![1] < x[i]![0]) j++;
+    else return true;
+  }
   return false;
 }
 
@@ -105,8 +131,8 @@ export function globsIntersect(a: string, b: string): boolean {
       queue.push([i, j]);
     }
   };
-  while (queue.length > 0) {
-    const [i, j] = queue.shift()!;
+  for (let head = 0; head < queue.length; head++) {
+    const [i, j] = queue[head]!;
     if (i === x.length && j === y.length) return true;
     // Skip a starred token on either side (zero repetitions).
     if (i < x.length && x[i]!.star) push(i + 1, j);

@@ -1,12 +1,12 @@
 /**
- * Regular expression builtins (OPA v1/topdown/regex.go) on RE2 patterns translated to
- * JavaScript (see re2.ts): regex.match / re_match, regex.is_valid, regex.split, regex.find_n,
+ * Regular expression builtins (OPA v1/topdown/regex.go) on a linear-time RE2 engine (see
+ * re2.ts): regex.match / re_match, regex.is_valid, regex.split, regex.find_n,
  * regex.find_all_string_submatch_n, regex.replace, regex.template_match, regex.globs_match.
  * Invalid patterns raise eval_builtin_error with Go's parse message.
  */
 import { type Value } from '../value.js';
 import { intOperand } from './operands.js';
-import { compileRE2, findAll, quoteMeta, RegexSyntaxError, replaceAll, split, type CompiledRegex } from './re2.js';
+import { compileRE2, findAll, matchString, quoteMeta, RegexSyntaxError, replaceAll, split, type CompiledRegex } from './re2.js';
 import { globsIntersect } from './regex-globs.js';
 import { BuiltinError, registerBuiltins, type BuiltinDef } from './registry.js';
 
@@ -20,7 +20,7 @@ function compile(pattern: string): CompiledRegex {
 }
 
 function matches(pattern: string, value: string): boolean {
-  return compile(pattern).regex.test(value);
+  return matchString(compile(pattern), value);
 }
 
 function isValid(pattern: Value): boolean {
@@ -63,7 +63,7 @@ function templateMatch(tpl: string, value: string, open: string, close: string):
     end = e;
   }
   pattern += quoteMeta(tpl.slice(end)) + '$';
-  return compile(pattern).regex.test(value);
+  return matchString(compile(pattern), value);
 }
 
 const defs: BuiltinDef[] = [
