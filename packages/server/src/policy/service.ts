@@ -23,7 +23,7 @@ import { loadDefaultBundle } from './default-bundle.js';
 import { PolicyCompileError, PolicyEvaluationError } from './errors.js';
 import { checkPolicyId } from './path-syntax.js';
 import { compileModules, type PreparedPolicy } from './rego/policy.js';
-import { fromJSON, RObject, type Value } from './rego/value.js';
+import { RObject, type Value } from './rego/value.js';
 import { PolicyStore, type PolicyState, type RevisionSummary } from './store.js';
 
 export interface PolicySettings {
@@ -38,9 +38,8 @@ export interface ActivePolicy {
   modulesHash: string;
   modules: Record<string, string>;
   prepared: PreparedPolicy;
+  /** The base data document (exact numbers). */
   data: RObject;
-  /** The data as plain JSON (for the data API's GET of base documents and for replays). */
-  plainData: Record<string, unknown>;
 }
 
 export interface PolicyServiceOptions {
@@ -94,7 +93,7 @@ export class PolicyService {
       compilePolicy(modules);
       try {
         latest = await this.options.audit.withEntry(async (trx) => {
-          const state = await this.revisions.append(trx, 0, { author: 'system:default-bundle', change: 'load default bundle', modules, data: {} });
+          const state = await this.revisions.append(trx, 0, { author: 'system:default-bundle', change: 'load default bundle', modules, data: new RObject() });
           return { result: state, events: [this.revisionEvent({ kind: 'system', id: 'default-bundle' }, state)] };
         });
       } catch (error) {
@@ -144,14 +143,12 @@ export class PolicyService {
   private install(state: PolicyState, prepared: PreparedPolicy | null): void {
     if (this.active && this.active.revision >= state.revision) return;
     const reuse = prepared ?? (this.active && this.active.modulesHash === state.modulesHash ? this.active.prepared : compilePolicy(state.modules));
-    const data = fromJSON(state.data);
     this.active = {
       revision: state.revision,
       modulesHash: state.modulesHash,
       modules: state.modules,
       prepared: reuse,
-      data: data instanceof RObject ? data : new RObject(),
-      plainData: state.data,
+      data: state.data,
     };
   }
 
@@ -170,7 +167,7 @@ export class PolicyService {
    * Appends a revision made by `mutate` from the newest one. Retries when another writer took
    * the revision number first (it re-reads and re-applies the change on top of theirs).
    */
-  private async change(actor: Actor, describe: string, mutate: (state: PolicyState) => { modules: Record<string, string>; data: Record<string, unknown> }): Promise<PolicyState> {
+  private async change(actor: Actor, describe: string, mutate: (state: PolicyState) => { modules: Record<string, string>; data: RObject }): Promise<PolicyState> {
     for (let attempt = 0; ; attempt += 1) {
       let prepared: PreparedPolicy | null = null;
       try {
@@ -233,7 +230,8 @@ export class PolicyService {
 
   // ---- data --------------------------------------------------------------------------------
 
-  putData(segments: string[], value: unknown, actor: Actor): Promise<PolicyState> {
+  /** Puts a document (the engine's value, exact numbers: parse request JSON with rego/value.ts). */
+  putData(segments: string[], value: Value, actor: Actor): Promise<PolicyState> {
     return this.change(actor, `put data /${segments.join('/')}`, (s) => ({ modules: s.modules, data: setAt(s.data, segments, value) }));
   }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isoTime, type Clock } from '../shared/clock.js';
 import type { Executor, Store } from '../storage/database.js';
+import { parseJSON, RObject, toJSON } from './rego/value.js';
 import type { PolicyRevisionRow } from './tables.js';
 
 /** The complete policy state after one change. */
@@ -11,8 +12,11 @@ export interface PolicyState {
   change: string;
   /** Module id → Rego text. */
   modules: Record<string, string>;
-  /** The base data document (plain JSON object). */
-  data: Record<string, unknown>;
+  /**
+   * The base data document as the engine's value: numbers exact (a 30-digit integer or a long
+   * decimal stays as written, as in OPA). Stored as its JSON text (rego/value.ts toJSON).
+   */
+  data: RObject;
   modulesHash: string;
 }
 
@@ -36,6 +40,12 @@ export function modulesHash(modules: Record<string, string>): string {
   return hash.digest('hex');
 }
 
+/** The stored data text, parsed exactly (revisions written before exact storage parse the same way). */
+function dataOf(text: string): RObject {
+  const data = parseJSON(text);
+  return data instanceof RObject ? data : new RObject();
+}
+
 function toState(row: PolicyRevisionRow): PolicyState {
   return {
     revision: Number(row.revision),
@@ -43,7 +53,7 @@ function toState(row: PolicyRevisionRow): PolicyState {
     createdAt: row.created_at,
     change: row.change,
     modules: JSON.parse(row.modules) as Record<string, string>,
-    data: JSON.parse(row.data) as Record<string, unknown>,
+    data: dataOf(row.data),
     modulesHash: row.modules_hash,
   };
 }
@@ -94,7 +104,7 @@ export class PolicyStore {
   async append(
     db: Executor,
     previous: number,
-    next: { author: string; change: string; modules: Record<string, string>; data: Record<string, unknown> },
+    next: { author: string; change: string; modules: Record<string, string>; data: RObject },
   ): Promise<PolicyState> {
     const row: PolicyRevisionRow = {
       revision: previous + 1,
@@ -102,7 +112,7 @@ export class PolicyStore {
       created_at: isoTime(this.clock.now()),
       change: next.change,
       modules: JSON.stringify(next.modules),
-      data: JSON.stringify(next.data),
+      data: toJSON(next.data),
       modules_hash: modulesHash(next.modules),
     };
     await db.insertInto('policy_revisions').values(row).execute();

@@ -19,6 +19,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
+import { isLosslessNumber, parse as parseLossless } from 'lossless-json';
 import type { Actor } from '../../audit/types.js';
 import { can } from '../../operators/roles.js';
 import { splitPath } from '../../policy/data-path.js';
@@ -82,6 +83,15 @@ function requireEvaluator(request: FastifyRequest): void {
 
 const flagOn = (value: string | undefined) => value !== undefined && value !== 'false' && value !== '0';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The data API: its JSON bodies keep numbers exact (see parseBodyJson). */
+    exactNumbers?: boolean;
+  }
+}
+/** Route config of the data routes (PUT and POST /v1/data…). */
+const EXACT = { exactNumbers: true } as const;
+
 export const policyRoutes: MandatePlugin = async (app, { runtime }) => {
   const { policies } = runtime;
 
@@ -91,13 +101,17 @@ export const policyRoutes: MandatePlugin = async (app, { runtime }) => {
 
   // Rollback (`{to?}`) and evaluation (`{input?}`) take an optional body: a POST with none (curl
   // -X POST, or an empty application/json body) means `{}` rather than "body must be object".
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+  // This parser is this plugin's own (Fastify encapsulates parsers), so exact numbers reach only
+  // the data API; /v1/authorize and the rest keep Fastify's parser. The body limit (413) is
+  // enforced before a parser runs, and the app's text guard (NUL, lone surrogates) runs on the
+  // parsed tree in preValidation: strings stay strings, only numbers change form.
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = String(body);
     if (text.trim() === '') return done(null, undefined);
     try {
-      done(null, JSON.parse(text) as unknown);
-    } catch {
-      done(new ValidationError('the body is not valid JSON', { field: 'body' }), undefined);
+      done(null, parseBodyJson(text, request.routeOptions.config.exactNumbers === true));
+    } catch (error) {
+      done(error as Error, undefined);
     }
   });
   app.addHook('preValidation', async (request) => {
@@ -247,6 +261,7 @@ export const policyRoutes: MandatePlugin = async (app, { runtime }) => {
 
   /** `{result}` of a document, or `{}` when it is undefined (OPA). Values keep exact numbers. */
   const evaluate = async (path: string, input: unknown, strict: boolean) => {
+    // fromJSON turns lossless-json's numbers into exact engine numbers (BigNum beyond a double).
     const value = await policies.evaluate(splitPath(path), input === undefined ? undefined : fromJSON(input), { strictBuiltinErrors: strict });
     return value === undefined ? '{}' : `{"result":${toJSON(value)}}`;
   };
@@ -267,7 +282,7 @@ export const policyRoutes: MandatePlugin = async (app, { runtime }) => {
   ) => {
     requireEvaluator(request);
     let body = request.body as unknown;
-    if (typeof body === 'string') body = body.trim() === '' ? undefined : parseJsonBody(body);
+    if (typeof body === 'string') body = body.trim() === '' ? undefined : parseBodyJson(body, true);
     if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body))) throw new ValidationError('the body must be an object {"input": …}', { field: 'body' });
     const input = (body as { input?: unknown } | undefined)?.input;
     assertJsonDocument(input, 'body.input');
@@ -275,19 +290,20 @@ export const policyRoutes: MandatePlugin = async (app, { runtime }) => {
     return reply.type('application/json').serializer((x: unknown) => x as string).send(json);
   };
   const dataEval = { tags: ['data'], querystring: OpaQuery, body: EvalBody, response: { 200: Result, ...opaErrors } };
-  app.post('/data', { schema: { ...dataEval, summary: 'Evaluate the whole data document with an input' } }, evalHandler);
-  app.post('/data/*', { schema: { ...dataEval, params: WildcardParams, summary: 'Evaluate a document under data with an input (OPA data API)' } }, evalHandler);
+  app.post('/data', { config: EXACT, schema: { ...dataEval, summary: 'Evaluate the whole data document with an input' } }, evalHandler);
+  app.post('/data/*', { config: EXACT, schema: { ...dataEval, params: WildcardParams, summary: 'Evaluate a document under data with an input (OPA data API)' } }, evalHandler);
 
   const putHandler = async (request: FastifyRequest<{ Params: { '*'?: string } }>, reply: import('fastify').FastifyReply) => {
     const actor = operatorActor(request, 'policies:write');
-    const value = typeof request.body === 'string' ? parseJsonBody(request.body) : request.body;
+    const value = typeof request.body === 'string' ? parseBodyJson(request.body, true) : request.body;
+    if (value === undefined) throw new ValidationError('the body must be a JSON document', { field: 'body' });
     assertJsonDocument(value, 'body');
-    await policies.putData(splitPath(request.params['*'] ?? ''), value, actor);
+    await policies.putData(splitPath(request.params['*'] ?? ''), fromJSON(value), actor);
     return reply.status(204).send(null);
   };
   const dataWrite = { tags: ['data'], response: { 204: Type.Null(), ...opaErrors } };
-  app.put('/data', { schema: { ...dataWrite, summary: 'Replace the whole base data document (a JSON object); a new revision' } }, putHandler);
-  app.put('/data/*', { schema: { ...dataWrite, params: WildcardParams, summary: 'Create or replace a base data document (JSON); a new revision' } }, putHandler);
+  app.put('/data', { config: EXACT, schema: { ...dataWrite, summary: 'Replace the whole base data document (a JSON object); a new revision' } }, putHandler);
+  app.put('/data/*', { config: EXACT, schema: { ...dataWrite, params: WildcardParams, summary: 'Create or replace a base data document (JSON); a new revision' } }, putHandler);
 
   app.delete(
     '/data/*',
@@ -302,8 +318,9 @@ export const policyRoutes: MandatePlugin = async (app, { runtime }) => {
 
 /**
  * JSON that arrived as text (any Content-Type but application/json) is parsed here, after the
- * app's text guard has run, so its strings get the same check; and JSON.parse turns a number
- * too large for a double (1e999) into Infinity, which would be stored as null: refused instead.
+ * app's text guard has run, so its strings get the same check. A number beyond a double's range
+ * (1e999, a 400-digit integer) is refused: OPA would keep its text, but the engine expands
+ * integers exactly, and `1e99999` repeated through a 1 MiB body would cost gigabytes.
  */
 function assertJsonDocument(value: unknown, path: string): void {
   assertStorableText({ [path]: value });
@@ -311,20 +328,34 @@ function assertJsonDocument(value: unknown, path: string): void {
   if (infinite) throw new ValidationError(`${infinite} is a number too large to represent`, { field: infinite });
 }
 
-function findNonFinite(value: unknown, path: string, depth = 0): string | null {
-  if (typeof value === 'number') return Number.isFinite(value) ? null : path;
-  if (typeof value !== 'object' || value === null || depth > 64) return null;
-  for (const [key, item] of Object.entries(value)) {
-    const found = findNonFinite(item, `${path}.${key}`, depth + 1);
-    if (found) return found;
+/** The path of the first number beyond a double's range, depth first (iterative: any nesting). */
+function findNonFinite(value: unknown, path: string): string | null {
+  const stack: [unknown, string][] = [[value, path]];
+  while (stack.length > 0) {
+    const [v, at] = stack.pop()!;
+    if (typeof v === 'number' && !Number.isFinite(v)) return at;
+    if (isLosslessNumber(v)) {
+      if (!Number.isFinite(Number(v.value))) return at;
+    } else if (typeof v === 'object' && v !== null) {
+      const entries = Object.entries(v);
+      for (let i = entries.length - 1; i >= 0; i--) stack.push([entries[i]![1], `${at}.${entries[i]![0]}`]);
+    }
   }
   return null;
 }
 
-function parseJsonBody(text: string): unknown {
+/**
+ * A JSON body as plain data for validation and the text guard. With `exact` (the data API),
+ * numbers stay lossless-json's LosslessNumber (their text) until rego/value.ts's fromJSON makes
+ * them engine numbers — together, exactly parseJSON — so 123456789012345678901234567890 is not
+ * rounded to a double; a key given twice with different values is refused (JSON.parse would
+ * silently keep the last).
+ */
+function parseBodyJson(text: string, exact: boolean): unknown {
   try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new ValidationError('the body is not valid JSON', { field: 'body' });
+    return exact ? parseLossless(text) : (JSON.parse(text) as unknown);
+  } catch (error) {
+    const detail = exact && error instanceof SyntaxError ? `: ${error.message}` : '';
+    throw new ValidationError(`the body is not valid JSON${detail}`, { field: 'body' });
   }
 }
