@@ -1,3 +1,4 @@
+import { decodeJwt } from 'jose';
 import type { AuditLog } from '../audit/log.js';
 import type { Actor, AuditEvent } from '../audit/types.js';
 import type { Config } from '../config/schema.js';
@@ -55,6 +56,16 @@ const KEY_MAINTENANCE_MS = 30_000;
 const PRUNE_MS = 5 * 60_000;
 /** How long a successful client-secret authentication is reused (agent-cache.ts). */
 const AGENT_CACHE_SECONDS = 1;
+
+/** The (unverified) jti of a client assertion, for tracing replays in the audit log. */
+function assertionJti(assertion: string): string | null {
+  try {
+    const jti = decodeJwt(assertion).jti;
+    return typeof jti === 'string' ? jti.slice(0, 256) : null;
+  } catch {
+    return null;
+  }
+}
 
 const operatorActor = (p: OperatorPrincipal): Actor => ({ kind: 'operator', id: p.operatorId, roles: p.roles });
 
@@ -234,7 +245,14 @@ export class OAuthService {
       actor,
       action: 'issue',
       outcome: 'denied',
-      details: { ...details, error: error.code, description: error.message, client_id: presented?.clientId.slice(0, 200) ?? null, auth_method: presented?.method ?? null },
+      details: {
+        ...details,
+        error: error.code,
+        description: error.message,
+        client_id: presented?.clientId.slice(0, 200) ?? null,
+        auth_method: presented?.method ?? null,
+        ...(presented?.method === 'private_key_jwt' ? { assertion_jti: assertionJti(presented.assertion) } : {}),
+      },
       ...(agent ? { subject: agent.id, agentId: agent.id } : {}),
     };
     try {

@@ -92,6 +92,10 @@ describe.each(storeKinds())('OAuth token endpoint on %s', (kind) => {
     expect((await postForm(server, '/oauth2/token', form)).status).toBe(200);
     const replay = await postForm(server, '/oauth2/token', form);
     expect(replay).toMatchObject({ status: 401, body: { error: 'invalid_client', error_description: expect.stringMatching(/already used/) } });
+    await server.runtime.audit.flush();
+    const refusals = await server.runtime.store.db.selectFrom('audit_entries').select('details').where('type', '=', 'oauth.token.refused').where('agent_id', 'is', null).execute();
+    const replayJti = (JSON.parse(Buffer.from(assertion.split('.')[1]!, 'base64url').toString()) as { jti: string }).jti;
+    expect(refusals.some((r) => JSON.parse(r.details).assertion_jti === replayJti)).toBe(true);
 
     const tooLong = await new SignJWT({ jti: randomUUID() })
       .setProtectedHeader({ alg: 'EdDSA', kid: 'k1' })
