@@ -56,8 +56,10 @@ function agentsOf(token: RevocableToken): string[] {
  * equal commit order: a reader that has seen seq N has seen everything before N.
  */
 export class Revocations {
-  private readonly waiters = new Set<() => void>();
+  /** Waiting long-polls and the cursor each waits beyond. */
+  private readonly waiters = new Map<() => void, number>();
   private readonly pollIntervalMs: number;
+  private watcher: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: RevocationsOptions) {
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
@@ -73,7 +75,7 @@ export class Revocations {
   }
 
   private wake(): void {
-    for (const waiter of [...this.waiters]) waiter();
+    for (const waiter of [...this.waiters.keys()]) waiter();
   }
 
   /** Revokes one token (idempotent). `exp` is the token's own expiry, epoch seconds. */
@@ -139,8 +141,13 @@ export class Revocations {
     return rows.some((r) => token.iat <= Number(r.not_before)) ? 'agent' : null;
   }
 
-  /** Events after `cursor` (undefined: from the start of retained history). */
+  /**
+   * Events after `after` (0: from the start of retained history). The head is read first:
+   * when nothing newer exists, the cursor moves up to it (only pruned events lay between),
+   * and no event that commits meanwhile can be skipped.
+   */
   async page(after: number, limit: number): Promise<FeedPage> {
+    const head = await this.head();
     const rows = await this.options.store.db
       .selectFrom('oauth_revocation_events')
       .selectAll()
@@ -150,14 +157,15 @@ export class Revocations {
       .execute();
     const more = rows.length > limit;
     const shown = more ? rows.slice(0, limit) : rows;
-    const last = shown.length > 0 ? Number(shown[shown.length - 1]!.seq) : after;
+    const last = shown.length > 0 ? Number(shown[shown.length - 1]!.seq) : Math.max(after, head);
     return { events: shown.map(toEvent), cursor: String(last), has_more: more };
   }
 
   /**
    * The long-poll: answers at once when events are waiting, else holds up to `waitMs` and
-   * answers as soon as one arrives (at once for this replica's events, within the poll
-   * interval for other replicas'). `signal` aborts the wait (client went away, shutdown).
+   * answers as soon as one arrives — at once for this replica's events, within the poll
+   * interval for other replicas' (one watcher per replica reads the feed head for all
+   * waiting requests). `signal` aborts the wait (client went away, shutdown).
    */
   async wait(after: number, limit: number, waitMs: number, signal?: AbortSignal): Promise<FeedPage> {
     // Wall-clock I/O timing, not domain time: a monotonic timer, so an injected test clock
@@ -174,11 +182,39 @@ export class Revocations {
           signal?.removeEventListener('abort', done);
           resolve();
         };
-        const timer = setTimeout(done, Math.min(remaining, this.pollIntervalMs));
-        this.waiters.add(done);
+        const timer = setTimeout(done, remaining);
+        this.waiters.set(done, Number(page.cursor));
         signal?.addEventListener('abort', done);
+        this.watch();
       });
     }
+  }
+
+  /** While requests wait, polls the feed head for other replicas' events and wakes them on a change. */
+  private watch(): void {
+    if (this.watcher) return;
+    const tick = async () => {
+      if (this.waiters.size === 0) {
+        clearInterval(this.watcher!);
+        this.watcher = null;
+        return;
+      }
+      const head = await this.head();
+      for (const [waiter, cursor] of [...this.waiters]) if (head > cursor) waiter();
+    };
+    this.watcher = setInterval(() => {
+      tick().catch(() => {
+        /* a failed read is retried on the next tick; waiters still time out */
+      });
+    }, this.pollIntervalMs);
+    this.watcher.unref();
+  }
+
+  /** Stops the head watcher (shutdown). */
+  stop(): void {
+    if (this.watcher) clearInterval(this.watcher);
+    this.watcher = null;
+    this.wake();
   }
 
   /** The current feed position. */

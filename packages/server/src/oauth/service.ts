@@ -143,6 +143,7 @@ export class OAuthService {
   /** Stops timers and writes the issuance entries still waiting (before the audit log closes). */
   async stop(): Promise<void> {
     await this.issuances.flush();
+    this.revocations.stop();
     for (const timer of this.timers) clearInterval(timer);
     this.timers.length = 0;
     this.unsubscribe?.();

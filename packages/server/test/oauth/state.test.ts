@@ -52,6 +52,15 @@ describe.each(storeKinds())('OAuth revocation state on %s', (kind) => {
     expect((await aborted).events).toEqual([]);
   });
 
+  it("wakes a long-poll on one replica for an event recorded by another", async () => {
+    const other = new Revocations({ store, audit: new AuditLog({ store, clock, hmacKey: Buffer.alloc(32, 7) }), clock, retainAgentMarksSeconds: 930, pollIntervalMs: 20 });
+    const { cursor } = await revocations.page(0, 100);
+    const waiting = revocations.wait(Number(cursor), 100, 10_000);
+    await other.revokeAgent('elsewhere', null, now(), system, 'replica');
+    expect((await waiting).events).toEqual([{ kind: 'agent', agent_id: 'elsewhere', client_id: null, not_before: now() }]);
+    other.stop();
+  });
+
   it('remembers single-use jtis until they expire, then forgets them', async () => {
     expect(await seen.use('assertion:c:1', clock.now() + 60_000)).toBe(true);
     expect(await seen.use('assertion:c:1', clock.now() + 60_000)).toBe(false);
@@ -65,7 +74,8 @@ describe.each(storeKinds())('OAuth revocation state on %s', (kind) => {
     await revocations.prune();
     expect((await revocations.page(0, 100)).events).toEqual([]);
     expect(await revocations.check({ jti: 'j1', iat: 0, sub: 'a1' })).toBeNull();
-    // The cursor keeps counting after pruning.
-    expect(await revocations.head()).toBe(3);
+    // The cursor keeps counting after pruning, and a page with nothing left moves up to the head.
+    expect(await revocations.head()).toBe(4);
+    expect((await revocations.page(0, 100)).cursor).toBe('4');
   });
 });
