@@ -12,7 +12,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,7 +54,7 @@ async function serveMandate(): Promise<void> {
   );
   const rs = await server.runtime.oauth.resourceServers.create({ audience: AUDIENCE, scopes: SCOPE.split(' '), name: 'bench api' }, { kind: 'system', id: 'bench' });
   void rs;
-  process.stdout.write(`${JSON.stringify({ url: `${server.url}/oauth2/token`, clientId: registered.clientId, secret: registered.clientSecret })}\n`);
+  process.stdout.write(`${JSON.stringify({ url: `${server.url}/oauth2/token`, clientId: registered.clientId, secret: registered.clientSecret, dataDir })}\n`);
 }
 
 async function serveOidcProvider(): Promise<void> {
@@ -100,7 +100,7 @@ function freePortSync(base: number): number {
   return base + Math.floor(Math.random() * 1000);
 }
 
-async function spawnServer(role: 'mandate' | 'oidc-provider', pinned: boolean): Promise<{ child: ChildProcess; target: Target }> {
+async function spawnServer(role: 'mandate' | 'oidc-provider', pinned: boolean): Promise<{ child: ChildProcess; target: Target; dataDir?: string }> {
   const port = freePortSync(role === 'mandate' ? 21000 : 23000);
   const args = ['--import', 'tsx', '--no-warnings', self];
   const command = pinned ? 'taskset' : process.execPath;
@@ -111,10 +111,10 @@ async function spawnServer(role: 'mandate' | 'oidc-provider', pinned: boolean): 
     rl.once('line', resolve);
     child.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)));
   });
-  const info = JSON.parse(line) as { url: string; clientId: string; secret: string };
+  const info = JSON.parse(line) as { url: string; clientId: string; secret: string; dataDir?: string };
   const authorization = `Basic ${Buffer.from(`${encodeURIComponent(info.clientId)}:${encodeURIComponent(info.secret)}`).toString('base64')}`;
   const body = role === 'mandate' ? `grant_type=client_credentials&resource=${encodeURIComponent(AUDIENCE)}` : 'grant_type=client_credentials';
-  return { child, target: { name: role, url: info.url, authorization, body } };
+  return { child, target: { name: role, url: info.url, authorization, body }, ...(info.dataDir ? { dataDir: info.dataDir } : {}) };
 }
 
 interface Measured {
@@ -240,7 +240,10 @@ export async function run(args: string[]): Promise<void> {
       }
     }
   } finally {
-    for (const { child } of servers) child.kill('SIGTERM');
+    for (const { child, dataDir } of servers) {
+      child.kill('SIGTERM');
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    }
   }
   const summary = [...results].map(([name, ms]) => ({
     name,
