@@ -161,13 +161,19 @@ function wrkMs(text: string): number {
 }
 
 function loadWithWrk(target: Target, seconds: number, pinned: boolean): Measured {
-  const script = join(mkdtempSync(join(tmpdir(), 'wrk-')), 'post.lua');
+  const scriptDir = mkdtempSync(join(tmpdir(), 'mandate-wrk-'));
+  const script = join(scriptDir, 'post.lua');
   writeFileSync(
     script,
     `wrk.method = "POST"\nwrk.body = "${target.body}"\nwrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\nwrk.headers["Authorization"] = "${target.authorization}"\n`,
   );
   const args = ['-t1', '-c50', `-d${seconds}s`, '--latency', '-s', script, target.url];
-  const out = pinned ? execFileSync('taskset', ['-c', '1', 'wrk', ...args], { encoding: 'utf8' }) : execFileSync('wrk', args, { encoding: 'utf8' });
+  let out: string;
+  try {
+    out = pinned ? execFileSync('taskset', ['-c', '1', 'wrk', ...args], { encoding: 'utf8' }) : execFileSync('wrk', args, { encoding: 'utf8' });
+  } finally {
+    rmSync(scriptDir, { recursive: true, force: true });
+  }
   const line = (label: string) => out.split('\n').find((l) => l.trim().startsWith(label)) ?? '';
   const errors = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0) + Number(/Socket errors:.*?timeout (\d+)/.exec(out)?.[1] ?? 0);
   return {
