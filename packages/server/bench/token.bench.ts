@@ -174,6 +174,7 @@ function loadWithWrk(target: Target, seconds: number, pinned: boolean): Measured
   } finally {
     rmSync(scriptDir, { recursive: true, force: true });
   }
+  if (!/requests in/.test(out)) console.warn(`wrk measured nothing against ${target.name}:\n${out}`);
   const line = (label: string) => out.split('\n').find((l) => l.trim().startsWith(label)) ?? '';
   const errors = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0) + Number(/Socket errors:.*?timeout (\d+)/.exec(out)?.[1] ?? 0);
   return {
