@@ -65,10 +65,15 @@ export class Revocations {
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
   }
 
-  private async appendEvent(trx: Tx, event: Omit<RevocationEventRow, 'seq' | 'created_at'>): Promise<number> {
+  /** Reads the feed head under its row lock (PostgreSQL; SQLite transactions are serial). */
+  private async lockHead(trx: Tx): Promise<number> {
     let head = trx.selectFrom('oauth_revocation_head').select('seq').where('id', '=', 1);
     if (this.options.store.dialect === 'postgres') head = head.forUpdate();
-    const seq = Number((await head.executeTakeFirstOrThrow()).seq) + 1;
+    return Number((await head.executeTakeFirstOrThrow()).seq);
+  }
+
+  private async appendEvent(trx: Tx, event: Omit<RevocationEventRow, 'seq' | 'created_at'>): Promise<number> {
+    const seq = (await this.lockHead(trx)) + 1;
     await trx.insertInto('oauth_revocation_events').values({ ...event, seq, created_at: isoTime(this.options.clock.now()) }).execute();
     await trx.updateTable('oauth_revocation_head').set({ seq }).where('id', '=', 1).execute();
     return seq;
@@ -81,6 +86,8 @@ export class Revocations {
   /** Revokes one token (idempotent). `exp` is the token's own expiry, epoch seconds. */
   async revokeToken(token: { jti: string; exp: number; agentId: string | null; clientId?: string | null }, actor: Actor, reason: string): Promise<boolean> {
     const created = await this.options.audit.withEntry(async (trx) => {
+      // Locked first, so two concurrent revocations of one jti cannot both insert it.
+      await this.lockHead(trx);
       const exists = await trx.selectFrom('oauth_revoked_tokens').select('jti').where('jti', '=', token.jti).executeTakeFirst();
       if (exists) return { result: false, events: [] };
       await trx.insertInto('oauth_revoked_tokens').values({ jti: token.jti, agent_id: token.agentId, exp: token.exp, revoked_at: isoTime(this.options.clock.now()) }).execute();
@@ -101,13 +108,28 @@ export class Revocations {
 
   /**
    * Revokes every token of an agent issued at or before `notBefore` (epoch seconds); marks only
-   * move forward.
+   * move forward. Every call is audited, also when the mark is already at or past `notBefore`
+   * (two status changes in the same second): the entry then names the mark in force and says
+   * it did not move, so each step out of `active` leaves the same trail on every store however
+   * fast the steps came. Only a moved mark is published on the feed.
    */
   async revokeAgent(agentId: string, clientId: string | null, notBefore: number, actor: Actor, reason: string): Promise<void> {
     const { clock, retainAgentMarksSeconds } = this.options;
     const changed = await this.options.audit.withEntry(async (trx) => {
+      // The head row's lock first: concurrent marks for one agent serialize here instead of
+      // both reading "no mark" and colliding on the insert (PostgreSQL).
+      await this.lockHead(trx);
       const current = await trx.selectFrom('oauth_agent_revocations').select('not_before').where('agent_id', '=', agentId).executeTakeFirst();
-      if (current && Number(current.not_before) >= notBefore) return { result: false, events: [] };
+      const event = (effective: number, moved: boolean): AuditEvent => ({
+        type: 'oauth.agent.tokens_revoked',
+        actor,
+        subject: agentId,
+        agentId,
+        action: 'revoke',
+        outcome: 'success',
+        details: { not_before: effective, reason, ...(moved ? {} : { mark_unchanged: true }) },
+      });
+      if (current && Number(current.not_before) >= notBefore) return { result: false, events: [event(Number(current.not_before), false)] };
       const updatedAt = isoTime(clock.now());
       if (current) {
         await trx.updateTable('oauth_agent_revocations').set({ not_before: notBefore, client_id: clientId, updated_at: updatedAt }).where('agent_id', '=', agentId).execute();
@@ -115,16 +137,7 @@ export class Revocations {
         await trx.insertInto('oauth_agent_revocations').values({ agent_id: agentId, client_id: clientId, not_before: notBefore, updated_at: updatedAt }).execute();
       }
       await this.appendEvent(trx, { kind: 'agent', jti: null, agent_id: agentId, client_id: clientId, at: notBefore, retain_until: notBefore + retainAgentMarksSeconds });
-      const event: AuditEvent = {
-        type: 'oauth.agent.tokens_revoked',
-        actor,
-        subject: agentId,
-        agentId,
-        action: 'revoke',
-        outcome: 'success',
-        details: { not_before: notBefore, reason },
-      };
-      return { result: true, events: [event] };
+      return { result: true, events: [event(notBefore, true)] };
     });
     if (changed) this.wake();
   }
