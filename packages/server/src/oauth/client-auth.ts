@@ -1,7 +1,7 @@
 import { createLocalJWKSet, decodeJwt, errors, jwtVerify, type JSONWebKeySet } from 'jose';
 import { CLIENT_SIGNING_ALGORITHMS } from './algorithms.js';
 import { InvalidClient, InvalidRequest } from './errors.js';
-import type { FormParameters } from './form.js';
+import { assertStorable, type FormParameters } from './form.js';
 
 /** Client authentication methods (RFC 6749 §2.3.1, RFC 7523 §2.2) and where each is read from. */
 export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const;
@@ -28,7 +28,11 @@ function parseBasic(header: string): { clientId: string; secret: string } {
   const decoded = match ? Buffer.from(match[1]!, 'base64').toString('utf8') : '';
   const colon = decoded.indexOf(':');
   if (colon <= 0) throw new InvalidClient('the Basic credentials are malformed').withHeaders({ 'www-authenticate': 'Basic realm="mandate"' });
-  return { clientId: decodeBasicPart(decoded.slice(0, colon)), secret: decodeBasicPart(decoded.slice(colon + 1)) };
+  const clientId = decodeBasicPart(decoded.slice(0, colon));
+  const secret = decodeBasicPart(decoded.slice(colon + 1));
+  assertStorable('the Basic client id', clientId);
+  assertStorable('the Basic client secret', secret);
+  return { clientId, secret };
 }
 
 /**

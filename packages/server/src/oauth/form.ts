@@ -1,4 +1,14 @@
+import { findUnstorableText } from '../http/text-guard.js';
 import { InvalidRequest, InvalidTarget } from './errors.js';
+
+/**
+ * The global NUL / lone-surrogate guard (http/text-guard.ts) never sees OAuth forms and Basic
+ * credentials, which are parsed here; PostgreSQL text refuses NUL, so without this a client_id
+ * of "%00" was a 500 at the first query. Refused with the RFC 6749 shape instead.
+ */
+export function assertStorable(what: string, value: string): void {
+  if (findUnstorableText(value, what) !== null) throw new InvalidRequest(`${what} must not contain NUL characters or unpaired UTF-16 surrogates`);
+}
 
 /** A parsed `application/x-www-form-urlencoded` body: each parameter at most once (RFC 6749 §3.2). */
 export type FormParameters = Map<string, string>;
@@ -26,6 +36,8 @@ export function parseForm(body: string): FormParameters {
     const eq = pair.indexOf('=');
     const name = decode(eq < 0 ? pair : pair.slice(0, eq));
     const value = eq < 0 ? '' : decode(pair.slice(eq + 1));
+    assertStorable('a parameter name', name);
+    assertStorable(`parameter '${name}'`, value);
     if (name.length === 0) throw new InvalidRequest('the form body is malformed (a parameter has no name)');
     if (out.has(name) && name === 'resource') throw new InvalidTarget('Mandate issues each token for one audience: send one resource parameter');
     if (out.has(name)) throw new InvalidRequest(`parameter '${name}' is included more than once`);

@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { basic, postForm, registerAgent, startOAuthServer, type RegisteredAgent } from '../oauth/support.js';
+import type { TestServer } from '../support/server.js';
+import { storeKinds } from '../support/stores.js';
+
+/** QA: hostile text in OAuth form parameters and credentials is an RFC 6749 invalid_request, never a 500. */
+describe.each(storeKinds())('OAuth input guard on %s', (kind) => {
+  let server: TestServer;
+  let agent: RegisteredAgent;
+  let rs: { clientId: string; clientSecret: string };
+
+  beforeAll(async () => {
+    server = await startOAuthServer(kind);
+    agent = await registerAgent(server);
+    const created = await server.api('POST', '/v1/resource-servers', { audience: 'https://qa.example', name: 'qa', scopes: ['calendar.read'] });
+    expect(created.status).toBe(201);
+    rs = { clientId: created.body.client_id, clientSecret: created.body.client_secret };
+  });
+  afterAll(async () => server?.stop());
+
+  const NUL_BODIES: Array<[string, string, string]> = [
+    ['/oauth2/token', 'client_id NUL (post)', 'grant_type=client_credentials&client_id=%00&client_secret=x'],
+    ['/oauth2/token', 'client_id a NUL b (post)', 'grant_type=client_credentials&client_id=a%00b&client_secret=x'],
+    ['/oauth2/token', 'client_id NUL without secret', 'grant_type=client_credentials&client_id=%00'],
+    ['/oauth2/token', 'grant_type NUL', 'grant_type=client%00_credentials&client_id=x&client_secret=y'],
+    ['/oauth2/token', 'resource NUL', 'grant_type=client_credentials&client_id=x&client_secret=y&resource=https%3A%2F%2Fa%00'],
+    ['/oauth2/token', 'parameter name NUL', 'grant_type=client_credentials&client_id=x&client_secret=y&a%00=1'],
+    ['/oauth2/token', 'raw NUL byte', 'grant_type=client_credentials&client_id=a\u0000b&client_secret=y'],
+    ['/oauth2/introspect', 'token NUL', 'token=abc%00'],
+    ['/oauth2/revoke', 'token NUL', 'token=abc%00'],
+    ['/oauth2/revoke', 'client_id NUL', 'token=abc&client_id=%00&client_secret=x'],
+  ];
+
+  it.each(NUL_BODIES)('%s: %s → 400 invalid_request', async (path, _label, body) => {
+    const headers: Record<string, string> = path === '/oauth2/introspect' ? { authorization: basic(rs.clientId, rs.clientSecret) } : {};
+    const response = await postForm(server, path, body, headers);
+    expect(response.status).toBe(400);
+    expect(response.body.error).toBe('invalid_request');
+    expect(response.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it.each([
+    ['id NUL (percent-encoded)', `Basic ${Buffer.from('%00:secret').toString('base64')}`],
+    ['secret NUL (percent-encoded)', `Basic ${Buffer.from(`${agent?.clientId ?? 'x'}:a%00`).toString('base64')}`],
+    ['raw NUL in the id', `Basic ${Buffer.from('a\u0000b:secret').toString('base64')}`],
+  ])('Basic credentials with %s → 400 invalid_request at every endpoint', async (_label, authorization) => {
+    for (const [path, body] of [
+      ['/oauth2/token', 'grant_type=client_credentials'],
+      ['/oauth2/introspect', 'token=abc'],
+      ['/oauth2/revoke', 'token=abc'],
+    ] as const) {
+      const response = await postForm(server, path, body, { authorization });
+      expect([path, response.status, response.body.error]).toEqual([path, 400, 'invalid_request']);
+    }
+    const feed = await fetch(`${server.url}/oauth2/revocations`, { headers: { authorization } });
+    expect([feed.status, ((await feed.json()) as { error: string }).error]).toEqual([400, 'invalid_request']);
+  });
+
+  it.each(['after', 'wait', 'limit'])('feed %s with NUL → 400 invalid_request', async (name) => {
+    const feed = await fetch(`${server.url}/oauth2/revocations?${name}=1%00`, { headers: { authorization: basic(rs.clientId, rs.clientSecret) } });
+    expect(feed.status).toBe(400);
+    expect(((await feed.json()) as { error: string }).error).toBe('invalid_request');
+  });
+
+  it('the agent still gets tokens afterwards (the control)', async () => {
+    const response = await postForm(server, '/oauth2/token', { grant_type: 'client_credentials' }, { authorization: basic(agent.clientId, agent.clientSecret) });
+    expect(response.status).toBe(200);
+  });
+});
