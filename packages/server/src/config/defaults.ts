@@ -32,8 +32,13 @@ export const DEFAULTS = {
     signingKeyRotationDays: 30,
     /** `private_key_jwt` assertions may not live longer than this (RFC 7523 replay window). */
     clientAssertionMaxLifetimeSeconds: 300,
-    /** Token requests per client per minute before 429. */
+    /** Tokens issued per authenticated client per minute before 429 (counted after authentication). */
     tokenRateLimitPerMinute: 600,
+    /**
+     * Failed client authentications per presented client_id and source address per minute before
+     * 429: a stranger who knows a client id can only lock out their own address, never the client.
+     */
+    clientAuthFailuresPerMinute: 30,
     /** Allowed clock skew when checking iat/exp/nbf of incoming JWTs and DPoP proofs. */
     clockSkewSeconds: 30,
     /**

@@ -27,6 +27,7 @@ export const ConfigSchema = Type.Object(
         signingKeyRotationDays: PositiveInt(),
         clientAssertionMaxLifetimeSeconds: PositiveInt(),
         tokenRateLimitPerMinute: PositiveInt(),
+        clientAuthFailuresPerMinute: PositiveInt(),
         clockSkewSeconds: PositiveInt(0),
         signingKeyPublishDelaySeconds: PositiveInt(0),
         dpopProofMaxAgeSeconds: PositiveInt(),
