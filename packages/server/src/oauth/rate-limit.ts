@@ -1,5 +1,6 @@
 /**
- * A token bucket per key (the token endpoint keys it by client_id): `perMinute` requests a
+ * A token bucket per key (the token endpoint keeps two: issuance per authenticated client, and
+ * failed authentications per presented client_id + source address): `perMinute` requests a
  * minute with bursts up to the same number. Time is passed in. Per replica: N replicas
  * allow up to N × the limit, which is fine for an abuse brake.
  */
@@ -16,19 +17,35 @@ export class TokenBuckets {
 
   /** Takes one token for `key`; returns 0 when allowed, else the seconds until one is available. */
   take(key: string, now: number): number {
-    let bucket = this.buckets.get(key);
-    if (!bucket) {
-      if (this.buckets.size >= this.maxKeys) this.evictFull(now);
-      bucket = { tokens: this.perMinute, at: now };
-      this.buckets.set(key, bucket);
-    } else {
-      bucket.tokens = Math.min(this.perMinute, bucket.tokens + (now - bucket.at) * this.ratePerMs);
-      bucket.at = now;
-    }
+    const bucket = this.refilled(key, now, true)!;
     if (bucket.tokens >= 1) {
       bucket.tokens -= 1;
       return 0;
     }
+    return this.waitFor(bucket);
+  }
+
+  /** Like take() without taking: 0 when a token is available, else the seconds until one is. */
+  peek(key: string, now: number): number {
+    const bucket = this.refilled(key, now, false);
+    return !bucket || bucket.tokens >= 1 ? 0 : this.waitFor(bucket);
+  }
+
+  private refilled(key: string, now: number, create: boolean): { tokens: number; at: number } | undefined {
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      if (!create) return undefined;
+      if (this.buckets.size >= this.maxKeys) this.evictFull(now);
+      bucket = { tokens: this.perMinute, at: now };
+      this.buckets.set(key, bucket);
+    } else {
+      bucket.tokens = Math.min(this.perMinute, bucket.tokens + Math.max(0, now - bucket.at) * this.ratePerMs);
+      bucket.at = now;
+    }
+    return bucket;
+  }
+
+  private waitFor(bucket: { tokens: number }): number {
     return Math.max(1, Math.ceil((1 - bucket.tokens) / this.ratePerMs / 1000));
   }
 

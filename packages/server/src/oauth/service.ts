@@ -45,6 +45,8 @@ export interface OAuthRequest {
   authorization?: string | undefined;
   dpop?: string | string[] | undefined;
   body: string;
+  /** The peer's address: failed authentications are counted per client_id and address. */
+  remoteAddress?: string | undefined;
 }
 
 /** Who called introspection, revocation or the feed. */
@@ -82,7 +84,10 @@ export class OAuthService {
   readonly issuer: string;
   readonly tokenEndpoint: string;
   private readonly seen: SeenJtis;
+  /** Issuance per authenticated agent: only a client's own credentials spend its budget. */
   private readonly buckets: TokenBuckets;
+  /** Failed authentications per presented client_id + source address (throttles guessing). */
+  private readonly failures: TokenBuckets;
   private readonly authenticated = new AuthenticatedAgents(AGENT_CACHE_SECONDS * 1000);
   private readonly issuances: IssuanceAudit;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -108,6 +113,7 @@ export class OAuthService {
     this.seen = new SeenJtis(store.db, clock);
     this.issuances = new IssuanceAudit({ append: (events) => audit.append(...events), maxTokens: 200 });
     this.buckets = new TokenBuckets(o.tokenRateLimitPerMinute);
+    this.failures = new TokenBuckets(o.clientAuthFailuresPerMinute);
     this.verifier = new AccessTokenVerifier({
       keys: this.keys,
       issuer: this.issuer,
@@ -197,10 +203,11 @@ export class OAuthService {
       if (!grant) throw new UnsupportedGrantType(`grant_type '${grantType}' is not supported; supported: ${[...GRANTS.keys()].join(', ')}`);
       presented = presentedCredentials(request.authorization, form);
       if (!presented) throw new InvalidClient('client authentication is required (client_secret_basic, client_secret_post or private_key_jwt)');
-      const wait = this.buckets.take(presented.clientId, now);
-      if (wait > 0) throw new RateLimited(wait);
-      agent = await this.authenticateAgent(presented, now);
+      agent = await this.authenticateAgent(presented, now, request.remoteAddress);
       if (!mayHoldTokens(agent.status)) throw new InvalidClient(`agent '${agent.id}' is ${agent.status}; only active agents get tokens`);
+      // Counted after authentication: whoever merely knows a client id cannot spend its budget.
+      const wait = this.buckets.take(agent.id, now);
+      if (wait > 0) throw new RateLimited(wait);
       const jkt = request.dpop === undefined ? undefined : await this.tokenEndpointProof(request.dpop, now);
       const o = this.options.config.oauth;
       const result = await grant.handler({
@@ -263,9 +270,17 @@ export class OAuthService {
     }
   }
 
-  /** Authenticates an agent by the one method it presented; counts failures per client. */
-  private async authenticateAgent(presented: PresentedCredentials, now: number): Promise<Agent> {
+  /**
+   * Authenticates an agent by the one method it presented. Failures are counted per presented
+   * client_id and source address: once that pair has failed `clientAuthFailuresPerMinute` times
+   * it is refused with 429 before any check (no hashing or signature work for a guesser), while
+   * the client itself, from its own address, is not affected.
+   */
+  private async authenticateAgent(presented: PresentedCredentials, now: number, remoteAddress: string | undefined): Promise<Agent> {
     const { registry, config } = this.options;
+    const failureKey = `${presented.clientId.slice(0, 200)}\n${remoteAddress ?? 'unknown'}`;
+    const blocked = this.failures.peek(failureKey, now);
+    if (blocked > 0) throw new RateLimited(blocked);
     try {
       if (presented.method === 'private_key_jwt') {
         const agent = await registry.getByClientId(presented.clientId);
@@ -290,6 +305,7 @@ export class OAuthService {
       return agent;
     } catch (error) {
       if (error instanceof InvalidClient) {
+        this.failures.take(failureKey, now);
         const known = await registry.getByClientId(presented.clientId);
         clientAuthFailures.inc({ client_id: known ? known.clientId : 'unknown' });
       }
@@ -387,7 +403,7 @@ export class OAuthService {
       const presented = presentedCredentials(request.authorization, form);
       if (!presented) throw new InvalidClient('client authentication is required').withHeaders(BASIC_CHALLENGE);
       try {
-        caller = { kind: 'agent', agent: await this.authenticateAgent(presented, now) };
+        caller = { kind: 'agent', agent: await this.authenticateAgent(presented, now, request.remoteAddress) };
       } catch (error) {
         if (error instanceof InvalidClient && presented.method === 'client_secret_basic') error.withHeaders(BASIC_CHALLENGE);
         throw error;

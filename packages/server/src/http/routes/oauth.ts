@@ -67,6 +67,7 @@ export const oauthRoutes: MandatePlugin = async (app, { runtime }) => {
     authorization: single(request.headers.authorization),
     dpop: request.headers.dpop,
     body: body(request),
+    remoteAddress: request.ip,
   });
   const noStore = (reply: FastifyReply) => reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
 
