@@ -1,6 +1,7 @@
 import { createLocalJWKSet, decodeJwt, errors, jwtVerify, type JSONWebKeySet } from 'jose';
 import { CLIENT_SIGNING_ALGORITHMS } from './algorithms.js';
 import { InvalidClient, InvalidRequest } from './errors.js';
+import { findUnstorableText } from '../http/text-guard.js';
 import { assertStorable, type FormParameters } from './form.js';
 
 /** Client authentication methods (RFC 6749 §2.3.1, RFC 7523 §2.2) and where each is read from. */
@@ -64,6 +65,7 @@ export function presentedCredentials(authorization: string | undefined, form: Fo
       throw new InvalidClient('client_assertion is not a JWT');
     }
     if (typeof sub !== 'string' || sub.length === 0) throw new InvalidClient('client_assertion has no sub');
+    assertStorable('the client_assertion sub', sub);
     found.push({ method: 'private_key_jwt', clientId: sub, assertion });
   }
   if (found.length > 1) throw new InvalidRequest(`use exactly one client authentication method; this request uses ${found.map((f) => f.method).join(' and ')}`);
@@ -125,6 +127,8 @@ export async function verifyClientAssertion(assertion: string, check: AssertionC
   }
   const jti = payload.jti!;
   if (typeof jti !== 'string' || jti.length === 0 || jti.length > 256) throw new InvalidClient('client_assertion jti must be a string');
+  // The jti is stored for replay detection: PostgreSQL text refuses NUL (a 500 otherwise).
+  if (findUnstorableText(jti, 'jti') !== null) throw new InvalidClient('client_assertion jti must not contain NUL characters or unpaired UTF-16 surrogates');
   if (!(await check.markUsed(jti, (exp + check.skewSeconds) * 1000))) throw new InvalidClient('client_assertion was already used (jti replay)');
   return { jti };
 }

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basic, postForm, registerAgent, startOAuthServer, type RegisteredAgent } from '../oauth/support.js';
 import type { TestServer } from '../support/server.js';
@@ -60,6 +62,36 @@ describe.each(storeKinds())('OAuth input guard on %s', (kind) => {
     const feed = await fetch(`${server.url}/oauth2/revocations?${name}=1%00`, { headers: { authorization: basic(rs.clientId, rs.clientSecret) } });
     expect(feed.status).toBe(400);
     expect(((await feed.json()) as { error: string }).error).toBe('invalid_request');
+  });
+
+  const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+
+  it.each([
+    ['sub and iss with NUL', { sub: 'a\u0000b', iss: 'a\u0000b' }, 'invalid_request'],
+    ['sub with a lone surrogate', { sub: 'a\ud800b', iss: 'a\ud800b' }, 'invalid_request'],
+    ['jti with NUL', { jti: 'x\u0000y' }, 'invalid_client'],
+    ['jti with a lone surrogate', { jti: 'x\udc00y' }, 'invalid_client'],
+  ])('private_key_jwt assertion with %s → 4xx %s, never a 500', async (_label, claims, error) => {
+    const { privateKey, publicKey } = await generateKeyPair('EdDSA');
+    const keyed = await registerAgent(server, { jwks: { keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'EdDSA', use: 'sig' }] } });
+    const now = Math.floor(Date.now() / 1000);
+    const assertion = await new SignJWT({ iss: keyed.clientId, sub: keyed.clientId, aud: server.config.issuer, exp: now + 60, jti: randomUUID(), ...claims })
+      .setProtectedHeader({ alg: 'EdDSA', kid: 'k1' })
+      .sign(privateKey);
+    const response = await postForm(server, '/oauth2/token', { grant_type: 'client_credentials', client_assertion_type: JWT_BEARER, client_assertion: assertion });
+    expect([response.status, response.body.error]).toEqual([error === 'invalid_client' ? 401 : 400, error]);
+  });
+
+  it.each([
+    ['NUL', 'a\u0000b'],
+    ['a lone surrogate', 'a\ud800b'],
+  ])('DPoP proof whose jti has %s → 400 invalid_dpop_proof', async (_label, jti) => {
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+    const proof = await new SignJWT({ htm: 'POST', htu: `${server.config.issuer}/oauth2/token`, iat: Math.floor(Date.now() / 1000), jti })
+      .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: await exportJWK(publicKey) })
+      .sign(privateKey);
+    const response = await postForm(server, '/oauth2/token', { grant_type: 'client_credentials' }, { authorization: basic(agent.clientId, agent.clientSecret), dpop: proof });
+    expect([response.status, response.body.error]).toEqual([400, 'invalid_dpop_proof']);
   });
 
   it('the agent still gets tokens afterwards (the control)', async () => {
