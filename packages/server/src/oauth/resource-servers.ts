@@ -42,6 +42,16 @@ export function isResourceIndicator(value: string): boolean {
   }
 }
 
+/** An audience compared loosely: scheme and host case-insensitive, default port and trailing slashes dropped. */
+function looseAudience(value: string): string {
+  try {
+    const url = new URL(value);
+    return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}${url.search}`;
+  } catch {
+    return value;
+  }
+}
+
 /**
  * Resource servers (RFC 8707 audiences). Each gets client credentials for introspection and
  * the revocation feed. Lookups by audience are on the token hot path, so they are cached
@@ -54,10 +64,19 @@ export class ResourceServers {
     private readonly db: Db,
     private readonly audit: AuditLog,
     private readonly clock: Clock,
+    /**
+     * Mandate's own audience (the issuer). /v1 accepts tokens with this `aud`, so an API
+     * registered under it would receive agents' /v1 tokens (and could replay them at Mandate)
+     * and could introspect every one of them: refused, in any spelling.
+     */
+    private readonly reservedAudience?: string,
   ) {}
 
   async create(input: NewResourceServer, actor: Actor): Promise<{ server: ResourceServer; clientSecret: string }> {
     if (!isResourceIndicator(input.audience)) throw new ValidationError('audience must be an absolute URI without a fragment (RFC 8707)', { field: 'audience' });
+    if (this.reservedAudience !== undefined && looseAudience(input.audience) === looseAudience(this.reservedAudience)) {
+      throw new ValidationError("audience is Mandate's own (the issuer): tokens for it are /v1 tokens; register the API under its own URI", { field: 'audience' });
+    }
     const bad = input.scopes.find((s) => !SCOPE_TOKEN.test(s));
     if (bad !== undefined) throw new ValidationError(`scope '${bad}' has characters RFC 6749 §3.3 does not allow`, { field: 'scopes' });
     const secret = randomSecret();

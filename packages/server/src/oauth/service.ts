@@ -109,7 +109,7 @@ export class OAuthService {
       policy: { rotationMs: o.signingKeyRotationDays * 86_400_000, publishDelayMs: o.signingKeyPublishDelaySeconds * 1000, retainMs: retainSeconds * 1000 },
     });
     this.revocations = new Revocations({ store, audit, clock, retainAgentMarksSeconds: retainSeconds });
-    this.resourceServers = new ResourceServers(store.db, audit, clock);
+    this.resourceServers = new ResourceServers(store.db, audit, clock, this.issuer);
     this.seen = new SeenJtis(store.db, clock);
     this.issuances = new IssuanceAudit({ append: (events) => audit.append(...events), maxTokens: 200 });
     this.buckets = new TokenBuckets(o.tokenRateLimitPerMinute);
