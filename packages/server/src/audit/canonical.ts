@@ -8,10 +8,10 @@
  * the cost, which matters because every audit entry — one per authorization decision — is
  * canonicalised on the event loop. A value whose objects already have their keys in sorted
  * order (the decision log builds its details so) is checked and handed to the native
- * JSON.stringify as it is. Otherwise the value is copied with its keys inserted in sorted order,
- * checking what JSON.stringify would not (lone surrogates, non-finite numbers), and lets the
- * native JSON.stringify write the copy: it writes keys in insertion order and strings and
- * numbers as JCS does. That holds except for keys that are array indices ("0", "10"), which
+ * JSON.stringify as it is. Otherwise a copy is made with its keys inserted in sorted order,
+ * checking what JSON.stringify would not (lone surrogates, non-finite numbers), and the native
+ * JSON.stringify writes the copy: it writes keys in insertion order and strings and numbers as
+ * JCS does. That holds except for keys that are array indices ("0", "10"), which
  * objects always enumerate first in numeric order, and `__proto__`, which a plain object cannot
  * hold as an own key: a value with either is written by `writeCanonical`, a direct serialiser.
  *
