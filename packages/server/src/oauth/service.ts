@@ -59,11 +59,20 @@ const PRUNE_MS = 5 * 60_000;
 /** How long a successful client-secret authentication is reused (agent-cache.ts). */
 const AGENT_CACHE_SECONDS = 1;
 
+/**
+ * Presented (unverified) text bounded for the audit log. The audit hash refuses lone UTF-16
+ * surrogates, and a cut can split a pair: either made the refusal's entry fail, so the very
+ * attempts worth tracing went unaudited. Lone surrogates become U+FFFD.
+ */
+function auditText(value: string, max: number): string {
+  return value.slice(0, max).replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+}
+
 /** The (unverified) jti of a client assertion, for tracing replays in the audit log. */
 function assertionJti(assertion: string): string | null {
   try {
     const jti = decodeJwt(assertion).jti;
-    return typeof jti === 'string' ? jti.slice(0, 256) : null;
+    return typeof jti === 'string' ? auditText(jti, 256) : null;
   } catch {
     return null;
   }
@@ -247,7 +256,7 @@ export class OAuthService {
 
   private async auditRefusal(type: string, error: OAuthError, presented: PresentedCredentials | null, agent: Agent | null, details: Record<string, unknown>): Promise<void> {
     // Never the secret or the assertion: only what identifies the attempt.
-    const actor: Actor = agent ? { kind: 'agent', id: agent.id } : { kind: 'anonymous', id: presented?.clientId.slice(0, 200) ?? 'unknown' };
+    const actor: Actor = agent ? { kind: 'agent', id: agent.id } : { kind: 'anonymous', id: (presented ? auditText(presented.clientId, 200) : undefined) ?? 'unknown' };
     const event: AuditEvent = {
       type,
       actor,
@@ -257,7 +266,7 @@ export class OAuthService {
         ...details,
         error: error.code,
         description: error.message,
-        client_id: presented?.clientId.slice(0, 200) ?? null,
+        client_id: (presented ? auditText(presented.clientId, 200) : undefined) ?? null,
         auth_method: presented?.method ?? null,
         ...(presented?.method === 'private_key_jwt' ? { assertion_jti: assertionJti(presented.assertion) } : {}),
       },

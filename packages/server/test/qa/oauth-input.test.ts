@@ -80,6 +80,13 @@ describe.each(storeKinds())('OAuth input guard on %s', (kind) => {
       .sign(privateKey);
     const response = await postForm(server, '/oauth2/token', { grant_type: 'client_credentials', client_assertion_type: JWT_BEARER, client_assertion: assertion });
     expect([response.status, response.body.error]).toEqual([error === 'invalid_client' ? 401 : 400, error]);
+    // The refusal is audited (a lone surrogate in the recorded jti used to make the entry fail to hash).
+    if (error === 'invalid_client') {
+      const audit = await server.api('GET', '/v1/audit?type=oauth.token.refused&limit=1000');
+      const mine = (audit.body.items as Array<{ details: Record<string, unknown> }>).filter((e) => e.details.client_id === keyed.clientId);
+      expect(mine).toHaveLength(1);
+      expect(mine[0]!.details).toMatchObject({ error: 'invalid_client', auth_method: 'private_key_jwt' });
+    }
   });
 
   it.each([
@@ -92,6 +99,15 @@ describe.each(storeKinds())('OAuth input guard on %s', (kind) => {
       .sign(privateKey);
     const response = await postForm(server, '/oauth2/token', { grant_type: 'client_credentials' }, { authorization: basic(agent.clientId, agent.clientSecret), dpop: proof });
     expect([response.status, response.body.error]).toEqual([400, 'invalid_dpop_proof']);
+  });
+
+  it('a refused request whose long client_id is cut inside a surrogate pair is still audited', async () => {
+    const clientId = `${'q'.repeat(199)}\u{1F600}`;
+    const response = await postForm(server, '/oauth2/token', { grant_type: 'client_credentials', client_id: clientId, client_secret: 'x' });
+    expect([response.status, response.body.error]).toEqual([401, 'invalid_client']);
+    const audit = await server.api('GET', '/v1/audit?type=oauth.token.refused&limit=1000');
+    const mine = (audit.body.items as Array<{ details: Record<string, unknown> }>).filter((e) => String(e.details.client_id).startsWith('q'.repeat(199)));
+    expect(mine).toHaveLength(1);
   });
 
   it('the agent still gets tokens afterwards (the control)', async () => {
