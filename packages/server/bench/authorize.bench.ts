@@ -10,12 +10,13 @@
  * autocannon runs in this process, pinned to CPU 1. A warm-up, then `--runs N` (default 3) of
  * `--seconds S` (default 10) per server, alternating, reporting medians. Goal: ≥ 60 % of the ceiling.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { median, runOptions } from './support/options.js';
+import { basicAuthorization, pinDriver, spawnRole } from './support/processes.js';
 
 const REQUEST = {
   action: 'read',
@@ -55,8 +56,8 @@ async function serveMandate(): Promise<void> {
     },
     { kind: 'system', id: 'bench' },
   );
-  const basic = Buffer.from(`${encodeURIComponent(registered.clientId)}:${encodeURIComponent(registered.clientSecret)}`).toString('base64');
-  const res = await fetch(`${issuer}/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${basic}` }, body: 'grant_type=client_credentials' });
+  const authorization = basicAuthorization(registered.clientId, registered.clientSecret);
+  const res = await fetch(`${issuer}/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization }, body: 'grant_type=client_credentials' });
   const { access_token: token } = (await res.json()) as { access_token: string };
   const jwks = await (await fetch(`${issuer}/.well-known/jwks.json`)).json();
   process.stdout.write(`${JSON.stringify({ url: `${issuer}/v1/authorize`, token, jwks, issuer })}\n`);
@@ -88,15 +89,7 @@ async function serveCeiling(): Promise<void> {
 const self = fileURLToPath(import.meta.url);
 
 async function spawnServer(role: 'mandate' | 'ceiling', pinned: boolean, env: Record<string, string> = {}): Promise<{ child: ChildProcess; info: Record<string, any> }> {
-  const port = (role === 'mandate' ? 25000 : 27000) + Math.floor(Math.random() * 1000);
-  const args = ['--import', 'tsx', '--no-warnings', self];
-  const command = pinned ? 'taskset' : process.execPath;
-  const argv = pinned ? ['-c', '0', process.execPath, ...args] : args;
-  const child = spawn(command, argv, { env: { ...process.env, ...env, BENCH_ROLE: role, BENCH_PORT: String(port), NODE_ENV: 'production' }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)));
-  });
+  const { child, line } = await spawnRole(self, role, role === 'mandate' ? 25000 : 27000, pinned, env);
   return { child, info: JSON.parse(line) as Record<string, any> };
 }
 
@@ -126,24 +119,9 @@ async function check(target: Target): Promise<void> {
   if (response.status !== 200 || json.decision !== 'allow') throw new Error(`${target.name} did not allow: ${response.status} ${JSON.stringify(json)}`);
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
 export async function run(args: string[]): Promise<void> {
-  const option = (name: string, fallback: number) => {
-    const hit = args.find((a) => a.startsWith(`--${name}=`));
-    return hit ? Number(hit.split('=')[1]) : fallback;
-  };
-  const runs = option('runs', 3);
-  const seconds = option('seconds', 10);
-  const warmup = option('warmup', 3);
-  let pinned = cpus().length >= 2;
-  if (pinned) {
-    try {
-      execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
-    } catch {
-      pinned = false;
-    }
-  }
+  const { runs, seconds, warmup } = runOptions(args);
+  const pinned = pinDriver();
   console.log(`servers ${pinned ? 'pinned to CPU 0' : 'unpinned'}, autocannon ${pinned ? 'pinned to CPU 1' : 'unpinned'}; 50 connections; ${warmup} s warm-up, ${runs} × ${seconds} s per server`);
   const mandate = await spawnServer('mandate', pinned);
   const ceiling = await spawnServer('ceiling', pinned, { BENCH_KEYS: JSON.stringify({ jwks: mandate.info.jwks, issuer: mandate.info.issuer }) });

@@ -10,13 +10,14 @@
  * it) is pinned to CPU 1. 50 connections, a warm-up, then measured runs: `--runs N` (default 3)
  * of `--seconds S` (default 10), alternating servers, reporting medians.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createInterface } from 'node:readline';
+import { median, runOptions } from './support/options.js';
+import { basicAuthorization, pinDriver, spawnRole } from './support/processes.js';
 
 const SCOPE = 'api.read api.write';
 const AUDIENCE = 'https://api.example.com';
@@ -96,23 +97,10 @@ async function serveOidcProvider(): Promise<void> {
 
 const self = fileURLToPath(import.meta.url);
 
-function freePortSync(base: number): number {
-  return base + Math.floor(Math.random() * 1000);
-}
-
 async function spawnServer(role: 'mandate' | 'oidc-provider', pinned: boolean): Promise<{ child: ChildProcess; target: Target; dataDir?: string }> {
-  const port = freePortSync(role === 'mandate' ? 21000 : 23000);
-  const args = ['--import', 'tsx', '--no-warnings', self];
-  const command = pinned ? 'taskset' : process.execPath;
-  const argv = pinned ? ['-c', '0', process.execPath, ...args] : args;
-  const child = spawn(command, argv, { env: { ...process.env, BENCH_ROLE: role, BENCH_PORT: String(port), NODE_ENV: 'production' }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((resolve, reject) => {
-    const rl = createInterface({ input: child.stdout! });
-    rl.once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)));
-  });
+  const { child, line } = await spawnRole(self, role, role === 'mandate' ? 21000 : 23000, pinned);
   const info = JSON.parse(line) as { url: string; clientId: string; secret: string; dataDir?: string };
-  const authorization = `Basic ${Buffer.from(`${encodeURIComponent(info.clientId)}:${encodeURIComponent(info.secret)}`).toString('base64')}`;
+  const authorization = basicAuthorization(info.clientId, info.secret);
   const body = role === 'mandate' ? `grant_type=client_credentials&resource=${encodeURIComponent(AUDIENCE)}` : 'grant_type=client_credentials';
   return { child, target: { name: role, url: info.url, authorization, body }, ...(info.dataDir ? { dataDir: info.dataDir } : {}) };
 }
@@ -208,24 +196,9 @@ async function check(target: Target): Promise<void> {
   if (header.alg !== 'EdDSA') throw new Error(`${target.name} signs with ${header.alg}, not EdDSA`);
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
 export async function run(args: string[]): Promise<void> {
-  const option = (name: string, fallback: number) => {
-    const hit = args.find((a) => a.startsWith(`--${name}=`));
-    return hit ? Number(hit.split('=')[1]) : fallback;
-  };
-  const runs = option('runs', 3);
-  const seconds = option('seconds', 10);
-  const warmup = option('warmup', 3);
-  let pinned = cpus().length >= 2;
-  if (pinned) {
-    try {
-      execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
-    } catch {
-      pinned = false;
-    }
-  }
+  const { runs, seconds, warmup } = runOptions(args);
+  const pinned = pinDriver();
   const useWrk = !args.includes('--autocannon') && hasWrk();
   const generator = useWrk ? 'wrk (1 thread)' : 'autocannon';
   console.log(`servers ${pinned ? 'pinned to CPU 0' : 'unpinned'}, ${generator} ${pinned ? 'pinned to CPU 1' : 'unpinned'}; 50 connections; ${warmup} s warm-up, ${runs} × ${seconds} s per server`);
