@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
-import { basic, postForm, registerAgent } from '../oauth/support.js';
+import { basic, postForm, registerAgent } from '../support/agents.js';
 import { auditOf, createOperators, startOAuthServer, type Operators } from './support.js';
 
 /**

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
 import type { AgentPrincipal } from '../../src/http/principal.js';
 import type { TestServer } from '../support/server.js';
-import { basic, postForm, registerAgent } from '../oauth/support.js';
+import { basic, postForm, registerAgent } from '../support/agents.js';
 
-export { startOAuthServer } from '../oauth/support.js';
+export { startOAuthServer } from '../support/agents.js';
 
 /** A registered agent that gets real access tokens from `/oauth2/token` (client credentials). */
 export interface RealAgent {

@@ -5,7 +5,7 @@ import { mintAccessToken } from '../../src/oauth/tokens.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import type { TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
-import { basic, postForm, registerAgent, startOAuthServer, type RegisteredAgent } from './support.js';
+import { basic, postForm, registerAgent, startOAuthServer, type RegisteredAgent } from '../support/agents.js';
 
 const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 const parts = (token: string) => {

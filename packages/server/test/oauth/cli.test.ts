@@ -2,7 +2,7 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestServer } from '../support/server.js';
 import { runMandate } from '../support/cli.js';
-import { registerAgent, startOAuthServer, type RegisteredAgent } from './support.js';
+import { registerAgent, startOAuthServer, type RegisteredAgent } from '../support/agents.js';
 
 describe('mandate token, keys and resource-server', () => {
   let server: TestServer;

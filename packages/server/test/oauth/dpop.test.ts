@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessTokenHash } from '../../src/oauth/dpop.js';
 import type { TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
-import { basic, postForm, registerAgent, startOAuthServer, type RegisteredAgent } from './support.js';
+import { basic, postForm, registerAgent, startOAuthServer, type RegisteredAgent } from '../support/agents.js';
 
 const insecure = { [oauth.allowInsecureRequests]: true } as const;
 

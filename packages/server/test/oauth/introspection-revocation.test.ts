@@ -2,7 +2,7 @@ import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
-import { basic, postForm, registerAgent, startOAuthServer, type RegisteredAgent } from './support.js';
+import { basic, postForm, registerAgent, startOAuthServer, type RegisteredAgent } from '../support/agents.js';
 
 const insecure = { [oauth.allowInsecureRequests]: true } as const;
 const AUDIENCE = 'https://files.example.com';

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { ManualClock } from '../../src/shared/clock.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
-import { basic, postForm, registerAgent, startOAuthServer, type RegisteredAgent } from './support.js';
+import { basic, postForm, registerAgent, startOAuthServer, type RegisteredAgent } from '../support/agents.js';
 
 const SECOND = 1000;
 

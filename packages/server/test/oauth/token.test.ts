@@ -4,7 +4,7 @@ import { createRemoteJWKSet, exportJWK, jwtVerify, SignJWT, type JWTPayload } fr
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
-import { basic, postForm, registerAgent, startOAuthServer, type RegisteredAgent } from './support.js';
+import { basic, postForm, registerAgent, startOAuthServer, type RegisteredAgent } from '../support/agents.js';
 
 const insecure = { [oauth.allowInsecureRequests]: true } as const;
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/shared/clock.js';
 import type { TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
-import { basic } from '../oauth/support.js';
+import { basic } from '../support/agents.js';
 import { calendarRead, operatorToken, policyAgent, putPolicy, startOAuthServer, type PolicyAgent } from './support.js';
 
 describe.each(storeKinds())('POST /v1/authorize with the default bundle on %s', (kind) => {

@@ -1,8 +1,8 @@
 import { expect } from 'vitest';
 import type { TestServer } from '../support/server.js';
-import { basic, postForm, registerAgent } from '../oauth/support.js';
+import { basic, postForm, registerAgent } from '../support/agents.js';
 
-export { startOAuthServer } from '../oauth/support.js';
+export { startOAuthServer } from '../support/agents.js';
 
 export interface PolicyAgent {
   id: string;

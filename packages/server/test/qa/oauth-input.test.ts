@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { basic, postForm, registerAgent, startOAuthServer, type RegisteredAgent } from '../oauth/support.js';
+import { basic, postForm, registerAgent, startOAuthServer, type RegisteredAgent } from '../support/agents.js';
 import type { TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/shared/clock.js';
-import { basic, postForm, registerAgent, startOAuthServer } from '../oauth/support.js';
+import { basic, postForm, registerAgent, startOAuthServer } from '../support/agents.js';
 import type { TestServer } from '../support/server.js';
 
 /**

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOAuthServer } from '../oauth/support.js';
+import { startOAuthServer } from '../support/agents.js';
 import type { TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 

@@ -7,12 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentAuthService, ApiError, MandateClient } from '../../../sdk/src/index.js';
 import { storeKinds } from '../support/stores.js';
 import type { TestServer } from '../support/server.js';
-import { registerAgent, startIssuer } from './support.js';
+import { registerAgent, startOAuthServer } from './support.js';
 
 describe.each(storeKinds())('SDK approvals against the server (%s)', (kind) => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startIssuer(kind);
+    server = await startOAuthServer(kind);
   });
   afterAll(async () => {
     await server?.stop();

@@ -19,7 +19,7 @@ import {
 } from '../../../sdk/src/index.js';
 import { storeKinds } from '../support/stores.js';
 import type { TestServer } from '../support/server.js';
-import { registerAgent, registerResourceServer, startIssuer } from './support.js';
+import { registerAgent, registerResourceServer, startOAuthServer } from './support.js';
 
 const AUDIENCE = 'https://orders.example';
 
@@ -39,7 +39,7 @@ describe.each(storeKinds())('SDK against the server (%s)', (kind) => {
   let apiUrl: string;
 
   beforeAll(async () => {
-    server = await startIssuer(kind);
+    server = await startOAuthServer(kind);
     const rs = await registerResourceServer(server, AUDIENCE, ['orders:read', 'orders:write']);
     verifier = createTokenVerifier({
       issuer: server.url,

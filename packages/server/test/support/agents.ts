@@ -1,8 +1,13 @@
+/**
+ * Agents and tokens for integration suites: a server whose issuer is its real URL, agents and
+ * resource servers registered through the admin API, and form posts to the OAuth endpoints
+ * (every token issued is cross-verified with jose).
+ */
 import { createServer } from 'node:net';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import type { Clock } from '../../src/shared/clock.js';
 import type { Dialect } from '../../src/storage/database.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { startTestServer, type TestServer } from './server.js';
 
 /** A free loopback port: the issuer must name the address the server really listens on. */
 async function freePort(): Promise<number> {
@@ -28,6 +33,7 @@ export async function startOAuthServer(kind: Dialect, options: { clock?: Clock; 
         config: { port, issuer: `http://127.0.0.1:${port}`, ...(options.config ?? {}) },
       });
     } catch (error) {
+      // Another process may take the probed port before the server binds it.
       if (attempt >= 3 || !String((error as Error).message).includes('EADDRINUSE')) throw error;
     }
   }
@@ -39,19 +45,40 @@ export interface RegisteredAgent {
   clientSecret: string;
 }
 
-export async function registerAgent(server: TestServer, overrides: Record<string, unknown> = {}): Promise<RegisteredAgent> {
+/** The registration fields of a test agent; `name` is a prefix made unique per registration. */
+export type AgentProfile = { name: string } & Record<string, unknown>;
+
+/** The default agent: a calendar assistant. */
+export const CALENDAR_AGENT: AgentProfile = {
+  name: 'agent',
+  purpose: 'books meetings',
+  owner: 'alice@example.com',
+  scopes: ['calendar.read', 'calendar.write', 'mail.send'],
+  tools: ['google-calendar-api'],
+  data_classification: 'internal',
+  environment: 'production',
+};
+
+/** Registers an agent through the admin API (POST /v1/agents): `profile` with `overrides` on top. */
+export async function registerAgent(
+  server: TestServer,
+  overrides: Record<string, unknown> = {},
+  profile: AgentProfile = CALENDAR_AGENT,
+): Promise<RegisteredAgent> {
   const { status, body } = await server.api('POST', '/v1/agents', {
-    name: `agent ${Math.random().toString(36).slice(2, 8)}`,
-    purpose: 'books meetings',
-    owner: 'alice@example.com',
-    scopes: ['calendar.read', 'calendar.write', 'mail.send'],
-    tools: ['google-calendar-api'],
-    data_classification: 'internal',
-    environment: 'production',
+    ...profile,
+    name: `${profile.name} ${Math.random().toString(36).slice(2, 8)}`,
     ...overrides,
   });
   if (status !== 201) throw new Error(`agent registration failed: ${status} ${JSON.stringify(body)}`);
   return { id: body.agent.id, clientId: body.client_id, clientSecret: body.client_secret };
+}
+
+/** Registers a resource server (POST /v1/resource-servers): its audience and feed credentials. */
+export async function registerResourceServer(server: TestServer, audience: string, scopes: string[]): Promise<{ clientId: string; clientSecret: string }> {
+  const { status, body } = await server.api('POST', '/v1/resource-servers', { name: `api ${Math.random().toString(36).slice(2, 8)}`, audience, scopes });
+  if (status !== 201) throw new Error(`resource server registration failed: ${status} ${JSON.stringify(body)}`);
+  return { clientId: body.client_id, clientSecret: body.client_secret };
 }
 
 const jwksByServer = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
