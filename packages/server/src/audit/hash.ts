@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from './canonical.js';
-import type { AuditEntry } from './types.js';
+import type { AuditEntry, AuditEntryView } from './types.js';
 
 /** The previous hash of the first entry. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -12,8 +12,11 @@ export interface HashedEntry {
   detailsJson: string;
 }
 
-/** The object the hash is defined over: an export line without `hash`. */
-function hashedFields(entry: Omit<AuditEntry, 'hash'>): Record<string, unknown> {
+/**
+ * The object the hash is defined over: an export line (`entryView`) without `hash`. The API and
+ * the export show entries through this one mapping, so what a verifier reads is what was hashed.
+ */
+export function hashedFields(entry: Omit<AuditEntry, 'hash'>): Omit<AuditEntryView, 'hash'> {
   return {
     seq: entry.seq,
     time: entry.time,

@@ -5,7 +5,10 @@ import type { Dialect, Executor } from '../storage/database.js';
 import type { Tables } from '../storage/tables.js';
 import { rowToEntry } from './log.js';
 import type { AuditEntryRow } from './tables.js';
-import type { AuditEntry } from './types.js';
+import { hashedFields } from './hash.js';
+import type { AuditEntry, AuditEntryView } from './types.js';
+
+export type { AuditEntryView } from './types.js';
 
 export type AuditOrder = 'asc' | 'desc';
 
@@ -27,35 +30,9 @@ export interface AuditFilter {
   order?: AuditOrder;
 }
 
-/** An entry as the API and the export show it: the hashed fields under the names they are hashed with. */
-export interface AuditEntryView {
-  seq: number;
-  time: string;
-  type: string;
-  actor: AuditEntry['actor'];
-  subject: string | null;
-  agent_id: string | null;
-  action: string;
-  outcome: string;
-  details: Record<string, unknown>;
-  prev_hash: string;
-  hash: string;
-}
-
+/** An entry as the API and the export show it: the fields the hash is defined over, then the hash. */
 export function entryView(entry: AuditEntry): AuditEntryView {
-  return {
-    seq: entry.seq,
-    time: entry.time,
-    type: entry.type,
-    actor: entry.actor,
-    subject: entry.subject,
-    agent_id: entry.agentId,
-    action: entry.action,
-    outcome: entry.outcome,
-    details: entry.details,
-    prev_hash: entry.prevHash,
-    hash: entry.hash,
-  };
+  return { ...hashedFields(entry), hash: entry.hash };
 }
 
 function normaliseTime(name: string, value: string): string {

@@ -32,6 +32,21 @@ export interface AuditEvent {
   sensitive?: string[];
 }
 
+/** An entry as the API and the export show it: the hashed fields under the names they are hashed with. */
+export interface AuditEntryView {
+  seq: number;
+  time: string;
+  type: string;
+  actor: Actor;
+  subject: string | null;
+  agent_id: string | null;
+  action: string;
+  outcome: string;
+  details: Record<string, unknown>;
+  prev_hash: string;
+  hash: string;
+}
+
 /** A stored, chained entry. */
 export interface AuditEntry {
   seq: number;
