@@ -51,12 +51,14 @@
  * expiry reads `expired` at once; the row is updated (and the expiry audited, once) by the
  * next decide/consume on it or by the periodic sweep.
  */
+import type { Updateable, UpdateQueryBuilder, UpdateResult } from 'kysely';
 import type { AuditLog } from '../audit/log.js';
 import type { Actor, AuditEvent } from '../audit/types.js';
 import { isoTime, type Clock } from '../shared/clock.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.js';
 import { randomId } from '../shared/ids.js';
 import type { Executor, Store } from '../storage/database.js';
+import type { Tables } from '../storage/tables.js';
 import { bindingHash, normaliseResource } from './binding.js';
 import { mayDecide } from './deciders.js';
 import { TooManyPendingError } from './errors.js';
@@ -79,6 +81,9 @@ import {
 } from './types.js';
 import { checkDisplayText } from './text.js';
 import { Waiters } from './waiters.js';
+
+/** An UPDATE of one approval row, before it runs. */
+type ApprovalUpdate = UpdateQueryBuilder<Tables, 'approvals', 'approvals', UpdateResult>;
 
 export interface ApprovalSettings {
   ttlSeconds: number;
@@ -329,38 +334,24 @@ export class ApprovalService {
       const operatorActor: Actor = { kind: 'operator', id: decider.id, roles: [...decider.roles] };
       const at = isoTime(now);
       const change = this.nextState(current, decision, decider, at, reason ?? null);
-      const outcome = await this.audit.withEntry(async (trx) => {
-        const updated = await trx
-          .updateTable('approvals')
-          .set({ ...change.set, version: row.version + 1 })
-          .where('id', '=', id)
-          .where('status', '=', 'pending')
-          .where('version', '=', row.version)
-          .where('expires_at', '>', at)
-          .executeTakeFirst();
-        if (Number(updated.numUpdatedRows) !== 1) return { result: false, events: [] as AuditEvent[] };
-        return {
-          result: true,
-          events: [
-            {
-              type: change.event,
-              actor: operatorActor,
-              subject: id,
-              agentId: row.agent_id,
-              action: decision,
-              outcome: 'success' as const,
-              details: {
-                status: change.set.status,
-                reason: reason ?? null,
-                approvers: change.approvers,
-                required_approvals: current.requiredApprovals,
-                as_delegating_user: verdict.asDelegatingUser,
-                binding_hash: row.binding_hash,
-              },
-            },
-          ],
-        };
-      });
+      const outcome = await this.changeRow(
+        row,
+        change.set,
+        (update) => update.where('status', '=', 'pending').where('version', '=', row.version).where('expires_at', '>', at),
+        {
+          type: change.event,
+          actor: operatorActor,
+          action: decision,
+          details: {
+            status: change.set.status,
+            reason: reason ?? null,
+            approvers: change.approvers,
+            required_approvals: current.requiredApprovals,
+            as_delegating_user: verdict.asDelegatingUser,
+            binding_hash: row.binding_hash,
+          },
+        },
+      );
       if (!outcome) continue; // someone else changed it in between: decide on a fresh read
       if (change.set.status !== 'pending') this.waiters.notify(id);
       return this.get(id);
@@ -404,30 +395,17 @@ export class ApprovalService {
     if (!checked.ok) return checked.result;
     const { row, current } = checked;
     const at = isoTime(this.clock.now());
-    const won = await this.audit.withEntry(async (trx) => {
-      const updated = await trx
-        .updateTable('approvals')
-        .set({ status: 'used', used_at: at, version: row.version + 1 })
-        .where('id', '=', id)
-        .where('status', '=', 'approved')
-        .where('expires_at', '>', at)
-        .executeTakeFirst();
-      if (Number(updated.numUpdatedRows) !== 1) return { result: false, events: [] as AuditEvent[] };
-      return {
-        result: true,
-        events: [
-          {
-            type: 'approval.used',
-            actor: who,
-            subject: id,
-            agentId: row.agent_id,
-            action: 'consume',
-            outcome: 'success' as const,
-            details: { action: row.action, tool: row.tool, binding_hash: row.binding_hash, approvers: current.approvals.map((a) => a.operatorId) },
-          },
-        ],
-      };
-    });
+    const won = await this.changeRow(
+      row,
+      { status: 'used', used_at: at },
+      (update) => update.where('status', '=', 'approved').where('expires_at', '>', at),
+      {
+        type: 'approval.used',
+        actor: who,
+        action: 'consume',
+        details: { action: row.action, tool: row.tool, binding_hash: row.binding_hash, approvers: current.approvals.map((a) => a.operatorId) },
+      },
+    );
     if (won) {
       this.waiters.notify(id);
       return { ok: true, approval: await this.get(id) };
@@ -489,33 +467,32 @@ export class ApprovalService {
    */
   private async persistExpiry(row: ApprovalRow): Promise<boolean> {
     const at = isoTime(this.clock.now());
-    const changed = await this.audit.withEntry(async (trx) => {
-      const updated = await trx
-        .updateTable('approvals')
-        .set({ status: 'expired', version: row.version + 1 })
-        .where('id', '=', row.id)
-        .where('status', 'in', [...EXPIRABLE])
-        .where('version', '=', row.version)
-        .where('expires_at', '<=', at)
-        .executeTakeFirst();
-      if (Number(updated.numUpdatedRows) !== 1) return { result: false, events: [] as AuditEvent[] };
-      return {
-        result: true,
-        events: [
-          {
-            type: 'approval.expired',
-            actor: SYSTEM,
-            subject: row.id,
-            agentId: row.agent_id,
-            action: 'expire',
-            outcome: 'success' as const,
-            details: { was: row.status, expires_at: row.expires_at },
-          },
-        ],
-      };
-    });
+    const changed = await this.changeRow(
+      row,
+      { status: 'expired' },
+      (update) => update.where('status', 'in', [...EXPIRABLE]).where('version', '=', row.version).where('expires_at', '<=', at),
+      { type: 'approval.expired', actor: SYSTEM, action: 'expire', details: { was: row.status, expires_at: row.expires_at } },
+    );
     if (changed) this.waiters.notify(row.id);
     return changed;
+  }
+
+  /**
+   * Changes the row (bumping its version) and records the successful `event` about it, in one
+   * transaction, if the row still matches `guard`: false, with nothing recorded, when another
+   * caller or replica changed it first. The guard is what makes each status move happen once.
+   */
+  private async changeRow(
+    row: ApprovalRow,
+    set: Updateable<ApprovalRow>,
+    guard: (update: ApprovalUpdate) => ApprovalUpdate,
+    event: Pick<AuditEvent, 'type' | 'actor' | 'action' | 'details'>,
+  ): Promise<boolean> {
+    return this.audit.withEntry(async (trx) => {
+      const updated = await guard(trx.updateTable('approvals').set({ ...set, version: row.version + 1 }).where('id', '=', row.id)).executeTakeFirst();
+      if (Number(updated.numUpdatedRows) !== 1) return { result: false, events: [] as AuditEvent[] };
+      return { result: true, events: [{ ...event, subject: row.id, agentId: row.agent_id, outcome: 'success' as const }] };
+    });
   }
 
   /** Marks every overdue pending/approved request expired; returns how many it changed. */
