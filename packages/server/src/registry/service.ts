@@ -32,6 +32,7 @@ import type {
   AgentFilter,
   AgentPage,
   AgentPatch,
+  MUTABLE_FIELDS,
   NewAgent,
   PageRequest,
   RegisteredAgent,
@@ -64,20 +65,8 @@ export interface RegistryOptions {
   onListenerError?: (error: unknown, change: StatusChange) => void;
 }
 
-/** The stored fields that a registration or patch sets, already validated. */
-interface AgentFields {
-  name: string;
-  purpose: string;
-  owner: string;
-  scopes: string[];
-  tools: string[];
-  dataClassification: string;
-  environment: string;
-  tokenTtlSeconds: number | null;
-  jwks: Agent['jwks'];
-  tlsClientAuthSubjectDn: string | null;
-  metadata: Record<string, string>;
-}
+/** The stored fields that a registration or patch sets, already validated: the agent's mutable fields. */
+type AgentFields = Pick<Agent, (typeof MUTABLE_FIELDS)[number]>;
 
 const FIELD_COLUMNS: { [K in keyof AgentFields]: { column: keyof AgentRow; wire: string; encode: (v: AgentFields[K]) => unknown } } = {
   name: { column: 'name', wire: 'name', encode: (v) => v },
