@@ -8,6 +8,7 @@ import type { ApprovalService } from './approvals/service.js';
 import { Envelope } from './crypto/envelope.js';
 import { checkMasterKey, resolveMasterKey } from './crypto/master-key.js';
 import { deriveKey } from './crypto/secrets.js';
+import type { Foundation } from './foundation.js';
 import { Authenticator } from './http/auth.js';
 import { OperatorService } from './operators/service.js';
 import { RegistryService } from './registry/service.js';
@@ -17,7 +18,7 @@ import type { PolicyService } from './policy/service.js';
 import { createPolicy } from './policy/setup.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
-import { openStore, type Store } from './storage/database.js';
+import { openStore } from './storage/database.js';
 import { migrateToLatest } from './storage/migrate.js';
 
 export const ADMIN_TOKEN_FILE = 'admin-token';
@@ -27,13 +28,7 @@ export const ADMIN_TOKEN_FILE = 'admin-token';
  * dependency order, and closes them in reverse. Contexts get what they need passed in;
  * none reaches for globals.
  */
-export interface Runtime {
-  config: Config;
-  clock: Clock;
-  logger: Logger;
-  store: Store;
-  envelope: Envelope;
-  audit: AuditLog;
+export interface Runtime extends Foundation {
   /** The audit checkpoint signing key (public keys: GET /v1/audit/keys). */
   auditKeys: AuditKeyring;
   authenticator: Authenticator;
@@ -147,13 +142,9 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
     onListenerError: (error, change) => logger.error({ err: error, agent_id: change.agentId, to: change.to }, 'agent status-change listener failed'),
   });
 
+  const foundation: Foundation = { config, clock, logger, store, envelope, audit };
   const oauth = new OAuthService({
-    config,
-    clock,
-    logger,
-    store,
-    envelope,
-    audit,
+    ...foundation,
     registry,
     resolveOperator: (token) => operators.credentialResolver().resolve(token),
   });
@@ -176,12 +167,7 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
   });
 
   return {
-    config,
-    clock,
-    logger,
-    store,
-    envelope,
-    audit,
+    ...foundation,
     auditKeys,
     authenticator,
     operators,

@@ -1,15 +1,11 @@
 import { decodeJwt } from 'jose';
-import type { AuditLog } from '../audit/log.js';
 import type { Actor, AuditEvent } from '../audit/types.js';
-import type { Config } from '../config/schema.js';
-import type { Envelope } from '../crypto/envelope.js';
 import type { CredentialResolver, OperatorPrincipal, Principal } from '../http/principal.js';
+import type { Foundation } from '../foundation.js';
 import { can } from '../operators/roles.js';
 import type { RegistryService } from '../registry/service.js';
 import type { Agent } from '../registry/types.js';
-import { epochSeconds, type Clock } from '../shared/clock.js';
-import type { Logger } from '../shared/logger.js';
-import type { Store } from '../storage/database.js';
+import { epochSeconds } from '../shared/clock.js';
 import { AuthenticatedAgents } from './agent-cache.js';
 import { mayHoldTokens } from './agent-status.js';
 import { CLIENT_SIGNING_ALGORITHMS, SIGNING_ALGORITHMS } from './algorithms.js';
@@ -28,13 +24,7 @@ import { ResourceServers, type ResourceServer } from './resource-servers.js';
 import { Revocations, type FeedPage } from './revocation.js';
 import { AccessTokenVerifier, type AccessTokenClaims } from './verifier.js';
 
-export interface OAuthServiceOptions {
-  config: Config;
-  clock: Clock;
-  logger: Logger;
-  store: Store;
-  envelope: Envelope;
-  audit: AuditLog;
+export interface OAuthServiceOptions extends Foundation {
   registry: RegistryService;
   /** Resolves an operator bearer token (introspection, revocation and the feed accept operators). */
   resolveOperator(token: string): Promise<Principal | null>;

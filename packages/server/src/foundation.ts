@@ -1,0 +1,20 @@
+import type { AuditLog } from './audit/log.js';
+import type { Config } from './config/schema.js';
+import type { Envelope } from './crypto/envelope.js';
+import type { Clock } from './shared/clock.js';
+import type { Logger } from './shared/logger.js';
+import type { Store } from './storage/database.js';
+
+/**
+ * What the composition root builds first and hands to the contexts built after it: the
+ * configuration, the clock, the logger, the store, envelope encryption and the audit log.
+ * A context's options extend it rather than listing the same six fields again.
+ */
+export interface Foundation {
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  store: Store;
+  envelope: Envelope;
+  audit: AuditLog;
+}
