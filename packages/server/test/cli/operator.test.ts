@@ -1,17 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.js';
-import { runMandate } from '../support/cli.js';
+import type { TestServer } from '../support/server.js';
+import { runMandate, startCliServer } from '../support/cli.js';
 
 describe('mandate operator', () => {
   let server: TestServer;
   let global: string[];
-  beforeAll(async () => {
-    server = await startTestServer();
-    global = ['--url', server.url, '--token', server.adminToken];
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
+  beforeAll(async () => ({ server, global } = await startCliServer()));
+  afterAll(async () => server?.stop());
 
   it('creates an operator, printing the token once, and lists it as a table or JSON', async () => {
     const created = await runMandate([...global, 'operator', 'create', '--email', 'carol@example.com', '--role', 'approver', 'auditor']);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { runMandate } from '../support/cli.js';
+import { runMandate, startCliServer } from '../support/cli.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 
@@ -13,13 +13,8 @@ const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
 describe('QA: the CLI prints what others typed without handing them the terminal', () => {
   let server: TestServer;
   let global: string[];
-  beforeAll(async () => {
-    server = await startTestServer();
-    global = ['--url', server.url, '--token', server.adminToken];
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
+  beforeAll(async () => ({ server, global } = await startCliServer()));
+  afterAll(async () => server?.stop());
 
   it('escapes control characters (ANSI escapes, carriage returns) in tables, records and errors', async () => {
     // The API refuses control characters in agent text now (registry-text.test.ts), but rows

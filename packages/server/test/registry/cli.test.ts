@@ -3,8 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runMandate } from '../support/cli.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { runMandate, startCliServer } from '../support/cli.js';
+import type { TestServer } from '../support/server.js';
 
 describe('mandate agent', () => {
   let server: TestServer;
@@ -32,13 +32,8 @@ describe('mandate agent', () => {
       ...extra,
     ]);
 
-  beforeAll(async () => {
-    server = await startTestServer();
-    global = ['--url', server.url, '--token', server.adminToken];
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
+  beforeAll(async () => ({ server, global } = await startCliServer()));
+  afterAll(async () => server?.stop());
 
   it('registers an agent and prints the client secret once with a warning', async () => {
     const { publicKey } = generateKeyPairSync('ed25519');

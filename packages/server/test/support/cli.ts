@@ -1,5 +1,6 @@
 import { vi } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
+import { startTestServer, type TestServer } from './server.js';
 
 export interface CliResult {
   code: number;
@@ -26,4 +27,10 @@ export async function runMandate(args: string[]): Promise<CliResult> {
     out.mockRestore();
     err.mockRestore();
   }
+}
+
+/** A fresh test server and the CLI's global flags that reach it as the bootstrap admin. */
+export async function startCliServer(): Promise<{ server: TestServer; global: string[] }> {
+  const server = await startTestServer();
+  return { server, global: ['--url', server.url, '--token', server.adminToken] };
 }
