@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditHead } from '../support/audit.js';
 import type { TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 import { realAgent, startOAuthServer } from '../approvals/support.js';
@@ -20,16 +21,10 @@ describe.each(storeKinds())('approvals under hostile input on %s', (kind) => {
     await server?.stop();
   });
 
-  async function auditHead(): Promise<number> {
-    const { body } = await server.api('GET', '/v1/audit/verify');
-    expect(body.ok).toBe(true);
-    return body.head.seq as number;
-  }
-
   const count = async () => (await server.api('GET', '/v1/approvals?status=pending&limit=1000')).body.items.length as number;
 
   it('refuses control and bidi characters in what deciders read, with 400 naming the field', async () => {
-    const before = await auditHead();
+    const before = await auditHead(server);
     const rows = await count();
     const cases: Array<[Record<string, unknown>, string]> = [
       [{ ...ask, resource: { ...ask.resource, id: 'q3\u202efdp.exe' } }, 'resource.id'],
@@ -47,7 +42,7 @@ describe.each(storeKinds())('approvals under hostile input on %s', (kind) => {
       expect(res.body.message).toContain('control');
     }
     expect(await count()).toBe(rows);
-    expect(await auditHead()).toBe(before);
+    expect(await auditHead(server)).toBe(before);
     // A reason may span lines; unicode text is fine.
     const ok = await server.api('POST', '/v1/approvals', { ...ask, reason: 'quarterly cleanup:\n\t– superseded ✓' }, { token });
     expect(ok.status, JSON.stringify(ok.body)).toBe(201);
@@ -79,11 +74,11 @@ describe.each(storeKinds())('approvals under hostile input on %s', (kind) => {
     const response = await fetch(`${server.url}/v1/approvals/${asked.body.id}/approve`, { method: 'POST', headers: { authorization: `Bearer ${server.adminToken}` } });
     expect(response.status, await response.clone().text()).toBe(200);
     expect(((await response.json()) as { status: string }).status).toBe('approved');
-    const before = await auditHead();
+    const before = await auditHead(server);
     const again = await server.api('POST', `/v1/approvals/${asked.body.id}/deny`, {});
     expect(again.status).toBe(409);
     expect(again.body.error).toBe('illegal_transition');
     expect((await server.api('GET', `/v1/approvals/${asked.body.id}`)).body.status).toBe('approved');
-    expect(await auditHead()).toBe(before);
+    expect(await auditHead(server)).toBe(before);
   });
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditHead } from '../support/audit.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 
@@ -17,19 +18,13 @@ describe.each(storeKinds())('hostile input on %s', (kind) => {
     await server?.stop();
   });
 
-  async function head(): Promise<number> {
-    const { body } = await server.api('GET', '/v1/audit/verify');
-    expect(body.ok).toBe(true);
-    return body.head.seq as number;
-  }
-
   async function expectRefused(method: string, path: string, body: unknown, status: number, field?: string) {
-    const before = await head();
+    const before = await auditHead(server);
     const response = await server.api(method, path, body);
     expect(response.status, `${method} ${path} → ${JSON.stringify(response.body)}`).toBe(status);
     expect(response.body).toMatchObject({ error: expect.any(String), message: expect.any(String), request_id: expect.any(String) });
     if (field) expect(response.body.details?.field ?? response.body.message).toContain(field);
-    expect(await head()).toBe(before);
+    expect(await auditHead(server)).toBe(before);
     return response;
   }
 
@@ -74,7 +69,7 @@ describe.each(storeKinds())('hostile input on %s', (kind) => {
 
   it('answers 415 when a JSON body arrives under another content type', async () => {
     const asText = { headers: { 'content-type': 'text/plain' } };
-    const before = await head();
+    const before = await auditHead(server);
     for (const [path, body] of [
       ['/v1/agents', agentBody],
       ['/v1/operators', { email: 'text@example.com', roles: ['auditor'] }],
@@ -85,14 +80,14 @@ describe.each(storeKinds())('hostile input on %s', (kind) => {
       const xml = await server.api('POST', path, '<agent/>', { headers: { 'content-type': 'application/xml' } });
       expect(xml.status).toBe(415);
     }
-    expect(await head()).toBe(before);
+    expect(await auditHead(server)).toBe(before);
   });
 
   it('answers 400, not 415, when a JSON body is a string instead of an object', async () => {
-    const before = await head();
+    const before = await auditHead(server);
     const response = await server.api('POST', '/v1/operators', JSON.stringify('just a string'));
     expect(response).toMatchObject({ status: 400, body: { error: 'invalid_request', message: 'body must be a JSON object' } });
-    expect(await head()).toBe(before);
+    expect(await auditHead(server)).toBe(before);
   });
 
   it('answers a malformed URL in the API error shape', async () => {

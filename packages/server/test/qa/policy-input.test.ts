@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditHead } from '../support/audit.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 
@@ -22,12 +23,6 @@ describe.each(storeKinds())('policy and data APIs under hostile input on %s', (k
   async function revisionHead(): Promise<number> {
     const { body } = await server.api('GET', '/v1/policy-revisions?limit=1');
     return body.result[0].revision as number;
-  }
-
-  async function auditHead(): Promise<number> {
-    const { body } = await server.api('GET', '/v1/audit/verify');
-    expect(body.ok).toBe(true);
-    return body.head.seq as number;
   }
 
   /**
@@ -72,7 +67,7 @@ describe.each(storeKinds())('policy and data APIs under hostile input on %s', (k
   const MODULE = 'package qa.ids\n\nimport rego.v1\n\nallow := true\n';
 
   it('refuses policy ids with empty, "." or ".." segments, control characters or over 256 characters', async () => {
-    const before = await auditHead();
+    const before = await auditHead(server);
     await expectRefused('PUT', '/v1/policies/..%2Fx', MODULE, 400, '..');
     await expectRefused('PUT', '/v1/policies/a%2F..%2Fb', MODULE, 400, '..');
     await expectRefused('PUT', '/v1/policies/.%2Fx', MODULE, 400, '.');
@@ -89,7 +84,7 @@ describe.each(storeKinds())('policy and data APIs under hostile input on %s', (k
     // Nothing was stored under any of those names, and a refused id is not a compile refusal.
     const list = await server.api('GET', '/v1/policies');
     expect(list.body.result.map((p: { id: string }) => p.id)).toEqual(['mandate/authz.rego']);
-    expect(await auditHead()).toBe(before);
+    expect(await auditHead(server)).toBe(before);
     // What stays allowed: OPA's path-like ids, dots inside names, unicode letters, exactly 256 characters.
     for (const id of ['teams/payments/authz.rego', '.hidden/x.rego', 'a..b.rego', 'équipe/règles.rego', 'y'.repeat(256)]) {
       const put = await raw('PUT', `/v1/policies/${encodeURIComponent(id).replaceAll('%2F', '/')}`, MODULE.replace('qa.ids', `qa.ids${id.length}${id.charCodeAt(0)}`));
@@ -100,7 +95,7 @@ describe.each(storeKinds())('policy and data APIs under hostile input on %s', (k
   });
 
   it('refuses data paths with empty, "." or ".." segments or control characters', async () => {
-    const before = await auditHead();
+    const before = await auditHead(server);
     await expectRefused('PUT', '/v1/data/a/..%2Fb', '{}', 400, '..', 'application/json');
     await expectRefused('PUT', '/v1/data/%2E', '{}', 400, '.', 'application/json');
     await expectRefused('PUT', '/v1/data/a//b', '{}', 400, 'empty', 'application/json');
@@ -108,7 +103,7 @@ describe.each(storeKinds())('policy and data APIs under hostile input on %s', (k
     await expectRefused('DELETE', '/v1/data/a/..', undefined, 400, '..');
     await expectRefused('GET', '/v1/data/a/..%2F..', undefined, 400, '..');
     await expectRefused('POST', '/v1/data/a//b', '{"input":{}}', 400, 'empty', 'application/json');
-    expect(await auditHead()).toBe(before);
+    expect(await auditHead(server)).toBe(before);
     // The root, a trailing slash (OPA clients send one) and odd but printable keys still work.
     expect((await raw('PUT', '/v1/data/qa/odd%20key%2B%C3%A9', '{"v":1}', 'application/json')).status).toBe(204);
     expect((await raw('GET', '/v1/data/qa/odd%20key%2B%C3%A9/v')).body).toEqual({ result: 1 });
@@ -121,7 +116,7 @@ describe.each(storeKinds())('policy and data APIs under hostile input on %s', (k
     const conflict = 'package qa.conflict\n\nimport rego.v1\n\np := 1 if input.a\n\np := 2 if input.b\n';
     expect((await raw('PUT', '/v1/policies/qa/runaway.rego', runaway)).status).toBe(200);
     expect((await raw('PUT', '/v1/policies/qa/conflict.rego', conflict)).status).toBe(200);
-    const before = await auditHead();
+    const before = await auditHead(server);
     for (const [method, path, body] of [['POST', '/v1/data/qa/runaway/x', '{"input":{}}'], ['GET', '/v1/data/qa/runaway', undefined], ['GET', '/v1/data', undefined]] as const) {
       const res = await raw(method, path, body, 'application/json');
       expect(res.status, `${method} ${path} → ${JSON.stringify(res.body)}`).toBe(422);
@@ -133,7 +128,7 @@ describe.each(storeKinds())('policy and data APIs under hostile input on %s', (k
     expect(clash.status).toBe(422);
     expect(clash.body.errors[0]).toMatchObject({ code: 'eval_conflict_error', location: { file: 'qa/conflict.rego', row: expect.any(Number) } });
     // Evaluating writes nothing, and the server still answers.
-    expect(await auditHead()).toBe(before);
+    expect(await auditHead(server)).toBe(before);
     expect((await raw('DELETE', '/v1/policies/qa/runaway.rego')).status).toBe(200);
     expect((await raw('GET', '/v1/data/qa/conflict')).status).toBe(200);
   });
