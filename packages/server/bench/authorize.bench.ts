@@ -11,10 +11,8 @@
  * `--seconds S` (default 10) per server, alternating, reporting medians. Goal: ≥ 60 % of the ceiling.
  */
 import { type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startBenchMandate } from './support/mandate.js';
 import { median, runOptions } from './support/options.js';
 import { basicAuthorization, pinDriver, spawnRole } from './support/processes.js';
 
@@ -34,15 +32,9 @@ interface Target {
 // ---- the servers (child processes) --------------------------------------------------------------
 
 async function serveMandate(): Promise<void> {
-  const { loadConfig } = await import('../src/config/load.js');
-  const { startServer } = await import('../src/server/start.js');
-  const dataDir = mkdtempSync(join(tmpdir(), 'mandate-bench-authz-'));
-  const port = Number(process.env.BENCH_PORT);
-  const issuer = `http://127.0.0.1:${port}`;
   // BENCH_FLAGS: extra configuration as JSON (e.g. '{"audit":{"groupCommitMaxDelayMs":2}}'), to compare settings.
   const extra = JSON.parse(process.env.BENCH_FLAGS ?? '{}') as Record<string, unknown>;
-  const config = loadConfig({ env: {}, flags: { port, issuer, logLevel: 'silent', dataDir, oauth: { accessTokenTtlSeconds: 900 }, ...extra } });
-  const server = await startServer(config);
+  const { server, issuer } = await startBenchMandate('mandate-bench-authz-', { oauth: { accessTokenTtlSeconds: 900 }, ...extra });
   const registered = await server.runtime.registry.register(
     {
       name: 'bench agent',

@@ -16,6 +16,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startBenchMandate } from './support/mandate.js';
 import { median, runOptions } from './support/options.js';
 import { basicAuthorization, pinDriver, spawnRole } from './support/processes.js';
 
@@ -33,22 +34,10 @@ interface Target {
 // ---- the servers (child processes) --------------------------------------------------------------
 
 async function serveMandate(): Promise<void> {
-  const { loadConfig } = await import('../src/config/load.js');
-  const { startServer } = await import('../src/server/start.js');
-  const dataDir = mkdtempSync(join(tmpdir(), 'mandate-bench-'));
-  const port = Number(process.env.BENCH_PORT);
-  const config = loadConfig({
-    env: {},
-    flags: {
-      port,
-      issuer: `http://127.0.0.1:${port}`,
-      logLevel: 'silent',
-      dataDir,
-      // The limiter still runs on every request; the bench's single client must not hit it.
-      oauth: { tokenRateLimitPerMinute: 1_000_000_000, accessTokenTtlSeconds: TTL },
-    },
+  const { server, dataDir } = await startBenchMandate('mandate-bench-', {
+    // The limiter still runs on every request; the bench's single client must not hit it.
+    oauth: { tokenRateLimitPerMinute: 1_000_000_000, accessTokenTtlSeconds: TTL },
   });
-  const server = await startServer(config);
   const registered = await server.runtime.registry.register(
     { name: 'bench agent', purpose: 'benchmark', owner: 'bench@example.com', scopes: SCOPE.split(' '), tools: [], dataClassification: 'internal', environment: 'production' },
     { kind: 'system', id: 'bench' },
