@@ -1,7 +1,4 @@
-/**
- * The command-line options and statistics every benchmark shares: `--name=N` numeric options
- * and the median the tables report.
- */
+/** The command-line options the HTTP benchmarks share: `--name=N` numeric options. */
 
 /** The number given as `--name=N` in `args`, or `fallback` when absent. */
 export function numericOption(args: string[], name: string, fallback: number): number {
@@ -13,6 +10,3 @@ export function numericOption(args: string[], name: string, fallback: number): n
 export function runOptions(args: string[]): { runs: number; seconds: number; warmup: number } {
   return { runs: numericOption(args, 'runs', 3), seconds: numericOption(args, 'seconds', 10), warmup: numericOption(args, 'warmup', 3) };
 }
-
-/** The upper median (the middle element of the sorted values); runs are few, so no averaging. */
-export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
