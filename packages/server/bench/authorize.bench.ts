@@ -13,8 +13,9 @@
 import { type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startBenchMandate } from './support/mandate.js';
-import { median, runOptions } from './support/options.js';
+import { runOptions } from './support/options.js';
 import { basicAuthorization, pinDriver, spawnRole } from './support/processes.js';
+import { summarise, type Measured } from './support/stats.js';
 
 const REQUEST = {
   action: 'read',
@@ -85,13 +86,6 @@ async function spawnServer(role: 'mandate' | 'ceiling', pinned: boolean, env: Re
   return { child, info: JSON.parse(line) as Record<string, any> };
 }
 
-interface Measured {
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-}
-
 async function load(target: Target, seconds: number): Promise<Measured> {
   const { default: autocannon } = await import('autocannon');
   const result = await autocannon({
@@ -135,14 +129,7 @@ export async function run(args: string[]): Promise<void> {
     mandate.child.kill('SIGTERM');
     ceiling.child.kill('SIGTERM');
   }
-  const summary = [...results].map(([name, ms]) => ({
-    name,
-    rps: median(ms.map((m) => m.rps)),
-    p50: median(ms.map((m) => m.p50)),
-    p99: median(ms.map((m) => m.p99)),
-    errors: ms.reduce((n, m) => n + m.errors, 0),
-    all: ms.map((m) => Math.round(m.rps)).join(', '),
-  }));
+  const summary = [...results].map(([name, ms]) => summarise(name, ms));
   console.log('\n| server | decisions/s (median) | p50 ms | p99 ms | errors | runs (decisions/s) |');
   console.log('|---|---|---|---|---|---|');
   for (const s of summary) console.log(`| ${s.name} | ${Math.round(s.rps)} | ${s.p50} | ${s.p99} | ${s.errors} | ${s.all} |`);

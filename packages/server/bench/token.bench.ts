@@ -17,8 +17,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBenchMandate } from './support/mandate.js';
-import { median, runOptions } from './support/options.js';
+import { runOptions } from './support/options.js';
 import { basicAuthorization, pinDriver, spawnRole } from './support/processes.js';
+import { median, summarise, type Measured as Run } from './support/stats.js';
 
 const SCOPE = 'api.read api.write';
 const AUDIENCE = 'https://api.example.com';
@@ -94,11 +95,7 @@ async function spawnServer(role: 'mandate' | 'oidc-provider', pinned: boolean): 
   return { child, target: { name: role, url: info.url, authorization, body }, ...(info.dataDir ? { dataDir: info.dataDir } : {}) };
 }
 
-interface Measured {
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
+interface Measured extends Run {
   /** Requests completed in the run (for CPU per request). */
   requests: number;
   /** Server CPU time (user + system) per request, microseconds. */
@@ -215,13 +212,8 @@ export async function run(args: string[]): Promise<void> {
     }
   }
   const summary = [...results].map(([name, ms]) => ({
-    name,
+    ...summarise(name, ms),
     cpu: ms.every((m) => m.cpuUs !== undefined) ? median(ms.map((m) => m.cpuUs!)) : Number.NaN,
-    rps: median(ms.map((m) => m.rps)),
-    p50: median(ms.map((m) => m.p50)),
-    p99: median(ms.map((m) => m.p99)),
-    errors: ms.reduce((n, m) => n + m.errors, 0),
-    all: ms.map((m) => Math.round(m.rps)).join(', '),
   }));
   console.log('\n| server | tokens/s (median) | p50 ms | p99 ms | server CPU µs/token | errors | runs (tokens/s) |');
   console.log('|---|---|---|---|---|---|---|');
