@@ -5,7 +5,8 @@ import { ApiClient, enforcePolicy, resourceServerDecider } from '../../../sdk/sr
 import { ManualClock } from '../../src/shared/clock.js';
 import type { TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
-import { operatorToken, policyAgent, startOAuthServer } from './support.js';
+import { operatorToken, policyAgent, startOAuthServer, type PolicyAgent } from './support.js';
+import { basic, postForm } from '../support/agents.js';
 
 describe.each(storeKinds())('SDK policy enforcement for a tool server on %s', (kind) => {
   let server: TestServer;
@@ -13,17 +14,18 @@ describe.each(storeKinds())('SDK policy enforcement for a tool server on %s', (k
   let toolUrl: string;
   let token: string;
   let approver: string;
+  let agent: PolicyAgent;
   const clock = new ManualClock(Date.UTC(2026, 0, 1, 9));
 
   beforeAll(async () => {
     server = await startOAuthServer(kind, { clock });
-    const agent = await policyAgent(server, { name: `sdk tool caller ${kind}` });
+    agent = await policyAgent(server, { name: `sdk tool caller ${kind}` });
     token = await agent.token();
     approver = await operatorToken(server, `sdk-approver-${kind}`, ['approver']);
     const pep = await operatorToken(server, `sdk-pep-${kind}`, ['owner']);
     const enforcer = enforcePolicy({ client: new ApiClient({ baseUrl: server.url, credentials: { token: pep } }) });
     tool = Fastify();
-    const describeFile = (action: string, tool: string) => (request: { params: unknown }) => ({
+    const describeFile = (action: string, tool: string) => (request: { headers: Record<string, string | string[] | undefined>; params: unknown }) => ({
       action,
       tool,
       resource: { type: 'files', id: (request.params as { id: string }).id, owner: 'alice@example.com', sensitivity: 'internal' },
@@ -63,12 +65,17 @@ describe.each(storeKinds())('SDK policy enforcement for a tool server on %s', (k
   });
 
   it('works as a resource server (Basic) and fails closed when Mandate is unreachable', async () => {
-    const rs = await server.api('POST', '/v1/resource-servers', { name: 'files api', audience: `${server.url}`, scopes: ['files:read'] });
+    // A resource server judges tokens issued for its own audience (RFC 8707 `resource`).
+    const audience = 'https://files.example.test';
+    const rs = await server.api('POST', '/v1/resource-servers', { name: 'files api', audience, scopes: ['files:read'] });
     expect(rs.status, JSON.stringify(rs.body)).toBe(201);
+    const issued = await postForm(server, '/oauth2/token', { grant_type: 'client_credentials', resource: audience }, { authorization: basic(agent.clientId, agent.clientSecret) });
+    expect(issued.status, JSON.stringify(issued.body)).toBe(200);
+    const filesToken = issued.body.access_token as string;
     const viaRs = enforcePolicy({ decide: resourceServerDecider({ baseUrl: server.url, clientId: rs.body.client_id, clientSecret: rs.body.client_secret }) });
     const what = { action: 'read', tool: 'files-api:files.get', resource: { type: 'files', id: 'a', owner: 'alice@example.com', sensitivity: 'internal' } };
-    expect(await viaRs.check({ authorization: `Bearer ${token}` }, what)).toMatchObject({ ok: true, decision: { decision: 'allow' } });
+    expect(await viaRs.check({ authorization: `Bearer ${filesToken}` }, what)).toMatchObject({ ok: true, decision: { decision: 'allow' } });
     const offline = enforcePolicy({ decide: resourceServerDecider({ baseUrl: 'http://127.0.0.1:9', clientId: 'x', clientSecret: 'y' }) });
-    expect(await offline.check({ authorization: `Bearer ${token}` }, what)).toMatchObject({ ok: false, status: 503 });
+    expect(await offline.check({ authorization: `Bearer ${filesToken}` }, what)).toMatchObject({ ok: false, status: 503 });
   });
 });
