@@ -546,14 +546,7 @@ class Parser {
         const body = this.parseComprBody(']');
         return { t: 'arraycompr', head: first, body, loc };
       }
-      const items = [first];
-      while (this.isOp(',')) {
-        this.next();
-        if (this.isOp(']')) break;
-        items.push(this.parseInfix());
-      }
-      this.expectOp(']');
-      return { t: 'array', items, loc };
+      return { t: 'array', items: this.parseItemsAfter(first, ']', () => this.parseInfix()), loc };
     } finally {
       this.noPipe = savedPipe;
       this.depth--;
@@ -581,15 +574,11 @@ class Parser {
           const body = this.parseComprBody('}');
           return { t: 'objcompr', key: first, value, body, loc };
         }
-        const items: [Term, Term][] = [[first, value]];
-        while (this.isOp(',')) {
-          this.next();
-          if (this.isOp('}')) break;
-          const k = this.parseInfix();
+        const items = this.parseItemsAfter<[Term, Term]>([first, value], '}', () => {
+          const key = this.parseInfix();
           this.expectOp(':');
-          items.push([k, this.parseInfix()]);
-        }
-        this.expectOp('}');
+          return [key, this.parseInfix()];
+        });
         return { t: 'object', items, loc };
       }
       this.noPipe = false;
@@ -598,18 +587,23 @@ class Parser {
         const body = this.parseComprBody('}');
         return { t: 'setcompr', head: first, body, loc };
       }
-      const items = [first];
-      while (this.isOp(',')) {
-        this.next();
-        if (this.isOp('}')) break;
-        items.push(this.parseInfix());
-      }
-      this.expectOp('}');
-      return { t: 'set', items, loc };
+      return { t: 'set', items: this.parseItemsAfter(first, '}', () => this.parseInfix()), loc };
     } finally {
       this.noPipe = savedPipe;
       this.depth--;
     }
+  }
+
+  /** The rest of a comma-separated list after its first item, through `close` (a trailing comma is allowed). */
+  private parseItemsAfter<T>(first: T, close: string, parseItem: () => T): T[] {
+    const items = [first];
+    while (this.isOp(',')) {
+      this.next();
+      if (this.isOp(close)) break;
+      items.push(parseItem());
+    }
+    this.expectOp(close);
+    return items;
   }
 
   parseComprBody(close: string): Expr[] {
