@@ -87,17 +87,21 @@ function rationalValue(n: bigint, d: bigint): Value {
   return numberFromText(`${neg ? '-' : ''}${digits.slice(0, -10)}.${digits.slice(-10)}`);
 }
 
-function parseUnits(raw: string): Value {
-  const s = raw.replaceAll('"', '');
+/** Amount and unit of a resource string such as `10Gi` or `1.5e3m`, with OPA's error messages. */
+function splitResourceString(s: string, noAmountMessage: string): [string, string] {
   if (s.includes(' ')) throw new BuiltinError('spaces not allowed in resource strings');
-  let num: string;
-  let unit: string;
+  let parts: [string, string];
   try {
-    [num, unit] = splitAmount(s);
+    parts = splitAmount(s);
   } catch {
     throw new BuiltinError('exponent too large');
   }
-  if (num === '') throw new BuiltinError('no amount provided');
+  if (parts[0] === '') throw new BuiltinError(noAmountMessage);
+  return parts;
+}
+
+function parseUnits(raw: string): Value {
+  let [num, unit] = splitResourceString(raw.replaceAll('"', ''), 'no amount provided');
   // Only the letters after the first are folded, so that m (milli) and M (mega) differ.
   if (unit.length > 1) unit = unit[0] + unit.slice(1).toLowerCase();
   const mult = SI_UNITS[unit];
@@ -108,16 +112,7 @@ function parseUnits(raw: string): Value {
 }
 
 function parseBytes(raw: string): Value {
-  const s = raw.toLowerCase().replaceAll('"', '');
-  if (s.includes(' ')) throw new BuiltinError('spaces not allowed in resource strings');
-  let num: string;
-  let unit: string;
-  try {
-    [num, unit] = splitAmount(s);
-  } catch {
-    throw new BuiltinError('exponent too large');
-  }
-  if (num === '') throw new BuiltinError('no byte amount provided');
+  const [num, unit] = splitResourceString(raw.toLowerCase().replaceAll('"', ''), 'no byte amount provided');
   const mult = BYTE_UNITS[unit];
   if (mult === undefined) throw new BuiltinError(`byte unit ${unit} not recognized`);
   const amount = parseDecimal(num);
