@@ -114,32 +114,49 @@ export class Revocations {
    * fast the steps came. Only a moved mark is published on the feed.
    */
   async revokeAgent(agentId: string, clientId: string | null, notBefore: number, actor: Actor, reason: string): Promise<void> {
-    const { clock, retainAgentMarksSeconds } = this.options;
-    const changed = await this.options.audit.withEntry(async (trx) => {
-      // The head row's lock first: concurrent marks for one agent serialize here instead of
-      // both reading "no mark" and colliding on the insert (PostgreSQL).
-      await this.lockHead(trx);
-      const current = await trx.selectFrom('oauth_agent_revocations').select('not_before').where('agent_id', '=', agentId).executeTakeFirst();
-      const event = (effective: number, moved: boolean): AuditEvent => ({
-        type: 'oauth.agent.tokens_revoked',
-        actor,
-        subject: agentId,
-        agentId,
-        action: 'revoke',
-        outcome: 'success',
-        details: { not_before: effective, reason, ...(moved ? {} : { mark_unchanged: true }) },
-      });
-      if (current && Number(current.not_before) >= notBefore) return { result: false, events: [event(Number(current.not_before), false)] };
-      const updatedAt = isoTime(clock.now());
-      if (current) {
-        await trx.updateTable('oauth_agent_revocations').set({ not_before: notBefore, client_id: clientId, updated_at: updatedAt }).where('agent_id', '=', agentId).execute();
-      } else {
-        await trx.insertInto('oauth_agent_revocations').values({ agent_id: agentId, client_id: clientId, not_before: notBefore, updated_at: updatedAt }).execute();
-      }
-      await this.appendEvent(trx, { kind: 'agent', jti: null, agent_id: agentId, client_id: clientId, at: notBefore, retain_until: notBefore + retainAgentMarksSeconds });
-      return { result: true, events: [event(notBefore, true)] };
+    const moved = await this.options.audit.withEntry(async (trx) => {
+      const { moved, events } = await this.revokeAgentIn(trx, agentId, clientId, notBefore, actor, reason);
+      return { result: moved, events };
     });
-    if (changed) this.wake();
+    if (moved) this.wake();
+  }
+
+  /**
+   * `revokeAgent` inside a transaction the caller owns (the registry's status change): writes
+   * the mark and the feed event through `trx` and returns the audit events for the caller to
+   * append in that same transaction. Locks the feed head row (PostgreSQL) until commit, so the
+   * caller must not take it after the audit head; the caller wakes long-polls after commit
+   * (`published`) when `moved`.
+   */
+  async revokeAgentIn(trx: Tx, agentId: string, clientId: string | null, notBefore: number, actor: Actor, reason: string): Promise<{ moved: boolean; events: AuditEvent[] }> {
+    const { clock, retainAgentMarksSeconds } = this.options;
+    // The head row's lock first: concurrent marks for one agent serialize here instead of
+    // both reading "no mark" and colliding on the insert (PostgreSQL).
+    await this.lockHead(trx);
+    const current = await trx.selectFrom('oauth_agent_revocations').select('not_before').where('agent_id', '=', agentId).executeTakeFirst();
+    const event = (effective: number, moved: boolean): AuditEvent => ({
+      type: 'oauth.agent.tokens_revoked',
+      actor,
+      subject: agentId,
+      agentId,
+      action: 'revoke',
+      outcome: 'success',
+      details: { not_before: effective, reason, ...(moved ? {} : { mark_unchanged: true }) },
+    });
+    if (current && Number(current.not_before) >= notBefore) return { moved: false, events: [event(Number(current.not_before), false)] };
+    const updatedAt = isoTime(clock.now());
+    if (current) {
+      await trx.updateTable('oauth_agent_revocations').set({ not_before: notBefore, client_id: clientId, updated_at: updatedAt }).where('agent_id', '=', agentId).execute();
+    } else {
+      await trx.insertInto('oauth_agent_revocations').values({ agent_id: agentId, client_id: clientId, not_before: notBefore, updated_at: updatedAt }).execute();
+    }
+    await this.appendEvent(trx, { kind: 'agent', jti: null, agent_id: agentId, client_id: clientId, at: notBefore, retain_until: notBefore + retainAgentMarksSeconds });
+    return { moved: true, events: [event(notBefore, true)] };
+  }
+
+  /** Wakes this replica's waiting long-polls after a caller-owned transaction with feed events commits. */
+  published(): void {
+    this.wake();
   }
 
   /** Why a token is revoked ('token' or 'agent'), or null when it is not. */

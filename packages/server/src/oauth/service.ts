@@ -90,7 +90,7 @@ export class OAuthService {
   private readonly authenticated = new AuthenticatedAgents(AGENT_CACHE_SECONDS * 1000);
   private readonly issuances: IssuanceAudit;
   private readonly timers: NodeJS.Timeout[] = [];
-  private unsubscribe: (() => void) | null = null;
+  private readonly unsubscribers: Array<() => void> = [];
   private metadataCache: Record<string, unknown> | null = null;
 
   constructor(private readonly options: OAuthServiceOptions) {
@@ -126,14 +126,27 @@ export class OAuthService {
   /** Loads or creates the signing keys, subscribes to agent status changes, starts upkeep timers. */
   async start(): Promise<void> {
     await this.keys.start();
-    this.unsubscribe = this.options.registry.onStatusChange(async (change) => {
-      this.authenticated.forget(change.clientId);
-      if (mayHoldTokens(change.to)) return;
-      // Later than the change by the agent cache's lifetime: covers tokens that a replica
-      // whose cache still held the agent as active issued just after the change.
-      const notBefore = epochSeconds(Date.parse(change.at)) + AGENT_CACHE_SECONDS;
-      await this.revocations.revokeAgent(change.agentId, change.clientId, notBefore, change.actor, `agent ${change.action}`);
-    });
+    const { registry } = this.options;
+    // The mark, its feed event and their audit entry commit with the status change itself: a
+    // crash can never leave a committed suspension that SDK verifiers (who read only the feed)
+    // do not hear about. Lock order: agent row (registry), feed head (here), audit head (last).
+    this.unsubscribers.push(
+      registry.onStatusChangeInTransaction(async (trx, change) => {
+        if (mayHoldTokens(change.to)) return [];
+        // Later than the change by the agent cache's lifetime: covers tokens that a replica
+        // whose cache still held the agent as active issued just after the change.
+        const notBefore = epochSeconds(Date.parse(change.at)) + AGENT_CACHE_SECONDS;
+        const { events } = await this.revocations.revokeAgentIn(trx, change.agentId, change.clientId, notBefore, change.actor, `agent ${change.action}`);
+        return events;
+      }),
+    );
+    // After commit, in-memory only: drop the cached authentication, wake waiting feed readers.
+    this.unsubscribers.push(
+      registry.onStatusChange((change) => {
+        this.authenticated.forget(change.clientId);
+        if (!mayHoldTokens(change.to)) this.revocations.published();
+      }),
+    );
     const every = (ms: number, task: () => Promise<unknown>, what: string) => {
       const timer = setInterval(() => {
         task().catch((error: unknown) => this.options.logger.error({ err: error }, what));
@@ -151,8 +164,7 @@ export class OAuthService {
     this.revocations.stop();
     for (const timer of this.timers) clearInterval(timer);
     this.timers.length = 0;
-    this.unsubscribe?.();
-    this.unsubscribe = null;
+    for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
   }
 
   // ---- metadata -------------------------------------------------------------------------

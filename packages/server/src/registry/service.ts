@@ -39,6 +39,7 @@ import type {
   RotatedSecret,
   StatusChange,
   StatusChangeListener,
+  StatusChangeTxListener,
 } from './types.js';
 
 const DAY_MS = 86_400_000;
@@ -61,7 +62,7 @@ export interface RegistryOptions {
   audit: AuditLog;
   clock: Clock;
   settings: RegistrySettings;
-  /** Where failures of status-change listeners are reported (they never undo the change). */
+  /** Where failures of after-commit status-change listeners are reported (they never undo the change). */
   onListenerError?: (error: unknown, change: StatusChange) => void;
 }
 
@@ -119,11 +120,16 @@ function likeLiteral(text: string): string {
 
 /**
  * The agent registry: records, lifecycle, reviews and OAuth client credentials. Every
- * change and its audit entry commit in one transaction; status changes are announced to
- * listeners after commit so credential-issuing contexts can revoke.
+ * change and its audit entry commit in one transaction. Status changes are announced twice:
+ *
+ * | hook | runs | use for |
+ * |---|---|---|
+ * | `onStatusChangeInTransaction` | inside the transition's transaction | durable consequences (revocation marks, feed events): all or nothing with the change |
+ * | `onStatusChange` | after commit | in-memory work (cache eviction, waking long-polls); a failure never undoes the change |
  */
 export class RegistryService {
   private readonly listeners = new Set<StatusChangeListener>();
+  private readonly txListeners = new Set<StatusChangeTxListener>();
 
   constructor(private readonly options: RegistryOptions) {}
 
@@ -398,7 +404,8 @@ export class RegistryService {
 
   /**
    * Moves an agent through its lifecycle (lifecycle.ts). Decommissioning also drops the
-   * client secrets; listeners revoke what other contexts issued. 409 on an illegal move.
+   * client secrets; in-transaction listeners revoke what other contexts issued, in the same
+   * commit; after-commit listeners then drop in-memory state. 409 on an illegal move.
    */
   async transition(id: string, action: LifecycleAction, actor: Actor, reason?: string | null, access: AccessScope = {}): Promise<Agent> {
     const spec = LIFECYCLE_ACTIONS[action];
@@ -416,9 +423,13 @@ export class RegistryService {
         Object.assign(set, { client_secret_hash: null, client_secret_issued_at: null, previous_secret_hash: null, previous_secret_expires_at: null });
       }
       await trx.updateTable('agents').set(set).where('id', '=', id).where('status', '=', from).execute();
-      change = { agentId: id, clientId: row.client_id, from, to: spec.to, action, actor, reason: why, at };
+      const committed: StatusChange = { agentId: id, clientId: row.client_id, from, to: spec.to, action, actor, reason: why, at };
       const event: AuditEvent = { type: spec.event, actor, subject: id, agentId: id, action, outcome: 'success', details: { from, to: spec.to, reason: why } };
-      return { result: this.toAgent({ ...row, ...set }, now), events: [event] };
+      // Lock order in this transaction: the agent row (above), then whatever the hooks lock
+      // (OAuth: the revocation feed head), then the audit head (withEntry, last).
+      const events = [event, ...(await this.notifyInTransaction(trx, committed))];
+      change = committed;
+      return { result: this.toAgent({ ...row, ...set }, now), events };
     });
     if (change) await this.notify(change);
     return agent;
@@ -526,6 +537,23 @@ export class RegistryService {
   onStatusChange(listener: StatusChangeListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Subscribes to status changes inside their transaction (types.ts StatusChangeTxListener):
+   * what the listener writes and the audit events it returns commit with the change, and a
+   * throw rolls the change back. Returns the unsubscribe function.
+   */
+  onStatusChangeInTransaction(listener: StatusChangeTxListener): () => void {
+    this.txListeners.add(listener);
+    return () => this.txListeners.delete(listener);
+  }
+
+  /** Runs the in-transaction listeners in subscription order; their errors propagate (rollback). */
+  private async notifyInTransaction(trx: Tx, change: StatusChange): Promise<AuditEvent[]> {
+    const events: AuditEvent[] = [];
+    for (const listener of [...this.txListeners]) events.push(...((await listener(trx, change)) ?? []));
+    return events;
   }
 
   private async notify(change: StatusChange): Promise<void> {

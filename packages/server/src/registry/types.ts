@@ -1,4 +1,5 @@
-import type { Actor } from '../audit/types.js';
+import type { Actor, AuditEvent } from '../audit/types.js';
+import type { Tx } from '../storage/database.js';
 import type { DataClassification } from './classification.js';
 import type { PublicJwks } from './jwks.js';
 import type { AgentStatus, LifecycleAction } from './lifecycle.js';
@@ -144,7 +145,7 @@ export interface AccessScope {
   owner?: string | undefined;
 }
 
-/** Passed to status-change listeners after the change has committed. */
+/** Passed to status-change listeners: inside the change's transaction, then after it commits. */
 export interface StatusChange {
   agentId: string;
   clientId: string;
@@ -158,8 +159,20 @@ export interface StatusChange {
 }
 
 /**
- * Called after a status change commits. Contexts that hand out credentials subscribe and
- * revoke on `suspended` / `decommissioned`. Must be idempotent; a failure is logged and
- * does not undo the change (credential checks must still consult `status`).
+ * Called after a status change commits, for in-memory work (cache eviction, waking
+ * long-polls). Durable revocations belong in StatusChangeTxListener, which cannot be lost to
+ * a crash after commit. Must be idempotent; a failure is logged and does not undo the change
+ * (credential checks must still consult `status`).
  */
 export type StatusChangeListener = (change: StatusChange) => Promise<void> | void;
+
+/**
+ * Called inside the status change's own transaction, after the agent row is updated and
+ * before the change's audit entry is appended. Writes made through `trx` and the audit events
+ * returned commit together with the change or not at all: a throw rolls the whole transition
+ * back (the caller gets the error, the status stays as it was, no audit entry is written).
+ * For durable consequences that must never be missing once the change is visible, such as
+ * OAuth's revocation mark and feed event. Locks: the agent row is held; take any further row
+ * locks in the order docs/registry.md gives, and never the agent rows of other agents.
+ */
+export type StatusChangeTxListener = (trx: Tx, change: StatusChange) => Promise<AuditEvent[] | void>;
