@@ -3,7 +3,7 @@ import { BigNum, RObject, RSet, V, type Value } from '../value.js';
 import { callBuiltin } from './testing.js';
 import './aggregates.js';
 
-const call = (name: string, ...args: Value[]): unknown => callBuiltin(name, ...args);
+const call = (name: string, ...args: Value[]): unknown => callBuiltin(name, args);
 
 describe('aggregates', () => {
   it('counts collections and code points', () => {

@@ -4,7 +4,7 @@ import { callBuiltin } from './testing.js';
 
 import './collections.js';
 
-const call = (name: string, ...args: Value[]): unknown => callBuiltin(name, ...args);
+const call = (name: string, ...args: Value[]): unknown => callBuiltin(name, args);
 
 describe('array and set builtins', () => {
   it('concatenates, slices and reverses arrays', () => {

@@ -1,20 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { RObject, toJSON, type Value } from '../value.js';
-import { lookupBuiltin, type BuiltinContext } from './registry.js';
+import { callBuiltin, testContext } from './testing.js';
 import './crypto.js';
 
 // Certificates and keys from OPA's conformance cases (../../../../../../shared/conformance/rego).
 const fx = JSON.parse(readFileSync(new URL('./crypto.fixtures.json', import.meta.url), 'utf8'));
 
-const ctx = (nowMs: number): BuiltinContext => ({
-  nowNs: BigInt(nowMs) * 1_000_000n, cache: new Map(), strict: true, name: 'test',
-  callFunction: () => undefined, print: () => {}, random: () => 0,
-});
-
-function call(name: string, ...args: Value[]): Value {
-  return lookupBuiltin(name)!.impl(args, ctx(Date.UTC(2025, 0, 1))) as Value;
-}
+const ctx = (nowMs: number) => testContext({ nowNs: BigInt(nowMs) * 1_000_000n });
+const call = (name: string, ...args: Value[]): Value => callBuiltin(name, args, ctx(Date.UTC(2025, 0, 1))) as Value;
 
 const json = (v: Value) => JSON.parse(toJSON(v));
 
@@ -52,7 +46,7 @@ describe('X.509', () => {
     expect(ok).toBe(true);
     expect(json(chain).map((c: { Subject: { CommonName: string } }) => c.Subject.CommonName))
       .toEqual(['notarealsite.opa.localhost', 'OPA Test Intermediate CA', 'OPA Test Root CA']);
-    const late = lookupBuiltin('crypto.x509.parse_and_verify_certificates')!.impl([fx.chain], ctx(Date.UTC(2040, 0, 1)));
+    const late = callBuiltin('crypto.x509.parse_and_verify_certificates', [fx.chain], ctx(Date.UTC(2040, 0, 1)));
     expect(json(late as Value)).toEqual([false, []]);
     const onlyLeaf = fx.chain.slice(fx.chain.lastIndexOf('-----BEGIN'));
     expect(json(call('crypto.x509.parse_and_verify_certificates', onlyLeaf))).toEqual([false, []]);

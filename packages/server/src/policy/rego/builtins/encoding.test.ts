@@ -4,7 +4,7 @@ import { callBuiltin } from './testing.js';
 
 import './encoding.js';
 
-const call = (name: string, ...args: Value[]): unknown => callBuiltin(name, ...args);
+const call = (name: string, ...args: Value[]): unknown => callBuiltin(name, args);
 
 describe('encoding builtins', () => {
   it('marshals JSON as Go does', () => {

@@ -3,7 +3,7 @@ import { type Value } from '../value.js';
 import { callBuiltin } from './testing.js';
 import './glob.js';
 
-const call = (name: string, ...args: Value[]): unknown => callBuiltin(name, ...args);
+const call = (name: string, ...args: Value[]): unknown => callBuiltin(name, args);
 
 const g = (p: string, d: Value, s: string) => call('glob.match', p, d, s);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RObject, RSet, type Value } from '../value.js';
-import { callBuiltin } from './test-call.js';
+import { callBuiltin } from './testing.js';
 import './graph.js';
 
 const g = (edges: Record<string, Value>) => RObject.fromRecord(edges);

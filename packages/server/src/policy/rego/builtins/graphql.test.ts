@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toJSON, type Value } from '../value.js';
-import { callBuiltin } from './test-call.js';
+import { callBuiltin } from './testing.js';
 import './graphql.js';
 
 const json = (v: unknown) => JSON.parse(toJSON(v as Value));

@@ -4,7 +4,7 @@ import { callBuiltin } from './testing.js';
 
 import './json-paths.js';
 
-const call = (name: string, ...args: Value[]): unknown => callBuiltin(name, ...args);
+const call = (name: string, ...args: Value[]): unknown => callBuiltin(name, args);
 
 const patch = (doc: Value, ...ops: Record<string, Value>[]) => call('json.patch', doc, ops.map((o) => V.obj(o)));
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseJSON, toJSON, type Value } from '../value.js';
-import { callBuiltin } from './test-call.js';
+import { callBuiltin } from './testing.js';
 import './json-schema.js';
 import './opa-runtime.js';
 

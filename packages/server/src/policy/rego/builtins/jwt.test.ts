@@ -2,20 +2,15 @@ import { generateKeyPairSync } from 'node:crypto';
 import { SignJWT, compactVerify, importJWK, exportJWK } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { parseJSON, toJSON, type Value } from '../value.js';
-import { BuiltinError, lookupBuiltin, type BuiltinContext } from './registry.js';
+import { BuiltinError } from './registry.js';
+import { callBuiltin, testContext } from './testing.js';
 import { base64UrlDecode } from './jwt-encoding.js';
 import { decodePem } from './jwt-keys.js';
 import './jwt.js';
 
 const NOW_NS = 1_700_000_000_000_000_000n;
-const ctx: BuiltinContext = {
-  nowNs: NOW_NS, cache: new Map(), strict: true, name: 'test',
-  callFunction: () => undefined, print: () => {}, random: () => 0,
-};
-
-function call(name: string, ...args: Value[]): Value {
-  return lookupBuiltin(name)!.impl(args, ctx) as Value;
-}
+const ctx = testContext({ nowNs: NOW_NS });
+const call = (name: string, ...args: Value[]): Value => callBuiltin(name, args, ctx) as Value;
 
 const obj = (x: unknown) => parseJSON(JSON.stringify(x));
 const json = (v: Value) => JSON.parse(toJSON(v));

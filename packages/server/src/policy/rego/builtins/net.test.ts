@@ -1,17 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { RObject, RSet, type Value } from '../value.js';
-import { BuiltinError, lookupBuiltin, type BuiltinContext } from './registry.js';
+import { BuiltinError } from './registry.js';
+import { callBuiltin } from './testing.js';
 import { ipString, mergeNets, netString, parseCIDR, parseIP } from './net-ip.js';
 import './net.js';
 
-const ctx: BuiltinContext = {
-  nowNs: 0n, cache: new Map(), strict: true, name: 'test',
-  callFunction: () => undefined, print: () => {}, random: () => 0,
-};
-
-function call(name: string, ...args: Value[]): unknown {
-  return lookupBuiltin(name)!.impl(args, ctx);
-}
+const call = (name: string, ...args: Value[]): unknown => callBuiltin(name, args);
 
 const members = (v: unknown) => (v as RSet).values();
 

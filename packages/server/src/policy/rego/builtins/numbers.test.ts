@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { BigNum, V, type Value } from '../value.js';
 import { BuiltinError } from './registry.js';
-import { callBuiltinWith, testContext } from './testing.js';
+import { callBuiltin, testContext } from './testing.js';
 import './numbers.js';
 
 const ctx = testContext({ random: () => 0.5 });
-const call = (name: string, ...args: Value[]): unknown => callBuiltinWith(ctx, name, ...args);
+const call = (name: string, ...args: Value[]): unknown => callBuiltin(name, args, ctx);
 
 describe('number builtins', () => {
   it('rounds like Go math', () => {

@@ -4,7 +4,7 @@ import { callBuiltin } from './testing.js';
 
 import './objects.js';
 
-const call = (name: string, ...args: Value[]): unknown => callBuiltin(name, ...args);
+const call = (name: string, ...args: Value[]): unknown => callBuiltin(name, args);
 
 describe('object builtins', () => {
   it('gets by key or path with a default', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RObject, numberFromText, parseJSON, toJSON, type Value } from '../value.js';
 import { BuiltinTypeError } from './registry.js';
-import { callBuiltin } from './test-call.js';
+import { callBuiltin } from './testing.js';
 import './providers-aws.js';
 
 const obj = (x: unknown) => parseJSON(JSON.stringify(x)) as RObject;

@@ -3,7 +3,7 @@ import { type Value } from '../value.js';
 import { callBuiltin } from './testing.js';
 import './regex.js';
 
-const call = (name: string, ...args: Value[]): unknown => callBuiltin(name, ...args);
+const call = (name: string, ...args: Value[]): unknown => callBuiltin(name, args);
 
 const m = (p: string, s: string) => call('regex.match', p, s);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { callBuiltin } from './test-call.js';
+import { callBuiltin } from './testing.js';
 import './semver.js';
 
 const cmp = (a: string, b: string) => callBuiltin('semver.compare', [a, b]);

@@ -4,7 +4,7 @@ import { BuiltinError, BuiltinTypeError } from './registry.js';
 import { callBuiltin } from './testing.js';
 import './strings.js';
 
-const call = (name: string, ...args: Value[]): unknown => callBuiltin(name, ...args);
+const call = (name: string, ...args: Value[]): unknown => callBuiltin(name, args);
 
 describe('string builtins', () => {
   it('counts code points, not UTF-16 units', () => {

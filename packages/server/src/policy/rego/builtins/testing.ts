@@ -1,3 +1,4 @@
+// For unit tests of builtins: a fixed evaluation context and a direct call.
 import { checkArgs, lookupBuiltin, type BuiltinContext } from './registry.js';
 import type { Value } from '../value.js';
 
@@ -10,17 +11,13 @@ export function testContext(overrides: Partial<BuiltinContext> = {}): BuiltinCon
     name: 'test',
     callFunction: () => undefined,
     print: () => {},
-    random: () => 0,
+    random: () => 0.5,
     ...overrides,
   };
 }
 
 /** Calls a registered builtin as the evaluator would: arguments type-checked first. */
-export function callBuiltin(name: string, ...args: Value[]): Value | undefined {
-  return callBuiltinWith(testContext(), name, ...args);
-}
-
-export function callBuiltinWith(ctx: BuiltinContext, name: string, ...args: Value[]): Value | undefined {
+export function callBuiltin(name: string, args: Value[], ctx: BuiltinContext = testContext()): Value | Value[] | undefined {
   const def = lookupBuiltin(name);
   if (!def) throw new Error(`builtin ${name} is not registered`);
   checkArgs(def, args);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { numberFromText, type Value } from '../value.js';
-import { BuiltinError, BuiltinTypeError, lookupBuiltin, type BuiltinContext } from './registry.js';
+import { BuiltinError, BuiltinTypeError } from './registry.js';
+import { callBuiltin, testContext } from './testing.js';
 import { parseDuration } from './time-duration.js';
 import { formatTime, parseTime } from './time-layout.js';
 import { UTC, loadZone } from './time-zone.js';
@@ -8,23 +9,7 @@ import './time.js';
 
 const NOW = 1_700_000_000_123_456_789n;
 
-function ctx(): BuiltinContext {
-  return {
-    nowNs: NOW,
-    cache: new Map(),
-    strict: true,
-    name: 'test',
-    callFunction: () => undefined,
-    print: () => {},
-    random: () => 0.5,
-  };
-}
-
-function call(name: string, ...args: Value[]): unknown {
-  const def = lookupBuiltin(name);
-  if (!def) throw new Error(`no builtin ${name}`);
-  return def.impl(args, ctx());
-}
+const call = (name: string, ...args: Value[]): unknown => callBuiltin(name, args, testContext({ nowNs: NOW }));
 
 const n = (s: string) => numberFromText(s);
 

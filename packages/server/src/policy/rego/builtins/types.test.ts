@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { V, type Value } from '../value.js';
-import { callBuiltinWith, testContext } from './testing.js';
+import { callBuiltin, testContext } from './testing.js';
 import './types.js';
 
 const ctx = testContext({ random: () => 0.5 });
-const call = (name: string, ...args: Value[]): unknown => callBuiltinWith(ctx, name, ...args);
+const call = (name: string, ...args: Value[]): unknown => callBuiltin(name, args, ctx);
 
 describe('type builtins', () => {
   it('names types', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compare, numberFromText, type Value } from '../value.js';
-import { callBuiltin } from './test-call.js';
+import { callBuiltin } from './testing.js';
 import './units.js';
 
 const parse = (s: string) => callBuiltin('units.parse', [s]) as Value;

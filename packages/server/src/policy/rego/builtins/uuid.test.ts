@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toJSON, type Value } from '../value.js';
-import { callBuiltin, testContext } from './test-call.js';
+import { callBuiltin, testContext } from './testing.js';
 import './uuid.js';
 
 const parse = (s: string) => {
