@@ -528,12 +528,24 @@ class Parser {
     return spread.length > 0 ? { t: 'template', parts, spread, loc } : { t: 'template', parts, loc };
   }
 
-  parseArray(): Term {
-    const open = this.next();
-    const loc = this.loc(open);
+  /**
+   * Parses a bracketed term after its opening token: tracks nesting depth and restores the
+   * comprehension-pipe flag however the inner parse ends.
+   */
+  private inBrackets<T>(parse: (loc: Loc) => T): T {
+    const loc = this.loc(this.next());
     this.depth++;
     const savedPipe = this.noPipe;
     try {
+      return parse(loc);
+    } finally {
+      this.noPipe = savedPipe;
+      this.depth--;
+    }
+  }
+
+  parseArray(): Term {
+    return this.inBrackets((loc) => {
       if (this.isOp(']')) {
         this.next();
         return { t: 'array', items: [], loc };
@@ -547,18 +559,11 @@ class Parser {
         return { t: 'arraycompr', head: first, body, loc };
       }
       return { t: 'array', items: this.parseItemsAfter(first, ']', () => this.parseInfix()), loc };
-    } finally {
-      this.noPipe = savedPipe;
-      this.depth--;
-    }
+    });
   }
 
   parseBraceTerm(): Term {
-    const open = this.next();
-    const loc = this.loc(open);
-    this.depth++;
-    const savedPipe = this.noPipe;
-    try {
+    return this.inBrackets((loc) => {
       if (this.isOp('}')) {
         this.next();
         return { t: 'object', items: [], loc };
@@ -588,10 +593,7 @@ class Parser {
         return { t: 'setcompr', head: first, body, loc };
       }
       return { t: 'set', items: this.parseItemsAfter(first, '}', () => this.parseInfix()), loc };
-    } finally {
-      this.noPipe = savedPipe;
-      this.depth--;
-    }
+    });
   }
 
   /** The rest of a comma-separated list after its first item, through `close` (a trailing comma is allowed). */
