@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { startBenchMandate } from './support/mandate.js';
 import { runOptions } from './support/options.js';
 import { basicAuthorization, pinDriver, spawnRole } from './support/processes.js';
-import { summarise, type Measured } from './support/stats.js';
+import { loadWithAutocannon, summarise, type Measured } from './support/stats.js';
 
 const REQUEST = {
   action: 'read',
@@ -87,16 +87,8 @@ async function spawnServer(role: 'mandate' | 'ceiling', pinned: boolean, env: Re
 }
 
 async function load(target: Target, seconds: number): Promise<Measured> {
-  const { default: autocannon } = await import('autocannon');
-  const result = await autocannon({
-    url: target.url,
-    method: 'POST',
-    connections: 50,
-    duration: seconds,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${target.token}` },
-    body: JSON.stringify(REQUEST),
-  });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors + result.timeouts };
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${target.token}` };
+  return loadWithAutocannon(target.url, headers, JSON.stringify(REQUEST), seconds);
 }
 
 async function check(target: Target): Promise<void> {

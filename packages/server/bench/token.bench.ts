@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { startBenchMandate } from './support/mandate.js';
 import { runOptions } from './support/options.js';
 import { basicAuthorization, pinDriver, spawnRole } from './support/processes.js';
-import { median, summarise, type Measured as Run } from './support/stats.js';
+import { loadWithAutocannon, median, summarise, type Measured as Run } from './support/stats.js';
 
 const SCOPE = 'api.read api.write';
 const AUDIENCE = 'https://api.example.com';
@@ -162,16 +162,8 @@ function loadWithWrk(target: Target, seconds: number, pinned: boolean): Measured
 
 async function load(target: Target, seconds: number, useWrk: boolean, pinned: boolean): Promise<Measured> {
   if (useWrk) return loadWithWrk(target, seconds, pinned);
-  const { default: autocannon } = await import('autocannon');
-  const result = await autocannon({
-    url: target.url,
-    method: 'POST',
-    connections: 50,
-    duration: seconds,
-    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: target.authorization },
-    body: target.body,
-  });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors + result.timeouts, requests: result.requests.total };
+  const headers = { 'content-type': 'application/x-www-form-urlencoded', authorization: target.authorization };
+  return loadWithAutocannon(target.url, headers, target.body, seconds);
 }
 
 async function check(target: Target): Promise<void> {

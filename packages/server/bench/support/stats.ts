@@ -22,3 +22,21 @@ export function summarise(name: string, ms: Measured[]) {
     all: ms.map((m) => Math.round(m.rps)).join(', '),
   };
 }
+
+/** POSTs `body` with autocannon at 50 connections for `seconds`; the run and its request count. */
+export async function loadWithAutocannon(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  seconds: number,
+): Promise<Measured & { requests: number }> {
+  const { default: autocannon } = await import('autocannon');
+  const result = await autocannon({ url, method: 'POST', connections: 50, duration: seconds, headers, body });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.non2xx + result.errors + result.timeouts,
+    requests: result.requests.total,
+  };
+}
