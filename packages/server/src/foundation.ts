@@ -3,11 +3,13 @@ import type { Config } from './config/schema.js';
 import type { Envelope } from './crypto/envelope.js';
 import type { Clock } from './shared/clock.js';
 import type { Logger } from './shared/logger.js';
+import type { Scheduler } from './scheduler/index.js';
 import type { Store } from './storage/database.js';
 
 /**
  * What the composition root builds first and hands to the contexts built after it: the
- * configuration, the clock, the logger, the store, envelope encryption and the audit log.
+ * configuration, the clock, the logger, the store, envelope encryption, the audit log and the
+ * scheduler that runs every timed job.
  * A context's options extend it rather than listing the same six fields again.
  */
 export interface Foundation {
@@ -17,4 +19,5 @@ export interface Foundation {
   store: Store;
   envelope: Envelope;
   audit: AuditLog;
+  scheduler: Scheduler;
 }

@@ -16,6 +16,7 @@ import { OAuthService } from './oauth/service.js';
 import type { DecisionPoint } from './policy/decision-point.js';
 import type { PolicyService } from './policy/service.js';
 import { createPolicy } from './policy/setup.js';
+import { Scheduler } from './scheduler/index.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { openStore } from './storage/database.js';
@@ -109,6 +110,9 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
     onBackgroundError: (error) => logger.error({ err: error }, 'database connection error'),
   });
   closers.push(() => store.close());
+  const scheduler = new Scheduler({ clock, logger });
+  // Stopped before the store closes (closers run last registered first), and again first of all below.
+  closers.push(() => scheduler.stop());
   // The key is checked before migrations run, so a wrong key changes nothing at all.
   const tables = await store.db.introspection.getTables();
   if (tables.some((t) => t.name === 'meta')) await checkMasterKey(store.db, envelope);
@@ -126,7 +130,12 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
   });
   // Queued events are written before the store closes (closers run last registered first).
   closers.push(() => audit.close());
-  closers.push(audit.startCheckpointTimer((error) => logger.error({ err: error }, 'audit checkpoint failed')));
+  scheduler.every({
+    name: 'audit.checkpoint',
+    everyMs: audit.checkpointPeriodMs(),
+    singleton: true,
+    run: () => audit.checkpointIfDueNow(),
+  });
   const authenticator = new Authenticator();
   const operators = new OperatorService(store.db, audit, clock);
   authenticator.register(operators.credentialResolver());
@@ -142,7 +151,7 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
     onListenerError: (error, change) => logger.error({ err: error, agent_id: change.agentId, to: change.to }, 'agent status-change listener failed'),
   });
 
-  const foundation: Foundation = { config, clock, logger, store, envelope, audit };
+  const foundation: Foundation = { config, clock, logger, store, envelope, audit, scheduler };
   const oauth = new OAuthService({
     ...foundation,
     registry,
@@ -179,6 +188,8 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
     bootstrapToken: bootstrap?.token ?? null,
     onClose: (task) => closers.push(task),
     close: async () => {
+      // Timed work stops first: no job may start against contexts that are closing.
+      await scheduler.stop();
       for (const task of [...closers].reverse()) await task();
       closers.length = 0;
     },

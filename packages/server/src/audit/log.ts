@@ -168,14 +168,9 @@ export class AuditLog {
     });
   }
 
-  /** Runs `checkpointIfDueNow` on a timer; returns the function that stops it (for runtime.onClose). */
-  startCheckpointTimer(onError: (error: unknown) => void): () => void {
-    const periodMs = Math.max(1_000, Math.min(this.policy.intervalSeconds * 1000, 60_000));
-    const timer = setInterval(() => {
-      this.checkpointIfDueNow().catch(onError);
-    }, periodMs);
-    timer.unref();
-    return () => clearInterval(timer);
+  /** How often the scheduler asks `checkpointIfDueNow` (the interval, between 1 s and 1 min). */
+  checkpointPeriodMs(): number {
+    return Math.max(1_000, Math.min(this.policy.intervalSeconds * 1000, 60_000));
   }
 
   /** Appends in a transaction of its own (for events with no accompanying change). */

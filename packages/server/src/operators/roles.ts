@@ -21,6 +21,7 @@ export const PERMISSIONS = {
   'decisions:request': ['admin', 'owner'],
   'tokens:introspect': ['admin'],
   'tokens:revoke': ['admin'],
+  'system:read': ['admin', 'auditor'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -4,6 +4,7 @@ import { approvalRoutes } from './approvals.js';
 import { auditRoutes } from './audit.js';
 import { authorizeRoutes } from './authorize.js';
 import { healthRoutes } from './health.js';
+import { jobRoutes } from './jobs.js';
 import { oauthAdminRoutes } from './oauth-admin.js';
 import { oauthRoutes } from './oauth.js';
 import { operatorRoutes } from './operators.js';
@@ -15,4 +16,4 @@ import { policyRoutes } from './policies.js';
  */
 export const PUBLIC_PLUGINS: MandatePlugin[] = [healthRoutes, oauthRoutes];
 
-export const V1_PLUGINS: MandatePlugin[] = [operatorRoutes, agentRoutes, auditRoutes, approvalRoutes, oauthAdminRoutes, policyRoutes, authorizeRoutes];
+export const V1_PLUGINS: MandatePlugin[] = [operatorRoutes, agentRoutes, auditRoutes, approvalRoutes, oauthAdminRoutes, policyRoutes, authorizeRoutes, jobRoutes];

@@ -1,0 +1,2 @@
+/** The scheduler context's public face: one place for every timed job (scheduler.ts). */
+export { Scheduler, type JobHandle, type JobSpec, type JobStatus, type SchedulerOptions } from './scheduler.js';

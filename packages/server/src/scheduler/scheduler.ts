@@ -1,0 +1,188 @@
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+
+/**
+ * The one place timed work runs (the role of Vault's expiration manager): every periodic job
+ * (key rotation, pruning, checkpoint signing, approval expiry, and next lease expiry and
+ * certificate rotation) is registered here by name, runs on the injected clock, shows its
+ * state in `list()`, and stops with everything else in `stop()`.
+ *
+ * Due times come from the injected clock, so a test with a ManualClock moves time and calls
+ * `runDue()`; the real driver wakes at the next due time but at least every `maxSleepMs`, so
+ * a clock moved by hand is noticed within that bound too.
+ *
+ * Singleton jobs run only while `isLeader()` holds: with several replicas on one database,
+ * one of them (the holder of a lock, scale-out) does the work for all; alone, it is always us.
+ */
+export interface JobSpec {
+  /** Unique, dotted by context: `oauth.signing-keys`, `approvals.expiry`. */
+  name: string;
+  /** Interval between the end of one run and the start of the next. */
+  everyMs: number;
+  /** Delay before the first run; default `everyMs`. */
+  firstRunInMs?: number;
+  /** Runs on the leader replica only (work on shared state that one replica does for all). */
+  singleton?: boolean;
+  run(): Promise<unknown> | unknown;
+}
+
+export interface JobStatus {
+  name: string;
+  every_ms: number;
+  singleton: boolean;
+  /** ISO time of the next run (null while running or after stop). */
+  next_run_at: string | null;
+  last_run_at: string | null;
+  last_duration_ms: number | null;
+  /** Message of the last run's error, or null when it succeeded (or has not run). */
+  last_error: string | null;
+  runs: number;
+  failures: number;
+  running: boolean;
+}
+
+export interface JobHandle {
+  /** Removes the job; a run in progress finishes. */
+  cancel(): void;
+  /** Runs the job now (in turn: never two runs of one job at once) and waits for it. */
+  runNow(): Promise<void>;
+}
+
+export interface SchedulerOptions {
+  clock: Clock;
+  logger: Logger;
+  /** Whether this replica runs singleton jobs (default: always). */
+  isLeader?: () => boolean;
+  /** Longest real sleep between due checks (default 1 s). */
+  maxSleepMs?: number;
+  /** Drive jobs with a real timer (default true); tests may drive with `runDue()` alone. */
+  autoStart?: boolean;
+}
+
+interface Job {
+  spec: JobSpec;
+  nextRunMs: number;
+  lastRunMs: number | null;
+  lastDurationMs: number | null;
+  lastError: string | null;
+  runs: number;
+  failures: number;
+  current: Promise<void> | null;
+}
+
+const DEFAULT_MAX_SLEEP_MS = 1_000;
+
+export class Scheduler {
+  private readonly jobs = new Map<string, Job>();
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private readonly maxSleepMs: number;
+  private readonly isLeader: () => boolean;
+
+  constructor(private readonly options: SchedulerOptions) {
+    this.maxSleepMs = options.maxSleepMs ?? DEFAULT_MAX_SLEEP_MS;
+    this.isLeader = options.isLeader ?? (() => true);
+  }
+
+  /** Registers a periodic job. Names are unique: registering one twice is a programming error. */
+  every(spec: JobSpec): JobHandle {
+    if (this.stopped) throw new Error(`scheduler is stopped; cannot register '${spec.name}'`);
+    if (this.jobs.has(spec.name)) throw new Error(`a job named '${spec.name}' is already registered`);
+    if (!(spec.everyMs > 0)) throw new Error(`job '${spec.name}': everyMs must be positive`);
+    const job: Job = {
+      spec,
+      nextRunMs: this.options.clock.now() + (spec.firstRunInMs ?? spec.everyMs),
+      lastRunMs: null,
+      lastDurationMs: null,
+      lastError: null,
+      runs: 0,
+      failures: 0,
+      current: null,
+    };
+    this.jobs.set(spec.name, job);
+    this.arm();
+    return {
+      cancel: () => {
+        this.jobs.delete(spec.name);
+      },
+      runNow: () => this.execute(job),
+    };
+  }
+
+  /** Every job's state, by name. */
+  list(): JobStatus[] {
+    return [...this.jobs.values()]
+      .map((job) => ({
+        name: job.spec.name,
+        every_ms: job.spec.everyMs,
+        singleton: job.spec.singleton ?? false,
+        next_run_at: job.current || this.stopped ? null : new Date(job.nextRunMs).toISOString(),
+        last_run_at: job.lastRunMs === null ? null : new Date(job.lastRunMs).toISOString(),
+        last_duration_ms: job.lastDurationMs,
+        last_error: job.lastError,
+        runs: job.runs,
+        failures: job.failures,
+        running: job.current !== null,
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Runs every job due by the clock (not already running) and waits for them. */
+  async runDue(): Promise<void> {
+    const now = this.options.clock.now();
+    const due = [...this.jobs.values()].filter((job) => job.nextRunMs <= now && !job.current);
+    await Promise.all(due.map((job) => this.execute(job)));
+  }
+
+  /** Cancels every job and waits for runs in progress; the scheduler cannot be used after. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const running = [...this.jobs.values()].map((job) => job.current).filter((run): run is Promise<void> => run !== null);
+    await Promise.all(running);
+  }
+
+  private execute(job: Job): Promise<void> {
+    // One run of a job at a time: a caller asking during a run waits for that run.
+    job.current ??= this.runOnce(job).finally(() => {
+      job.current = null;
+      job.nextRunMs = this.options.clock.now() + job.spec.everyMs;
+      this.arm();
+    });
+    return job.current;
+  }
+
+  private async runOnce(job: Job): Promise<void> {
+    if (job.spec.singleton && !this.isLeader()) return;
+    const started = this.options.clock.now();
+    const startedReal = performance.now();
+    job.lastRunMs = started;
+    job.runs += 1;
+    try {
+      await job.spec.run();
+      job.lastError = null;
+    } catch (error) {
+      job.failures += 1;
+      job.lastError = error instanceof Error ? error.message : String(error);
+      this.options.logger.error({ err: error, job: job.spec.name }, `scheduled job '${job.spec.name}' failed`);
+    } finally {
+      job.lastDurationMs = Math.round(performance.now() - startedReal);
+    }
+  }
+
+  /** (Re)sets the one real timer for the next due job, bounded by `maxSleepMs`. */
+  private arm(): void {
+    if (this.stopped || this.options.autoStart === false) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.jobs.size === 0) return;
+    const next = Math.min(...[...this.jobs.values()].filter((job) => !job.current).map((job) => job.nextRunMs));
+    const delay = Number.isFinite(next) ? Math.min(Math.max(0, next - this.options.clock.now()), this.maxSleepMs) : this.maxSleepMs;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.runDue().finally(() => this.arm());
+    }, delay);
+    this.timer.unref();
+  }
+}
