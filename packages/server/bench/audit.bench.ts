@@ -28,6 +28,7 @@ import { Envelope } from '../src/crypto/envelope.js';
 import { RegistryService } from '../src/registry/service.js';
 import type { AgentRow } from '../src/registry/tables.js';
 import { isoTime, systemClock } from '../src/shared/clock.js';
+import { MIGRATIONS } from '../src/migrations.js';
 import { openStore, type Dialect, type Store } from '../src/storage/database.js';
 
 const SECONDS_PER_RUN = 3;
@@ -124,7 +125,7 @@ interface Row {
 
 async function benchStore(kind: Dialect, databaseUrl: string | undefined): Promise<Row[]> {
   const dataDir = mkdtempSync(join(tmpdir(), `mandate-bench-${kind}-`));
-  const store = await openStore({ dataDir, databaseUrl });
+  const store = await openStore({ dataDir, databaseUrl, migrations: MIGRATIONS });
   const rows: Row[] = [];
   try {
     const clock = systemClock;

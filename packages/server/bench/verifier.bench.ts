@@ -11,7 +11,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
-import { createTokenVerifier } from '../../sdk/src/index.js';
+import { createTokenVerifier } from '@mandate/sdk';
 
 function option(args: string[], name: string, fallback: number): number {
   const raw = args.find((arg) => arg.startsWith(`--${name}=`));

@@ -20,7 +20,8 @@ import { Scheduler } from './scheduler/index.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { openStore } from './storage/database.js';
-import { migrateToLatest } from './storage/migrate.js';
+import { migrateToLatest } from './storage/index.js';
+import { MIGRATIONS } from './migrations.js';
 
 export const ADMIN_TOKEN_FILE = 'admin-token';
 
@@ -106,7 +107,6 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
   const store = await openStore({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
-    migrate: false,
     onBackgroundError: (error) => logger.error({ err: error }, 'database connection error'),
   });
   closers.push(() => store.close());
@@ -116,7 +116,7 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
   // The key is checked before migrations run, so a wrong key changes nothing at all.
   const tables = await store.db.introspection.getTables();
   if (tables.some((t) => t.name === 'meta')) await checkMasterKey(store.db, envelope);
-  await migrateToLatest(store.db, store.dialect);
+  await migrateToLatest(store.db, store.dialect, MIGRATIONS);
   await checkMasterKey(store.db, envelope);
 
   const auditKeys = await AuditKeyring.open(store.db, envelope, clock);

@@ -58,7 +58,7 @@ import { isoTime, type Clock } from '../shared/clock.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.js';
 import { randomId } from '../shared/ids.js';
 import type { Executor, Store } from '../storage/database.js';
-import type { Tables } from '../storage/tables.js';
+import type { ApprovalTables as Tables } from './tables.js';
 import { bindingHash, normaliseResource } from './binding.js';
 import { mayDecide } from './deciders.js';
 import { TooManyPendingError } from './errors.js';
@@ -81,6 +81,7 @@ import {
 } from './types.js';
 import { checkDisplayText } from './text.js';
 import { Waiters } from './waiters.js';
+import { approvalTables } from './tables.js';
 
 /** An UPDATE of one approval row, before it runs. */
 type ApprovalUpdate = UpdateQueryBuilder<Tables, 'approvals', 'approvals', UpdateResult>;
@@ -222,7 +223,7 @@ export class ApprovalService {
     const approval = await this.audit.withEntry(async (trx) => {
       const cap = this.settings.maxPendingPerAgent;
       if (cap !== undefined) {
-        const { n } = await trx
+        const { n } = await approvalTables(trx)
           .selectFrom('approvals')
           .select((eb) => eb.fn.countAll().as('n'))
           .where('agent_id', '=', agentId)
@@ -231,7 +232,7 @@ export class ApprovalService {
           .executeTakeFirstOrThrow();
         if (Number(n) >= cap) throw new TooManyPendingError(agentId, cap);
       }
-      await trx.insertInto('approvals').values(row).execute();
+      await approvalTables(trx).insertInto('approvals').values(row).execute();
       return {
         result: toApproval(row, now),
         events: [
@@ -263,7 +264,7 @@ export class ApprovalService {
   }
 
   private async row(id: string, db: Executor = this.store.db): Promise<ApprovalRow | undefined> {
-    return db.selectFrom('approvals').selectAll().where('id', '=', id).executeTakeFirst();
+    return approvalTables(db).selectFrom('approvals').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
   async find(id: string): Promise<Approval | null> {
@@ -281,7 +282,7 @@ export class ApprovalService {
   async list(filter: ListFilter = {}): Promise<ApprovalPage> {
     const limit = Math.min(Math.max(filter.limit ?? DEFAULT_PAGE, 1), MAX_PAGE);
     const now = isoTime(this.clock.now());
-    let query = this.store.db.selectFrom('approvals').selectAll();
+    let query = approvalTables(this.store.db).selectFrom('approvals').selectAll();
     if (filter.agentId !== undefined) query = query.where('agent_id', '=', filter.agentId);
     if (filter.onBehalfOf !== undefined) query = query.where('on_behalf_of', '=', filter.onBehalfOf);
     const status = filter.status;
@@ -489,7 +490,7 @@ export class ApprovalService {
     event: Pick<AuditEvent, 'type' | 'actor' | 'action' | 'details'>,
   ): Promise<boolean> {
     return this.audit.withEntry(async (trx) => {
-      const updated = await guard(trx.updateTable('approvals').set({ ...set, version: row.version + 1 }).where('id', '=', row.id)).executeTakeFirst();
+      const updated = await guard(approvalTables(trx).updateTable('approvals').set({ ...set, version: row.version + 1 }).where('id', '=', row.id)).executeTakeFirst();
       if (Number(updated.numUpdatedRows) !== 1) return { result: false, events: [] as AuditEvent[] };
       return { result: true, events: [{ ...event, subject: row.id, agentId: row.agent_id, outcome: 'success' as const }] };
     });
@@ -498,7 +499,7 @@ export class ApprovalService {
   /** Marks every overdue pending/approved request expired; returns how many it changed. */
   async sweepExpired(batch = 500): Promise<number> {
     const at = isoTime(this.clock.now());
-    const rows = await this.store.db
+    const rows = await approvalTables(this.store.db)
       .selectFrom('approvals')
       .selectAll()
       .where('status', 'in', [...EXPIRABLE])
@@ -577,7 +578,7 @@ export class ApprovalService {
     try {
       const now = isoTime(this.clock.now());
       for (let i = 0; i < ids.length; i += POLL_BATCH) {
-        const settled = await this.store.db
+        const settled = await approvalTables(this.store.db)
           .selectFrom('approvals')
           .select('id')
           .where('id', 'in', ids.slice(i, i + POLL_BATCH))

@@ -1,3 +1,4 @@
+import { tablesOf, type Executor } from '../storage/index.js';
 /** One human approval request as stored. JSON columns are text so both dialects store them alike. */
 export interface ApprovalRow {
   id: string;
@@ -38,3 +39,6 @@ export interface ApprovalRow {
 export interface ApprovalTables {
   approvals: ApprovalRow;
 }
+
+/** This context's typed view of the database or of an open transaction: only its own tables. */
+export const approvalTables = (executor: Executor) => tablesOf<ApprovalTables>(executor);

@@ -4,6 +4,7 @@ import { isoTime, type Clock } from '../shared/clock.js';
 import type { Executor } from '../storage/database.js';
 import { checkpointMessage, publicKeyFromJwk, type Checkpoint } from './checkpoint.js';
 import type { AuditKeyRow } from './tables.js';
+import { auditTables } from './tables.js';
 
 /** The one algorithm audit checkpoints use; a table so that adding one is a row, not a branch. */
 const ALGORITHMS = {
@@ -41,7 +42,7 @@ export function publicKeyView(row: AuditKeyRow): AuditPublicKey {
 
 /** Every audit key ever used (retired ones stay: old checkpoints are signed with them). */
 export async function loadPublicKeys(db: Executor): Promise<Map<string, { view: AuditPublicKey; key: KeyObject }>> {
-  const rows = await db.selectFrom('audit_keys').selectAll().orderBy('created_at').orderBy('id').execute();
+  const rows = await auditTables(db).selectFrom('audit_keys').selectAll().orderBy('created_at').orderBy('id').execute();
   return new Map(rows.map((row) => [row.id, { view: publicKeyView(row), key: publicKeyFromJwk(JSON.parse(row.public_jwk) as Record<string, unknown>) }]));
 }
 
@@ -63,7 +64,7 @@ export class AuditKeyring {
       const jwk = publicKey.export({ format: 'jwk' }) as { kty: string; crv: string; x: string };
       const id = okpThumbprint(jwk);
       const der = privateKey.export({ format: 'der', type: 'pkcs8' });
-      await db
+      await auditTables(db)
         .insertInto('audit_keys')
         .values({
           id,
@@ -85,7 +86,7 @@ export class AuditKeyring {
   }
 
   private static active(db: Executor): Promise<AuditKeyRow | undefined> {
-    return db.selectFrom('audit_keys').selectAll().where('retired_at', 'is', null).orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
+    return auditTables(db).selectFrom('audit_keys').selectAll().where('retired_at', 'is', null).orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
   }
 
   /** Signs the head (seq, hash, time): synchronous node:crypto, so it fits inside an append's transaction. */

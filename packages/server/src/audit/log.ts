@@ -7,6 +7,7 @@ import { hashEntry } from './hash.js';
 import { redactSensitive } from './redact.js';
 import type { AuditEntry, AuditEvent } from './types.js';
 import type { AuditEntryRow, AuditHeadRow } from './tables.js';
+import { auditTables } from './tables.js';
 
 /** Signs checkpoints (the audit keyring); without one, no checkpoints are written. */
 export interface CheckpointSigner {
@@ -68,7 +69,7 @@ export class AuditLog {
   }
 
   private async lockHead(trx: Tx): Promise<AuditHeadRow> {
-    let headQuery = trx.selectFrom('audit_head').selectAll().where('id', '=', 1);
+    let headQuery = auditTables(trx).selectFrom('audit_head').selectAll().where('id', '=', 1);
     if (this.options.store.dialect === 'postgres') headQuery = headQuery.forUpdate();
     return headQuery.executeTakeFirstOrThrow();
   }
@@ -118,18 +119,18 @@ export class AuditLog {
       });
       prevHash = hash;
     }
-    await trx.insertInto('audit_entries').values(rows).execute();
+    await auditTables(trx).insertInto('audit_entries').values(rows).execute();
     const since = Number(head.last_checkpoint_seq) === 0 ? await this.firstEntryMs(trx, Number(head.seq), nowMs) : Date.parse(head.last_checkpoint_time);
     const checkpoint = this.checkpointIfDue({ seq, lastCheckpointSeq: Number(head.last_checkpoint_seq), sinceMs: since }, prevHash, nowMs);
     if (checkpoint) await this.writeCheckpoint(trx, checkpoint);
-    else await trx.updateTable('audit_head').set({ seq, hash: prevHash }).where('id', '=', 1).execute();
+    else await auditTables(trx).updateTable('audit_head').set({ seq, hash: prevHash }).where('id', '=', 1).execute();
     return entries;
   }
 
   /** Until the first checkpoint, the interval runs from the first entry (not from 1970). */
   private async firstEntryMs(trx: Tx, headSeq: number, nowMs: number): Promise<number> {
     if (headSeq === 0) return nowMs;
-    const first = await trx.selectFrom('audit_entries').select('time').orderBy('seq').limit(1).executeTakeFirst();
+    const first = await auditTables(trx).selectFrom('audit_entries').select('time').orderBy('seq').limit(1).executeTakeFirst();
     return first ? Date.parse(first.time) : nowMs;
   }
 
@@ -140,11 +141,11 @@ export class AuditLog {
   }
 
   private async writeCheckpoint(trx: Tx, checkpoint: Checkpoint): Promise<void> {
-    await trx
+    await auditTables(trx)
       .insertInto('audit_checkpoints')
       .values({ seq: checkpoint.seq, hash: checkpoint.hash, time: checkpoint.time, key_id: checkpoint.keyId, signature: checkpoint.signature })
       .execute();
-    await trx
+    await auditTables(trx)
       .updateTable('audit_head')
       .set({ seq: checkpoint.seq, hash: checkpoint.hash, last_checkpoint_seq: checkpoint.seq, last_checkpoint_time: checkpoint.time })
       .where('id', '=', 1)
@@ -218,7 +219,7 @@ export class AuditLog {
   }
 
   async head(db: Executor = this.options.store.db): Promise<{ seq: number; hash: string }> {
-    const head = await db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirstOrThrow();
+    const head = await auditTables(db).selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirstOrThrow();
     return { seq: Number(head.seq), hash: head.hash };
   }
 }

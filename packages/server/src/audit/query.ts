@@ -2,11 +2,12 @@ import type { SelectQueryBuilder } from 'kysely';
 import { isoTime } from '../shared/clock.js';
 import { ValidationError } from '../shared/errors.js';
 import type { Dialect, Executor } from '../storage/database.js';
-import type { Tables } from '../storage/tables.js';
+import type { AuditTables as Tables } from './tables.js';
 import { rowToEntry } from './log.js';
 import type { AuditEntryRow } from './tables.js';
 import { hashedFields } from './hash.js';
 import type { AuditEntry, AuditEntryView } from './types.js';
+import { auditTables } from './tables.js';
 
 export type { AuditEntryView } from './types.js';
 
@@ -76,7 +77,7 @@ function applyFilter(query: EntryQuery, filter: AuditFilter, dialect: Dialect): 
 
 function pageQuery(db: Executor, dialect: Dialect, filter: AuditFilter, after: number | undefined, limit: number, upTo?: number): EntryQuery {
   const order = filter.order ?? 'asc';
-  let q = applyFilter(db.selectFrom('audit_entries').selectAll(), filter, dialect);
+  let q = applyFilter(auditTables(db).selectFrom('audit_entries').selectAll(), filter, dialect);
   if (after !== undefined) q = q.where('seq', order === 'asc' ? '>' : '<', after);
   if (upTo !== undefined) q = q.where('seq', '<=', upTo);
   return q.orderBy('seq', order).limit(limit);
@@ -101,7 +102,7 @@ export async function queryEntries(db: Executor, dialect: Dialect, filter: Audit
  * busy log cannot keep an export running forever). Memory stays at one page.
  */
 export async function* exportEntries(db: Executor, dialect: Dialect, filter: AuditFilter, pageSize = 1_000): AsyncGenerator<AuditEntry> {
-  const head = await db.selectFrom('audit_head').select('seq').where('id', '=', 1).executeTakeFirstOrThrow();
+  const head = await auditTables(db).selectFrom('audit_head').select('seq').where('id', '=', 1).executeTakeFirstOrThrow();
   const upTo = Number(head.seq);
   let after = filter.afterSeq;
   for (;;) {

@@ -1,3 +1,4 @@
+import { tablesOf, type Executor } from '../storage/index.js';
 /** Rows as stored; `details` and `actor` are JSON text so both dialects store them alike. */
 export interface AuditEntryRow {
   seq: number;
@@ -46,3 +47,6 @@ export interface AuditTables {
   audit_checkpoints: AuditCheckpointRow;
   audit_keys: AuditKeyRow;
 }
+
+/** This context's typed view of the database or of an open transaction: only its own tables. */
+export const auditTables = (executor: Executor) => tablesOf<AuditTables>(executor);

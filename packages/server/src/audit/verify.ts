@@ -4,6 +4,7 @@ import { entryHash, GENESIS_HASH } from './hash.js';
 import { loadPublicKeys } from './keys.js';
 import { rowToEntry } from './log.js';
 import type { AuditCheckpointRow, AuditEntryRow } from './tables.js';
+import { auditTables } from './tables.js';
 
 /** Why a log fails verification, and what that usually means (docs/audit.md repeats this table). */
 export const VERIFY_FAILURES = {
@@ -54,7 +55,7 @@ async function* pages<T extends { seq: number }>(fetch: (after: number) => Promi
 export async function verifyLog(db: Executor, options: VerifyOptions = {}): Promise<VerifyResult> {
   const pageSize = options.pageSize ?? 1_000;
   // Entries past this head may be appended while we walk; the next verification covers them.
-  const headRow = await db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirstOrThrow();
+  const headRow = await auditTables(db).selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirstOrThrow();
   const head = { seq: Number(headRow.seq), hash: headRow.hash };
   const keys = await loadPublicKeys(db);
   let count = 0;
@@ -70,11 +71,11 @@ export async function verifyLog(db: Executor, options: VerifyOptions = {}): Prom
   });
 
   const entryRows = pages<AuditEntryRow>(
-    (after) => db.selectFrom('audit_entries').selectAll().where('seq', '>', after).where('seq', '<=', head.seq).orderBy('seq').limit(pageSize).execute(),
+    (after) => auditTables(db).selectFrom('audit_entries').selectAll().where('seq', '>', after).where('seq', '<=', head.seq).orderBy('seq').limit(pageSize).execute(),
     pageSize,
   );
   const checkpointRows = pages<AuditCheckpointRow>(
-    (after) => db.selectFrom('audit_checkpoints').selectAll().where('seq', '>', after).orderBy('seq').limit(pageSize).execute(),
+    (after) => auditTables(db).selectFrom('audit_checkpoints').selectAll().where('seq', '>', after).orderBy('seq').limit(pageSize).execute(),
     pageSize,
   );
   let nextCheckpoint = (await checkpointRows.next()).value as AuditCheckpointRow | undefined;
@@ -112,8 +113,8 @@ export async function verifyLog(db: Executor, options: VerifyOptions = {}): Prom
   }
   // Entries beyond the head that no append accounts for (read max first: a legitimate append
   // moves entries and head together, so the head read after it can only be further along).
-  const max = await db.selectFrom('audit_entries').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
-  const latest = await db.selectFrom('audit_head').select('seq').where('id', '=', 1).executeTakeFirstOrThrow();
+  const max = await auditTables(db).selectFrom('audit_entries').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
+  const latest = await auditTables(db).selectFrom('audit_head').select('seq').where('id', '=', 1).executeTakeFirstOrThrow();
   if (max?.seq !== null && max?.seq !== undefined && Number(max.seq) > Number(latest.seq)) {
     return fail(Number(latest.seq) + 1, 'head_mismatch', `entries up to ${Number(max.seq)} exist past the head (${Number(latest.seq)})`);
   }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Db } from '../storage/database.js';
+import { readMeta, writeMetaOnce, type Db } from '../storage/index.js';
 import { DecryptionError, Envelope } from './envelope.js';
 
 export const MASTER_KEY_FILE = 'master-key';
@@ -61,17 +61,13 @@ export function resolveMasterKey(configured: string | undefined, dataDir: string
  * read or written with the wrong key.
  */
 export async function checkMasterKey(db: Db, envelope: Envelope): Promise<void> {
-  const row = await db.selectFrom('meta').select('value').where('key', '=', CHECK_KEY).executeTakeFirst();
-  if (!row) {
-    await db
-      .insertInto('meta')
-      .values({ key: CHECK_KEY, value: envelope.encrypt(CHECK_PLAINTEXT, CHECK_CONTEXT) })
-      .onConflict((oc) => oc.column('key').doNothing())
-      .execute();
+  const sealed = await readMeta(db, CHECK_KEY);
+  if (sealed === null) {
+    await writeMetaOnce(db, CHECK_KEY, envelope.encrypt(CHECK_PLAINTEXT, CHECK_CONTEXT));
     return;
   }
   try {
-    if (envelope.decryptText(row.value, CHECK_CONTEXT) === CHECK_PLAINTEXT) return;
+    if (envelope.decryptText(sealed, CHECK_CONTEXT) === CHECK_PLAINTEXT) return;
   } catch (error) {
     if (!(error instanceof DecryptionError)) throw error;
   }

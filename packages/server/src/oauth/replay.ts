@@ -1,6 +1,7 @@
 import { isoTime, type Clock } from '../shared/clock.js';
 import type { Db } from '../storage/database.js';
 import { isUniqueViolation } from '../storage/errors.js';
+import { oauthTables } from './tables.js';
 
 /**
  * Single-use identifiers (client assertion and DPoP proof `jti`s) kept in the database until
@@ -16,7 +17,7 @@ export class SeenJtis {
   /** True the first time `key` is used; false when it was seen before (a replay). */
   async use(key: string, expiresAtMs: number): Promise<boolean> {
     try {
-      await this.db.insertInto('oauth_seen_jtis').values({ key, expires_at: isoTime(expiresAtMs) }).execute();
+      await oauthTables(this.db).insertInto('oauth_seen_jtis').values({ key, expires_at: isoTime(expiresAtMs) }).execute();
       return true;
     } catch (error) {
       if (isUniqueViolation(error)) return false;
@@ -26,7 +27,7 @@ export class SeenJtis {
 
   /** Deletes entries whose replay window has passed. */
   async prune(): Promise<number> {
-    const result = await this.db.deleteFrom('oauth_seen_jtis').where('expires_at', '<', isoTime(this.clock.now())).executeTakeFirst();
+    const result = await oauthTables(this.db).deleteFrom('oauth_seen_jtis').where('expires_at', '<', isoTime(this.clock.now())).executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 }

@@ -7,6 +7,7 @@ import { randomId, randomSecret } from '../shared/ids.js';
 import type { Db } from '../storage/database.js';
 import { uniquely } from '../storage/errors.js';
 import type { ResourceServerRow } from './tables.js';
+import { oauthTables } from './tables.js';
 
 /** A registered API: the audience its tokens carry, the scopes it accepts. */
 export interface ResourceServer {
@@ -90,7 +91,7 @@ export class ResourceServers {
       created_at: isoTime(this.clock.now()),
     };
     const server = await this.audit.withEntry(async (trx) => {
-      await uniquely(() => trx.insertInto('oauth_resource_servers').values(row).execute(), `a resource server for audience '${row.audience}' exists`, { audience: row.audience });
+      await uniquely(() => oauthTables(trx).insertInto('oauth_resource_servers').values(row).execute(), `a resource server for audience '${row.audience}' exists`, { audience: row.audience });
       return {
         result: toResourceServer(row),
         events: [
@@ -102,12 +103,12 @@ export class ResourceServers {
   }
 
   async list(): Promise<ResourceServer[]> {
-    const rows = await this.db.selectFrom('oauth_resource_servers').selectAll().orderBy('created_at').orderBy('id').execute();
+    const rows = await oauthTables(this.db).selectFrom('oauth_resource_servers').selectAll().orderBy('created_at').orderBy('id').execute();
     return rows.map(toResourceServer);
   }
 
   async get(id: string): Promise<ResourceServer> {
-    const row = await this.db.selectFrom('oauth_resource_servers').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await oauthTables(this.db).selectFrom('oauth_resource_servers').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) throw new NotFoundError('resource server', id);
     return toResourceServer(row);
   }
@@ -115,7 +116,7 @@ export class ResourceServers {
   async delete(id: string, actor: Actor): Promise<void> {
     const server = await this.get(id);
     await this.audit.withEntry(async (trx) => {
-      await trx.deleteFrom('oauth_resource_servers').where('id', '=', id).execute();
+      await oauthTables(trx).deleteFrom('oauth_resource_servers').where('id', '=', id).execute();
       return { result: null, events: [{ type: 'oauth.resource_server.deleted', actor, subject: id, action: 'delete', outcome: 'success', details: { audience: server.audience } }] };
     });
     this.byAudience.delete(server.audience);
@@ -126,7 +127,7 @@ export class ResourceServers {
     const now = this.clock.now();
     const cached = this.byAudience.get(audience);
     if (cached && now - cached.at < CACHE_MS) return cached.server;
-    const row = await this.db.selectFrom('oauth_resource_servers').selectAll().where('audience', '=', audience).executeTakeFirst();
+    const row = await oauthTables(this.db).selectFrom('oauth_resource_servers').selectAll().where('audience', '=', audience).executeTakeFirst();
     if (!row) {
       this.byAudience.delete(audience);
       return null;
@@ -138,7 +139,7 @@ export class ResourceServers {
 
   /** Client-secret authentication of a resource server (introspection, revocation feed); null when wrong. */
   async authenticate(clientId: string, secret: string): Promise<ResourceServer | null> {
-    const row = await this.db.selectFrom('oauth_resource_servers').selectAll().where('client_id', '=', clientId).executeTakeFirst();
+    const row = await oauthTables(this.db).selectFrom('oauth_resource_servers').selectAll().where('client_id', '=', clientId).executeTakeFirst();
     // Compare against a dummy hash when unknown, so timing does not reveal which client ids exist.
     const ok = verifySecret(secret, row?.secret_hash ?? hashSecret('\u0000unknown'));
     return ok && row ? toResourceServer(row) : null;

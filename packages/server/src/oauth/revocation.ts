@@ -3,6 +3,7 @@ import type { Actor, AuditEvent } from '../audit/types.js';
 import { epochSeconds, isoTime, type Clock } from '../shared/clock.js';
 import type { Store, Tx } from '../storage/database.js';
 import type { RevocationEventRow } from './tables.js';
+import { oauthTables } from './tables.js';
 
 /** One entry of the revocation feed, exactly as docs/oauth.md "Revocation feed" describes it. */
 export type RevocationEvent = { kind: 'token'; jti: string; exp: number } | { kind: 'agent'; agent_id: string; client_id: string | null; not_before: number };
@@ -67,15 +68,15 @@ export class Revocations {
 
   /** Reads the feed head under its row lock (PostgreSQL; SQLite transactions are serial). */
   private async lockHead(trx: Tx): Promise<number> {
-    let head = trx.selectFrom('oauth_revocation_head').select('seq').where('id', '=', 1);
+    let head = oauthTables(trx).selectFrom('oauth_revocation_head').select('seq').where('id', '=', 1);
     if (this.options.store.dialect === 'postgres') head = head.forUpdate();
     return Number((await head.executeTakeFirstOrThrow()).seq);
   }
 
   private async appendEvent(trx: Tx, event: Omit<RevocationEventRow, 'seq' | 'created_at'>): Promise<number> {
     const seq = (await this.lockHead(trx)) + 1;
-    await trx.insertInto('oauth_revocation_events').values({ ...event, seq, created_at: isoTime(this.options.clock.now()) }).execute();
-    await trx.updateTable('oauth_revocation_head').set({ seq }).where('id', '=', 1).execute();
+    await oauthTables(trx).insertInto('oauth_revocation_events').values({ ...event, seq, created_at: isoTime(this.options.clock.now()) }).execute();
+    await oauthTables(trx).updateTable('oauth_revocation_head').set({ seq }).where('id', '=', 1).execute();
     return seq;
   }
 
@@ -88,9 +89,9 @@ export class Revocations {
     const created = await this.options.audit.withEntry(async (trx) => {
       // Locked first, so two concurrent revocations of one jti cannot both insert it.
       await this.lockHead(trx);
-      const exists = await trx.selectFrom('oauth_revoked_tokens').select('jti').where('jti', '=', token.jti).executeTakeFirst();
+      const exists = await oauthTables(trx).selectFrom('oauth_revoked_tokens').select('jti').where('jti', '=', token.jti).executeTakeFirst();
       if (exists) return { result: false, events: [] };
-      await trx.insertInto('oauth_revoked_tokens').values({ jti: token.jti, agent_id: token.agentId, exp: token.exp, revoked_at: isoTime(this.options.clock.now()) }).execute();
+      await oauthTables(trx).insertInto('oauth_revoked_tokens').values({ jti: token.jti, agent_id: token.agentId, exp: token.exp, revoked_at: isoTime(this.options.clock.now()) }).execute();
       await this.appendEvent(trx, { kind: 'token', jti: token.jti, agent_id: token.agentId, client_id: token.clientId ?? null, at: token.exp, retain_until: token.exp });
       const event: AuditEvent = {
         type: 'oauth.token.revoked',
@@ -133,7 +134,7 @@ export class Revocations {
     // The head row's lock first: concurrent marks for one agent serialize here instead of
     // both reading "no mark" and colliding on the insert (PostgreSQL).
     await this.lockHead(trx);
-    const current = await trx.selectFrom('oauth_agent_revocations').select('not_before').where('agent_id', '=', agentId).executeTakeFirst();
+    const current = await oauthTables(trx).selectFrom('oauth_agent_revocations').select('not_before').where('agent_id', '=', agentId).executeTakeFirst();
     const event = (effective: number, moved: boolean): AuditEvent => ({
       type: 'oauth.agent.tokens_revoked',
       actor,
@@ -146,9 +147,9 @@ export class Revocations {
     if (current && Number(current.not_before) >= notBefore) return { moved: false, events: [event(Number(current.not_before), false)] };
     const updatedAt = isoTime(clock.now());
     if (current) {
-      await trx.updateTable('oauth_agent_revocations').set({ not_before: notBefore, client_id: clientId, updated_at: updatedAt }).where('agent_id', '=', agentId).execute();
+      await oauthTables(trx).updateTable('oauth_agent_revocations').set({ not_before: notBefore, client_id: clientId, updated_at: updatedAt }).where('agent_id', '=', agentId).execute();
     } else {
-      await trx.insertInto('oauth_agent_revocations').values({ agent_id: agentId, client_id: clientId, not_before: notBefore, updated_at: updatedAt }).execute();
+      await oauthTables(trx).insertInto('oauth_agent_revocations').values({ agent_id: agentId, client_id: clientId, not_before: notBefore, updated_at: updatedAt }).execute();
     }
     await this.appendEvent(trx, { kind: 'agent', jti: null, agent_id: agentId, client_id: clientId, at: notBefore, retain_until: notBefore + retainAgentMarksSeconds });
     return { moved: true, events: [event(notBefore, true)] };
@@ -162,11 +163,11 @@ export class Revocations {
   /** Why a token is revoked ('token' or 'agent'), or null when it is not. */
   async check(token: RevocableToken): Promise<'token' | 'agent' | null> {
     const db = this.options.store.db;
-    const revoked = await db.selectFrom('oauth_revoked_tokens').select('jti').where('jti', '=', token.jti).executeTakeFirst();
+    const revoked = await oauthTables(db).selectFrom('oauth_revoked_tokens').select('jti').where('jti', '=', token.jti).executeTakeFirst();
     if (revoked) return 'token';
     const agents = agentsOf(token);
-    let marks = db.selectFrom('oauth_agent_revocations').select('not_before').where('agent_id', 'in', agents);
-    if (token.client_id) marks = db.selectFrom('oauth_agent_revocations').select('not_before').where((eb) => eb.or([eb('agent_id', 'in', agents), eb('client_id', '=', token.client_id!)]));
+    let marks = oauthTables(db).selectFrom('oauth_agent_revocations').select('not_before').where('agent_id', 'in', agents);
+    if (token.client_id) marks = oauthTables(db).selectFrom('oauth_agent_revocations').select('not_before').where((eb) => eb.or([eb('agent_id', 'in', agents), eb('client_id', '=', token.client_id!)]));
     const rows = await marks.execute();
     return rows.some((r) => token.iat <= Number(r.not_before)) ? 'agent' : null;
   }
@@ -178,7 +179,7 @@ export class Revocations {
    */
   async page(after: number, limit: number): Promise<FeedPage> {
     const head = await this.head();
-    const rows = await this.options.store.db
+    const rows = await oauthTables(this.options.store.db)
       .selectFrom('oauth_revocation_events')
       .selectAll()
       .where('seq', '>', after)
@@ -249,7 +250,7 @@ export class Revocations {
 
   /** The current feed position. */
   async head(): Promise<number> {
-    const row = await this.options.store.db.selectFrom('oauth_revocation_head').select('seq').where('id', '=', 1).executeTakeFirstOrThrow();
+    const row = await oauthTables(this.options.store.db).selectFrom('oauth_revocation_head').select('seq').where('id', '=', 1).executeTakeFirstOrThrow();
     return Number(row.seq);
   }
 
@@ -257,8 +258,8 @@ export class Revocations {
   async prune(): Promise<void> {
     const now = epochSeconds(this.options.clock.now());
     const db = this.options.store.db;
-    await db.deleteFrom('oauth_revoked_tokens').where('exp', '<', now).execute();
-    await db.deleteFrom('oauth_agent_revocations').where('not_before', '<', now - this.options.retainAgentMarksSeconds).execute();
-    await db.deleteFrom('oauth_revocation_events').where('retain_until', '<', now).execute();
+    await oauthTables(db).deleteFrom('oauth_revoked_tokens').where('exp', '<', now).execute();
+    await oauthTables(db).deleteFrom('oauth_agent_revocations').where('not_before', '<', now - this.options.retainAgentMarksSeconds).execute();
+    await oauthTables(db).deleteFrom('oauth_revocation_events').where('retain_until', '<', now).execute();
   }
 }

@@ -1,3 +1,4 @@
+import { tablesOf, type Executor } from '../storage/index.js';
 /** OAuth's rows as stored (times ISO-8601 text, JSON as text, epoch seconds where the JWT world speaks them). */
 
 /** A token-signing key. Its life is derived from times: it signs from `activates_at` until a newer key activates. */
@@ -77,3 +78,6 @@ export interface OAuthTables {
   oauth_revocation_head: RevocationHeadRow;
   oauth_resource_servers: ResourceServerRow;
 }
+
+/** This context's typed view of the database or of an open transaction: only its own tables. */
+export const oauthTables = (executor: Executor) => tablesOf<OAuthTables>(executor);

@@ -9,6 +9,7 @@ import { uniquely } from '../storage/errors.js';
 import type { CredentialResolver, OperatorPrincipal } from '../http/principal.js';
 import { ROLES, type Role } from './roles.js';
 import type { OperatorRow } from './tables.js';
+import { operatorTables } from './tables.js';
 
 /** Operator tokens read `mop_<token id>.<secret>`: the id finds the row, the secret is compared in constant time. */
 const TOKEN_PREFIX = 'mop_';
@@ -81,7 +82,7 @@ export class OperatorService {
    * next start bootstraps again instead of leaving an admin whose token nobody has.
    */
   async bootstrap(persist?: (token: string) => void | Promise<void>): Promise<IssuedToken | null> {
-    const existing = await this.db.selectFrom('operators').select('id').limit(1).executeTakeFirst();
+    const existing = await operatorTables(this.db).selectFrom('operators').select('id').limit(1).executeTakeFirst();
     if (existing) return null;
     try {
       return await this.create(
@@ -103,7 +104,7 @@ export class OperatorService {
   private async freeId(email: string): Promise<string> {
     const base = idFromEmail(email);
     const taken = new Set(
-      (await this.db.selectFrom('operators').select('id').where((eb) => eb.or([eb('id', '=', base), eb('id', 'like', `${base}-%`)])).execute()).map((r) => r.id),
+      (await operatorTables(this.db).selectFrom('operators').select('id').where((eb) => eb.or([eb('id', '=', base), eb('id', 'like', `${base}-%`)])).execute()).map((r) => r.id),
     );
     if (!taken.has(base)) return base;
     let n = 2;
@@ -127,10 +128,10 @@ export class OperatorService {
     };
     const { tokenId, secret, token } = this.newToken();
     const operator = await this.audit.withEntry(async (trx) => {
-      await uniquely(() => trx.insertInto('operators').values(row).execute(), `an operator with id '${row.id}' or email '${row.email}' exists`, {
+      await uniquely(() => operatorTables(trx).insertInto('operators').values(row).execute(), `an operator with id '${row.id}' or email '${row.email}' exists`, {
         id: row.id,
       });
-      await trx
+      await operatorTables(trx)
         .insertInto('operator_tokens')
         .values({ id: tokenId, operator_id: row.id, secret_hash: hashSecret(secret), description: 'initial', created_at: now, revoked_at: null })
         .execute();
@@ -146,12 +147,12 @@ export class OperatorService {
   }
 
   async list(): Promise<Operator[]> {
-    const rows = await this.db.selectFrom('operators').selectAll().orderBy('created_at').orderBy('id').execute();
+    const rows = await operatorTables(this.db).selectFrom('operators').selectAll().orderBy('created_at').orderBy('id').execute();
     return rows.map(toOperator);
   }
 
   async get(id: string): Promise<Operator> {
-    const row = await this.db.selectFrom('operators').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await operatorTables(this.db).selectFrom('operators').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) throw new NotFoundError('operator', id);
     return toOperator(row);
   }
@@ -159,16 +160,16 @@ export class OperatorService {
   /** Disables an operator and revokes all its tokens, in one transaction. */
   async disable(id: string, actor: Actor): Promise<Operator> {
     return this.audit.withEntry(async (trx) => {
-      const row = await trx.selectFrom('operators').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = await operatorTables(trx).selectFrom('operators').selectAll().where('id', '=', id).executeTakeFirst();
       if (!row) throw new NotFoundError('operator', id);
       if (row.status === 'disabled') throw new ConflictError(`operator '${id}' is already disabled`);
       if (actor.kind === 'operator' && actor.id === id) throw new ConflictError('an operator cannot disable itself');
       const now = isoTime(this.clock.now());
       // Conditional on the status read above: of concurrent disables (PostgreSQL re-checks the
       // condition once the first commits), exactly one changes the row and writes the entry.
-      const changed = await trx.updateTable('operators').set({ status: 'disabled', disabled_at: now }).where('id', '=', id).where('status', '=', 'active').executeTakeFirst();
+      const changed = await operatorTables(trx).updateTable('operators').set({ status: 'disabled', disabled_at: now }).where('id', '=', id).where('status', '=', 'active').executeTakeFirst();
       if (changed.numUpdatedRows !== 1n) throw new ConflictError(`operator '${id}' is already disabled`);
-      await trx.updateTable('operator_tokens').set({ revoked_at: now }).where('operator_id', '=', id).where('revoked_at', 'is', null).execute();
+      await operatorTables(trx).updateTable('operator_tokens').set({ revoked_at: now }).where('operator_id', '=', id).where('revoked_at', 'is', null).execute();
       return {
         result: toOperator({ ...row, status: 'disabled', disabled_at: now }),
         events: [{ type: 'operator.disabled', actor, subject: id, action: 'disable', outcome: 'success' }],
@@ -180,11 +181,11 @@ export class OperatorService {
   async issueToken(id: string, description: string | undefined, actor: Actor): Promise<IssuedToken> {
     const { tokenId, secret, token } = this.newToken();
     const operator = await this.audit.withEntry(async (trx) => {
-      const row = await trx.selectFrom('operators').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = await operatorTables(trx).selectFrom('operators').selectAll().where('id', '=', id).executeTakeFirst();
       if (!row) throw new NotFoundError('operator', id);
       if (row.status !== 'active') throw new ConflictError(`operator '${id}' is disabled`);
       const now = isoTime(this.clock.now());
-      await trx
+      await operatorTables(trx)
         .insertInto('operator_tokens')
         .values({ id: tokenId, operator_id: id, secret_hash: hashSecret(secret), description: description ?? null, created_at: now, revoked_at: null })
         .execute();
@@ -198,10 +199,10 @@ export class OperatorService {
 
   async revokeToken(tokenId: string, actor: Actor): Promise<void> {
     await this.audit.withEntry(async (trx) => {
-      const row = await trx.selectFrom('operator_tokens').selectAll().where('id', '=', tokenId).executeTakeFirst();
+      const row = await operatorTables(trx).selectFrom('operator_tokens').selectAll().where('id', '=', tokenId).executeTakeFirst();
       if (!row) throw new NotFoundError('operator token', tokenId);
       if (row.revoked_at) throw new ConflictError(`token '${tokenId}' is already revoked`);
-      const changed = await trx
+      const changed = await operatorTables(trx)
         .updateTable('operator_tokens')
         .set({ revoked_at: isoTime(this.clock.now()) })
         .where('id', '=', tokenId)
@@ -219,7 +220,7 @@ export class OperatorService {
   async authenticate(token: string): Promise<OperatorPrincipal | null> {
     const parsed = parseToken(token);
     if (!parsed) return null;
-    const row = await this.db
+    const row = await operatorTables(this.db)
       .selectFrom('operator_tokens')
       .innerJoin('operators', 'operators.id', 'operator_tokens.operator_id')
       .select(['operator_tokens.id as token_id', 'operator_tokens.secret_hash', 'operator_tokens.revoked_at', 'operators.id', 'operators.email', 'operators.roles', 'operators.status'])

@@ -1,3 +1,4 @@
+import { tablesOf, type Executor } from '../storage/index.js';
 export interface OperatorRow {
   id: string;
   email: string;
@@ -22,3 +23,6 @@ export interface OperatorTables {
   operators: OperatorRow;
   operator_tokens: OperatorTokenRow;
 }
+
+/** This context's typed view of the database or of an open transaction: only its own tables. */
+export const operatorTables = (executor: Executor) => tablesOf<OperatorTables>(executor);

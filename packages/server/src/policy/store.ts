@@ -3,6 +3,7 @@ import { isoTime, type Clock } from '../shared/clock.js';
 import type { Executor, Store } from '../storage/database.js';
 import { parseJSON, RObject, toJSON } from './rego/value.js';
 import type { PolicyRevisionRow } from './tables.js';
+import { policyTables } from './tables.js';
 
 /** The complete policy state after one change. */
 export interface PolicyState {
@@ -70,23 +71,23 @@ export class PolicyStore {
 
   /** The newest revision number, 0 when none exists (one cheap indexed read: the replica check). */
   async head(db: Executor = this.store.db): Promise<number> {
-    const row = await db.selectFrom('policy_revisions').select((eb) => eb.fn.max('revision').as('head')).executeTakeFirst();
+    const row = await policyTables(db).selectFrom('policy_revisions').select((eb) => eb.fn.max('revision').as('head')).executeTakeFirst();
     return Number(row?.head ?? 0);
   }
 
   async latest(db: Executor = this.store.db): Promise<PolicyState | null> {
-    const row = await db.selectFrom('policy_revisions').selectAll().orderBy('revision', 'desc').limit(1).executeTakeFirst();
+    const row = await policyTables(db).selectFrom('policy_revisions').selectAll().orderBy('revision', 'desc').limit(1).executeTakeFirst();
     return row ? toState(row) : null;
   }
 
   async get(revision: number, db: Executor = this.store.db): Promise<PolicyState | null> {
-    const row = await db.selectFrom('policy_revisions').selectAll().where('revision', '=', revision).executeTakeFirst();
+    const row = await policyTables(db).selectFrom('policy_revisions').selectAll().where('revision', '=', revision).executeTakeFirst();
     return row ? toState(row) : null;
   }
 
   /** Newest first. */
   async list(limit = 100): Promise<RevisionSummary[]> {
-    const rows = await this.store.db.selectFrom('policy_revisions').selectAll().orderBy('revision', 'desc').limit(limit).execute();
+    const rows = await policyTables(this.store.db).selectFrom('policy_revisions').selectAll().orderBy('revision', 'desc').limit(limit).execute();
     return rows.map((row) => ({
       revision: Number(row.revision),
       author: row.author,
@@ -115,7 +116,7 @@ export class PolicyStore {
       data: toJSON(next.data),
       modules_hash: modulesHash(next.modules),
     };
-    await db.insertInto('policy_revisions').values(row).execute();
+    await policyTables(db).insertInto('policy_revisions').values(row).execute();
     return toState(row);
   }
 }

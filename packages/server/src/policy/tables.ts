@@ -1,3 +1,4 @@
+import { tablesOf, type Executor } from '../storage/index.js';
 /**
  * The policy context's storage. Each change (a module put or deleted, a data document written,
  * a rollback) appends one revision holding the complete state it produced: every module's text
@@ -23,3 +24,6 @@ export interface PolicyRevisionRow {
 export interface PolicyTables {
   policy_revisions: PolicyRevisionRow;
 }
+
+/** This context's typed view of the database or of an open transaction: only its own tables. */
+export const policyTables = (executor: Executor) => tablesOf<PolicyTables>(executor);

@@ -4,7 +4,7 @@ import type { Actor, AuditEvent } from '../audit/types.js';
 import { isoTime, type Clock } from '../shared/clock.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.js';
 import type { Store, Tx } from '../storage/database.js';
-import type { Tables } from '../storage/tables.js';
+import type { RegistryTables as Tables } from './tables.js';
 import { uniquely } from '../storage/errors.js';
 import { matchesClientSecret, newClientSecret } from './credentials.js';
 import { agentIdPrefix, isAgentId, nextAgentId } from './ids.js';
@@ -41,6 +41,7 @@ import type {
   StatusChangeListener,
   StatusChangeTxListener,
 } from './types.js';
+import { registryTables } from './tables.js';
 
 const DAY_MS = 86_400_000;
 export const DEFAULT_PAGE_SIZE = 100;
@@ -178,7 +179,7 @@ export class RegistryService {
 
   /** The agent, or null when no agent has that id. */
   async find(id: string): Promise<Agent | null> {
-    const row = await this.db.selectFrom('agents').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await registryTables(this.db).selectFrom('agents').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? this.toAgent(row) : null;
   }
 
@@ -192,7 +193,7 @@ export class RegistryService {
 
   /** For the OAuth context: the agent registered under this client id, or null. */
   async getByClientId(clientId: string): Promise<Agent | null> {
-    const row = await this.db.selectFrom('agents').selectAll().where('client_id', '=', clientId).executeTakeFirst();
+    const row = await registryTables(this.db).selectFrom('agents').selectAll().where('client_id', '=', clientId).executeTakeFirst();
     return row ? this.toAgent(row) : null;
   }
 
@@ -201,7 +202,7 @@ export class RegistryService {
     const limit = Math.min(Math.max(page.limit ?? DEFAULT_PAGE_SIZE, 1), MAX_PAGE_SIZE);
     const cutoff = isoTime(now - this.options.settings.reviewIntervalDays * DAY_MS);
     const dialect = this.options.store.dialect;
-    let query = this.db.selectFrom('agents').selectAll();
+    let query = registryTables(this.db).selectFrom('agents').selectAll();
     if (access.owner !== undefined) query = query.where('owner', '=', access.owner);
     if (filter.status && filter.status.length > 0) query = query.where('status', 'in', filter.status);
     if (filter.owner !== undefined) query = query.where('owner', '=', filter.owner.toLowerCase());
@@ -307,7 +308,7 @@ export class RegistryService {
         last_reviewed_by: null,
         last_review_notes: null,
       };
-      await uniquely(() => trx.insertInto('agents').values(row).execute(), `an agent with id '${id}' already exists`, { id });
+      await uniquely(() => registryTables(trx).insertInto('agents').values(row).execute(), `an agent with id '${id}' already exists`, { id });
       const details: Record<string, unknown> = {};
       for (const field of Object.keys(FIELD_COLUMNS) as Array<keyof AgentFields>) details[FIELD_COLUMNS[field].wire] = auditValue(field, fields[field]);
       details.client_id = id;
@@ -327,7 +328,7 @@ export class RegistryService {
       await sql`select pg_advisory_xact_lock(${ID_LOCK_NAMESPACE}, hashtext(${prefix}))`.execute(trx);
     }
     // The prefix holds only [a-z0-9-], so it has no LIKE wildcards to escape.
-    const existing = await trx.selectFrom('agents').select('id').where('id', 'like', `${prefix}%`).execute();
+    const existing = await registryTables(trx).selectFrom('agents').select('id').where('id', 'like', `${prefix}%`).execute();
     return nextAgentId(
       prefix,
       existing.map((r) => r.id),
@@ -344,7 +345,7 @@ export class RegistryService {
 
   /** Reads the row for a change, locked on PostgreSQL so concurrent changes apply one after another. */
   private async lockRow(trx: Tx, id: string, access: AccessScope): Promise<AgentRow> {
-    let query = trx.selectFrom('agents').selectAll().where('id', '=', id);
+    let query = registryTables(trx).selectFrom('agents').selectAll().where('id', '=', id);
     if (this.options.store.dialect === 'postgres') query = query.forUpdate();
     const row = await query.executeTakeFirst();
     if (!row) throw new NotFoundError('agent', id);
@@ -391,7 +392,7 @@ export class RegistryService {
       }
       if (Object.keys(set).length === 0) return { result: current, events: [] };
       set.updated_at = isoTime(now);
-      await trx.updateTable('agents').set(set as Partial<AgentRow>).where('id', '=', id).execute();
+      await registryTables(trx).updateTable('agents').set(set as Partial<AgentRow>).where('id', '=', id).execute();
       const updated = this.toAgent({ ...row, ...(set as Partial<AgentRow>) }, now);
       return {
         result: updated,
@@ -422,7 +423,7 @@ export class RegistryService {
       if (spec.to === 'decommissioned') {
         Object.assign(set, { client_secret_hash: null, client_secret_issued_at: null, previous_secret_hash: null, previous_secret_expires_at: null });
       }
-      await trx.updateTable('agents').set(set).where('id', '=', id).where('status', '=', from).execute();
+      await registryTables(trx).updateTable('agents').set(set).where('id', '=', id).where('status', '=', from).execute();
       const committed: StatusChange = { agentId: id, clientId: row.client_id, from, to: spec.to, action, actor, reason: why, at };
       const event: AuditEvent = { type: spec.event, actor, subject: id, agentId: id, action, outcome: 'success', details: { from, to: spec.to, reason: why } };
       // Lock order in this transaction: the agent row (above), then whatever the hooks lock
@@ -460,7 +461,7 @@ export class RegistryService {
       const now = this.now();
       const at = isoTime(now);
       const set: Partial<AgentRow> = { last_reviewed_at: at, last_reviewed_by: actorLabel(actor), last_review_notes: text, updated_at: at };
-      await trx.updateTable('agents').set(set).where('id', '=', id).execute();
+      await registryTables(trx).updateTable('agents').set(set).where('id', '=', id).execute();
       const agent = this.toAgent({ ...row, ...set }, now);
       return {
         result: agent,
@@ -499,7 +500,7 @@ export class RegistryService {
         previous_secret_expires_at: keepPrevious ? isoTime(now + overlapMs) : null,
         updated_at: at,
       };
-      await trx.updateTable('agents').set(set).where('id', '=', id).execute();
+      await registryTables(trx).updateTable('agents').set(set).where('id', '=', id).execute();
       const agent = this.toAgent({ ...row, ...set }, now);
       return {
         result: { agent, clientId: row.client_id, clientSecret: secret, previousSecretExpiresAt: set.previous_secret_expires_at ?? null },
@@ -527,7 +528,7 @@ export class RegistryService {
    * (decommissioned agents have no secrets left, so they never authenticate).
    */
   async authenticateClientSecret(clientId: string, secret: string, now: number = this.now()): Promise<Agent | null> {
-    const row = await this.db.selectFrom('agents').selectAll().where('client_id', '=', clientId).executeTakeFirst();
+    const row = await registryTables(this.db).selectFrom('agents').selectAll().where('client_id', '=', clientId).executeTakeFirst();
     const stored = row ? { currentHash: row.client_secret_hash, previousHash: row.previous_secret_hash, previousExpiresAt: row.previous_secret_expires_at } : null;
     const ok = matchesClientSecret(secret, stored, isoTime(now));
     return ok && row ? this.toAgent(row, now) : null;

@@ -1,3 +1,4 @@
+import { tablesOf, type Executor } from '../storage/index.js';
 /**
  * The registry's rows. Lists and objects are JSON text, times ISO-8601 UTC text, so both
  * dialects store them alike. Client secrets exist here only as hashes.
@@ -41,3 +42,6 @@ export interface AgentRow {
 export interface RegistryTables {
   agents: AgentRow;
 }
+
+/** This context's typed view of the database or of an open transaction: only its own tables. */
+export const registryTables = (executor: Executor) => tablesOf<RegistryTables>(executor);

@@ -44,7 +44,7 @@ describe('Scheduler', () => {
     clock.advance(1_000);
     await scheduler.runDue();
     const [flaky, other] = scheduler.list();
-    expect(flaky).toMatchObject({ name: 'test.flaky', runs: 1, failures: 1, last_error: 'database unreachable', running: false, singleton: false });
+    expect(flaky).toMatchObject({ name: 'test.flaky', kind: 'periodic', every_ms: 1_000, runs: 1, failures: 1, last_error: 'database unreachable', running: false, singleton: false });
     expect(flaky!.next_run_at).toBe(new Date(clock.now() + 1_000).toISOString());
     expect(other).toMatchObject({ name: 'test.other', runs: 1, failures: 0, last_error: null, singleton: true });
     fail = false;
@@ -130,5 +130,44 @@ describe('Scheduler', () => {
     await done;
     await scheduler.stop();
     expect(scheduler.list()[0]!.runs).toBe(1);
+  });
+});
+
+describe('Scheduler deadlines', () => {
+  it('run once, a real-time delay after being armed, even while the injected clock stands still', async () => {
+    const { scheduler } = manual();
+    let runs = 0;
+    let ran!: () => void;
+    const done = new Promise<void>((resolve) => (ran = resolve));
+    const flush = scheduler.deadline({
+      name: 'test.flush',
+      run: () => {
+        runs++;
+        ran();
+      },
+    });
+    flush.arm(5);
+    flush.arm(5); // already armed: one run
+    expect(flush.armed).toBe(true);
+    expect(scheduler.list()[0]).toMatchObject({ name: 'test.flush', kind: 'deadline', every_ms: null, next_run_at: expect.any(String) });
+    await done;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(runs).toBe(1);
+    expect(flush.armed).toBe(false);
+    expect(scheduler.list()[0]).toMatchObject({ runs: 1, next_run_at: null });
+  });
+
+  it('can be disarmed, and stop() disarms every deadline', async () => {
+    const { scheduler } = manual();
+    let runs = 0;
+    const a = scheduler.deadline({ name: 'test.a', run: () => void runs++ });
+    const b = scheduler.deadline({ name: 'test.b', run: () => void runs++ });
+    a.arm(5);
+    a.disarm();
+    b.arm(5);
+    await scheduler.stop();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(runs).toBe(0);
+    expect(b.armed).toBe(false);
   });
 });

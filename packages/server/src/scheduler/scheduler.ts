@@ -28,7 +28,10 @@ export interface JobSpec {
 
 export interface JobStatus {
   name: string;
-  every_ms: number;
+  /** `periodic` (domain time, injected clock) or `deadline` (a real-time delay, e.g. a batch flush). */
+  kind: 'periodic' | 'deadline';
+  /** The interval of a periodic job; null for a deadline. */
+  every_ms: number | null;
   singleton: boolean;
   /** ISO time of the next run (null while running or after stop). */
   next_run_at: string | null;
@@ -48,6 +51,24 @@ export interface JobHandle {
   runNow(): Promise<void>;
 }
 
+/**
+ * A deadline: work to run once, a short real-time delay after it is armed (group-commit flush,
+ * webhook retry backoff). Real milliseconds, not the injected clock: these are I/O delays that
+ * must pass while a test holds domain time still. Arming an armed deadline keeps the earlier one.
+ */
+export interface DeadlineSpec {
+  name: string;
+  run(): Promise<unknown> | unknown;
+}
+
+export interface DeadlineHandle {
+  /** Runs `run` after `delayMs` real ms, unless already armed. */
+  arm(delayMs: number): void;
+  /** Cancels the pending run, if any. */
+  disarm(): void;
+  readonly armed: boolean;
+}
+
 export interface SchedulerOptions {
   clock: Clock;
   logger: Logger;
@@ -61,6 +82,7 @@ export interface SchedulerOptions {
 
 interface Job {
   spec: JobSpec;
+  kind: 'periodic' | 'deadline';
   nextRunMs: number;
   lastRunMs: number | null;
   lastDurationMs: number | null;
@@ -74,6 +96,7 @@ const DEFAULT_MAX_SLEEP_MS = 1_000;
 
 export class Scheduler {
   private readonly jobs = new Map<string, Job>();
+  private readonly deadlines = new Set<() => void>();
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   private readonly maxSleepMs: number;
@@ -91,6 +114,7 @@ export class Scheduler {
     if (!(spec.everyMs > 0)) throw new Error(`job '${spec.name}': everyMs must be positive`);
     const job: Job = {
       spec,
+      kind: 'periodic',
       nextRunMs: this.options.clock.now() + (spec.firstRunInMs ?? spec.everyMs),
       lastRunMs: null,
       lastDurationMs: null,
@@ -109,14 +133,55 @@ export class Scheduler {
     };
   }
 
+  /** Registers a deadline (see DeadlineSpec); its runs and errors show in `list()` like any job's. */
+  deadline(spec: DeadlineSpec): DeadlineHandle {
+    if (this.stopped) throw new Error(`scheduler is stopped; cannot register '${spec.name}'`);
+    if (this.jobs.has(spec.name)) throw new Error(`a job named '${spec.name}' is already registered`);
+    const job: Job = {
+      spec: { name: spec.name, everyMs: 0, run: spec.run },
+      kind: 'deadline',
+      nextRunMs: Number.POSITIVE_INFINITY,
+      lastRunMs: null,
+      lastDurationMs: null,
+      lastError: null,
+      runs: 0,
+      failures: 0,
+      current: null,
+    };
+    this.jobs.set(spec.name, job);
+    let timer: NodeJS.Timeout | null = null;
+    const disarm = () => {
+      if (timer) clearTimeout(timer);
+      timer = null;
+      job.nextRunMs = Number.POSITIVE_INFINITY;
+    };
+    this.deadlines.add(disarm);
+    return {
+      arm: (delayMs) => {
+        if (timer || this.stopped) return;
+        job.nextRunMs = this.options.clock.now() + delayMs;
+        timer = setTimeout(() => {
+          timer = null;
+          job.nextRunMs = Number.POSITIVE_INFINITY;
+          void this.runOnce(job);
+        }, delayMs);
+      },
+      disarm,
+      get armed() {
+        return timer !== null;
+      },
+    };
+  }
+
   /** Every job's state, by name. */
   list(): JobStatus[] {
     return [...this.jobs.values()]
       .map((job) => ({
         name: job.spec.name,
-        every_ms: job.spec.everyMs,
+        kind: job.kind,
+        every_ms: job.kind === 'periodic' ? job.spec.everyMs : null,
         singleton: job.spec.singleton ?? false,
-        next_run_at: job.current || this.stopped ? null : new Date(job.nextRunMs).toISOString(),
+        next_run_at: job.current || this.stopped || !Number.isFinite(job.nextRunMs) ? null : new Date(job.nextRunMs).toISOString(),
         last_run_at: job.lastRunMs === null ? null : new Date(job.lastRunMs).toISOString(),
         last_duration_ms: job.lastDurationMs,
         last_error: job.lastError,
@@ -130,13 +195,14 @@ export class Scheduler {
   /** Runs every job due by the clock (not already running) and waits for them. */
   async runDue(): Promise<void> {
     const now = this.options.clock.now();
-    const due = [...this.jobs.values()].filter((job) => job.nextRunMs <= now && !job.current);
+    const due = [...this.jobs.values()].filter((job) => job.kind === 'periodic' && job.nextRunMs <= now && !job.current);
     await Promise.all(due.map((job) => this.execute(job)));
   }
 
-  /** Cancels every job and waits for runs in progress; the scheduler cannot be used after. */
+  /** Cancels every job and deadline and waits for periodic runs in progress; the scheduler cannot be used after. */
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const disarm of this.deadlines) disarm();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     const running = [...this.jobs.values()].map((job) => job.current).filter((run): run is Promise<void> => run !== null);
@@ -177,7 +243,7 @@ export class Scheduler {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (this.jobs.size === 0) return;
-    const next = Math.min(...[...this.jobs.values()].filter((job) => !job.current).map((job) => job.nextRunMs));
+    const next = Math.min(...[...this.jobs.values()].filter((job) => job.kind === 'periodic' && !job.current).map((job) => job.nextRunMs));
     const delay = Number.isFinite(next) ? Math.min(Math.max(0, next - this.options.clock.now()), this.maxSleepMs) : this.maxSleepMs;
     this.timer = setTimeout(() => {
       this.timer = null;

@@ -3,14 +3,24 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
-import type { Tables } from './tables.js';
-import { migrateToLatest } from './migrate.js';
+import { migrateToLatest, type Migrations } from './migrate.js';
 
 export type Dialect = 'sqlite' | 'postgres';
-export type Db = Kysely<Tables>;
-export type Tx = Transaction<Tables>;
+/**
+ * The database and its transactions, untyped at this level: storage knows no context. Each
+ * context sees only its own tables through `tablesOf<ItsTables>(executor)`, so a query on
+ * another context's table does not compile; what one context needs of another is a method
+ * of the other's face. One transaction still spans contexts (a change and its audit entry).
+ */
+export type Db = Kysely<any>;
+export type Tx = Transaction<any>;
 /** Either the database or an open transaction: services accept both so they compose. */
 export type Executor = Db | Tx;
+
+/** A context's typed view of the database or of an open transaction (same connection, no copy). */
+export function tablesOf<T>(executor: Executor): Kysely<T> {
+  return executor as Kysely<T>;
+}
 
 export interface Store {
   readonly db: Db;
@@ -26,8 +36,8 @@ export interface OpenStoreOptions {
   /** `postgres://…` selects PostgreSQL; otherwise SQLite in `dataDir`. */
   databaseUrl?: string | undefined;
   dataDir: string;
-  /** Apply pending migrations (default true). */
-  migrate?: boolean;
+  /** Migrations to apply before the store is handed out (none when absent). */
+  migrations?: Migrations;
   /** Called with errors that pg reports on idle clients, so they never crash the process. */
   onBackgroundError?: (error: Error) => void;
 }
@@ -88,7 +98,7 @@ export function describeLocation(options: Pick<OpenStoreOptions, 'databaseUrl' |
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const dialect: Dialect = options.databaseUrl ? 'postgres' : 'sqlite';
   const onError = options.onBackgroundError ?? (() => {});
-  const db = new Kysely<Tables>({
+  const db: Db = new Kysely<any>({
     dialect: options.databaseUrl ? postgresDialect(options.databaseUrl, onError) : sqliteDialect(options.dataDir),
   });
   try {
@@ -97,7 +107,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     } catch (error) {
       throw new StoreUnavailableError(describeLocation(options), error);
     }
-    if (options.migrate !== false) await migrateToLatest(db, dialect);
+    if (options.migrations) await migrateToLatest(db, dialect, options.migrations);
   } catch (error) {
     await db.destroy();
     throw error;

@@ -5,6 +5,7 @@ import { entryHash } from '../../src/audit/hash.js';
 import { rowToEntry } from '../../src/audit/log.js';
 import { verifyLog } from '../../src/audit/verify.js';
 import type { AuditEvent } from '../../src/audit/types.js';
+import { auditTables } from '../../src/audit/tables.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
@@ -255,7 +256,7 @@ describe.each(storeKinds())('audit tamper detection on %s', (kind) => {
     await server?.stop();
   });
 
-  const db = () => server.runtime.store.db;
+  const db = () => auditTables(server.runtime.store.db);
   const verifyBody = async () => (await server.api('GET', '/v1/audit/verify')).body;
   const snapshot = async () => ({
     entries: await db().selectFrom('audit_entries').selectAll().orderBy('seq').execute(),

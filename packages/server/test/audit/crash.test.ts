@@ -126,7 +126,7 @@ describe.each(storeKinds())('audit survives a crash on %s', (kind) => {
     second.process.kill('SIGTERM');
     await second.exited;
 
-    const store = await openStore({ ...location, migrate: false });
+    const store = await openStore(location);
     try {
       const agents = (await store.db.selectFrom('agents').select('id').execute()).map((r) => r.id).sort();
       const entries = (await store.db.selectFrom('audit_entries').select('subject').where('type', '=', 'agent.registered').execute()).map((r) => r.subject!).sort();

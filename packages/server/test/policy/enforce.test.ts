@@ -1,7 +1,7 @@
 /** The SDK's policy enforcement in front of a real tool server, deciding at a real Mandate. */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient, enforcePolicy, resourceServerDecider } from '../../../sdk/src/index.js';
+import { ApiClient, enforcePolicy, resourceServerDecider } from '@mandate/sdk';
 import { ManualClock } from '../../src/shared/clock.js';
 import type { TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';

@@ -4,7 +4,7 @@
  * PostgreSQL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentAuthService, ApiError, MandateClient } from '../../../sdk/src/index.js';
+import { AgentAuthService, ApiError, MandateClient } from '@mandate/sdk';
 import { storeKinds } from '../support/stores.js';
 import type { TestServer } from '../support/server.js';
 import { registerAgent, startOAuthServer } from './support.js';

@@ -16,7 +16,7 @@ import {
   TokenVerificationError,
   type MandateAuthenticatedRequest,
   type TokenVerifier,
-} from '../../../sdk/src/index.js';
+} from '@mandate/sdk';
 import { storeKinds } from '../support/stores.js';
 import type { TestServer } from '../support/server.js';
 import { registerAgent, registerResourceServer, startOAuthServer } from './support.js';

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
+import { MIGRATIONS } from '../../src/migrations.js';
 import { openStore, type Store } from '../../src/storage/database.js';
 import { isUniqueViolation, uniquely } from '../../src/storage/errors.js';
 import { ConflictError } from '../../src/shared/errors.js';
@@ -21,7 +22,7 @@ describe.each(storeKinds())('store contract on %s', (kind) => {
 
   beforeAll(async () => {
     location = await newStoreLocation(kind);
-    store = await openStore(location);
+    store = await openStore({ ...location, migrations: MIGRATIONS });
   });
   afterAll(async () => {
     await store?.close();
@@ -29,7 +30,7 @@ describe.each(storeKinds())('store contract on %s', (kind) => {
 
   it('applies migrations once and reopens without reapplying them', async () => {
     await store.db.insertInto('meta').values({ key: 'probe', value: 'x' }).execute();
-    const again = await openStore(location);
+    const again = await openStore({ ...location, migrations: MIGRATIONS });
     const row = await again.db.selectFrom('meta').select('value').where('key', '=', 'probe').executeTakeFirst();
     await again.close();
     expect(row?.value).toBe('x');

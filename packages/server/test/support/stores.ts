@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type Dialect, type Store } from '../../src/storage/database.js';
+import { MIGRATIONS } from '../../src/migrations.js';
 import { createTestDatabase, pgServerUrl } from './pg.js';
 
 /** The store backends every contract suite runs against. PostgreSQL drops out when it is off. */
@@ -22,5 +23,5 @@ export async function newStoreLocation(kind: Dialect): Promise<TestStoreLocation
 
 export async function openTestStore(kind: Dialect): Promise<Store> {
   const location = await newStoreLocation(kind);
-  return openStore(location);
+  return openStore({ ...location, migrations: MIGRATIONS });
 }

@@ -5,7 +5,8 @@ import { authErrors } from '../schemas.js';
 
 const JobSchema = Type.Object({
   name: Type.String(),
-  every_ms: Type.Integer(),
+  kind: Type.Union([Type.Literal('periodic'), Type.Literal('deadline')]),
+  every_ms: Type.Union([Type.Integer(), Type.Null()]),
   singleton: Type.Boolean(),
   next_run_at: Type.Union([Type.String(), Type.Null()]),
   last_run_at: Type.Union([Type.String(), Type.Null()]),

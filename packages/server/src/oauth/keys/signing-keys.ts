@@ -9,6 +9,7 @@ import type { Store, Tx } from '../../storage/database.js';
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../algorithms.js';
 import type { SigningKeyRow } from '../tables.js';
 import { planKeys, type KeyPlan, type KeyStatus, type RotationPolicy, type RotationRequest } from './rotation.js';
+import { oauthTables } from '../tables.js';
 
 /** A key ready to sign: the private key object and the encoded JWS header are built once. */
 export interface LoadedKey {
@@ -62,7 +63,7 @@ export class SigningKeys {
     const { store, clock, audit, policy } = this.options;
     await audit.withEntry(async (trx) => {
       if (store.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${ADVISORY_LOCK})`.execute(trx);
-      const rows = await trx.selectFrom('oauth_signing_keys').select(['kid', 'activates_at']).execute();
+      const rows = await oauthTables(trx).selectFrom('oauth_signing_keys').select(['kid', 'activates_at']).execute();
       const now = clock.now();
       const plan = planKeys(
         rows.map((r) => ({ kid: r.kid, activatesAt: Date.parse(r.activates_at) })),
@@ -72,11 +73,11 @@ export class SigningKeys {
       );
       const events = [];
       if (plan.removable.length > 0) {
-        await trx.deleteFrom('oauth_signing_keys').where('kid', 'in', plan.removable).execute();
+        await oauthTables(trx).deleteFrom('oauth_signing_keys').where('kid', 'in', plan.removable).execute();
         for (const kid of plan.removable) events.push({ type: 'oauth.key.removed', actor, subject: kid, action: 'remove', outcome: 'success' as const });
       }
       if (plan.activateNow) {
-        await trx.updateTable('oauth_signing_keys').set({ activates_at: isoTime(now) }).where('kid', '=', plan.activateNow).execute();
+        await oauthTables(trx).updateTable('oauth_signing_keys').set({ activates_at: isoTime(now) }).where('kid', '=', plan.activateNow).execute();
         events.push({ type: 'oauth.key.activated', actor, subject: plan.activateNow, action: 'activate', outcome: 'success' as const, details: { immediate: true } });
       }
       if (plan.create) {
@@ -111,13 +112,13 @@ export class SigningKeys {
       created_at: isoTime(this.options.clock.now()),
       activates_at: isoTime(activatesAt),
     };
-    await trx.insertInto('oauth_signing_keys').values(row).execute();
+    await oauthTables(trx).insertInto('oauth_signing_keys').values(row).execute();
     return kid;
   }
 
   /** Re-reads the keys from the database (other replicas may have rotated). */
   async reload(): Promise<void> {
-    const rows = await this.options.store.db.selectFrom('oauth_signing_keys').selectAll().execute();
+    const rows = await oauthTables(this.options.store.db).selectFrom('oauth_signing_keys').selectAll().execute();
     const known = new Map(this.keys.map((k) => [k.kid, k]));
     const loaded: LoadedKey[] = [];
     for (const row of rows) {

@@ -1,4 +1,4 @@
-import type { DialectMigration } from '../migrate.js';
+import type { DialectMigration } from '../../storage/index.js';
 
 /** The agent registry: one row per agent, kept after decommissioning; client secrets as hashes only. */
 export const m003Registry: DialectMigration = {

@@ -1,4 +1,4 @@
-import type { DialectMigration } from '../migrate.js';
+import type { DialectMigration } from '../../storage/index.js';
 
 /** Policy revisions (policy/): each row is the complete module set and data after one change. */
 export const m005Policy: DialectMigration = {

@@ -1,4 +1,4 @@
-import type { DialectMigration } from '../migrate.js';
+import type { DialectMigration } from '../../storage/index.js';
 
 /**
  * Audit signing keys (Ed25519): the public key as a JWK for anyone to verify checkpoints, the

@@ -1,5 +1,5 @@
-import type { DialectMigration } from '../migrate.js';
-import { GENESIS_HASH } from '../../audit/hash.js';
+import type { DialectMigration } from '../../storage/index.js';
+import { GENESIS_HASH } from '../hash.js';
 
 /**
  * The audit log: append-only rows chained by hash, a one-row head that serialises appends

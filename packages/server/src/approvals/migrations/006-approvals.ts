@@ -1,4 +1,4 @@
-import type { DialectMigration } from '../migrate.js';
+import type { DialectMigration } from '../../storage/index.js';
 
 /** Human approval requests (approvals/). */
 export const m006Approvals: DialectMigration = {

@@ -1,4 +1,4 @@
-import type { DialectMigration } from '../migrate.js';
+import type { DialectMigration } from '../../storage/index.js';
 
 /** OAuth: signing keys, single-use jtis, revocations and their feed, resource servers. */
 export const m004OAuth: DialectMigration = {

@@ -1,4 +1,4 @@
-import type { DialectMigration } from '../migrate.js';
+import type { DialectMigration } from '../../storage/index.js';
 
 /** Humans who run Mandate, and their bearer tokens (hashed). */
 export const m002Operators: DialectMigration = {

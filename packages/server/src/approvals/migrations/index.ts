@@ -1,0 +1,7 @@
+import type { Migrations } from '../../storage/index.js';
+import { m006Approvals } from './006-approvals.js';
+
+/** The approvals context's migrations, by name; a shipped migration is never edited (add the next). */
+export const approvalMigrations: Migrations = {
+  '006-approvals': m006Approvals,
+};

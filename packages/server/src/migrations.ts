@@ -1,0 +1,22 @@
+import { approvalMigrations } from './approvals/migrations/index.js';
+import { auditMigrations } from './audit/migrations/index.js';
+import { oauthMigrations } from './oauth/migrations/index.js';
+import { operatorMigrations } from './operators/migrations/index.js';
+import { policyMigrations } from './policy/migrations/index.js';
+import { registryMigrations } from './registry/migrations/index.js';
+import { joinMigrations, storageMigrations } from './storage/index.js';
+
+/**
+ * Every context's migrations, joined by the composition root (storage knows no context).
+ * Numbers are reserved per context: 000 storage, 001/007 audit, 002 operators, 003 registry,
+ * 004 oauth, 005 policy, 006 approvals; a new context or change takes the next free number.
+ */
+export const MIGRATIONS = joinMigrations(
+  storageMigrations,
+  auditMigrations,
+  operatorMigrations,
+  registryMigrations,
+  oauthMigrations,
+  policyMigrations,
+  approvalMigrations,
+);

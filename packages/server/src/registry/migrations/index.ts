@@ -1,0 +1,7 @@
+import type { Migrations } from '../../storage/index.js';
+import { m003Registry } from './003-registry.js';
+
+/** The registry context's migrations, by name; a shipped migration is never edited (add the next). */
+export const registryMigrations: Migrations = {
+  '003-registry': m003Registry,
+};

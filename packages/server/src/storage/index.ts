@@ -1,0 +1,21 @@
+/**
+ * The storage face: the database (SQLite or PostgreSQL), the migration runner and the error
+ * mapping. It knows no context: each context owns its tables, SQL and migrations.
+ */
+export {
+  describeLocation,
+  openStore,
+  StoreUnavailableError,
+  tablesOf,
+  type Db,
+  type Dialect,
+  type Executor,
+  type OpenStoreOptions,
+  type Store,
+  type Tx,
+} from './database.js';
+export { isForeignKeyViolation, isUniqueViolation, uniquely } from './errors.js';
+export { joinMigrations, migrateToLatest, type DialectMigration, type Migrations } from './migrate.js';
+export { storageMigrations } from './migrations/index.js';
+
+export { readMeta, writeMetaOnce, type StorageTables } from './meta.js';
