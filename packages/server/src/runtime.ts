@@ -3,8 +3,7 @@ import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
 import type { Config } from './config/schema.js';
 import { AuditKeyring } from './audit/keys.js';
 import { AuditLog } from './audit/log.js';
-import { createApprovals } from './approvals/setup.js';
-import type { ApprovalService } from './approvals/service.js';
+import { createApprovals, type ApprovalService } from './approvals/index.js';
 import { Envelope } from './crypto/envelope.js';
 import { checkMasterKey, resolveMasterKey } from './crypto/master-key.js';
 import { deriveKey } from './crypto/secrets.js';
@@ -161,7 +160,7 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
   closers.push(() => oauth.stop());
   authenticator.register(oauth.credentialResolver());
 
-  const approvals = createApprovals({ config, store, audit, clock, logger, onClose: (task) => closers.push(task) });
+  const approvals = createApprovals({ ...foundation, onClose: (task) => closers.push(task) });
 
   const { policies, decisions } = await createPolicy({ config, store, audit, clock, logger, oauth, registry, approvals });
 

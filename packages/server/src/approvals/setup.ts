@@ -1,26 +1,23 @@
-import type { AuditLog } from '../audit/log.js';
 import { ConfigError } from '../config/load.js';
-import type { Config } from '../config/schema.js';
-import type { Clock } from '../shared/clock.js';
-import type { Logger } from '../shared/logger.js';
-import type { Store } from '../storage/database.js';
+import type { Foundation } from '../foundation.js';
+import { deadlineSleep } from './deadline-sleep.js';
 import { ApprovalService } from './service.js';
 import { WebhookNotifier } from './webhook.js';
 
-export interface ApprovalsSetup {
-  config: Config;
-  store: Store;
-  audit: AuditLog;
-  clock: Clock;
-  logger: Logger;
+export interface ApprovalsSetup extends Pick<Foundation, 'config' | 'store' | 'audit' | 'clock' | 'logger' | 'scheduler'> {
   onClose(task: () => Promise<void> | void): void;
 }
 
 /**
- * Builds the approval service for the runtime: the webhook notifier when configured, and the
- * expiry sweep.
+ * Builds the approval service for the runtime, with its timed work on the scheduler:
+ *
+ * | job | kind | what |
+ * |---|---|---|
+ * | `approvals.expiry` | periodic, singleton | records overdue requests as expired, every `sweepIntervalSeconds` (one replica does it for all) |
+ * | `approvals.parked-poll` | deadline, every replica (PostgreSQL) | re-reads the rows of parked long-polls (wait.ts) |
+ * | `approvals.webhook-retry` | deadline (webhook configured) | the backoff between delivery attempts (deadline-sleep.ts) |
  */
-export function createApprovals({ config, store, audit, clock, logger, onClose }: ApprovalsSetup): ApprovalService {
+export function createApprovals({ config, store, audit, clock, logger, scheduler, onClose }: ApprovalsSetup): ApprovalService {
   const settings = config.approvals;
   let notifier: WebhookNotifier | undefined;
   if (settings.webhookUrl) {
@@ -34,17 +31,21 @@ export function createApprovals({ config, store, audit, clock, logger, onClose }
         backoffMs: settings.webhookBackoffMs,
         timeoutMs: settings.webhookTimeoutMs,
       },
-      { clock, audit, logger },
+      // Each delivery keeps its own backoff loop (its attempt count and delay are its own
+      // state), but the waits are one scheduler deadline: listed, and dead once it stops.
+      { clock, audit, logger, sleep: deadlineSleep(scheduler, 'approvals.webhook-retry') },
     );
   }
-  const service = new ApprovalService({ store, audit, clock, settings, notifier });
-  const sweep = setInterval(() => {
-    service.sweepExpired().catch((error: unknown) => logger.error({ err: error }, 'approval expiry sweep failed'));
-  }, settings.sweepIntervalSeconds * 1000);
-  sweep.unref();
+  const service = new ApprovalService({ store, audit, clock, scheduler, settings, notifier });
+  scheduler.every({
+    name: 'approvals.expiry',
+    everyMs: settings.sweepIntervalSeconds * 1000,
+    singleton: true,
+    run: () => service.sweepExpired(),
+  });
   onClose(async () => {
-    clearInterval(sweep);
     service.releaseWaits();
+    // Aborts in-flight attempts and the backoff waits the stopped scheduler will not end.
     await notifier?.close();
   });
   return service;

@@ -1,10 +1,10 @@
 import { createHmac } from 'node:crypto';
-import { setTimeout as sleepFor } from 'node:timers/promises';
 import type { AuditLog } from '../audit/log.js';
 import { constantTimeEqual } from '../crypto/secrets.js';
 import { epochSeconds, isoTime, type Clock } from '../shared/clock.js';
 import { randomId } from '../shared/ids.js';
 import type { Logger } from '../shared/logger.js';
+import type { Sleep } from './deadline-sleep.js';
 import type { Approval } from './types.js';
 import { approvalView } from './view.js';
 
@@ -35,8 +35,12 @@ export interface WebhookDependencies {
   clock: Clock;
   audit: AuditLog;
   logger?: Logger | undefined;
-  /** Waits between attempts; tests pass one that returns at once (and records the delays). */
-  sleep?: ((ms: number, signal: AbortSignal) => Promise<void>) | undefined;
+  /**
+   * Waits between attempts. The runtime's is the scheduler's `approvals.webhook-retry` deadline
+   * (deadline-sleep.ts: visible in GET /v1/jobs, stopped with the scheduler); tests may pass one
+   * that returns at once (and records the delays).
+   */
+  sleep: Sleep;
   fetch?: typeof fetch | undefined;
 }
 
@@ -64,7 +68,6 @@ export function verifySignatureHeader(secret: string, header: string, body: stri
 }
 
 const SYSTEM = { kind: 'system' as const, id: 'approvals-webhook' };
-const defaultSleep = (ms: number, signal: AbortSignal) => sleepFor(ms, undefined, { signal });
 
 export class WebhookNotifier {
   private readonly inFlight = new Set<Promise<void>>();
@@ -109,7 +112,6 @@ export class WebhookNotifier {
       sent_at: isoTime(this.deps.clock.now()),
       approval: approvalView(approval),
     });
-    const sleep = this.deps.sleep ?? defaultSleep;
     for (let attempt = 1; attempt <= attempts; attempt += 1) {
       if (this.closing.signal.aborted) return;
       const outcome = await this.attempt(body, deliveryId);
@@ -138,7 +140,7 @@ export class WebhookNotifier {
         return;
       }
       try {
-        await sleep(delay, this.closing.signal);
+        await this.deps.sleep(delay, this.closing.signal);
       } catch {
         return; // closing
       }

@@ -11,15 +11,12 @@
  *    approval request, or reuses the agent's pending one for the same request.
  * 5. The decision goes to the audit log (group commit) with its input, result and revision.
  */
-import { bindingHash, normaliseResource } from '../approvals/binding.js';
-import type { ApprovalService } from '../approvals/service.js';
-import type { ApprovalResource, BoundRequest } from '../approvals/types.js';
+import { bindingHash, normaliseResource, type ApprovalResource, type ApprovalService, type BoundRequest } from '../approvals/index.js';
 import type { AuditLog } from '../audit/log.js';
 import type { Actor, AuditEvent, DelegationLink } from '../audit/types.js';
-import { isoTime, type Clock } from '../shared/clock.js';
+import type { Clock } from '../shared/clock.js';
 import { UnauthenticatedError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
-import type { Store } from '../storage/database.js';
 import { decisionId as newDecisionId } from './decision-id.js';
 import { UnknownPackageError } from './errors.js';
 import { buildInput, delegatingUser, loggable, type Caller, type DecisionRequest } from './input.js';
@@ -62,7 +59,6 @@ export interface DecisionPointOptions {
   subjects: TokenSubjects;
   approvals: ApprovalService;
   audit: AuditLog;
-  store: Store;
   clock: Clock;
   logger: Logger;
 }
@@ -182,17 +178,7 @@ export class DecisionPoint {
 
   /** The agent's pending request for exactly this action, or a new one. */
   private async approvalFor(bound: BoundRequest, subject: Subject, chain: DelegationLink[], outcome: Outcome, decisionId: string, revision: number, actor: Actor): Promise<string> {
-    const now = isoTime(this.options.clock.now());
-    const pending = await this.options.store.db
-      .selectFrom('approvals')
-      .select('id')
-      .where('agent_id', '=', bound.agentId)
-      .where('binding_hash', '=', bindingHash(bound))
-      .where('status', '=', 'pending')
-      .where('expires_at', '>', now)
-      .orderBy('created_at', 'desc')
-      .limit(1)
-      .executeTakeFirst();
+    const pending = await this.options.approvals.pendingFor(bound);
     if (pending) return pending.id;
     const created = await this.options.approvals.createRequest(
       {

@@ -43,6 +43,6 @@ export async function createPolicy(deps: {
     skewSeconds: config.oauth.clockSkewSeconds,
   });
   registry.onStatusChange((change) => subjects.forgetAgent(change.clientId));
-  const decisions = new DecisionPoint({ policies, subjects, approvals, audit, store, clock, logger });
+  const decisions = new DecisionPoint({ policies, subjects, approvals, audit, clock, logger });
   return { policies, decisions };
 }

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ApprovalService } from '../../src/approvals/service.js';
 import type { BoundRequest } from '../../src/approvals/types.js';
+import { Scheduler } from '../../src/scheduler/index.js';
 import { ManualClock } from '../../src/shared/clock.js';
+import { createLogger } from '../../src/shared/logger.js';
 import type { TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 import { auditOf, createOperators, fileResource, realAgent, startOAuthServer, TestAgents, type Operators, type RealAgent } from './support.js';
@@ -273,6 +275,7 @@ describe.each(storeKinds())('human approvals over HTTP on %s', (kind) => {
       store: server.runtime.store,
       audit: server.runtime.audit,
       clock,
+      scheduler: new Scheduler({ clock, logger: createLogger('silent'), autoStart: false }),
       settings: { ...server.config.approvals, maxPendingPerAgent: 2 },
     });
     const request = (id: string) => ({ agentId: 'agt-flood', action: 'delete', tool: 'files', resource: fileResource(id), reason: 'r', origin: 'agent' as const });
@@ -381,11 +384,14 @@ describe.each(storeKinds())('human approvals over HTTP on %s', (kind) => {
 
     it('sees a decision made by another replica by re-reading the row', { timeout: 20_000 }, async () => {
       const asked = await ask(tokenA, { resource: fileResource('replica.txt') });
-      // A second service on the same store stands in for another replica: it shares no waiters.
+      // A second service on the same store stands in for another replica: it shares no waiters,
+      // and has a scheduler of its own.
+      const scheduler = new Scheduler({ clock, logger: createLogger('silent'), autoStart: false });
       const replica = new ApprovalService({
         store: server.runtime.store,
         audit: server.runtime.audit,
         clock,
+        scheduler,
         settings: { ...server.config.approvals, pollIntervalMs: 20 },
         pollWaits: true,
       });
@@ -394,6 +400,7 @@ describe.each(storeKinds())('human approvals over HTTP on %s', (kind) => {
       await approve(asked.id, ops.approver);
       expect((await waiting).status).toBe('approved');
       expect(replica.waiters.size).toBe(0);
+      await scheduler.stop();
     });
 
     // Last: it stops the suite's server.

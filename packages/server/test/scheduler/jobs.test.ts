@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { storeKinds } from '../support/stores.js';
 
 /** Every timed job of a running server is registered with the one scheduler and listed in one place. */
 describe('GET /v1/jobs', () => {
@@ -29,5 +30,26 @@ describe('GET /v1/jobs', () => {
     expect(refused.body.message).toMatch(/system:read/);
     const auditor = await server.api('POST', '/v1/operators', { email: 'auditor-jobs@example.com', roles: ['auditor'] });
     expect((await server.api('GET', '/v1/jobs', undefined, { token: auditor.body.token })).status).toBe(200);
+  });
+});
+
+/** The approvals context's timed work: the expiry sweep, the replica poller (PostgreSQL) and webhook retries. */
+describe.each(storeKinds())("approvals' jobs on %s", (kind) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ kind, config: { approvals: { webhookUrl: 'http://127.0.0.1:9/hook', webhookSecret: 'whsec-jobs-0123456789' } } });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('are listed with the scheduler', async () => {
+    const { body } = await server.api('GET', '/v1/jobs');
+    const jobs = new Map(body.items.map((job: { name: string }) => [job.name, job]));
+    expect(jobs.get('approvals.expiry')).toMatchObject({ kind: 'periodic', every_ms: server.config.approvals.sweepIntervalSeconds * 1000, singleton: true });
+    expect(jobs.get('approvals.webhook-retry')).toMatchObject({ kind: 'deadline', singleton: false });
+    // Every replica polls for its own parked waits; one process on SQLite has nothing to poll.
+    if (kind === 'postgres') expect(jobs.get('approvals.parked-poll')).toMatchObject({ kind: 'deadline', singleton: false });
+    else expect(jobs.has('approvals.parked-poll')).toBe(false);
   });
 });

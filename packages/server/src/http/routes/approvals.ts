@@ -1,9 +1,15 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { delegationFromClaims } from '../../approvals/chain.js';
-import { isDelegatingUser } from '../../approvals/deciders.js';
-import { APPROVAL_STATUSES, type Approval, type ApprovalStatus, type Decider, type Decision } from '../../approvals/types.js';
-import { approvalView } from '../../approvals/view.js';
+import {
+  APPROVAL_STATUSES,
+  approvalView,
+  delegationFromClaims,
+  isDelegatingUser,
+  type Approval,
+  type ApprovalStatus,
+  type Decider,
+  type Decision,
+} from '../../approvals/index.js';
 import type { Actor } from '../../audit/types.js';
 import { can } from '../../operators/roles.js';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../../shared/errors.js';

@@ -1,0 +1,24 @@
+import type { Updateable } from 'kysely';
+import type { AuditEvent } from '../audit/types.js';
+import type { ApprovalDeps } from './deps.js';
+import { updateRow, type RowGuard } from './store.js';
+import type { ApprovalRow } from './tables.js';
+
+/**
+ * Changes the row (bumping its version) and records the successful `event` about it, in one
+ * transaction, if the row still matches `guard`: false, with nothing recorded, when another
+ * caller or replica changed it first. Every status move (decide, consume, expire) goes through
+ * here, so each happens once and never without its audit entry.
+ */
+export async function changeRow(
+  deps: Pick<ApprovalDeps, 'audit'>,
+  row: ApprovalRow,
+  set: Updateable<ApprovalRow>,
+  guard: RowGuard,
+  event: Pick<AuditEvent, 'type' | 'actor' | 'action' | 'details'>,
+): Promise<boolean> {
+  return deps.audit.withEntry(async (trx) => {
+    if (!(await updateRow(trx, row, set, guard))) return { result: false, events: [] as AuditEvent[] };
+    return { result: true, events: [{ ...event, subject: row.id, agentId: row.agent_id, outcome: 'success' as const }] };
+  });
+}

@@ -1,0 +1,43 @@
+import type { AuditLog } from '../audit/log.js';
+import type { Actor } from '../audit/types.js';
+import type { Clock } from '../shared/clock.js';
+import type { Db } from '../storage/index.js';
+import type { Approval } from './types.js';
+import type { Waiters } from './waiters.js';
+
+export interface ApprovalSettings {
+  ttlSeconds: number;
+  maxWaitSeconds: number;
+  twoPersonActions: readonly string[];
+  allowDelegatingUser: boolean;
+  pollIntervalMs: number;
+  /** Cap on an agent's pending requests (none when absent). */
+  maxPendingPerAgent?: number | undefined;
+}
+
+export interface ApprovalNotifier {
+  /** Must return at once: delivery happens in the background. */
+  deliver(approval: Approval): void;
+  /** Resolves when every delivery started so far has finished (tests, shutdown). */
+  idle?(): Promise<void>;
+}
+
+/**
+ * What every use case of the context works with (one object, built once by the service face):
+ * the database, the audit log every change commits with, the clock, the settings, and the
+ * in-process wake-ups of parked long-polls.
+ */
+export interface ApprovalDeps {
+  db: Db;
+  audit: AuditLog;
+  clock: Clock;
+  settings: ApprovalSettings;
+  waiters: Waiters;
+  notifier: ApprovalNotifier | undefined;
+}
+
+/** The actor of what the context does by itself (expiry). */
+export const SYSTEM: Actor = { kind: 'system', id: 'approvals' };
+
+/** Longest reason a human or an agent may give, in characters. */
+export const MAX_TEXT = 2_000;
