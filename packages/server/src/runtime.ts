@@ -21,7 +21,7 @@ import { createLogger, type Logger } from './shared/logger.js';
 import { openStore } from './storage/database.js';
 import { migrateToLatest } from './storage/migrate.js';
 
-export const ADMIN_TOKEN_FILE = 'admin-token';
+import { ADMIN_TOKEN_FILE } from './config/files.js';
 
 /**
  * The composition root: builds every context's service from the configuration, in
