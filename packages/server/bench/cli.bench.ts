@@ -1,6 +1,6 @@
 /**
- * `npm run bench -- cli [--spawns=N]`: how long the `mandate` command takes from spawn to exit,
- * beside bare Node (`node -e 0`) in the same run.
+ * `npm run bench -- cli [--spawns=N] [--baseline=PATH]`: how long the `mandate` command takes
+ * from spawn to exit, beside bare Node (`node -e 0`) in the same run.
  *
  * Each case is a fresh `node packages/server/bin/mandate.js …` process (the compiled CLI in
  * dist/: run `npm run build` first), so what is measured is what a user waits for: Node's own
@@ -8,7 +8,9 @@
  * holding a few agents. The server runs in a child process pinned to CPU 0, the spawns on CPU 1.
  * Two warm-up rounds, then N rounds (default 20) that run every case once each, in turn, so
  * drift on a shared machine hits all cases alike; the table shows medians and the ratio to
- * `node -e 0` (the floor no CLI can go below).
+ * `node -e 0` (the floor no CLI can go below). `--baseline=PATH` adds `--help` and `agent list`
+ * of another build's bin/mandate.js (e.g. a checkout of an older commit, built) to the same
+ * rounds, so a before/after comparison sees the same load on a shared machine.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -73,6 +75,8 @@ function timeSpawn(testCase: Case, env: NodeJS.ProcessEnv): number {
 export async function run(args: string[]): Promise<void> {
   if (!existsSync(compiledCli)) throw new Error(`no compiled CLI at ${compiledCli}: run \`npm run build\` first`);
   const spawns = numericOption(args, 'spawns', 20);
+  const baseline = args.find((arg) => arg.startsWith('--baseline='))?.slice('--baseline='.length);
+  if (baseline && !existsSync(baseline)) throw new Error(`no baseline CLI at ${baseline}`);
   const pinned = pinDriver();
   const { child, line } = await spawnRole(self, 'mandate', 25000, pinned);
   const server = JSON.parse(line) as { url: string; dataDir: string };
@@ -81,12 +85,14 @@ export async function run(args: string[]): Promise<void> {
   try {
     const token = readFileSync(join(server.dataDir, 'admin-token'), 'utf8').trim();
     await registerAgents(server.url, token);
+    const agentList = (mandate: string) => [mandate, '--url', server.url, '--token', token, 'agent', 'list'];
     cases = [
       { name: 'node -e 0', args: ['-e', '0'] },
       { name: 'mandate --help', args: [bin, '--help'] },
       { name: 'mandate --version', args: [bin, '--version'] },
-      { name: 'mandate agent list', args: [bin, '--url', server.url, '--token', token, 'agent', 'list'] },
+      { name: 'mandate agent list', args: agentList(bin) },
     ];
+    if (baseline) cases.push({ name: 'baseline: mandate --help', args: [baseline, '--help'] }, { name: 'baseline: mandate agent list', args: agentList(baseline) });
     const env = cleanEnv();
     for (let round = 0; round < WARMUP_ROUNDS + spawns; round++) {
       for (const testCase of cases) {
@@ -100,7 +106,7 @@ export async function run(args: string[]): Promise<void> {
   }
   const floor = median(times.get('node -e 0')!);
   const fmt = (ms: number) => ms.toFixed(1);
-  console.log(`${spawns} spawns per command after ${WARMUP_ROUNDS} warm-up rounds; ${AGENTS} agents on the server\n`);
+  console.log(`${spawns} spawns per command after ${WARMUP_ROUNDS} warm-up rounds; ${AGENTS} agents on the server${baseline ? `; baseline ${baseline}` : ''}\n`);
   console.log('| command | median ms | min ms | max ms | × node -e 0 |');
   console.log('|---|---:|---:|---:|---:|');
   for (const { name } of cases) {

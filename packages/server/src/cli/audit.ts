@@ -143,7 +143,7 @@ export const registerAuditCommands: RegisterCommands = (program, context) => {
       const body = await context.client().stream(`/v1/audit/export${queryString(options)}`);
       const sink = options.out ? createWriteStream(options.out, { mode: 0o600 }) : process.stdout;
       let lines = 0;
-      for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+      for await (const chunk of body) {
         for (const byte of chunk) if (byte === 10) lines += 1;
         if (!sink.write(chunk)) await once(sink, 'drain');
       }

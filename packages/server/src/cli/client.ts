@@ -1,4 +1,5 @@
 import { NO_TOKEN_HINT, operatorToken, serverUrl, type ConnectionOptions } from './connection.js';
+import { send, type HttpResponse } from './http.js';
 
 /** Exit codes of every CLI verb: 0 success, 1 refused or failed, 2 bad usage. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -33,7 +34,7 @@ export class ApiError extends CliError {
 export interface ApiClient {
   request<T = unknown>(method: string, path: string, body?: unknown, init?: { contentType?: string }): Promise<T>;
   /** A GET whose (successful) body is streamed to the caller, e.g. a JSON-lines export. */
-  stream(path: string): Promise<ReadableStream<Uint8Array>>;
+  stream(path: string): Promise<AsyncIterable<Uint8Array>>;
 }
 
 /** The admin API over HTTP, turning error bodies into CliErrors with the server's message. */
@@ -49,11 +50,11 @@ export function createClient(options: GlobalOptions): ApiClient {
         headers['content-type'] = init.contentType ?? 'application/json';
         payload = typeof body === 'string' && init.contentType ? body : JSON.stringify(body);
       }
-      let response: Response;
+      let response: HttpResponse;
       try {
-        response = await fetch(`${base}${path}`, { method, headers, body: payload });
+        response = await send(`${base}${path}`, { method, headers, body: payload });
       } catch (error) {
-        throw new CliError(`cannot reach Mandate at ${base}: ${(error as Error).cause ? String((error as Error & { cause: Error }).cause.message) : (error as Error).message}`);
+        throw new CliError(`cannot reach Mandate at ${base}: ${(error as Error).message}`);
       }
       const text = await response.text();
       let parsed: unknown = undefined;
@@ -72,15 +73,15 @@ export function createClient(options: GlobalOptions): ApiClient {
       }
       return parsed as T;
     },
-    async stream(path: string): Promise<ReadableStream<Uint8Array>> {
+    async stream(path: string): Promise<AsyncIterable<Uint8Array>> {
       const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
-      let response: Response;
+      let response: HttpResponse;
       try {
-        response = await fetch(`${base}${path}`, { headers });
+        response = await send(`${base}${path}`, { headers });
       } catch (error) {
         throw new CliError(`cannot reach Mandate at ${base}: ${(error as Error).message}`);
       }
-      if (!response.ok || !response.body) {
+      if (!response.ok) {
         const text = await response.text();
         let message = text || response.statusText;
         try {

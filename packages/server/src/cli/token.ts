@@ -2,13 +2,14 @@ import { readFileSync } from 'node:fs';
 import { CliError } from './client.js';
 import { NO_TOKEN_HINT, operatorToken, serverUrl } from './connection.js';
 import type { CliContext, RegisterCommands } from './context.js';
+import { send, type HttpResponse } from './http.js';
 import { printJson, printRecord } from './output.js';
 
 /** POSTs a form to an OAuth endpoint and turns RFC 6749 error bodies into CliErrors. */
 async function postForm(url: string, form: Record<string, string>, authorization: string): Promise<Record<string, unknown>> {
-  let response: Response;
+  let response: HttpResponse;
   try {
-    response = await fetch(url, {
+    response = await send(url, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', authorization },
       body: new URLSearchParams(form).toString(),
