@@ -22,7 +22,7 @@ import { openStore } from './storage/database.js';
 import { migrateToLatest } from './storage/index.js';
 import { MIGRATIONS } from './migrations.js';
 
-export const ADMIN_TOKEN_FILE = 'admin-token';
+import { ADMIN_TOKEN_FILE } from './config/files.js';
 
 /**
  * The composition root: builds every context's service from the configuration, in

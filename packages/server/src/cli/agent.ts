@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { CLASSIFICATION_NAMES } from '../registry/classification.js';
-import { LIFECYCLE_ACTION_NAMES } from '../registry/lifecycle.js';
 import { CliError, EXIT } from './client.js';
 import type { CliContext, RegisterCommands } from './context.js';
+import { CLASSIFICATION_NAMES, LIFECYCLE_ACTION_NAMES } from './names.js';
 import { printJson, printRecord, printTable } from './output.js';
 
 /** The agent as the API shows it (http/routes/agents.ts agentView). */

@@ -1,8 +1,30 @@
 import { Option } from 'commander';
-import type { ApprovalView } from '../approvals/view.js';
 import type { RegisterCommands } from './context.js';
 import { CliError } from './client.js';
 import { printJson, printRecord, printTable } from './output.js';
+
+/** The fields of an approval the tables and records show, as the API sends them (approvals/view.ts). */
+interface ApprovalView {
+  id: string;
+  status: string;
+  agent_id: string;
+  chain: Array<{ sub: string }>;
+  on_behalf_of: string | null;
+  action: string;
+  tool: string;
+  resource: { type: string; id: string; [attribute: string]: unknown };
+  reason: string;
+  origin: string;
+  binding_hash: string;
+  required_approvals: number;
+  approvals: Array<{ operator_id: string }>;
+  created_at: string;
+  expires_at: string;
+  decided_by: string | null;
+  decided_at: string | null;
+  decision_reason: string | null;
+  used_at: string | null;
+}
 
 const STATUSES = ['pending', 'approved', 'denied', 'expired', 'used'];
 

@@ -89,12 +89,14 @@ export const registerAuditCommands: RegisterCommands = (program, context) => {
     .action(async (options: Options & { lines: number; follow?: boolean; interval: number }) => {
       const client = context.client();
       const json = Boolean(context.globals().json);
+      // Follow from the newest entry overall, not the last match: a quiet filter must not rescan the
+      // log. Read before the recent entries, so an entry appended in between is shown, not skipped.
+      const newestBefore = options.follow ? ((await client.request<Page>('GET', '/v1/audit?limit=1')).items[0]?.seq ?? 0) : 0;
       const recent = await client.request<Page>('GET', `/v1/audit${queryString(options, { order: 'desc', limit: Math.min(options.lines, 1000) })}`);
       const shown = [...recent.items].reverse();
       for (const entry of shown) printLine(entry, json);
       if (!options.follow) return;
-      // Follow from the newest entry overall, not the last match: a quiet filter must not rescan the log.
-      let after = (await client.request<Page>('GET', '/v1/audit?limit=1')).items[0]?.seq ?? 0;
+      let after = newestBefore;
       if (shown.length > 0) after = Math.max(after, shown[shown.length - 1]!.seq);
       for (;;) {
         await sleep(options.interval * 1000);
@@ -141,7 +143,7 @@ export const registerAuditCommands: RegisterCommands = (program, context) => {
       const body = await context.client().stream(`/v1/audit/export${queryString(options)}`);
       const sink = options.out ? createWriteStream(options.out, { mode: 0o600 }) : process.stdout;
       let lines = 0;
-      for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+      for await (const chunk of body) {
         for (const byte of chunk) if (byte === 10) lines += 1;
         if (!sink.write(chunk)) await once(sink, 'drain');
       }

@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { DEFAULTS } from '../config/defaults.js';
-import { ADMIN_TOKEN_FILE } from '../runtime.js';
+import { NO_TOKEN_HINT, operatorToken, serverUrl, type ConnectionOptions } from './connection.js';
+import { send, type HttpResponse } from './http.js';
 
-/** Exit codes of every CLI verb (CONTRACT.md). */
+/** Exit codes of every CLI verb: 0 success, 1 refused or failed, 2 bad usage. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 /** A refused or failed call; `main` prints the message and exits 1. */
@@ -17,41 +15,32 @@ export class CliError extends Error {
   }
 }
 
-export interface GlobalOptions {
-  url?: string;
-  token?: string;
-  dataDir?: string;
+export interface GlobalOptions extends ConnectionOptions {
   json?: boolean;
+}
+
+/** A refusal the server answered (4xx/5xx), with its status and parsed body for verbs that show more of it. */
+export class ApiError extends CliError {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly body: unknown,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
 }
 
 export interface ApiClient {
   request<T = unknown>(method: string, path: string, body?: unknown, init?: { contentType?: string }): Promise<T>;
   /** A GET whose (successful) body is streamed to the caller, e.g. a JSON-lines export. */
-  stream(path: string): Promise<ReadableStream<Uint8Array>>;
-}
-
-function defaultUrl(): string {
-  const port = process.env.MANDATE_PORT ?? String(DEFAULTS.port);
-  const host = process.env.MANDATE_HOST ?? DEFAULTS.host;
-  return `http://${host}:${port}`;
-}
-
-/** Token from --token, MANDATE_TOKEN, or the admin-token file in the data directory. */
-function resolveToken(options: GlobalOptions): string | undefined {
-  const explicit = options.token ?? process.env.MANDATE_TOKEN;
-  if (explicit) return explicit;
-  const dir = options.dataDir ?? process.env.MANDATE_DATA_DIR ?? DEFAULTS.dataDir;
-  try {
-    return readFileSync(join(dir, ADMIN_TOKEN_FILE), 'utf8').trim();
-  } catch {
-    return undefined;
-  }
+  stream(path: string): Promise<AsyncIterable<Uint8Array>>;
 }
 
 /** The admin API over HTTP, turning error bodies into CliErrors with the server's message. */
 export function createClient(options: GlobalOptions): ApiClient {
-  const base = (options.url ?? process.env.MANDATE_URL ?? defaultUrl()).replace(/\/$/, '');
-  const token = resolveToken(options);
+  const base = serverUrl(options);
+  const token = operatorToken(options);
   return {
     async request<T>(method: string, path: string, body?: unknown, init: { contentType?: string } = {}): Promise<T> {
       const headers: Record<string, string> = { accept: 'application/json' };
@@ -61,11 +50,11 @@ export function createClient(options: GlobalOptions): ApiClient {
         headers['content-type'] = init.contentType ?? 'application/json';
         payload = typeof body === 'string' && init.contentType ? body : JSON.stringify(body);
       }
-      let response: Response;
+      let response: HttpResponse;
       try {
-        response = await fetch(`${base}${path}`, { method, headers, body: payload });
+        response = await send(`${base}${path}`, { method, headers, body: payload });
       } catch (error) {
-        throw new CliError(`cannot reach Mandate at ${base}: ${(error as Error).cause ? String((error as Error & { cause: Error }).cause.message) : (error as Error).message}`);
+        throw new CliError(`cannot reach Mandate at ${base}: ${(error as Error).message}`);
       }
       const text = await response.text();
       let parsed: unknown = undefined;
@@ -79,20 +68,20 @@ export function createClient(options: GlobalOptions): ApiClient {
       if (!response.ok) {
         const err = parsed as { error?: string; message?: string; error_description?: string } | undefined;
         const message = err?.message ?? err?.error_description ?? (typeof parsed === 'string' ? parsed : response.statusText);
-        const hint = response.status === 401 && !token ? ' (no token: pass --token, set MANDATE_TOKEN, or run where the data directory has admin-token)' : '';
-        throw new CliError(`${response.status} ${err?.error ?? ''}: ${message}${hint}`.replace(/ :/, ':'));
+        const hint = response.status === 401 && !token ? ` (no token: ${NO_TOKEN_HINT})` : '';
+        throw new ApiError(`${response.status} ${err?.error ?? ''}: ${message}${hint}`.replace(/ :/, ':'), response.status, parsed);
       }
       return parsed as T;
     },
-    async stream(path: string): Promise<ReadableStream<Uint8Array>> {
+    async stream(path: string): Promise<AsyncIterable<Uint8Array>> {
       const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
-      let response: Response;
+      let response: HttpResponse;
       try {
-        response = await fetch(`${base}${path}`, { headers });
+        response = await send(`${base}${path}`, { headers });
       } catch (error) {
         throw new CliError(`cannot reach Mandate at ${base}: ${(error as Error).message}`);
       }
-      if (!response.ok || !response.body) {
+      if (!response.ok) {
         const text = await response.text();
         let message = text || response.statusText;
         try {

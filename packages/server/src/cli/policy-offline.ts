@@ -2,32 +2,21 @@
  * `mandate policy eval` and `mandate policy test`: the Rego engine offline, like `opa eval` and
  * `opa test`, with no server. Errors show their source position; exit 2 on bad usage, 1 on
  * failure (a failing test, a policy error).
+ *
+ * The only CLI file that imports the engine: policy-offline-commands.ts loads it with a dynamic
+ * import when one of these verbs runs, so no other verb pays for it.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, relative } from 'node:path';
-import type { Command } from 'commander';
 import { CliError, EXIT } from './client.js';
+import { processIO, type PolicyIO } from './policy-offline-commands.js';
 import { RegoError, RegoErrors } from '../policy/rego/errors.js';
 import { compileModules, type PreparedPolicy } from '../policy/rego/policy.js';
 import type { RuleNode } from '../policy/rego/ir.js';
 import { parseJSON, RObject, toJSON, type Value } from '../policy/rego/value.js';
 
-/** Where the commands write; tests capture it. */
-export interface PolicyIO {
-  out(text: string): void;
-  err(text: string): void;
-  /** Evaluation clock in ns (time.now_ns); read once per command. */
-  nowNs(): bigint;
-  /** Monotonic ms for test durations. */
-  monotonicMs(): number;
-}
-
-const processIO: PolicyIO = {
-  out: (t) => void process.stdout.write(t),
-  err: (t) => void process.stderr.write(t),
-  nowNs: () => BigInt(Date.now()) * 1_000_000n,
-  monotonicMs: () => performance.now(),
-};
+/** The I/O that runEval and runTest take (defined beside the commands, which pass it on). */
+export type { PolicyIO };
 
 interface Loaded {
   modules: Record<string, string>;
@@ -209,34 +198,3 @@ export function runTest(paths: string[], opts: TestOptions, io: PolicyIO = proce
   if (total === 0) io.out('no tests found\n');
   return summary;
 }
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
-
-/** Adds `eval` and `test` to the `policy` command group. */
-export function registerPolicyOfflineCommands(policy: Command, io: PolicyIO = processIO): void {
-  policy
-    .command('eval')
-    .description('evaluate a Rego query against local policy and data files (like opa eval)')
-    .argument('<query>', "query, e.g. 'data.mandate.authz.allow'")
-    .option('-d, --data <path>', 'policy (.rego) or data (.json) file or directory; repeatable', collect, [])
-    .option('-i, --input <file>', 'input document (JSON)')
-    .option('-f, --format <format>', 'json (OPA result) or pretty', 'json')
-    .option('--v0-compatible', 'parse modules without `import rego.v1` as Rego v0 syntax')
-    .option('--strict-builtin-errors', 'treat builtin errors as fatal')
-    .action((query: string, o: { data: string[]; input?: string; format: string; v0Compatible?: boolean; strictBuiltinErrors?: boolean }) => {
-      if (o.data.length === 0) throw new CliError('give at least one -d policy file or directory', EXIT.usage);
-      runEval(query, { data: o.data, input: o.input, format: o.format as 'json' | 'pretty', v0: o.v0Compatible, strictBuiltinErrors: o.strictBuiltinErrors }, io);
-    });
-  policy
-    .command('test')
-    .description('run the test_ rules of local policies (like opa test)')
-    .argument('<paths...>', 'policy files or directories (.rego, .json data)')
-    .option('-v, --verbose', 'list passing tests too')
-    .option('-r, --run <regex>', 'only tests whose path matches')
-    .option('--v0-compatible', 'parse modules without `import rego.v1` as Rego v0 syntax')
-    .action((paths: string[], o: { verbose?: boolean; run?: string; v0Compatible?: boolean }) => {
-      const s = runTest(paths, { verbose: o.verbose, run: o.run, v0: o.v0Compatible }, io);
-      if (s.failed + s.errors > 0) throw new CliError(`${s.failed + s.errors} test(s) failed`, EXIT.failed);
-    });
-}
-

@@ -1,15 +1,21 @@
 /**
  * `mandate policy …`: the online verbs against a server (put, list, get, delete, revisions,
- * rollback, replay) and the offline ones (`eval`, `test`, from policy-offline.ts) in one group.
+ * rollback, replay) and the offline ones (`eval`, `test`, from policy-offline-commands.ts) in
+ * one group.
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { CliError, EXIT } from './client.js';
+import { ApiError, CliError, EXIT } from './client.js';
 import type { RegisterCommands } from './context.js';
 import { printJson, printRecord, printTable } from './output.js';
-import { registerPolicyOfflineCommands } from './policy-offline.js';
-import { PolicyCompileError } from '../policy/errors.js';
-import { compilePolicy } from '../policy/service.js';
+import { registerPolicyOfflineCommands } from './policy-offline-commands.js';
+
+/** One compile error in OPA's 400 body (`{"code", "message", "errors": [...]}`), as the server sends it. */
+interface CompileErrorView {
+  code: string;
+  message: string;
+  location?: { file: string; row: number; col: number };
+}
 
 interface ModuleView {
   id: string;
@@ -45,17 +51,14 @@ function readText(file: string): string {
   }
 }
 
-/** Compile errors as `file:row:col: code: message` lines. */
-function describeCompile(modules: Record<string, string>): string | null {
-  try {
-    compilePolicy(modules);
-    return null;
-  } catch (error) {
-    if (error instanceof PolicyCompileError) {
-      return error.errors.map((e) => `${e.location ? `${e.location.file}:${e.location.row}:${e.location.col}: ` : ''}${e.code}: ${e.message}`).join('\n');
-    }
-    return (error as Error).message;
-  }
+/**
+ * The compile errors of a refused module set as `file:row:col: code: message` lines, from the
+ * server's answer: it compiled the module together with the stored ones, so it knows where.
+ */
+function describeCompileErrors(body: unknown): string | null {
+  const errors = (body as { errors?: unknown } | null)?.errors;
+  if (!Array.isArray(errors) || errors.length === 0) return null;
+  return (errors as CompileErrorView[]).map((e) => `${e.location ? `${e.location.file}:${e.location.row}:${e.location.col}: ` : ''}${e.code}: ${e.message}`).join('\n');
 }
 
 export const registerPolicyCommands: RegisterCommands = (program, context) => {
@@ -66,19 +69,13 @@ export const registerPolicyCommands: RegisterCommands = (program, context) => {
     .description('create or replace a policy module on the server; the whole module set must compile')
     .action(async (id: string, file: string) => {
       const text = readText(file);
-      const client = context.client();
       try {
-        const result = await client.request<{ policy_revision: number }>('PUT', `/v1/policies/${idPath(id)}`, text, { contentType: 'text/plain' });
+        const result = await context.client().request<{ policy_revision: number }>('PUT', `/v1/policies/${idPath(id)}`, text, { contentType: 'text/plain' });
         if (context.globals().json) return printJson(result);
         process.stdout.write(`policy ${id} stored: revision ${result.policy_revision}\n`);
       } catch (error) {
-        if (!(error instanceof CliError) || !/^400\b/.test(error.message)) throw error;
-        // Show where: the module alone, else together with the stored ones (as the server compiled it).
-        let detail = describeCompile({ [id]: text });
-        if (detail === null) {
-          const { result } = await client.request<{ result: ModuleView[] }>('GET', '/v1/policies');
-          detail = describeCompile({ ...Object.fromEntries(result.map((m) => [m.id, m.raw])), [id]: text });
-        }
+        if (!(error instanceof ApiError) || error.status !== 400) throw error;
+        const detail = describeCompileErrors(error.body);
         throw new CliError(`${error.message}${detail ? `\n${detail}` : ''}`);
       }
     });

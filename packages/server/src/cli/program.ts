@@ -11,8 +11,13 @@ import { registerPolicyCommands } from './policy.js';
 import { registerResourceServerCommands } from './resource-server.js';
 import { registerServerCommands } from './server.js';
 import { registerTokenCommands } from './token.js';
+import { packageVersion } from './version.js';
 
-/** Every verb group, one line each (STYLE.md §1: one file per group). */
+/**
+ * Every verb group, one line each (STYLE.md §1: one file per group). Client verbs load only the
+ * HTTP client, the output helpers and the connection settings; `server` and `policy eval|test`
+ * import what they run when they run (docs/architecture.md, "The CLI").
+ */
 const GROUPS: RegisterCommands[] = [registerServerCommands, registerOperatorCommands, registerAgentCommands, registerAuditCommands, registerApprovalCommands, registerTokenCommands, registerKeyCommands, registerResourceServerCommands, registerPolicyCommands];
 
 export function buildProgram(): Command {
@@ -22,6 +27,7 @@ export function buildProgram(): Command {
     .option('--token <token>', 'bearer token (MANDATE_TOKEN; default: <data dir>/admin-token)')
     .option('--data-dir <dir>', 'data directory (MANDATE_DATA_DIR; default ./.mandate)')
     .option('--json', 'print JSON instead of tables')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError()
     .exitOverride();
   const context = contextFor(program);

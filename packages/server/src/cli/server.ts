@@ -1,6 +1,4 @@
 import { InvalidArgumentError } from 'commander';
-import { loadConfig } from '../config/load.js';
-import { runServer } from '../server/start.js';
 import type { RegisterCommands } from './context.js';
 
 function port(value: string): number {
@@ -29,6 +27,9 @@ export const registerServerCommands: RegisterCommands = (program, context) => {
         logLevel: options.logLevel,
         dataDir: context.globals().dataDir,
       };
+      // The server (Fastify, the stores, the Rego engine) loads only when this verb runs, so
+      // every other verb starts in a fraction of the time (docs/architecture.md, "The CLI").
+      const [{ loadConfig }, { runServer }] = await Promise.all([import('../config/load.js'), import('../server/start.js')]);
       const config = loadConfig({ flags, ...(options.config ? { configFile: options.config } : {}) });
       await runServer(config);
     });

@@ -1,20 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { DEFAULTS } from '../config/defaults.js';
 import { CliError } from './client.js';
+import { NO_TOKEN_HINT, operatorToken, serverUrl } from './connection.js';
 import type { CliContext, RegisterCommands } from './context.js';
+import { send, type HttpResponse } from './http.js';
 import { printJson, printRecord } from './output.js';
-
-function baseUrl(context: CliContext): string {
-  const explicit = context.globals().url ?? process.env.MANDATE_URL;
-  if (explicit) return explicit.replace(/\/$/, '');
-  return `http://${process.env.MANDATE_HOST ?? DEFAULTS.host}:${process.env.MANDATE_PORT ?? String(DEFAULTS.port)}`;
-}
 
 /** POSTs a form to an OAuth endpoint and turns RFC 6749 error bodies into CliErrors. */
 async function postForm(url: string, form: Record<string, string>, authorization: string): Promise<Record<string, unknown>> {
-  let response: Response;
+  let response: HttpResponse;
   try {
-    response = await fetch(url, {
+    response = await send(url, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', authorization },
       body: new URLSearchParams(form).toString(),
@@ -28,15 +23,11 @@ async function postForm(url: string, form: Record<string, string>, authorization
   return body;
 }
 
-function operatorToken(context: CliContext): string {
-  const token = context.globals().token ?? process.env.MANDATE_TOKEN;
-  if (token) return token;
-  const dir = context.globals().dataDir ?? process.env.MANDATE_DATA_DIR ?? DEFAULTS.dataDir;
-  try {
-    return readFileSync(`${dir}/admin-token`, 'utf8').trim();
-  } catch {
-    throw new CliError('no operator token: pass --token, set MANDATE_TOKEN, or run where the data directory has admin-token');
-  }
+/** Introspection and revocation act as an operator: a missing token is an error before any request. */
+function requiredOperatorToken(context: CliContext): string {
+  const token = operatorToken(context.globals());
+  if (!token) throw new CliError(`no operator token: ${NO_TOKEN_HINT}`);
+  return token;
 }
 
 /**
@@ -60,7 +51,7 @@ export const registerTokenCommands: RegisterCommands = (program, context) => {
       if (options.scope?.length) form.scope = options.scope.join(' ');
       if (options.resource) form.resource = options.resource;
       const basic = `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`;
-      const result = await postForm(`${baseUrl(context)}/oauth2/token`, form, basic);
+      const result = await postForm(`${serverUrl(context.globals())}/oauth2/token`, form, basic);
       if (context.globals().json) return printJson(result);
       process.stdout.write(`${String(result.access_token)}\n`);
     });
@@ -69,7 +60,7 @@ export const registerTokenCommands: RegisterCommands = (program, context) => {
     .command('introspect <token>')
     .description('introspect a token (RFC 7662) as an operator with tokens:introspect')
     .action(async (value: string) => {
-      const result = await postForm(`${baseUrl(context)}/oauth2/introspect`, { token: value }, `Bearer ${operatorToken(context)}`);
+      const result = await postForm(`${serverUrl(context.globals())}/oauth2/introspect`, { token: value }, `Bearer ${requiredOperatorToken(context)}`);
       if (context.globals().json) return printJson(result);
       printRecord(result);
     });
@@ -78,7 +69,7 @@ export const registerTokenCommands: RegisterCommands = (program, context) => {
     .command('revoke <token>')
     .description('revoke a token (RFC 7009) as an operator with tokens:revoke')
     .action(async (value: string) => {
-      await postForm(`${baseUrl(context)}/oauth2/revoke`, { token: value }, `Bearer ${operatorToken(context)}`);
+      await postForm(`${serverUrl(context.globals())}/oauth2/revoke`, { token: value }, `Bearer ${requiredOperatorToken(context)}`);
       if (context.globals().json) return printJson({ revoked: true });
       process.stdout.write('revoked\n');
     });

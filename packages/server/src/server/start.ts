@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/schema.js';
 import { buildApp } from '../http/app.js';
-import { ADMIN_TOKEN_FILE, createRuntime, type Runtime, type RuntimeOptions } from '../runtime.js';
+import { ADMIN_TOKEN_FILE } from '../config/files.js';
+import { createRuntime, type Runtime, type RuntimeOptions } from '../runtime.js';
 import { join } from 'node:path';
 
 export interface RunningServer {

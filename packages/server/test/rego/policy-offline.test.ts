@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { CliError } from '../../src/cli/client.js';
-import { registerPolicyOfflineCommands, runEval, runTest, type PolicyIO } from '../../src/cli/policy-offline.js';
+import { registerPolicyOfflineCommands } from '../../src/cli/policy-offline-commands.js';
+import { runEval, runTest, type PolicyIO } from '../../src/cli/policy-offline.js';
 import { NOW_NS, SEED_POLICY_V0, SEED_POLICY_V1 } from './seed-policy.js';
 
 function capture(): PolicyIO & { stdout: string; stderr: string } {

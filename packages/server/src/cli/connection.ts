@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULTS } from '../config/defaults.js';
+import { ADMIN_TOKEN_FILE } from '../config/files.js';
+
+/** Where and as whom the client verbs connect: the global flags, each with its variable. */
+export interface ConnectionOptions {
+  url?: string;
+  token?: string;
+  dataDir?: string;
+}
+
+/** --url, MANDATE_URL, else the address a local `mandate server` listens on (MANDATE_HOST/PORT). */
+export function serverUrl(options: ConnectionOptions): string {
+  const explicit = options.url ?? process.env.MANDATE_URL;
+  if (explicit) return explicit.replace(/\/$/, '');
+  return `http://${process.env.MANDATE_HOST ?? DEFAULTS.host}:${process.env.MANDATE_PORT ?? String(DEFAULTS.port)}`;
+}
+
+/** --token, MANDATE_TOKEN, else the bootstrap admin token in the data directory (none if unreadable). */
+export function operatorToken(options: ConnectionOptions): string | undefined {
+  const explicit = options.token ?? process.env.MANDATE_TOKEN;
+  if (explicit) return explicit;
+  const dir = options.dataDir ?? process.env.MANDATE_DATA_DIR ?? DEFAULTS.dataDir;
+  try {
+    return readFileSync(join(dir, ADMIN_TOKEN_FILE), 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** What to tell someone who has no token, wherever a verb finds none. */
+export const NO_TOKEN_HINT = 'pass --token, set MANDATE_TOKEN, or run where the data directory has admin-token';

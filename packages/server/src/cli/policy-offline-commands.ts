@@ -1,0 +1,56 @@
+/**
+ * `mandate policy eval` and `mandate policy test` as commands. The engine behind them
+ * (policy-offline.ts) loads only when one of them runs: every other verb starts without it.
+ */
+import type { Command } from 'commander';
+import { CliError, EXIT } from './client.js';
+
+/** Where the commands write; tests capture it. */
+export interface PolicyIO {
+  out(text: string): void;
+  err(text: string): void;
+  /** Evaluation clock in ns (time.now_ns); read once per command. */
+  nowNs(): bigint;
+  /** Monotonic ms for test durations. */
+  monotonicMs(): number;
+}
+
+/** The process itself: its streams, and the wall clock at the edge where OPA's `time.now_ns` reads it. */
+export const processIO: PolicyIO = {
+  out: (t) => void process.stdout.write(t),
+  err: (t) => void process.stderr.write(t),
+  nowNs: () => BigInt(Date.now()) * 1_000_000n,
+  monotonicMs: () => performance.now(),
+};
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** Adds `eval` and `test` to the `policy` command group. */
+export function registerPolicyOfflineCommands(policy: Command, io: PolicyIO = processIO): void {
+  policy
+    .command('eval')
+    .description('evaluate a Rego query against local policy and data files (like opa eval)')
+    .argument('<query>', "query, e.g. 'data.mandate.authz.allow'")
+    .option('-d, --data <path>', 'policy (.rego) or data (.json) file or directory; repeatable', collect, [])
+    .option('-i, --input <file>', 'input document (JSON)')
+    .option('-f, --format <format>', 'json (OPA result) or pretty', 'json')
+    .option('--v0-compatible', 'parse modules without `import rego.v1` as Rego v0 syntax')
+    .option('--strict-builtin-errors', 'treat builtin errors as fatal')
+    .action(async (query: string, o: { data: string[]; input?: string; format: string; v0Compatible?: boolean; strictBuiltinErrors?: boolean }) => {
+      if (o.data.length === 0) throw new CliError('give at least one -d policy file or directory', EXIT.usage);
+      const { runEval } = await import('./policy-offline.js');
+      runEval(query, { data: o.data, input: o.input, format: o.format as 'json' | 'pretty', v0: o.v0Compatible, strictBuiltinErrors: o.strictBuiltinErrors }, io);
+    });
+  policy
+    .command('test')
+    .description('run the test_ rules of local policies (like opa test)')
+    .argument('<paths...>', 'policy files or directories (.rego, .json data)')
+    .option('-v, --verbose', 'list passing tests too')
+    .option('-r, --run <regex>', 'only tests whose path matches')
+    .option('--v0-compatible', 'parse modules without `import rego.v1` as Rego v0 syntax')
+    .action(async (paths: string[], o: { verbose?: boolean; run?: string; v0Compatible?: boolean }) => {
+      const { runTest } = await import('./policy-offline.js');
+      const s = runTest(paths, { verbose: o.verbose, run: o.run, v0: o.v0Compatible }, io);
+      if (s.failed + s.errors > 0) throw new CliError(`${s.failed + s.errors} test(s) failed`, EXIT.failed);
+    });
+}
