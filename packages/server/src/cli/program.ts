@@ -4,6 +4,7 @@ import { registerApprovalCommands } from './approvals.js';
 import { CliError, EXIT } from './client.js';
 import { registerAuditCommands } from './audit.js';
 import { contextFor, type RegisterCommands } from './context.js';
+import { registerJobCommands } from './jobs.js';
 import { registerKeyCommands } from './keys.js';
 import { registerOperatorCommands } from './operator.js';
 import { printable } from './output.js';
@@ -18,7 +19,7 @@ import { packageVersion } from './version.js';
  * HTTP client, the output helpers and the connection settings; `server` and `policy eval|test`
  * import what they run when they run (docs/architecture.md, "The CLI").
  */
-const GROUPS: RegisterCommands[] = [registerServerCommands, registerOperatorCommands, registerAgentCommands, registerAuditCommands, registerApprovalCommands, registerTokenCommands, registerKeyCommands, registerResourceServerCommands, registerPolicyCommands];
+const GROUPS: RegisterCommands[] = [registerServerCommands, registerOperatorCommands, registerAgentCommands, registerAuditCommands, registerApprovalCommands, registerTokenCommands, registerKeyCommands, registerResourceServerCommands, registerPolicyCommands, registerJobCommands];
 
 export function buildProgram(): Command {
   const program = new Command('mandate')

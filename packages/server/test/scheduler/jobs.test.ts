@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runMandate } from '../support/cli.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 
@@ -21,6 +22,17 @@ describe('GET /v1/jobs', () => {
       expect(job).toMatchObject({ kind: expect.stringMatching(/^(periodic|deadline)$/), failures: expect.any(Number), running: expect.any(Boolean) });
       if (job.kind === 'periodic' && !job.running) expect(Date.parse(job.next_run_at)).toBeGreaterThan(Date.now() - 60_000);
     }
+  });
+
+  it('is what `mandate jobs` prints (table and --json)', async () => {
+    const global = ['--url', server.url, '--token', server.adminToken];
+    const table = await runMandate([...global, 'jobs']);
+    expect(table).toMatchObject({ code: 0, stderr: '' });
+    expect(table.stdout).toMatch(/^NAME\s+KIND\s+EVERY_MS/m);
+    expect(table.stdout).toMatch(/^audit\.checkpoint\s+periodic\s+\d+/m);
+    const json = await runMandate([...global, '--json', 'jobs']);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout).map((job: { name: string }) => job.name)).toContain('audit.checkpoint');
   });
 
   it('is for admins and auditors only', async () => {
