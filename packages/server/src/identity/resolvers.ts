@@ -5,8 +5,8 @@ import type { Principal, RequestContext, ResourceServerPrincipal } from './princ
 /**
  * What identity asks of the contexts that issue and keep credentials. Identity declares these
  * ports and the composition root plugs in the implementations (operators, oauth, registry),
- * so identity imports none of them and every context below http/ can ask identity who a
- * caller is.
+ * so identity imports neither operators nor oauth (of the registry only its Agent type), and
+ * every context below http/ can ask identity who a caller is.
  */
 
 /**
