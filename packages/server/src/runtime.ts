@@ -8,10 +8,10 @@ import { Envelope } from './crypto/envelope.js';
 import { checkMasterKey, resolveMasterKey } from './crypto/master-key.js';
 import { deriveKey } from './crypto/secrets.js';
 import type { Foundation } from './foundation.js';
-import { Authenticator } from './http/auth.js';
+import { acceptAgentTokens, Authenticator } from './identity/index.js';
 import { OperatorService } from './operators/service.js';
 import { RegistryService } from './registry/service.js';
-import { OAuthService } from './oauth/service.js';
+import { OAuthService } from './oauth/index.js';
 import type { DecisionPoint } from './policy/decision-point.js';
 import type { PolicyService } from './policy/service.js';
 import { createPolicy } from './policy/setup.js';
@@ -32,12 +32,13 @@ import { ADMIN_TOKEN_FILE } from './config/files.js';
 export interface Runtime extends Foundation {
   /** The audit checkpoint signing key (public keys: GET /v1/audit/keys). */
   auditKeys: AuditKeyring;
+  /** Who a request's caller is: operators, agents, resource servers (identity/). */
   authenticator: Authenticator;
   operators: OperatorService;
   approvals: ApprovalService;
   /** Agents: records, lifecycle, reviews, client credentials (registry/service.ts). */
   registry: RegistryService;
-  /** The OAuth authorization server: tokens, keys, introspection, revocation (oauth/service.ts). */
+  /** The OAuth authorization server: tokens, keys, introspection, revocation (oauth/index.ts). */
   oauth: OAuthService;
   /** Policies and data documents with revisions, the compiled policy (policy/service.ts). */
   policies: PolicyService;
@@ -151,18 +152,25 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
   });
 
   const foundation: Foundation = { config, clock, logger, store, envelope, audit, scheduler };
-  const oauth = new OAuthService({
-    ...foundation,
-    registry,
-    resolveOperator: (token) => operators.credentialResolver().resolve(token),
-  });
+  const oauth = new OAuthService({ ...foundation, registry, identity: authenticator });
   await oauth.start();
   closers.push(() => oauth.stop());
-  authenticator.register(oauth.credentialResolver());
+  authenticator.registerResourceServers(oauth.resourceServerCredentials());
+  // One cached subject resolver for agents' tokens, shared by /v1 and the decision point.
+  const agentTokens = acceptAgentTokens({
+    authenticator,
+    tokens: oauth.agentTokens(),
+    proofs: oauth.proofOfPossession(),
+    agents: registry,
+    audience: oauth.issuer,
+    clock,
+    skewSeconds: config.oauth.clockSkewSeconds,
+  });
+  closers.push(() => agentTokens.stop());
 
   const approvals = createApprovals({ ...foundation, onClose: (task) => closers.push(task) });
 
-  const { policies, decisions } = await createPolicy({ config, store, audit, clock, logger, oauth, registry, approvals });
+  const { policies, decisions } = await createPolicy({ config, store, audit, clock, logger, subjects: agentTokens.subjects, approvals });
 
   // The token file is written inside the bootstrap transaction: no admin without its token.
   const tokenFile = join(config.dataDir, ADMIN_TOKEN_FILE);

@@ -4,8 +4,9 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Runtime } from '../runtime.js';
 import { MandateError, ValidationError } from '../shared/errors.js';
+import { authenticateRequest } from './auth.js';
 import { sendError } from './errors.js';
-import { assertStorableText } from './text-guard.js';
+import { assertStorableText } from '../shared/text-guard.js';
 import { validatorCompiler } from './validation.js';
 import { PUBLIC_PLUGINS, V1_PLUGINS } from './routes/index.js';
 
@@ -72,7 +73,7 @@ export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
     async (v1) => {
       v1.addHook('onRequest', async (request) => {
         if (request.routeOptions.config.public) return;
-        await runtime.authenticator.authenticate(request);
+        await authenticateRequest(runtime.authenticator, request);
       });
       for (const plugin of V1_PLUGINS) await v1.register(plugin, { runtime });
     },

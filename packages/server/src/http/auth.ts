@@ -1,43 +1,29 @@
 import type { FastifyRequest } from 'fastify';
-import { ForbiddenError, UnauthenticatedError } from '../shared/errors.js';
+import type { AgentPrincipal, Authenticator, OperatorPrincipal, Principal } from '../identity/index.js';
 import { can, type Permission } from '../operators/roles.js';
-import type { AgentPrincipal, CredentialResolver, OperatorPrincipal, Principal } from './principal.js';
+import { ForbiddenError, UnauthenticatedError } from '../shared/errors.js';
 
+/**
+ * Fastify glue for identity: who the caller is is decided there (identity/); here the answer
+ * is put on the request for the routes, and the routes' guards read it back.
+ */
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
   }
 }
 
-export function bearerToken(request: FastifyRequest): string | null {
-  const header = request.headers.authorization;
-  if (!header) return null;
-  const match = /^(?:Bearer|DPoP)\s+(\S+)\s*$/i.exec(header);
-  return match ? match[1]! : null;
+/** Authenticates the request's bearer credential (identity) and decorates the request with its principal. */
+export async function authenticateRequest(authenticator: Authenticator, request: FastifyRequest): Promise<Principal> {
+  const principal = await authenticator.authenticate(request);
+  request.principal = principal;
+  return principal;
 }
 
-/** Tries each registered resolver on the request's bearer token. */
-export class Authenticator {
-  private readonly resolvers: CredentialResolver[] = [];
-
-  register(resolver: CredentialResolver): void {
-    this.resolvers.push(resolver);
-  }
-
-  async authenticate(request: FastifyRequest): Promise<Principal> {
-    const token = bearerToken(request);
-    if (!token) {
-      throw new UnauthenticatedError(
-        request.headers.authorization
-          ? 'malformed Authorization header: send Authorization: Bearer <token>'
-          : 'missing bearer token: send Authorization: Bearer <token>',
-      );
-    }
-    const resolver = this.resolvers.find((r) => r.recognises(token));
-    const principal = resolver ? await resolver.resolve(token, request) : null;
-    if (!principal) throw new UnauthenticatedError('the bearer token is not valid (unknown, expired or revoked)');
-    request.principal = principal;
-    return principal;
+/** 403 unless the operator's roles grant `permission`. */
+export function requirePermission(principal: OperatorPrincipal, permission: Permission): void {
+  if (!can(principal.roles, permission)) {
+    throw new ForbiddenError(`role ${principal.roles.join(', ')} may not ${permission}`, { permission, roles: principal.roles });
   }
 }
 
@@ -46,9 +32,7 @@ export function requireOperator(request: FastifyRequest, permission: Permission)
   const principal = request.principal;
   if (!principal) throw new UnauthenticatedError();
   if (principal.kind !== 'operator') throw new ForbiddenError(`this call is for operators; agents may not ${permission}`);
-  if (!can(principal.roles, permission)) {
-    throw new ForbiddenError(`role ${principal.roles.join(', ')} may not ${permission}`, { permission, roles: principal.roles });
-  }
+  requirePermission(principal, permission);
   return principal;
 }
 

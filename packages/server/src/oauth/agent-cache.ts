@@ -6,7 +6,7 @@ import type { Agent } from '../registry/types.js';
  * the database and hashed each time. An entry is only ever used for the exact secret that
  * authenticated it (compared in constant time), lives `ttlMs` (1 s), and is dropped at once
  * when this replica sees a status change. Other replicas' caches may lag by up to `ttlMs`;
- * the agent revocation mark is set that much later than the change (service.ts), so a token
+ * the agent revocation mark is set that much later than the change (status-changes.ts), so a token
  * a lagging replica issues in that window is revoked too.
  */
 export class AuthenticatedAgents {

@@ -1,7 +1,7 @@
 import { createLocalJWKSet, decodeJwt, errors, jwtVerify, type JSONWebKeySet } from 'jose';
 import { CLIENT_SIGNING_ALGORITHMS } from './algorithms.js';
-import { InvalidClient, InvalidRequest } from './errors.js';
-import { findUnstorableText } from '../http/text-guard.js';
+import { BASIC_CHALLENGE, InvalidClient, InvalidRequest } from './errors.js';
+import { findUnstorableText } from '../shared/text-guard.js';
 import { assertStorable, type FormParameters } from './form.js';
 
 /** Client authentication methods (RFC 6749 §2.3.1, RFC 7523 §2.2) and where each is read from. */
@@ -20,7 +20,7 @@ function decodeBasicPart(part: string): string {
   try {
     return decodeURIComponent(part.replaceAll('+', ' '));
   } catch {
-    throw new InvalidClient('the Basic credentials are malformed').withHeaders({ 'www-authenticate': 'Basic realm="mandate"' });
+    throw new InvalidClient('the Basic credentials are malformed').withHeaders(BASIC_CHALLENGE);
   }
 }
 
@@ -28,7 +28,7 @@ function parseBasic(header: string): { clientId: string; secret: string } {
   const match = /^Basic\s+([A-Za-z0-9+/=._~-]+)\s*$/i.exec(header);
   const decoded = match ? Buffer.from(match[1]!, 'base64').toString('utf8') : '';
   const colon = decoded.indexOf(':');
-  if (colon <= 0) throw new InvalidClient('the Basic credentials are malformed').withHeaders({ 'www-authenticate': 'Basic realm="mandate"' });
+  if (colon <= 0) throw new InvalidClient('the Basic credentials are malformed').withHeaders(BASIC_CHALLENGE);
   const clientId = decodeBasicPart(decoded.slice(0, colon));
   const secret = decodeBasicPart(decoded.slice(colon + 1));
   assertStorable('the Basic client id', clientId);

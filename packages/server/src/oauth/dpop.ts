@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, errors, jwtVerify, type JWK } from 'jose';
-import { findUnstorableText } from '../http/text-guard.js';
+import { findUnstorableText } from '../shared/text-guard.js';
 import { CLIENT_SIGNING_ALGORITHMS } from './algorithms.js';
 import { InvalidDpopProof } from './errors.js';
 

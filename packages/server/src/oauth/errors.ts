@@ -107,3 +107,6 @@ export class ServerError extends OAuthError {
     super('server_error', 500, description);
   }
 }
+
+/** RFC 6749 §5.2: an invalid_client after HTTP Basic answers with this challenge. */
+export const BASIC_CHALLENGE: Readonly<Record<string, string>> = { 'www-authenticate': 'Basic realm="mandate"' };

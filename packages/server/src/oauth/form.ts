@@ -1,8 +1,8 @@
-import { findUnstorableText } from '../http/text-guard.js';
+import { findUnstorableText } from '../shared/text-guard.js';
 import { InvalidRequest, InvalidTarget } from './errors.js';
 
 /**
- * The global NUL / lone-surrogate guard (http/text-guard.ts) never sees OAuth forms and Basic
+ * The global NUL / lone-surrogate guard (shared/text-guard.ts) never sees OAuth forms and Basic
  * credentials, which are parsed here; PostgreSQL text refuses NUL, so without this a client_id
  * of "%00" was a 500 at the first query. Refused with the RFC 6749 shape instead.
  */

@@ -1,6 +1,9 @@
+import type { CompiledQuery } from 'kysely';
 import type { AuditLog } from '../audit/log.js';
 import type { Actor, AuditEvent } from '../audit/types.js';
+import { Scheduler, type DeadlineHandle } from '../scheduler/index.js';
 import { epochSeconds, isoTime, type Clock } from '../shared/clock.js';
+import { createLogger } from '../shared/logger.js';
 import type { Store, Tx } from '../storage/database.js';
 import type { RevocationEventRow } from './tables.js';
 import { oauthTables } from './tables.js';
@@ -31,6 +34,11 @@ export interface RevocationsOptions {
   retainAgentMarksSeconds: number;
   /** How often a waiting long-poll re-reads the database for other replicas' events. */
   pollIntervalMs?: number;
+  /**
+   * Runs the head watcher (`oauth.revocation-watch`). The runtime passes the one scheduler;
+   * a Revocations built alone (a test, a tool) gets a quiet one of its own.
+   */
+  scheduler?: Scheduler;
 }
 
 function toEvent(row: RevocationEventRow): RevocationEvent {
@@ -60,10 +68,15 @@ export class Revocations {
   /** Waiting long-polls and the cursor each waits beyond. */
   private readonly waiters = new Map<() => void, number>();
   private readonly pollIntervalMs: number;
-  private watcher: NodeJS.Timeout | null = null;
+  private readonly watcher: DeadlineHandle;
+  /** The head read on every decision and every agent call on /v1 (identity): compiled once. */
+  private readonly headQuery: CompiledQuery<{ seq: number }>;
 
   constructor(private readonly options: RevocationsOptions) {
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
+    this.headQuery = oauthTables(options.store.db).selectFrom('oauth_revocation_head').select('seq').where('id', '=', 1).compile();
+    const scheduler = options.scheduler ?? new Scheduler({ clock: options.clock, logger: createLogger('silent') });
+    this.watcher = scheduler.deadline({ name: 'oauth.revocation-watch', run: () => this.watchOnce() });
   }
 
   /** Reads the feed head under its row lock (PostgreSQL; SQLite transactions are serial). */
@@ -196,7 +209,8 @@ export class Revocations {
    * The long-poll: answers at once when events are waiting, else holds up to `waitMs` and
    * answers as soon as one arrives — at once for this replica's events, within the poll
    * interval for other replicas' (one watcher per replica reads the feed head for all
-   * waiting requests). `signal` aborts the wait (client went away, shutdown).
+   * waiting requests). `signal` aborts the wait (client went away, shutdown). The wait's own
+   * timeout is per request, not a scheduled job.
    */
   async wait(after: number, limit: number, waitMs: number, signal?: AbortSignal): Promise<FeedPage> {
     // Wall-clock I/O timing, not domain time: a monotonic timer, so an injected test clock
@@ -221,37 +235,35 @@ export class Revocations {
     }
   }
 
-  /** While requests wait, polls the feed head for other replicas' events and wakes them on a change. */
+  /**
+   * While requests wait, the head is read every poll interval (real time, like the waits
+   * themselves: a deadline, not a job on the injected clock) for other replicas' events; the
+   * waiters behind it are woken. Stops re-arming once nobody waits.
+   */
   private watch(): void {
-    if (this.watcher) return;
-    const tick = async () => {
-      if (this.waiters.size === 0) {
-        clearInterval(this.watcher!);
-        this.watcher = null;
-        return;
-      }
-      const head = await this.head();
-      for (const [waiter, cursor] of [...this.waiters]) if (head > cursor) waiter();
-    };
-    this.watcher = setInterval(() => {
-      tick().catch(() => {
-        /* a failed read is retried on the next tick; waiters still time out */
-      });
-    }, this.pollIntervalMs);
-    this.watcher.unref();
+    if (!this.watcher.armed) this.watcher.arm(this.pollIntervalMs);
   }
 
-  /** Stops the head watcher (shutdown). */
+  private async watchOnce(): Promise<void> {
+    if (this.waiters.size === 0) return;
+    try {
+      const head = await this.head();
+      for (const [waiter, cursor] of [...this.waiters]) if (head > cursor) waiter();
+    } finally {
+      // A failed read (shown in GET /v1/jobs) is retried on the next tick; waiters still time out.
+      if (this.waiters.size > 0) this.watch();
+    }
+  }
+
+  /** Stops the head watcher and answers waiting long-polls (shutdown). */
   stop(): void {
-    if (this.watcher) clearInterval(this.watcher);
-    this.watcher = null;
+    this.watcher.disarm();
     this.wake();
   }
 
   /** The current feed position. */
   async head(): Promise<number> {
-    const row = await oauthTables(this.options.store.db).selectFrom('oauth_revocation_head').select('seq').where('id', '=', 1).executeTakeFirstOrThrow();
-    return Number(row.seq);
+    return Number((await this.options.store.db.executeQuery(this.headQuery)).rows[0]?.seq ?? 0);
   }
 
   /** Drops revocations and feed events that no longer matter (expired tokens, old marks). */

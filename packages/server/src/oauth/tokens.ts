@@ -1,21 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SIGNING_ALGORITHMS } from './algorithms.js';
+import type { ActClaim, AgentContextClaim } from '../identity/index.js';
 import type { SigningKeys } from './keys/signing-keys.js';
-
-/** The agent context every access token carries (claim `agent`, see docs/oauth.md). */
-export interface AgentContextClaim {
-  purpose: string;
-  owner: string;
-  data_classification: string;
-  environment: string;
-}
-
-/** RFC 8693 §4.1 actor claim: the current actor, with the previous one nested inside. */
-export interface ActClaim {
-  sub: string;
-  client_id?: string;
-  act?: ActClaim;
-}
 
 export interface AccessTokenInput {
   subject: string;

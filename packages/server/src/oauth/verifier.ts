@@ -1,4 +1,5 @@
 import { errors, jwtVerify, type JWTPayload } from 'jose';
+import type { AccessTokenClaims } from '../identity/index.js';
 import type { Agent } from '../registry/types.js';
 import type { Clock } from '../shared/clock.js';
 import { ACCESS_TOKEN_ALGORITHMS } from './algorithms.js';
@@ -6,21 +7,9 @@ import { mayHoldTokens } from './agent-status.js';
 import { InvalidToken } from './errors.js';
 import type { SigningKeys } from './keys/signing-keys.js';
 import type { Revocations } from './revocation.js';
-import type { ActClaim, AgentContextClaim } from './tokens.js';
 
-export interface AccessTokenClaims extends JWTPayload {
-  iss: string;
-  sub: string;
-  aud: string | string[];
-  exp: number;
-  iat: number;
-  jti: string;
-  client_id: string;
-  scope: string;
-  agent?: AgentContextClaim;
-  cnf?: { jkt?: string };
-  act?: ActClaim;
-}
+/** The claims' shape is identity's (an agent principal is known by them); re-exported for oauth's readers. */
+export type { AccessTokenClaims };
 
 export interface VerifiedAccessToken {
   claims: AccessTokenClaims;

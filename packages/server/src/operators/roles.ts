@@ -3,8 +3,10 @@
  * `can(roles, permission)`; routes never test role names themselves.
  * An `owner` manages only the agents it owns: the registry narrows that further.
  */
-export const ROLES = ['admin', 'approver', 'auditor', 'owner'] as const;
-export type Role = (typeof ROLES)[number];
+import { ROLES, type Role } from '../identity/index.js';
+
+/** The role names are identity's (an operator principal carries them); the permissions are ours. */
+export { ROLES, type Role };
 
 export const PERMISSIONS = {
   'agents:read': ['admin', 'owner', 'auditor', 'approver'],

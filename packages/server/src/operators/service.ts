@@ -6,7 +6,7 @@ import { isoTime, type Clock } from '../shared/clock.js';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
 import type { Db } from '../storage/database.js';
 import { uniquely } from '../storage/errors.js';
-import type { CredentialResolver, OperatorPrincipal } from '../http/principal.js';
+import type { CredentialResolver, OperatorPrincipal } from '../identity/index.js';
 import { ROLES, type Role } from './roles.js';
 import type { OperatorRow } from './tables.js';
 import { operatorTables } from './tables.js';

@@ -2,7 +2,7 @@
  * The policy decision point behind `POST /v1/authorize`: "can this agent, acting for this
  * user, via this tool, at this time, do this action on this resource?"
  *
- * 1. The agent's token is verified (subjects.ts: cached claims, revocation always checked).
+ * 1. The agent's token is verified (identity/subjects.ts: cached claims, revocation always checked).
  * 2. A presented `approval_id` is checked against this exact request (approvals binding hash).
  * 3. The input document is built (input.ts) and package `mandate.authz` (or the requested
  *    one) is evaluated: `allow`, `deny`, `require_approval`, `obligations`.
@@ -23,7 +23,7 @@ import { buildInput, delegatingUser, loggable, type Caller, type DecisionRequest
 import { decide, PolicyShapeError, readResult, REASONS, type DecisionKind, type Outcome, type PolicyResult } from './outcome.js';
 import { fromJSON, RObject } from './rego/value.js';
 import type { ActivePolicy, PolicyService } from './service.js';
-import type { Subject, TokenSubjects } from './subjects.js';
+import type { Subject, TokenSubjects } from '../identity/index.js';
 
 export const DEFAULT_PACKAGE = 'mandate.authz';
 export const DECISION_EVENT = 'policy.decision';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
-import type { AgentPrincipal } from '../../src/http/principal.js';
+import type { AgentPrincipal } from '../../src/identity/index.js';
 import type { TestServer } from '../support/server.js';
 import { basic, postForm, registerAgent } from '../support/agents.js';
 

@@ -17,7 +17,12 @@ describe('GET /v1/jobs', () => {
     const { status, body } = await server.api('GET', '/v1/jobs');
     expect(status).toBe(200);
     const names = body.items.map((job: { name: string }) => job.name);
-    expect(names).toEqual(expect.arrayContaining(['audit.checkpoint']));
+    expect(names).toEqual(expect.arrayContaining(['audit.checkpoint', 'oauth.signing-keys', 'oauth.signing-keys.reload', 'oauth.prune', 'oauth.revocation-watch']));
+    const byName = new Map(body.items.map((job: { name: string }) => [job.name, job]));
+    expect(byName.get('oauth.signing-keys')).toMatchObject({ kind: 'periodic', every_ms: 30_000, singleton: true });
+    expect(byName.get('oauth.signing-keys.reload')).toMatchObject({ kind: 'periodic', every_ms: 30_000, singleton: false });
+    expect(byName.get('oauth.prune')).toMatchObject({ kind: 'periodic', every_ms: 300_000, singleton: true });
+    expect(byName.get('oauth.revocation-watch')).toMatchObject({ kind: 'deadline', singleton: false });
     for (const job of body.items) {
       expect(job).toMatchObject({ kind: expect.stringMatching(/^(periodic|deadline)$/), failures: expect.any(Number), running: expect.any(Boolean) });
       if (job.kind === 'periodic' && !job.running) expect(Date.parse(job.next_run_at)).toBeGreaterThan(Date.now() - 60_000);

@@ -2,7 +2,7 @@ import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { requireOperator } from '../auth.js';
 import type { MandatePlugin } from '../plugin.js';
-import type { OperatorPrincipal } from '../principal.js';
+import type { OperatorPrincipal } from '../../identity/index.js';
 import { authErrors, ErrorResponse, Page, Paging } from '../schemas.js';
 import { ForbiddenError, UnauthenticatedError, ValidationError } from '../../shared/errors.js';
 import { reachOf, type Permission } from '../../operators/roles.js';

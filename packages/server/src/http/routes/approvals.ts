@@ -15,7 +15,7 @@ import { can } from '../../operators/roles.js';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../../shared/errors.js';
 import { requireAgent } from '../auth.js';
 import type { MandatePlugin } from '../plugin.js';
-import type { Principal } from '../principal.js';
+import type { Principal } from '../../identity/index.js';
 import { authErrors, ErrorResponse, Page, Paging } from '../schemas.js';
 
 const Name = Type.String({ minLength: 1, maxLength: 200 });

@@ -1,31 +1,16 @@
 /**
- * `POST /v1/authorize`: the policy decision point over HTTP (policy/decision-point.ts).
- *
- * Who may call, and whose token is judged:
- *
- * | caller (Authorization)                          | token judged                 | invalid token            |
- * |-------------------------------------------------|------------------------------|--------------------------|
- * | an agent: `Bearer <its access token>` (or DPoP) | its own (`token` optional, must be the same) | 401             |
- * | an operator with `decisions:request`: `Bearer mop_…` | `token` (required)      | 200 `deny` `invalid_token` |
- * | a resource server: `Basic` with its client credentials | `token` (required; its `aud` must name the server) | 200 `deny` `invalid_token` |
- *
- * The route is public to the /v1 authentication hook and authenticates itself, so an agent's
- * token is verified once per decision through the decision point's cache (subjects.ts)
- * instead of once by the hook and again by the decision point.
+ * `POST /v1/authorize`: the policy decision point over HTTP (policy/decision-point.ts). Who
+ * may call and whose token is judged is identity's (identity/decision-caller.ts); the route is
+ * public to the /v1 authentication hook because that decision authenticates the caller itself.
  */
 import { Type } from '@sinclair/typebox';
-import type { FastifyRequest } from 'fastify';
+import { decisionCaller, type OperatorPrincipal } from '../../identity/index.js';
 import { CLASSIFICATION_NAMES } from '../../registry/classification.js';
-import { can } from '../../operators/roles.js';
-import { presentedCredentials } from '../../oauth/client-auth.js';
-import type { Caller, DecisionRequest } from '../../policy/input.js';
-import type { AuthorizeCall } from '../../policy/decision-point.js';
-import { ForbiddenError, UnauthenticatedError, ValidationError } from '../../shared/errors.js';
-import { bearerToken } from '../auth.js';
+import type { DecisionRequest } from '../../policy/input.js';
+import { requirePermission } from '../auth.js';
 import type { MandatePlugin } from '../plugin.js';
 import { authErrors } from '../schemas.js';
 
-const JWT_SHAPE = /^eyJ[\w-]*\.[\w-]+\.[\w-]+$/;
 const Name = (max = 200) => Type.String({ minLength: 1, maxLength: max });
 
 const AuthorizeBody = Type.Object(
@@ -63,36 +48,7 @@ const DecisionResponse = Type.Object({
 
 export const authorizeRoutes: MandatePlugin = async (app, { runtime }) => {
   const { decisions, oauth, authenticator } = runtime;
-
-  /** Who is calling, which token to judge and how (see the table above). */
-  const callFor = async (request: FastifyRequest, bodyToken: string | undefined): Promise<Omit<AuthorizeCall, 'request'>> => {
-    const header = request.headers.authorization;
-    if (!header) throw new UnauthenticatedError('missing credentials: an agent sends its access token as Bearer; resource servers use Basic; operators Bearer mop_…');
-    if (/^Basic\s/i.test(header)) {
-      const presented = presentedCredentials(header, new Map());
-      const server = presented && presented.method === 'client_secret_basic' ? await oauth.resourceServers.authenticate(presented.clientId, presented.secret) : null;
-      if (!server) throw new UnauthenticatedError('resource server authentication failed');
-      if (bodyToken === undefined) throw new ValidationError("body.token is required: the agent's access token", { field: 'body.token' });
-      return { caller: { kind: 'resource_server', id: server.id }, token: bodyToken, tokenFromBody: true, audience: server.audience, proofChecked: true };
-    }
-    const own = bearerToken(request);
-    if (!own) throw new UnauthenticatedError('unsupported Authorization scheme');
-    if (JWT_SHAPE.test(own)) {
-      if (bodyToken !== undefined && bodyToken !== own) throw new ForbiddenError('an agent may ask only about its own token; resource servers and operators pass other tokens', { field: 'body.token' });
-      // DPoP: the proof is checked by the /v1 authenticator (oauth); the decision point then reuses the cached claims.
-      const dpop = /^DPoP\s/i.test(header);
-      if (dpop) await authenticator.authenticate(request);
-      return { caller: { kind: 'agent', id: '' }, token: own, tokenFromBody: false, audience: oauth.issuer, proofChecked: dpop };
-    }
-    const principal = await authenticator.authenticate(request);
-    if (principal.kind !== 'operator') throw new ForbiddenError('unexpected credential');
-    if (!can(principal.roles, 'decisions:request')) {
-      throw new ForbiddenError(`role ${principal.roles.join(', ')} may not decisions:request`, { permission: 'decisions:request', roles: principal.roles });
-    }
-    if (bodyToken === undefined) throw new ValidationError("body.token is required: the agent's access token", { field: 'body.token' });
-    const caller: Caller = { kind: 'operator', id: principal.operatorId };
-    return { caller, token: bodyToken, tokenFromBody: true, audience: null, proofChecked: true };
-  };
+  const callerOptions = { audience: oauth.issuer, checkOperator: (operator: OperatorPrincipal) => requirePermission(operator, 'decisions:request') };
 
   app.post(
     '/authorize',
@@ -107,7 +63,7 @@ export const authorizeRoutes: MandatePlugin = async (app, { runtime }) => {
     },
     async (request) => {
       const body = request.body;
-      const call = await callFor(request, body.token);
+      const call = await decisionCaller(authenticator, request, body.token, callerOptions);
       return decisions.authorize({
         ...call,
         request: {

@@ -1,9 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import type { Actor } from '../../audit/types.js';
-import type { ResourceServer } from '../../oauth/resource-servers.js';
+import type { ResourceServer } from '../../oauth/index.js';
 import { requireOperator } from '../auth.js';
 import type { MandatePlugin } from '../plugin.js';
-import type { OperatorPrincipal } from '../principal.js';
+import type { OperatorPrincipal } from '../../identity/index.js';
 import { authErrors, ErrorResponse } from '../schemas.js';
 
 const KeySchema = Type.Object({

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { AccessDenied, InvalidClient, InvalidRequest, OAuthError, RateLimited, ServerError } from '../../oauth/errors.js';
+import { AccessDenied, InvalidClient, InvalidRequest, OAuthError, RateLimited, ServerError } from '../../oauth/index.js';
 import { MandateError, RateLimitedError } from '../../shared/errors.js';
 import type { MandatePlugin } from '../plugin.js';
 

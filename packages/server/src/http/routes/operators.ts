@@ -4,7 +4,7 @@ import { ForbiddenError } from '../../shared/errors.js';
 import type { MandatePlugin } from '../plugin.js';
 import { ROLES, type Role } from '../../operators/roles.js';
 import type { Operator } from '../../operators/service.js';
-import type { OperatorPrincipal } from '../principal.js';
+import type { OperatorPrincipal } from '../../identity/index.js';
 import { authErrors, ErrorResponse } from '../schemas.js';
 
 const OperatorSchema = Type.Object({

@@ -28,7 +28,7 @@ import { replay, REPLAY_MAX_LIMIT } from '../../policy/replay.js';
 import { fromJSON, toJSON } from '../../policy/rego/value.js';
 import { ForbiddenError, UnauthenticatedError, ValidationError } from '../../shared/errors.js';
 import { requireOperator } from '../auth.js';
-import { assertStorableText } from '../text-guard.js';
+import { assertStorableText } from '../../shared/text-guard.js';
 import { toErrorResponse } from '../errors.js';
 import type { MandatePlugin } from '../plugin.js';
 

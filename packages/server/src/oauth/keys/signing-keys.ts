@@ -47,6 +47,7 @@ export class SigningKeys {
   private jwksObject: JSONWebKeySet = { keys: [] };
   private localJwks: ReturnType<typeof createLocalJWKSet> = createLocalJWKSet({ keys: [] });
   private plan: KeyPlan | null = null;
+  private reloading: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: SigningKeysOptions) {}
 
@@ -116,8 +117,18 @@ export class SigningKeys {
     return kid;
   }
 
-  /** Re-reads the keys from the database (other replicas may have rotated). */
-  async reload(): Promise<void> {
+  /**
+   * Re-reads the keys from the database (other replicas may have rotated). Reloads run one at
+   * a time in call order, so one that read the rows before a rotation committed never
+   * overwrites one that read them after.
+   */
+  reload(): Promise<void> {
+    const run = this.reloading.then(() => this.load());
+    this.reloading = run.catch(() => undefined);
+    return run;
+  }
+
+  private async load(): Promise<void> {
     const rows = await oauthTables(this.options.store.db).selectFrom('oauth_signing_keys').selectAll().execute();
     const known = new Map(this.keys.map((k) => [k.kid, k]));
     const loaded: LoadedKey[] = [];

@@ -1,38 +1,31 @@
 /**
- * The agent behind an access token, for the decision point, with what can be cached cached:
+ * The agent behind an access token, for every /v1 route and the decision point alike, with
+ * what can be cached cached:
  *
  * | what                         | kept                                   | why it is safe                               |
  * |------------------------------|----------------------------------------|----------------------------------------------|
  * | verified claims of a token   | until the token's `exp` (+ clock skew) | a JWT's signature and claims never change    |
  * | the agent record             | `agentTtlMs` (1 s), dropped at once on a status change seen here | status is also re-checked; tools/scopes edits show within 1 s |
- * | revocation state             | never: consulted on every decision     | a revoked token or agent stops at once       |
+ * | revocation state             | never: consulted on every use          | a revoked token or agent stops at once       |
  *
- * Consulting the revocation state costs one primary-key read (shared by the decisions that
- * begin in the same event-loop turn, each still answered by a read made after it began:
- * setup.ts, shared-read.ts). Every revocation (of a token or of an agent's tokens) bumps the
- * revocation feed's head sequence in its own transaction (oauth/revocation.ts), so a token
+ * Consulting the revocation state costs one primary-key read (shared by the calls that begin
+ * in the same event-loop turn, each still answered by a read made after it began:
+ * shared-read.ts). Every revocation (of a token or of an agent's tokens) bumps the
+ * revocation feed's head sequence in its own transaction (the issuer's, oauth/), so a token
  * found clean at head N is still clean while the head is N; only when it moved is the full
  * check (revoked jti, agent marks) run again.
  *
  * A token that fails verification is never cached (the next call verifies it again).
  */
-import { mayHoldTokens } from '../oauth/agent-status.js';
-import { OAuthError } from '../oauth/errors.js';
-import type { Revocations } from '../oauth/revocation.js';
-import type { AccessTokenClaims, AccessTokenVerifier } from '../oauth/verifier.js';
 import type { Agent } from '../registry/types.js';
 import type { Clock } from '../shared/clock.js';
-
-export interface Subject {
-  claims: AccessTokenClaims;
-  agent: Agent;
-}
+import type { AccessTokenClaims } from './claims.js';
+import type { AgentTokenSource, Subject } from './resolvers.js';
+import { sharedRead } from './shared-read.js';
 
 export interface TokenSubjectsOptions {
-  verifier: AccessTokenVerifier;
-  revocations: Revocations;
-  /** The revocation feed's head sequence (bumped by every revocation). */
-  revocationHead(): Promise<number>;
+  /** The tokens' issuer: full verification, revocation state and its head. */
+  tokens: AgentTokenSource;
   agentByClientId(clientId: string): Promise<Agent | null>;
   clock: Clock;
   skewSeconds: number;
@@ -52,11 +45,14 @@ export class TokenSubjects {
   private readonly agentTtlMs: number;
   private readonly maxEntries: number;
   private readonly monotonic: () => number;
+  /** Every call waits for a read of the head made after it began, shared with the calls of its turn. */
+  private readonly revocationHead: () => Promise<number>;
 
   constructor(private readonly options: TokenSubjectsOptions) {
     this.agentTtlMs = options.agentTtlMs ?? 1_000;
     this.maxEntries = options.maxEntries ?? 10_000;
     this.monotonic = options.monotonic ?? (() => performance.now());
+    this.revocationHead = sharedRead(() => options.tokens.revocationHead());
   }
 
   /** Drops a cached agent (status change on this replica). */
@@ -77,29 +73,25 @@ export class TokenSubjects {
       return null;
     }
     // Read before the check, so a revocation committed during it moves the head past this value.
-    const head = await this.options.revocationHead();
+    const head = await this.revocationHead();
     if (!cached) {
-      try {
-        const verified = await this.options.verifier.verify(token, audience);
-        this.remember(token, { claims: verified.claims, cleanAt: head });
-        this.agents.set(verified.agent.clientId, { agent: verified.agent, at: this.monotonic() });
-        return verified;
-      } catch (error) {
-        if (error instanceof OAuthError) return null;
-        throw error;
-      }
+      const verified = await this.options.tokens.verify(token, audience);
+      if (!verified) return null;
+      this.remember(token, { claims: verified.claims, cleanAt: head });
+      this.agents.set(verified.agent.clientId, { agent: verified.agent, at: this.monotonic() });
+      return verified;
     }
     const { claims } = cached;
     if (audience !== null && !hasAudience(claims, audience)) return null;
     if (cached.cleanAt !== head) {
-      if (await this.options.revocations.check(claims)) {
+      if (await this.options.tokens.isRevoked(claims)) {
         this.tokens.delete(token);
         return null;
       }
       cached.cleanAt = head;
     }
     const agent = await this.agent(claims.client_id);
-    if (!agent || !mayHoldTokens(agent.status)) return null;
+    if (!agent || !this.options.tokens.mayHoldTokens(agent.status)) return null;
     return { claims, agent };
   }
 

@@ -1,11 +1,12 @@
 /**
  * One read shared by every caller that asked for it in the same turn of the event loop.
  *
- * The decision point reads the revocation feed's head before every decision (subjects.ts), so a
- * token revoked anywhere stops at once. On SQLite that read cost about as much as evaluating
- * the policy — a statement prepared and a WAL read transaction opened per decision — and on
- * PostgreSQL it is a round trip. Decisions that arrive together (the requests parsed in one
- * poll phase) now wait for one read, made in the next check phase (`setImmediate`):
+ * The subject resolver reads the revocation feed's head before every use of an agent's token
+ * (subjects.ts: each decision, each /v1 call), so a token revoked anywhere stops at once. On
+ * SQLite that read cost about as much as evaluating the policy — a statement prepared and a
+ * WAL read transaction opened per decision — and on PostgreSQL it is a round trip. Decisions
+ * that arrive together (the requests parsed in one poll phase) now wait for one read, made in
+ * the next check phase (`setImmediate`):
  *
  * - every caller still gets a value read *after* it asked, so nothing revoked before a
  *   decision began can be missed — the guarantee the per-decision read gave;

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import type { Agent } from '../registry/types.js';
+import { ManualClock } from '../shared/clock.js';
+import type { AccessTokenClaims } from './claims.js';
+import type { AgentTokenSource } from './resolvers.js';
+import { TokenSubjects } from './subjects.js';
+
+/** An issuer kept in memory: which tokens are genuine, which are revoked, the feed head. */
+class Issuer implements AgentTokenSource {
+  readonly genuine = new Map<string, AccessTokenClaims>();
+  readonly revoked = new Set<string>();
+  head = 0;
+  verifications = 0;
+  revocationChecks = 0;
+
+  constructor(readonly agent: Agent) {}
+
+  async verify(token: string, audience: string | null) {
+    this.verifications += 1;
+    const claims = this.genuine.get(token);
+    if (!claims || this.revoked.has(claims.jti) || (audience !== null && claims.aud !== audience)) return null;
+    return { claims, agent: this.agent };
+  }
+  async isRevoked(claims: AccessTokenClaims) {
+    this.revocationChecks += 1;
+    return this.revoked.has(claims.jti);
+  }
+  async revocationHead() {
+    return this.head;
+  }
+  mayHoldTokens(status: Agent['status']) {
+    return status === 'active';
+  }
+}
+
+const agent = { id: 'agt_1', clientId: 'agt_1', status: 'active' } as Agent;
+
+function setup() {
+  const clock = new ManualClock(Date.UTC(2026, 0, 1));
+  const issuer = new Issuer(agent);
+  const subjects = new TokenSubjects({ tokens: issuer, agentByClientId: async () => agent, clock, skewSeconds: 30 });
+  const now = Math.floor(clock.now() / 1000);
+  const claims = { iss: 'https://mandate', sub: agent.id, aud: 'https://mandate', iat: now, exp: now + 600, jti: 'j1', client_id: agent.clientId, scope: '' };
+  issuer.genuine.set('t1', claims);
+  return { issuer, subjects, claims, clock };
+}
+
+describe('TokenSubjects', () => {
+  it('verifies a token once and then reads it from the cache while the revocation head stands', async () => {
+    const { issuer, subjects } = setup();
+    for (let i = 0; i < 3; i += 1) expect((await subjects.resolve('t1', 'https://mandate'))?.agent.id).toBe(agent.id);
+    expect(issuer.verifications).toBe(1);
+    expect(issuer.revocationChecks).toBe(0);
+  });
+
+  it('checks revocation again when the head moved, and forgets a revoked token', async () => {
+    const { issuer, subjects } = setup();
+    await subjects.resolve('t1', 'https://mandate');
+    issuer.head = 1;
+    expect(await subjects.resolve('t1', 'https://mandate')).not.toBeNull();
+    expect(issuer.revocationChecks).toBe(1);
+    issuer.revoked.add('j1');
+    issuer.head = 2;
+    expect(await subjects.resolve('t1', 'https://mandate')).toBeNull();
+    expect(await subjects.resolve('t1', 'https://mandate')).toBeNull();
+    expect(issuer.verifications).toBe(2);
+  });
+
+  it('checks the audience on every use and never caches a token that failed', async () => {
+    const { issuer, subjects } = setup();
+    expect(await subjects.resolve('t1', 'https://elsewhere')).toBeNull();
+    expect(await subjects.resolve('forged', null)).toBeNull();
+    expect(await subjects.resolve('forged', null)).toBeNull();
+    expect(issuer.verifications).toBe(3);
+    expect(await subjects.resolve('t1', 'https://mandate')).not.toBeNull();
+    expect(await subjects.resolve('t1', 'https://elsewhere')).toBeNull();
+    expect(issuer.verifications).toBe(4);
+  });
+
+  it('drops a token at its expiry (plus the clock skew)', async () => {
+    const { subjects, claims, clock } = setup();
+    expect(await subjects.resolve('t1', null)).not.toBeNull();
+    clock.set((claims.exp + 30) * 1000);
+    expect(await subjects.resolve('t1', null)).toBeNull();
+  });
+});

@@ -1,0 +1,42 @@
+import { CLIENT_SIGNING_ALGORITHMS, SIGNING_ALGORITHMS } from '../algorithms.js';
+import { CLIENT_AUTH_METHODS } from '../client-auth.js';
+import { GRANTS } from '../grants/index.js';
+import type { ResourceServers } from '../resource-servers.js';
+
+/**
+ * RFC 8414 authorization server metadata. `scopes_supported` lists what the registered
+ * resource servers accept (agents' own scopes are per agent and not advertised); the rest
+ * never changes while the server runs and is built once.
+ */
+export class MetadataEndpoint {
+  private readonly fixed: Record<string, unknown>;
+
+  constructor(
+    issuer: string,
+    tokenEndpoint: string,
+    private readonly resourceServers: ResourceServers,
+  ) {
+    this.fixed = {
+      issuer,
+      token_endpoint: tokenEndpoint,
+      jwks_uri: `${issuer}/.well-known/jwks.json`,
+      introspection_endpoint: `${issuer}/oauth2/introspect`,
+      revocation_endpoint: `${issuer}/oauth2/revoke`,
+      revocation_feed_endpoint: `${issuer}/oauth2/revocations`,
+      grant_types_supported: [...GRANTS.keys()],
+      response_types_supported: [],
+      token_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
+      token_endpoint_auth_signing_alg_values_supported: [...CLIENT_SIGNING_ALGORITHMS],
+      introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'bearer'],
+      revocation_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS, 'bearer'],
+      dpop_signing_alg_values_supported: [...CLIENT_SIGNING_ALGORITHMS],
+      resource_indicators_supported: true,
+      access_token_signing_alg_values_supported: Object.keys(SIGNING_ALGORITHMS),
+    };
+  }
+
+  async handle(): Promise<Record<string, unknown>> {
+    const scopes = [...new Set((await this.resourceServers.list()).flatMap((server) => server.scopes))].sort();
+    return { ...this.fixed, scopes_supported: scopes };
+  }
+}

@@ -1,0 +1,99 @@
+import type { Config } from '../../config/schema.js';
+import type { Agent } from '../../registry/types.js';
+import type { Clock } from '../../shared/clock.js';
+import type { AgentAuthentication } from '../agent-authentication.js';
+import { mayHoldTokens } from '../agent-status.js';
+import { presentedCredentials, type PresentedCredentials } from '../client-auth.js';
+import type { DpopProofs } from '../dpop-proofs.js';
+import { BASIC_CHALLENGE, InvalidClient, InvalidRequest, OAuthError, RateLimited, UnsupportedGrantType } from '../errors.js';
+import { parseForm } from '../form.js';
+import { GRANTS } from '../grants/index.js';
+import type { TokenResponse } from '../grants/types.js';
+import type { IssuanceAudit } from '../issuance-audit.js';
+import type { SigningKeys } from '../keys/signing-keys.js';
+import { tokenRequestsRefused, tokensIssued } from '../metrics.js';
+import { TokenBuckets } from '../rate-limit.js';
+import type { RefusalAudit } from '../refusals.js';
+import type { ResourceServers } from '../resource-servers.js';
+import type { OAuthRequest } from './request.js';
+
+export interface TokenEndpointOptions {
+  issuer: string;
+  settings: Config['oauth'];
+  clock: Clock;
+  keys: SigningKeys;
+  resourceServers: ResourceServers;
+  agents: AgentAuthentication;
+  proofs: DpopProofs;
+  issuances: IssuanceAudit;
+  refusals: RefusalAudit;
+}
+
+/**
+ * The token endpoint (RFC 6749 §3.2): authenticates the agent, spends its issuance budget,
+ * checks a DPoP proof, and hands the request to its grant (grants/, dispatched through
+ * GRANTS). No token leaves before its audit entry has committed; every refusal is audited.
+ */
+export class TokenEndpoint {
+  /** Issuance per authenticated agent: only a client's own credentials spend its budget. */
+  private readonly buckets: TokenBuckets;
+
+  constructor(private readonly options: TokenEndpointOptions) {
+    this.buckets = new TokenBuckets(options.settings.tokenRateLimitPerMinute);
+  }
+
+  async handle(request: OAuthRequest): Promise<TokenResponse> {
+    const { clock, settings, agents, proofs } = this.options;
+    const now = clock.now();
+    let presented: PresentedCredentials | null = null;
+    let agent: Agent | null = null;
+    let grantType: string | undefined;
+    try {
+      const form = parseForm(request.body);
+      grantType = form.get('grant_type');
+      if (grantType === undefined) throw new InvalidRequest("missing required parameter 'grant_type'");
+      const grant = GRANTS.get(grantType);
+      if (!grant) throw new UnsupportedGrantType(`grant_type '${grantType}' is not supported; supported: ${[...GRANTS.keys()].join(', ')}`);
+      presented = presentedCredentials(request.authorization, form);
+      if (!presented) throw new InvalidClient('client authentication is required (client_secret_basic, client_secret_post or private_key_jwt)');
+      agent = await agents.authenticate(presented, now, request.remoteAddress);
+      if (!mayHoldTokens(agent.status)) throw new InvalidClient(`agent '${agent.id}' is ${agent.status}; only active agents get tokens`);
+      // Counted after authentication: whoever merely knows a client id cannot spend its budget.
+      const wait = this.buckets.take(agent.id, now);
+      if (wait > 0) throw new RateLimited(wait);
+      const jkt = request.dpop === undefined ? undefined : await proofs.forTokenRequest(request.dpop, now);
+      const result = await grant.handler({
+        form,
+        client: { agent, method: presented.method },
+        jkt,
+        now,
+        issuer: this.options.issuer,
+        ttl: { defaultSeconds: settings.accessTokenTtlSeconds, minSeconds: settings.accessTokenTtlMinSeconds, maxSeconds: settings.accessTokenTtlMaxSeconds },
+        keys: this.options.keys,
+        resourceServers: this.options.resourceServers,
+      });
+      // Awaited: no token leaves before its audit entry has committed (issuance-audit.ts).
+      await this.options.issuances.record(
+        {
+          agentId: agent.id,
+          grantType,
+          authMethod: presented.method,
+          scope: result.response.scope,
+          aud: result.issued.claims.aud as string | string[],
+          dpop: result.response.token_type === 'DPoP',
+          extra: result.details,
+        },
+        { jti: result.issued.jti, exp: result.issued.exp },
+      );
+      tokensIssued.inc({ grant_type: grantType });
+      return result.response;
+    } catch (error) {
+      if (error instanceof OAuthError) {
+        tokenRequestsRefused.inc({ error: error.code });
+        await this.options.refusals.record('oauth.token.refused', error, { presented, agent, details: { grant_type: grantType ?? null } });
+        if (error instanceof InvalidClient && presented?.method === 'client_secret_basic') error.withHeaders(BASIC_CHALLENGE);
+      }
+      throw error;
+    }
+  }
+}
