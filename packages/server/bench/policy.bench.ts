@@ -2,7 +2,7 @@
  * Policy decisions in process: Mandate's Rego engine (seed policy, prepared once) beside
  * @cedar-policy/cedar-wasm with the equivalent Cedar policy (pre-parsed once), same inputs.
  *
- * Fairness (see ../shared/PEERS.md): both sides start from the same plain JS request object and
+ * Fairness (the peers are configured as docs/benchmarks.md describes): both sides start from the same plain JS request object and
  * pay for converting it (Rego: to engine values; Cedar: JSON context across the wasm boundary).
  * Cedar gets everything in the context (no entities), its cheapest configuration, and time as ms
  * in the context because Cedar has no now(). A decision is allow && !deny on both sides.
