@@ -39,7 +39,7 @@ describe('the mutable-field table', () => {
   });
 
   it('stores lists and objects as JSON text, and audits key sets by their kids', () => {
-    const jwk = { ...(generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' }) as Record<string, unknown>), kid: 'k1' };
+    const jwk: Record<string, unknown> = { ...generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' }), kid: 'k1' };
     const fields = checkNewAgent({ ...input, jwks: { keys: [jwk] } }, TTL);
     expect(fields.jwks?.keys[0]).toMatchObject({ kid: 'k1', x: jwk.x });
     expect(encodeFields(fields)).toMatchObject({ scopes: '["calendar.read"]', metadata: '{}', jwks: JSON.stringify(fields.jwks), token_ttl_seconds: null });
