@@ -7,10 +7,10 @@ import { bootstrapAdmin, createOperator, disableOperator, getOperator } from './
 import type { OperatorDeps } from './deps.js';
 import { OperatorStore } from './store.js';
 import { issueToken, OPERATOR_TOKEN_PREFIX as TOKEN_PREFIX, revokeToken, verifyOperatorToken } from './tokens.js';
-import type { IssuedToken, NewOperator, Operator } from './types.js';
+import type { IssuedToken, NewOperator, Operator, TokenHolder } from './types.js';
 
 export { BOOTSTRAP_OPERATOR_ID } from './accounts.js';
-export type { IssuedToken, NewOperator, Operator } from './types.js';
+export type { IssuedToken, NewOperator, Operator, TokenHolder } from './types.js';
 
 /**
  * Operators (the humans who run Mandate) and their bearer tokens. Each method is a use case
@@ -56,9 +56,14 @@ export class OperatorService {
     return revokeToken(this.deps, tokenId, actor);
   }
 
+  /** Who holds this operator token: null when it is malformed, unknown, revoked, or its operator disabled. */
+  verifyToken(token: string): Promise<TokenHolder | null> {
+    return verifyOperatorToken(this.deps, token);
+  }
+
   /** Bearer-token authentication for operators. */
   async authenticate(token: string): Promise<OperatorPrincipal | null> {
-    const holder = await verifyOperatorToken(this.deps, token);
+    const holder = await this.verifyToken(token);
     return holder ? { kind: 'operator', ...holder } : null;
   }
 

@@ -9,7 +9,6 @@
  * inside: what another context needs from them is a method of the service.
  */
 export { RegistryService, type RegistryOptions, type RegistrySettings } from './service.js';
-export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './query.js';
 export type {
   AccessScope,
   Agent,
@@ -25,7 +24,6 @@ export type {
   StatusChangeListener,
   StatusChangeTxListener,
 } from './types.js';
-export { MUTABLE_FIELDS } from './types.js';
 export {
   classificationRank,
   CLASSIFICATION_NAMES,
@@ -34,19 +32,7 @@ export {
   permitsClassification,
   type DataClassification,
 } from './classification.js';
-export {
-  AGENT_STATUSES,
-  allowedTransitions,
-  canTransition,
-  isAgentStatus,
-  LIFECYCLE_ACTION_NAMES,
-  LIFECYCLE_ACTIONS,
-  mayObtainCredentials,
-  type AgentStatus,
-  type LifecycleAction,
-} from './lifecycle.js';
+export { AGENT_STATUSES, isAgentStatus, LIFECYCLE_ACTION_NAMES, mayObtainCredentials, type AgentStatus, type LifecycleAction } from './lifecycle.js';
 export { FIELD_LIMITS, type TtlRange } from './rules.js';
-export { AGENT_ID_PATTERN, isAgentId } from './ids.js';
-export { MAX_JWKS_KEYS, SUPPORTED_JWK_TYPES, type PublicJwk, type PublicJwks } from './jwks.js';
-export { CLIENT_SECRET_PREFIX } from './credentials.js';
+export { MAX_JWKS_KEYS, type PublicJwk, type PublicJwks } from './jwks.js';
 export { registryMigrations } from './migrations/index.js';
