@@ -10,7 +10,7 @@ import { agentFromRow } from './record.js';
 import { registerAgent } from './register.js';
 import { reviewAgent } from './review.js';
 import { rotateClientSecret } from './rotate-secret.js';
-import { StatusChangeHooks } from './status-hooks.js';
+import { StatusChangeHooks, type StatusChangeAnnouncer } from './status-hooks.js';
 import { AgentStore } from './store.js';
 import type { AgentRow } from './tables.js';
 import { transitionAgent } from './transition.js';
@@ -51,10 +51,20 @@ export interface RegistryOptions {
 export class RegistryService {
   private readonly deps: RegistryDeps;
   private readonly hooks: StatusChangeHooks;
+  private readonly announcer: StatusChangeAnnouncer;
 
   constructor(options: RegistryOptions) {
     this.deps = { agents: new AgentStore(options.store), audit: options.audit, clock: options.clock, settings: options.settings };
     this.hooks = new StatusChangeHooks(options.onListenerError);
+    this.announcer = { inTransaction: (trx, change) => this.hooks.inTransaction(trx, change), afterCommit: (change) => this.notify(change) };
+  }
+
+  /**
+   * The after-commit announcement of a status change. One method on the instance, looked up at
+   * each call, so a test can stand in for a process that dies right after the commit.
+   */
+  private notify(change: StatusChange): Promise<void> {
+    return this.hooks.afterCommit(change);
   }
 
   /** Row → domain object, with the review fields computed at `now`. */
@@ -94,7 +104,7 @@ export class RegistryService {
   }
 
   transition(id: string, action: LifecycleAction, actor: Actor, reason?: string | null, access: AccessScope = {}): Promise<Agent> {
-    return transitionAgent(this.deps, this.hooks, id, action, actor, reason, access);
+    return transitionAgent(this.deps, this.announcer, id, action, actor, reason, access);
   }
 
   suspend(id: string, actor: Actor, reason?: string | null, access?: AccessScope): Promise<Agent> {

@@ -2,6 +2,12 @@ import type { AuditEvent } from '../audit/types.js';
 import type { Tx } from '../storage/index.js';
 import type { StatusChange, StatusChangeListener, StatusChangeTxListener } from './types.js';
 
+/** How a transition announces itself: in its transaction, then after it commits. */
+export interface StatusChangeAnnouncer {
+  inTransaction(trx: Tx, change: StatusChange): Promise<AuditEvent[]>;
+  afterCommit(change: StatusChange): Promise<void>;
+}
+
 /**
  * Who hears of status changes, twice over:
  *
@@ -10,7 +16,7 @@ import type { StatusChange, StatusChangeListener, StatusChangeTxListener } from 
  * | `onStatusChangeInTransaction` | inside the transition's transaction | durable consequences (revocation marks, feed events): all or nothing with the change |
  * | `onStatusChange` | after commit | in-memory work (cache eviction, waking long-polls); a failure never undoes the change |
  */
-export class StatusChangeHooks {
+export class StatusChangeHooks implements StatusChangeAnnouncer {
   private readonly listeners = new Set<StatusChangeListener>();
   private readonly txListeners = new Set<StatusChangeTxListener>();
 

@@ -6,7 +6,7 @@ import type { RegistryDeps } from './deps.js';
 import { assertTransition, LIFECYCLE_ACTIONS, type AgentStatus, type LifecycleAction } from './lifecycle.js';
 import { actorLabel, agentEvent, agentFromRow } from './record.js';
 import { checkOptionalText, FIELD_LIMITS } from './rules.js';
-import type { StatusChangeHooks } from './status-hooks.js';
+import type { StatusChangeAnnouncer } from './status-hooks.js';
 import type { AgentRow } from './tables.js';
 import type { AccessScope, Agent, StatusChange } from './types.js';
 
@@ -20,7 +20,7 @@ const NO_SECRETS: Partial<AgentRow> = { client_secret_hash: null, client_secret_
  */
 export async function transitionAgent(
   deps: RegistryDeps,
-  hooks: StatusChangeHooks,
+  announce: StatusChangeAnnouncer,
   id: string,
   action: LifecycleAction,
   actor: Actor,
@@ -43,10 +43,10 @@ export async function transitionAgent(
     const committed: StatusChange = { agentId: id, clientId: row.client_id, from, to: spec.to, action, actor, reason: why, at };
     // Lock order in this transaction: the agent row (above), then whatever the hooks lock
     // (OAuth: the revocation feed head), then the audit head (withEntry, last).
-    const events = [agentEvent(spec.event, action, actor, id, { from, to: spec.to, reason: why }), ...(await hooks.inTransaction(trx, committed))];
+    const events = [agentEvent(spec.event, action, actor, id, { from, to: spec.to, reason: why }), ...(await announce.inTransaction(trx, committed))];
     change = committed;
     return { result: agentFromRow({ ...row, ...set }, now, deps.settings.reviewIntervalDays), events };
   });
-  if (change) await hooks.afterCommit(change);
+  if (change) await announce.afterCommit(change);
   return agent;
 }
