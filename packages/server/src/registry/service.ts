@@ -89,20 +89,24 @@ export class RegistryService {
     return findAgentByClientId(this.deps, clientId);
   }
 
+  /** One page of agents in registration order (query.ts). */
   list(filter: AgentFilter = {}, page: PageRequest = {}, access: AccessScope = {}): Promise<AgentPage> {
     return listAgents(this.deps, filter, page, access);
   }
 
   // ---- changes ---------------------------------------------------------------------------
 
+  /** Registers an agent and issues its client secret, shown once (register.ts). */
   register(input: NewAgent, actor: Actor, access: AccessScope = {}): Promise<RegisteredAgent> {
     return registerAgent(this.deps, input, actor, access);
   }
 
+  /** Changes mutable fields; a patch that changes nothing writes nothing (update.ts). */
   update(id: string, patch: AgentPatch, actor: Actor, access: AccessScope = {}): Promise<Agent> {
     return updateAgent(this.deps, id, patch, actor, access);
   }
 
+  /** Moves an agent through its lifecycle and announces the change (transition.ts). */
   transition(id: string, action: LifecycleAction, actor: Actor, reason?: string | null, access: AccessScope = {}): Promise<Agent> {
     return transitionAgent(this.deps, this.announcer, id, action, actor, reason, access);
   }
@@ -123,16 +127,19 @@ export class RegistryService {
     return this.transition(id, 'decommission', actor, reason, access);
   }
 
+  /** Records a review; the next one falls due registry.reviewIntervalDays later (review.ts). */
   review(id: string, notes: string | null | undefined, actor: Actor, access: AccessScope = {}): Promise<Agent> {
     return reviewAgent(this.deps, id, notes, actor, access);
   }
 
+  /** Issues a new client secret; the replaced one works on for the overlap (rotate-secret.ts). */
   rotateSecret(id: string, actor: Actor, access: AccessScope = {}): Promise<RotatedSecret> {
     return rotateClientSecret(this.deps, id, actor, access);
   }
 
   // ---- for the OAuth context ----------------------------------------------------------------
 
+  /** The agent when the secret matches its current or unexpired previous one, else null (authenticate.ts). */
   authenticateClientSecret(clientId: string, secret: string, now: number = this.deps.clock.now()): Promise<Agent | null> {
     return authenticateClientSecret(this.deps, clientId, secret, now);
   }
