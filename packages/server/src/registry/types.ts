@@ -1,5 +1,5 @@
 import type { Actor, AuditEvent } from '../audit/types.js';
-import type { Tx } from '../storage/database.js';
+import type { Tx } from '../storage/index.js';
 import type { DataClassification } from './classification.js';
 import type { PublicJwks } from './jwks.js';
 import type { AgentStatus, LifecycleAction } from './lifecycle.js';

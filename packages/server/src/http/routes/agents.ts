@@ -5,12 +5,19 @@ import type { MandatePlugin } from '../plugin.js';
 import type { OperatorPrincipal } from '../../identity/index.js';
 import { authErrors, ErrorResponse, Page, Paging } from '../schemas.js';
 import { ForbiddenError, UnauthenticatedError, ValidationError } from '../../shared/errors.js';
-import { reachOf, type Permission } from '../../operators/roles.js';
-import { CLASSIFICATION_NAMES } from '../../registry/classification.js';
-import { MAX_JWKS_KEYS } from '../../registry/jwks.js';
-import { AGENT_STATUSES, isAgentStatus, LIFECYCLE_ACTION_NAMES, type AgentStatus } from '../../registry/lifecycle.js';
-import { FIELD_LIMITS } from '../../registry/rules.js';
-import type { AccessScope, Agent, AgentPatch } from '../../registry/types.js';
+import { reachOf, type Permission } from '../../operators/index.js';
+import {
+  AGENT_STATUSES,
+  CLASSIFICATION_NAMES,
+  FIELD_LIMITS,
+  isAgentStatus,
+  LIFECYCLE_ACTION_NAMES,
+  MAX_JWKS_KEYS,
+  type AccessScope,
+  type Agent,
+  type AgentPatch,
+  type AgentStatus,
+} from '../../registry/index.js';
 
 const L = FIELD_LIMITS;
 const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);

@@ -2,8 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { requireOperator } from '../auth.js';
 import { ForbiddenError } from '../../shared/errors.js';
 import type { MandatePlugin } from '../plugin.js';
-import { ROLES, type Role } from '../../operators/roles.js';
-import type { Operator } from '../../operators/service.js';
+import { ROLES, type Operator, type Role } from '../../operators/index.js';
 import type { OperatorPrincipal } from '../../identity/index.js';
 import { authErrors, ErrorResponse } from '../schemas.js';
 

@@ -1,0 +1,33 @@
+import type { Role } from './roles.js';
+
+export interface Operator {
+  id: string;
+  email: string;
+  name: string;
+  roles: Role[];
+  status: 'active' | 'disabled';
+  createdAt: string;
+  disabledAt: string | null;
+}
+
+export interface NewOperator {
+  id?: string;
+  email: string;
+  name?: string;
+  roles: Role[];
+}
+
+export interface IssuedToken {
+  operator: Operator;
+  tokenId: string;
+  /** Shown once; only its hash is stored. */
+  token: string;
+}
+
+/** Who presented a valid operator token: an active operator and the token's id. */
+export interface TokenHolder {
+  operatorId: string;
+  email: string;
+  roles: Role[];
+  tokenId: string;
+}
