@@ -7,6 +7,7 @@ import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { Store } from '../storage/database.js';
 import { DecisionPoint } from './decision-point.js';
+import { DecisionReplay, type DecisionLog } from './replay.js';
 import { PolicyService } from './service.js';
 import { sharedRead } from './shared-read.js';
 import { TokenSubjects } from './subjects.js';
@@ -14,9 +15,10 @@ import { TokenSubjects } from './subjects.js';
 export interface PolicySetup {
   policies: PolicyService;
   decisions: DecisionPoint;
+  replay: DecisionReplay;
 }
 
-/** Builds the policy context for the runtime: stored policies (default bundle on first start) and the decision point. */
+/** Builds the policy context for the runtime: stored policies (default bundle on first start), the decision point and replay. */
 export async function createPolicy(deps: {
   config: Config;
   store: Store;
@@ -26,6 +28,8 @@ export async function createPolicy(deps: {
   oauth: OAuthService;
   registry: RegistryService;
   approvals: ApprovalService;
+  /** The logged decisions replay reads (the audit log's reader). */
+  decisionLog: DecisionLog;
 }): Promise<PolicySetup> {
   const { config, store, audit, clock, logger, oauth, registry, approvals } = deps;
   const policies = new PolicyService({ store, audit, clock, logger, settings: config.policy });
@@ -44,5 +48,6 @@ export async function createPolicy(deps: {
   });
   registry.onStatusChange((change) => subjects.forgetAgent(change.clientId));
   const decisions = new DecisionPoint({ policies, subjects, approvals, audit, store, clock, logger });
-  return { policies, decisions };
+  const replay = new DecisionReplay({ policies, log: deps.decisionLog, clock });
+  return { policies, decisions, replay };
 }

@@ -15,7 +15,7 @@ describe('GET /v1/jobs', () => {
     const { status, body } = await server.api('GET', '/v1/jobs');
     expect(status).toBe(200);
     const names = body.items.map((job: { name: string }) => job.name);
-    expect(names).toEqual(expect.arrayContaining(['audit.checkpoint']));
+    expect(names).toEqual(expect.arrayContaining(['audit.checkpoint', 'audit.group-commit']));
     for (const job of body.items) {
       expect(job).toMatchObject({ kind: expect.stringMatching(/^(periodic|deadline)$/), failures: expect.any(Number), running: expect.any(Boolean) });
       if (job.kind === 'periodic' && !job.running) expect(Date.parse(job.next_run_at)).toBeGreaterThan(Date.now() - 60_000);
