@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
 import type { Config } from './config/schema.js';
-import { AuditKeyring } from './audit/keys.js';
-import { AuditLog } from './audit/log.js';
+import { AuditKeyring, AuditLog, AuditReader } from './audit/index.js';
 import { createApprovals, type ApprovalService } from './approvals/index.js';
 import { Envelope } from './crypto/envelope.js';
 import { checkMasterKey, resolveMasterKey } from './crypto/master-key.js';
@@ -12,9 +11,7 @@ import { acceptAgentTokens, Authenticator } from './identity/index.js';
 import { OperatorService } from './operators/service.js';
 import { RegistryService } from './registry/service.js';
 import { OAuthService } from './oauth/index.js';
-import type { DecisionPoint } from './policy/decision-point.js';
-import type { PolicyService } from './policy/service.js';
-import { createPolicy } from './policy/setup.js';
+import { createPolicy, type DecisionPoint, type DecisionReplay, type PolicyService } from './policy/index.js';
 import { Scheduler } from './scheduler/index.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
@@ -32,6 +29,8 @@ import { ADMIN_TOKEN_FILE } from './config/files.js';
 export interface Runtime extends Foundation {
   /** The audit checkpoint signing key (public keys: GET /v1/audit/keys). */
   auditKeys: AuditKeyring;
+  /** Reads the audit log: query, export, verify, checkpoints, public keys (audit/reader.ts). */
+  auditReader: AuditReader;
   /** Who a request's caller is: operators, agents, resource servers (identity/). */
   authenticator: Authenticator;
   operators: OperatorService;
@@ -44,6 +43,8 @@ export interface Runtime extends Foundation {
   policies: PolicyService;
   /** The policy decision point behind POST /v1/authorize (policy/decision-point.ts). */
   decisions: DecisionPoint;
+  /** What-if replay of logged decisions against a candidate policy (policy/replay.ts). */
+  decisionReplay: DecisionReplay;
   /** The bootstrap admin token when this start created it (shown once), else null. */
   bootstrapToken: string | null;
   /** Registers cleanup (timers, loops) to run on close, last registered first. */
@@ -127,7 +128,9 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
     signer: auditKeys,
     checkpoints: { everyEntries: config.audit.checkpointEveryEntries, intervalSeconds: config.audit.checkpointIntervalSeconds },
     groupCommit: { maxDelayMs: config.audit.groupCommitMaxDelayMs, maxEntries: config.audit.groupCommitMaxEntries },
+    scheduler,
   });
+  const auditReader = new AuditReader(store);
   // Queued events are written before the store closes (closers run last registered first).
   closers.push(() => audit.close());
   scheduler.every({
@@ -170,7 +173,7 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
 
   const approvals = createApprovals({ ...foundation, onClose: (task) => closers.push(task) });
 
-  const { policies, decisions } = await createPolicy({ config, store, audit, clock, logger, subjects: agentTokens.subjects, approvals });
+  const { policies, decisions, replay: decisionReplay } = await createPolicy({ config, store, audit, clock, logger, subjects: agentTokens.subjects, approvals, decisionLog: auditReader });
 
   // The token file is written inside the bootstrap transaction: no admin without its token.
   const tokenFile = join(config.dataDir, ADMIN_TOKEN_FILE);
@@ -185,6 +188,7 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
   return {
     ...foundation,
     auditKeys,
+    auditReader,
     authenticator,
     operators,
     registry,
@@ -192,6 +196,7 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
     approvals,
     policies,
     decisions,
+    decisionReplay,
     bootstrapToken: bootstrap?.token ?? null,
     onClose: (task) => closers.push(task),
     close: async () => {

@@ -1,10 +1,10 @@
 import { createHash, createPrivateKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import type { Envelope } from '../crypto/envelope.js';
 import { isoTime, type Clock } from '../shared/clock.js';
-import type { Executor } from '../storage/database.js';
+import type { Executor } from '../storage/index.js';
 import { checkpointMessage, publicKeyFromJwk, type Checkpoint } from './checkpoint.js';
+import { allKeys, insertKeyIfAbsent, oldestActiveKey } from './store.js';
 import type { AuditKeyRow } from './tables.js';
-import { auditTables } from './tables.js';
 
 /** The one algorithm audit checkpoints use; a table so that adding one is a row, not a branch. */
 const ALGORITHMS = {
@@ -42,7 +42,7 @@ export function publicKeyView(row: AuditKeyRow): AuditPublicKey {
 
 /** Every audit key ever used (retired ones stay: old checkpoints are signed with them). */
 export async function loadPublicKeys(db: Executor): Promise<Map<string, { view: AuditPublicKey; key: KeyObject }>> {
-  const rows = await auditTables(db).selectFrom('audit_keys').selectAll().orderBy('created_at').orderBy('id').execute();
+  const rows = await allKeys(db);
   return new Map(rows.map((row) => [row.id, { view: publicKeyView(row), key: publicKeyFromJwk(JSON.parse(row.public_jwk) as Record<string, unknown>) }]));
 }
 
@@ -58,35 +58,27 @@ export class AuditKeyring {
   ) {}
 
   static async open(db: Executor, envelope: Envelope, clock: Clock): Promise<AuditKeyring> {
-    let row = await AuditKeyring.active(db);
+    let row = await oldestActiveKey(db);
     if (!row) {
       const { publicKey, privateKey } = ALGORITHMS[DEFAULT_ALGORITHM].generate();
       const jwk = publicKey.export({ format: 'jwk' }) as { kty: string; crv: string; x: string };
       const id = okpThumbprint(jwk);
       const der = privateKey.export({ format: 'der', type: 'pkcs8' });
-      await auditTables(db)
-        .insertInto('audit_keys')
-        .values({
-          id,
-          algorithm: DEFAULT_ALGORITHM,
-          public_jwk: JSON.stringify({ kty: jwk.kty, crv: jwk.crv, x: jwk.x }),
-          private_key: envelope.encrypt(der, sealContext(id)),
-          created_at: isoTime(clock.now()),
-          retired_at: null,
-        })
-        .onConflict((oc) => oc.column('id').doNothing())
-        .execute();
-      row = await AuditKeyring.active(db);
+      await insertKeyIfAbsent(db, {
+        id,
+        algorithm: DEFAULT_ALGORITHM,
+        public_jwk: JSON.stringify({ kty: jwk.kty, crv: jwk.crv, x: jwk.x }),
+        private_key: envelope.encrypt(der, sealContext(id)),
+        created_at: isoTime(clock.now()),
+        retired_at: null,
+      });
+      row = await oldestActiveKey(db);
       if (!row) throw new Error('audit signing key could not be stored');
     }
     const der = envelope.decrypt(row.private_key, sealContext(row.id));
     const privateKey = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
     der.fill(0);
     return new AuditKeyring(row.id, privateKey);
-  }
-
-  private static active(db: Executor): Promise<AuditKeyRow | undefined> {
-    return auditTables(db).selectFrom('audit_keys').selectAll().where('retired_at', 'is', null).orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
   }
 
   /** Signs the head (seq, hash, time): synchronous node:crypto, so it fits inside an append's transaction. */

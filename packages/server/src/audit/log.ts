@@ -1,13 +1,14 @@
+import type { Scheduler } from '../scheduler/index.js';
 import type { Clock } from '../shared/clock.js';
 import { isoTime } from '../shared/clock.js';
-import type { Executor, Store, Tx } from '../storage/database.js';
+import type { Executor, Store, Tx } from '../storage/index.js';
 import { checkpointDue, type Checkpoint, type CheckpointPolicy } from './checkpoint.js';
 import { GroupCommitter, type GroupCommitOptions } from './group-commit.js';
 import { hashEntry } from './hash.js';
 import { redactSensitive } from './redact.js';
+import { advanceHead, firstEntryTime, insertEntries, lockHead, readHead, recordCheckpoint, type Head } from './store.js';
+import type { AuditEntryRow } from './tables.js';
 import type { AuditEntry, AuditEvent } from './types.js';
-import type { AuditEntryRow, AuditHeadRow } from './tables.js';
-import { auditTables } from './tables.js';
 
 /** Signs checkpoints (the audit keyring); without one, no checkpoints are written. */
 export interface CheckpointSigner {
@@ -26,26 +27,18 @@ export interface AuditLogOptions {
   checkpoints?: CheckpointPolicy;
   /** Batching of `enqueue` (config `audit.groupCommitMaxDelayMs` / `groupCommitMaxEntries`). */
   groupCommit?: GroupCommitOptions;
+  /**
+   * Runs the group-commit flush as the deadline `audit.group-commit`. Without one (tests that
+   * only append) an enqueued event does not wait for company: its batch is written at once.
+   */
+  scheduler?: Pick<Scheduler, 'deadline'>;
 }
+
+/** The scheduler name of the group-commit flush deadline. */
+export const GROUP_COMMIT_JOB = 'audit.group-commit';
 
 const DEFAULT_CHECKPOINTS: CheckpointPolicy = { everyEntries: 1_000, intervalSeconds: 300 };
 const DEFAULT_GROUP_COMMIT: GroupCommitOptions = { maxDelayMs: 2, maxEntries: 500 };
-
-export function rowToEntry(row: AuditEntryRow): AuditEntry {
-  return {
-    seq: Number(row.seq),
-    time: row.time,
-    type: row.type,
-    actor: JSON.parse(row.actor) as AuditEntry['actor'],
-    subject: row.subject,
-    agentId: row.agent_id,
-    action: row.action,
-    outcome: row.outcome as AuditEntry['outcome'],
-    details: JSON.parse(row.details) as Record<string, unknown>,
-    prevHash: row.prev_hash,
-    hash: row.hash,
-  };
-}
 
 /**
  * The append-only, hash-chained audit log. Three ways to write:
@@ -65,21 +58,20 @@ export class AuditLog {
 
   constructor(private readonly options: AuditLogOptions) {
     this.policy = options.checkpoints ?? DEFAULT_CHECKPOINTS;
-    this.committer = new GroupCommitter((events) => this.commitBatch(events), options.groupCommit ?? DEFAULT_GROUP_COMMIT);
-  }
-
-  private async lockHead(trx: Tx): Promise<AuditHeadRow> {
-    let headQuery = auditTables(trx).selectFrom('audit_head').selectAll().where('id', '=', 1);
-    if (this.options.store.dialect === 'postgres') headQuery = headQuery.forUpdate();
-    return headQuery.executeTakeFirstOrThrow();
+    const scheduler = options.scheduler;
+    this.committer = new GroupCommitter(
+      (events) => this.commitBatch(events),
+      options.groupCommit ?? DEFAULT_GROUP_COMMIT,
+      scheduler && ((flush) => scheduler.deadline({ name: GROUP_COMMIT_JOB, run: flush })),
+    );
   }
 
   /** Appends events within an open transaction and returns the entries as stored. */
   async appendIn(trx: Tx, events: readonly AuditEvent[]): Promise<AuditEntry[]> {
     if (events.length === 0) return [];
     const { clock, hmacKey } = this.options;
-    const head = await this.lockHead(trx);
-    let seq = Number(head.seq);
+    const head = await lockHead(trx, this.options.store.dialect);
+    let seq = head.seq;
     let prevHash = head.hash;
     const nowMs = clock.now();
     const time = isoTime(nowMs);
@@ -119,19 +111,22 @@ export class AuditLog {
       });
       prevHash = hash;
     }
-    await auditTables(trx).insertInto('audit_entries').values(rows).execute();
-    const since = Number(head.last_checkpoint_seq) === 0 ? await this.firstEntryMs(trx, Number(head.seq), nowMs) : Date.parse(head.last_checkpoint_time);
-    const checkpoint = this.checkpointIfDue({ seq, lastCheckpointSeq: Number(head.last_checkpoint_seq), sinceMs: since }, prevHash, nowMs);
-    if (checkpoint) await this.writeCheckpoint(trx, checkpoint);
-    else await auditTables(trx).updateTable('audit_head').set({ seq, hash: prevHash }).where('id', '=', 1).execute();
+    await insertEntries(trx, rows);
+    const checkpoint = this.checkpointIfDue({ seq, lastCheckpointSeq: head.lastCheckpointSeq, sinceMs: await this.intervalStartMs(trx, head, nowMs) }, prevHash, nowMs);
+    if (checkpoint) await recordCheckpoint(trx, checkpoint);
+    else await advanceHead(trx, seq, prevHash);
     return entries;
   }
 
-  /** Until the first checkpoint, the interval runs from the first entry (not from 1970). */
-  private async firstEntryMs(trx: Tx, headSeq: number, nowMs: number): Promise<number> {
-    if (headSeq === 0) return nowMs;
-    const first = await auditTables(trx).selectFrom('audit_entries').select('time').orderBy('seq').limit(1).executeTakeFirst();
-    return first ? Date.parse(first.time) : nowMs;
+  /**
+   * Where the checkpoint interval runs from: the last checkpoint, or until the first one the
+   * first entry (not 1970), read from `head` as locked before this transaction's appends.
+   */
+  private async intervalStartMs(trx: Tx, head: Head, nowMs: number): Promise<number> {
+    if (head.lastCheckpointSeq !== 0) return Date.parse(head.lastCheckpointTime);
+    if (head.seq === 0) return nowMs;
+    const first = await firstEntryTime(trx);
+    return first === undefined ? nowMs : Date.parse(first);
   }
 
   private checkpointIfDue(state: { seq: number; lastCheckpointSeq: number; sinceMs: number }, hash: string, nowMs: number): Checkpoint | null {
@@ -140,31 +135,18 @@ export class AuditLog {
     return signer.sign({ seq: state.seq, hash, time: isoTime(nowMs) });
   }
 
-  private async writeCheckpoint(trx: Tx, checkpoint: Checkpoint): Promise<void> {
-    await auditTables(trx)
-      .insertInto('audit_checkpoints')
-      .values({ seq: checkpoint.seq, hash: checkpoint.hash, time: checkpoint.time, key_id: checkpoint.keyId, signature: checkpoint.signature })
-      .execute();
-    await auditTables(trx)
-      .updateTable('audit_head')
-      .set({ seq: checkpoint.seq, hash: checkpoint.hash, last_checkpoint_seq: checkpoint.seq, last_checkpoint_time: checkpoint.time })
-      .where('id', '=', 1)
-      .execute();
-  }
-
   /**
-   * Signs the head when the interval has passed with entries still unsigned (the timer rule
-   * for quiet periods; busy logs get their checkpoints from appends). Returns the checkpoint.
+   * Signs the head when the interval has passed with entries still unsigned (the scheduler's
+   * `audit.checkpoint` job, for quiet periods; busy logs get their checkpoints from appends).
+   * Returns the checkpoint.
    */
   async checkpointIfDueNow(): Promise<Checkpoint | null> {
     if (!this.options.signer) return null;
     return this.options.store.transaction(async (trx) => {
-      const head = await this.lockHead(trx);
-      const seq = Number(head.seq);
+      const head = await lockHead(trx, this.options.store.dialect);
       const nowMs = this.options.clock.now();
-      const since = Number(head.last_checkpoint_seq) === 0 ? await this.firstEntryMs(trx, seq, nowMs) : Date.parse(head.last_checkpoint_time);
-      const checkpoint = this.checkpointIfDue({ seq, lastCheckpointSeq: Number(head.last_checkpoint_seq), sinceMs: since }, head.hash, nowMs);
-      if (checkpoint) await this.writeCheckpoint(trx, checkpoint);
+      const checkpoint = this.checkpointIfDue({ seq: head.seq, lastCheckpointSeq: head.lastCheckpointSeq, sinceMs: await this.intervalStartMs(trx, head, nowMs) }, head.hash, nowMs);
+      if (checkpoint) await recordCheckpoint(trx, checkpoint);
       return checkpoint;
     });
   }
@@ -218,8 +200,7 @@ export class AuditLog {
     return result;
   }
 
-  async head(db: Executor = this.options.store.db): Promise<{ seq: number; hash: string }> {
-    const head = await auditTables(db).selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirstOrThrow();
-    return { seq: Number(head.seq), hash: head.hash };
+  head(db: Executor = this.options.store.db): Promise<{ seq: number; hash: string }> {
+    return readHead(db);
   }
 }

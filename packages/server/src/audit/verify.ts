@@ -1,10 +1,8 @@
-import type { Executor } from '../storage/database.js';
+import type { Executor } from '../storage/index.js';
 import { verifyCheckpointSignature } from './checkpoint.js';
 import { entryHash, GENESIS_HASH } from './hash.js';
 import { loadPublicKeys } from './keys.js';
-import { rowToEntry } from './log.js';
-import type { AuditCheckpointRow, AuditEntryRow } from './tables.js';
-import { auditTables } from './tables.js';
+import { chainPage, checkpointOf, checkpointsAfter, keysetPages, maxEntrySeq, readHead, rowToEntry } from './store.js';
 
 /** Why a log fails verification, and what that usually means (docs/audit.md repeats this table). */
 export const VERIFY_FAILURES = {
@@ -36,17 +34,6 @@ export interface VerifyOptions {
   pageSize?: number;
 }
 
-/** Walks rows in seq order by keyset pages (`seq > last`), never holding more than one page. */
-async function* pages<T extends { seq: number }>(fetch: (after: number) => Promise<T[]>, pageSize: number): AsyncGenerator<T> {
-  let after = -1;
-  for (;;) {
-    const page = await fetch(after);
-    for (const row of page) yield row;
-    if (page.length < pageSize) return;
-    after = Number(page[page.length - 1]!.seq);
-  }
-}
-
 /**
  * Verifies the whole log: the sequence has no gaps, each entry links to the one before,
  * each hash matches its content, the log ends at the head, and every checkpoint is signed
@@ -55,8 +42,7 @@ async function* pages<T extends { seq: number }>(fetch: (after: number) => Promi
 export async function verifyLog(db: Executor, options: VerifyOptions = {}): Promise<VerifyResult> {
   const pageSize = options.pageSize ?? 1_000;
   // Entries past this head may be appended while we walk; the next verification covers them.
-  const headRow = await auditTables(db).selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirstOrThrow();
-  const head = { seq: Number(headRow.seq), hash: headRow.hash };
+  const head = await readHead(db);
   const keys = await loadPublicKeys(db);
   let count = 0;
   let checkpoints = 0;
@@ -70,15 +56,13 @@ export async function verifyLog(db: Executor, options: VerifyOptions = {}): Prom
     message: `${detail}: ${VERIFY_FAILURES[reason]}`,
   });
 
-  const entryRows = pages<AuditEntryRow>(
-    (after) => auditTables(db).selectFrom('audit_entries').selectAll().where('seq', '>', after).where('seq', '<=', head.seq).orderBy('seq').limit(pageSize).execute(),
-    pageSize,
-  );
-  const checkpointRows = pages<AuditCheckpointRow>(
-    (after) => auditTables(db).selectFrom('audit_checkpoints').selectAll().where('seq', '>', after).orderBy('seq').limit(pageSize).execute(),
-    pageSize,
-  );
-  let nextCheckpoint = (await checkpointRows.next()).value as AuditCheckpointRow | undefined;
+  const entryRows = keysetPages((after) => chainPage(db, after, head.seq, pageSize), pageSize);
+  const checkpointRows = keysetPages((after) => checkpointsAfter(db, after ?? -1, pageSize), pageSize);
+  const nextCheckpointRow = async () => {
+    const next = await checkpointRows.next();
+    return next.done ? undefined : checkpointOf(next.value);
+  };
+  let nextCheckpoint = await nextCheckpointRow();
 
   let expected = 1;
   let prevHash = GENESIS_HASH;
@@ -87,17 +71,16 @@ export async function verifyLog(db: Executor, options: VerifyOptions = {}): Prom
     if (seq !== expected) return fail(expected, 'sequence_gap', `entry ${expected} is missing (next present: ${seq})`);
     if (row.prev_hash !== prevHash) return fail(seq, 'prev_hash_mismatch', `entry ${seq} names ${row.prev_hash.slice(0, 12)}… as previous, but entry ${seq - 1} hashes to ${prevHash.slice(0, 12)}…`);
     if (entryHash(rowToEntry(row)) !== row.hash) return fail(seq, 'hash_mismatch', `entry ${seq}`);
-    while (nextCheckpoint && Number(nextCheckpoint.seq) <= seq) {
-      const point = nextCheckpoint;
-      const pointSeq = Number(point.seq);
+    while (nextCheckpoint && nextCheckpoint.seq <= seq) {
+      const checkpoint = nextCheckpoint;
+      const pointSeq = checkpoint.seq;
       // A checkpoint below `seq` would name a missing entry, which the gap check catches first.
-      const key = keys.get(point.key_id);
-      if (!key) return fail(pointSeq, 'checkpoint_unknown_key', `checkpoint at ${pointSeq} names key '${point.key_id}'`);
-      const checkpoint = { seq: pointSeq, hash: point.hash, time: point.time, keyId: point.key_id, signature: point.signature };
+      const key = keys.get(checkpoint.keyId);
+      if (!key) return fail(pointSeq, 'checkpoint_unknown_key', `checkpoint at ${pointSeq} names key '${checkpoint.keyId}'`);
       if (!verifyCheckpointSignature(checkpoint, key.key)) return fail(pointSeq, 'checkpoint_signature_invalid', `checkpoint at ${pointSeq}`);
-      if (point.hash !== row.hash) return fail(pointSeq, 'checkpoint_hash_mismatch', `checkpoint at ${pointSeq} signs ${point.hash.slice(0, 12)}…, entry ${pointSeq} hashes to ${row.hash.slice(0, 12)}…`);
+      if (checkpoint.hash !== row.hash) return fail(pointSeq, 'checkpoint_hash_mismatch', `checkpoint at ${pointSeq} signs ${checkpoint.hash.slice(0, 12)}…, entry ${pointSeq} hashes to ${row.hash.slice(0, 12)}…`);
       checkpoints += 1;
-      nextCheckpoint = (await checkpointRows.next()).value as AuditCheckpointRow | undefined;
+      nextCheckpoint = await nextCheckpointRow();
     }
     prevHash = row.hash;
     expected += 1;
@@ -109,14 +92,14 @@ export async function verifyLog(db: Executor, options: VerifyOptions = {}): Prom
   if (prevHash !== head.hash) return fail(head.seq, 'head_mismatch', `entry ${head.seq} hashes to ${prevHash.slice(0, 12)}…, the head records ${head.hash.slice(0, 12)}…`);
   if (nextCheckpoint) {
     await checkpointRows.return(undefined);
-    return fail(head.seq + 1, 'checkpoint_beyond_head', `checkpoint at ${Number(nextCheckpoint.seq)} is past the head (${head.seq})`);
+    return fail(head.seq + 1, 'checkpoint_beyond_head', `checkpoint at ${nextCheckpoint.seq} is past the head (${head.seq})`);
   }
   // Entries beyond the head that no append accounts for (read max first: a legitimate append
   // moves entries and head together, so the head read after it can only be further along).
-  const max = await auditTables(db).selectFrom('audit_entries').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
-  const latest = await auditTables(db).selectFrom('audit_head').select('seq').where('id', '=', 1).executeTakeFirstOrThrow();
-  if (max?.seq !== null && max?.seq !== undefined && Number(max.seq) > Number(latest.seq)) {
-    return fail(Number(latest.seq) + 1, 'head_mismatch', `entries up to ${Number(max.seq)} exist past the head (${Number(latest.seq)})`);
+  const max = await maxEntrySeq(db);
+  const latest = await readHead(db);
+  if (max !== null && max > latest.seq) {
+    return fail(latest.seq + 1, 'head_mismatch', `entries up to ${max} exist past the head (${latest.seq})`);
   }
   return { ok: true, count, checkpoints, head };
 }

@@ -8,13 +8,14 @@
  * the candidate sees their HMACs; data documents are today's; `time.now_ns()` is the logged
  * decision time (ms precision).
  */
-import type { Store } from '../storage/database.js';
+import type { AuditEntry, AuditFilter } from '../audit/index.js';
+import type { Clock } from '../shared/clock.js';
 import { NotFoundError, ValidationError } from '../shared/errors.js';
 import { DECISION_EVENT, DEFAULT_PACKAGE, evaluatePackage } from './decision-point.js';
 import { UnknownPackageError } from './errors.js';
 import { CLASSIFICATION_RANKS } from './input.js';
 import { decide, REASONS, type DecisionKind, type Outcome } from './outcome.js';
-import { compilePolicy, type ActivePolicy, type PolicySettings } from './service.js';
+import { compilePolicy, type ActivePolicy, type PolicyService, type PolicySettings } from './service.js';
 
 export interface ReplayRequest {
   /** Module id → text, or null to remove that module from the candidate set. */
@@ -70,60 +71,84 @@ interface LoggedDecision {
   input: Record<string, any>;
 }
 
-export async function replay(store: Store, active: ActivePolicy, settings: PolicySettings, request: ReplayRequest, nowMs: number): Promise<ReplayResult> {
-  const limit = request.limit ?? REPLAY_DEFAULT_LIMIT;
-  if (!Number.isInteger(limit) || limit < 1 || limit > REPLAY_MAX_LIMIT) throw new ValidationError(`limit must be 1–${REPLAY_MAX_LIMIT}`, { field: 'limit' });
-  const from = new Date(sinceMs(request.since, nowMs)).toISOString();
+/** Where replay reads what was decided: the audit log's entries by filter, oldest first (AuditReader). */
+export interface DecisionLog {
+  entries(filter: AuditFilter): AsyncIterable<AuditEntry>;
+}
+
+export interface DecisionReplayOptions {
+  policies: PolicyService;
+  log: DecisionLog;
+  clock: Clock;
+}
+
+/** The active module set with the request's modules replacing, adding or (null) removing some, compiled. */
+function candidateOf(active: ActivePolicy, changes: ReplayRequest['modules']): ActivePolicy {
   const modules: Record<string, string> = { ...active.modules };
-  for (const [id, text] of Object.entries(request.modules)) {
+  for (const [id, text] of Object.entries(changes)) {
     if (text === null) {
       // A typo here would silently replay the unchanged set and report "nothing changes".
       if (!(id in modules)) throw new NotFoundError('policy', id);
       delete modules[id];
     } else modules[id] = text;
   }
-  const candidate: ActivePolicy = { ...active, modules, prepared: compilePolicy(modules) };
+  return { ...active, modules, prepared: compilePolicy(modules) };
+}
 
-  const rows = await store.db
-    .selectFrom('audit_entries')
-    .select(['seq', 'time', 'agent_id', 'action', 'details'])
-    .where('type', '=', DECISION_EVENT)
-    .where('time', '>=', from)
-    .orderBy('seq')
-    .limit(limit + 1)
-    .execute();
-  const truncated = rows.length > limit;
-  const result: ReplayResult = { evaluated: 0, skipped: 0, changed: [], truncated, base_revision: active.revision };
-  for (const row of rows.slice(0, limit)) {
-    const logged = JSON.parse(row.details) as LoggedDecision;
-    if (!logged.input?.agent) {
-      result.skipped += 1;
-      continue;
-    }
-    result.evaluated += 1;
-    const pkg = logged.package ?? DEFAULT_PACKAGE;
-    const nowNs = BigInt(logged.now_ms) * 1_000_000n;
-    const input = { ...logged.input, time: { ...logged.input.time, now_ns: nowNs }, classification_ranks: CLASSIFICATION_RANKS };
-    let after: Outcome;
-    try {
-      const evaluated = evaluatePackage(candidate, pkg, input, nowNs, { maxSteps: settings.maxSteps, timeoutMs: settings.maxEvalMs });
-      after = decide(evaluated, { exists: logged.input.human_approval?.exists === true, refused: logged.approval_refused ?? null });
-    } catch (error) {
-      after = { decision: 'deny', reasons: [error instanceof UnknownPackageError ? 'unknown_package' : REASONS.policyError] };
-    }
-    if (after.decision !== logged.decision) {
-      result.changed.push({
-        decision_id: logged.decision_id,
-        before: logged.decision,
-        after: after.decision,
-        reasons_before: logged.reasons,
-        reasons_after: after.reasons,
-        time: row.time,
-        agent: row.agent_id,
-        action: row.action,
-        tool: typeof logged.input.tool === 'string' ? logged.input.tool : null,
-      });
-    }
+/** What the candidate decides for one logged decision's input, at the time it was made. */
+function decideAgain(candidate: ActivePolicy, settings: PolicySettings, logged: LoggedDecision): Outcome {
+  const pkg = logged.package ?? DEFAULT_PACKAGE;
+  const nowNs = BigInt(logged.now_ms) * 1_000_000n;
+  const input = { ...logged.input, time: { ...logged.input.time, now_ns: nowNs }, classification_ranks: CLASSIFICATION_RANKS };
+  try {
+    const evaluated = evaluatePackage(candidate, pkg, input, nowNs, { maxSteps: settings.maxSteps, timeoutMs: settings.maxEvalMs });
+    return decide(evaluated, { exists: logged.input.human_approval?.exists === true, refused: logged.approval_refused ?? null });
+  } catch (error) {
+    return { decision: 'deny', reasons: [error instanceof UnknownPackageError ? 'unknown_package' : REASONS.policyError] };
   }
-  return result;
+}
+
+export class DecisionReplay {
+  constructor(private readonly options: DecisionReplayOptions) {}
+
+  /** Replays the logged decisions of the window against the candidate (the active policy, changed). */
+  async run(request: ReplayRequest): Promise<ReplayResult> {
+    const { policies, log, clock } = this.options;
+    const active = await policies.fresh();
+    const limit = request.limit ?? REPLAY_DEFAULT_LIMIT;
+    if (!Number.isInteger(limit) || limit < 1 || limit > REPLAY_MAX_LIMIT) throw new ValidationError(`limit must be 1–${REPLAY_MAX_LIMIT}`, { field: 'limit' });
+    const from = new Date(sinceMs(request.since, clock.now())).toISOString();
+    const candidate = candidateOf(active, request.modules);
+
+    const result: ReplayResult = { evaluated: 0, skipped: 0, changed: [], truncated: false, base_revision: active.revision };
+    let seen = 0;
+    for await (const entry of log.entries({ type: DECISION_EVENT, from })) {
+      if (seen === limit) {
+        result.truncated = true;
+        break;
+      }
+      seen += 1;
+      const logged = entry.details as unknown as LoggedDecision;
+      if (!logged.input?.agent) {
+        result.skipped += 1;
+        continue;
+      }
+      result.evaluated += 1;
+      const after = decideAgain(candidate, policies.settings, logged);
+      if (after.decision !== logged.decision) {
+        result.changed.push({
+          decision_id: logged.decision_id,
+          before: logged.decision,
+          after: after.decision,
+          reasons_before: logged.reasons,
+          reasons_after: after.reasons,
+          time: entry.time,
+          agent: entry.agentId,
+          action: entry.action,
+          tool: typeof logged.input.tool === 'string' ? logged.input.tool : null,
+        });
+      }
+    }
+    return result;
+  }
 }

@@ -6,14 +6,16 @@ import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { Store } from '../storage/database.js';
 import { DecisionPoint } from './decision-point.js';
+import { DecisionReplay, type DecisionLog } from './replay.js';
 import { PolicyService } from './service.js';
 
 export interface PolicySetup {
   policies: PolicyService;
   decisions: DecisionPoint;
+  replay: DecisionReplay;
 }
 
-/** Builds the policy context for the runtime: stored policies (default bundle on first start) and the decision point. */
+/** Builds the policy context for the runtime: stored policies (default bundle on first start), the decision point and replay. */
 export async function createPolicy(deps: {
   config: Config;
   store: Store;
@@ -23,10 +25,13 @@ export async function createPolicy(deps: {
   /** Agents behind tokens: identity's one cached subject resolver, shared with /v1. */
   subjects: TokenSubjects;
   approvals: ApprovalService;
+  /** The logged decisions replay reads (the audit log's reader). */
+  decisionLog: DecisionLog;
 }): Promise<PolicySetup> {
   const { config, store, audit, clock, logger, subjects, approvals } = deps;
   const policies = new PolicyService({ store, audit, clock, logger, settings: config.policy });
   await policies.start();
   const decisions = new DecisionPoint({ policies, subjects, approvals, audit, clock, logger });
-  return { policies, decisions };
+  const replay = new DecisionReplay({ policies, log: deps.decisionLog, clock });
+  return { policies, decisions, replay };
 }

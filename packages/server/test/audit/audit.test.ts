@@ -2,7 +2,7 @@ import { createHash, createPublicKey, verify } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { entryHash } from '../../src/audit/hash.js';
-import { rowToEntry } from '../../src/audit/log.js';
+import { rowToEntry } from '../../src/audit/store.js';
 import { verifyLog } from '../../src/audit/verify.js';
 import type { AuditEvent } from '../../src/audit/types.js';
 import { auditTables } from '../../src/audit/tables.js';

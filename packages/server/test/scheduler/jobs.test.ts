@@ -17,7 +17,7 @@ describe('GET /v1/jobs', () => {
     const { status, body } = await server.api('GET', '/v1/jobs');
     expect(status).toBe(200);
     const names = body.items.map((job: { name: string }) => job.name);
-    expect(names).toEqual(expect.arrayContaining(['audit.checkpoint', 'oauth.signing-keys', 'oauth.signing-keys.reload', 'oauth.prune', 'oauth.revocation-watch']));
+    expect(names).toEqual(expect.arrayContaining(['audit.checkpoint', 'audit.group-commit', 'oauth.signing-keys', 'oauth.signing-keys.reload', 'oauth.prune', 'oauth.revocation-watch']));
     const byName = new Map(body.items.map((job: { name: string }) => [job.name, job]));
     expect(byName.get('oauth.signing-keys')).toMatchObject({ kind: 'periodic', every_ms: 30_000, singleton: true });
     expect(byName.get('oauth.signing-keys.reload')).toMatchObject({ kind: 'periodic', every_ms: 30_000, singleton: false });

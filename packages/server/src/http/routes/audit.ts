@@ -3,9 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { requireOperator } from '../auth.js';
 import type { MandatePlugin } from '../plugin.js';
 import { authErrors } from '../schemas.js';
-import { loadPublicKeys } from '../../audit/keys.js';
-import { entryView, exportEntries, queryEntries, type AuditFilter } from '../../audit/query.js';
-import { verifyLog } from '../../audit/verify.js';
+import { entryView, type AuditFilter } from '../../audit/index.js';
 
 const Actor = Type.Object(
   { kind: Type.String(), id: Type.String() },
@@ -95,7 +93,7 @@ const CheckpointSchema = Type.Object({ seq: Type.Integer(), hash: Type.String(),
 
 /** The audit log: query, export (JSON lines), verify; public keys and checkpoints for outside verifiers. */
 export const auditRoutes: MandatePlugin = async (app, { runtime }) => {
-  const { store } = runtime;
+  const { auditReader: log } = runtime;
 
   app.get(
     '/audit',
@@ -108,7 +106,7 @@ export const auditRoutes: MandatePlugin = async (app, { runtime }) => {
     },
     async (request) => {
       requireOperator(request, 'audit:read');
-      const page = await queryEntries(store.db, store.dialect, toFilter({ order: 'desc', ...request.query }), request.query.limit ?? 100);
+      const page = await log.page(toFilter({ order: 'desc', ...request.query }), request.query.limit ?? 100);
       return { items: page.entries.map(entryView), next_after_seq: page.nextAfterSeq };
     },
   );
@@ -120,9 +118,9 @@ export const auditRoutes: MandatePlugin = async (app, { runtime }) => {
       requireOperator(request, 'audit:read');
       const filter = toFilter(request.query);
       // Validate the filter (times, type pattern) before the 200 and the first byte go out.
-      await queryEntries(store.db, store.dialect, filter, 1);
+      await log.page(filter, 1);
       async function* lines(): AsyncGenerator<string> {
-        for await (const entry of exportEntries(store.db, store.dialect, filter)) yield `${JSON.stringify(entryView(entry))}\n`;
+        for await (const entry of log.entries(filter)) yield `${JSON.stringify(entryView(entry))}\n`;
       }
       // A stream bypasses the response serializer; the cast only quiets the schema-derived reply type.
       return reply.type('application/x-ndjson').send(Readable.from(lines()) as never);
@@ -134,7 +132,7 @@ export const auditRoutes: MandatePlugin = async (app, { runtime }) => {
     { schema: { tags: ['audit'], response: { 200: VerifyResponse, ...authErrors } } },
     async (request) => {
       requireOperator(request, 'audit:read');
-      const result = await verifyLog(store.db);
+      const result = await log.verify();
       return {
         ok: result.ok,
         count: result.count,
@@ -159,16 +157,9 @@ export const auditRoutes: MandatePlugin = async (app, { runtime }) => {
     },
     async (request) => {
       requireOperator(request, 'audit:read');
-      const limit = request.query.limit ?? 100;
-      const rows = await store.db
-        .selectFrom('audit_checkpoints')
-        .selectAll()
-        .where('seq', '>', request.query.after_seq ?? 0)
-        .orderBy('seq')
-        .limit(limit + 1)
-        .execute();
-      const items = rows.slice(0, limit).map((r) => ({ seq: Number(r.seq), hash: r.hash, time: r.time, key_id: r.key_id, signature: r.signature }));
-      return { items, next_after_seq: rows.length > limit ? items[items.length - 1]!.seq : null };
+      const page = await log.checkpoints(request.query.after_seq ?? 0, request.query.limit ?? 100);
+      const items = page.checkpoints.map((c) => ({ seq: c.seq, hash: c.hash, time: c.time, key_id: c.keyId, signature: c.signature }));
+      return { items, next_after_seq: page.nextAfterSeq };
     },
   );
 
@@ -176,6 +167,6 @@ export const auditRoutes: MandatePlugin = async (app, { runtime }) => {
   app.get(
     '/audit/keys',
     { config: { public: true }, schema: { tags: ['audit'], security: [], response: { 200: Type.Object({ keys: Type.Array(PublicKey) }) } } },
-    async () => ({ keys: [...(await loadPublicKeys(store.db)).values()].map((k) => k.view) }),
+    async () => ({ keys: await log.publicKeys() }),
   );
 };

@@ -20,11 +20,9 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { isLosslessNumber, parse as parseLossless } from 'lossless-json';
-import type { Actor } from '../../audit/types.js';
+import type { Actor } from '../../audit/index.js';
 import { can } from '../../operators/roles.js';
-import { splitPath } from '../../policy/data-path.js';
-import { PolicyCompileError, PolicyEvaluationError } from '../../policy/errors.js';
-import { replay, REPLAY_MAX_LIMIT } from '../../policy/replay.js';
+import { PolicyCompileError, PolicyEvaluationError, REPLAY_MAX_LIMIT, splitPath } from '../../policy/index.js';
 import { fromJSON, toJSON } from '../../policy/rego/value.js';
 import { ForbiddenError, UnauthenticatedError, ValidationError } from '../../shared/errors.js';
 import { requireOperator } from '../auth.js';
@@ -229,8 +227,7 @@ export const policyRoutes: MandatePlugin = async (app, { runtime }) => {
     },
     async (request) => {
       requireOperator(request, 'policies:read');
-      const active = await policies.fresh();
-      return replay(runtime.store, active, policies.settings, request.body, runtime.clock.now());
+      return runtime.decisionReplay.run(request.body);
     },
   );
 

@@ -1,0 +1,49 @@
+import type { Store } from '../storage/index.js';
+import type { Checkpoint } from './checkpoint.js';
+import { loadPublicKeys, type AuditPublicKey } from './keys.js';
+import { exportEntries, queryEntries, type AuditFilter, type AuditPage } from './query.js';
+import { checkpointOf, checkpointsAfter } from './store.js';
+import type { AuditEntry } from './types.js';
+import { verifyLog, type VerifyOptions, type VerifyResult } from './verify.js';
+
+export interface CheckpointPage {
+  checkpoints: Checkpoint[];
+  /** Pass as `afterSeq` for the next page; null on the last page. */
+  nextAfterSeq: number | null;
+}
+
+/**
+ * Reads the log, never writes it: pages and streams of entries by filter (the API, the export,
+ * the CLI through the API, policy replay), verification, and the signed checkpoints and public
+ * keys an outside verifier needs. The writing side is AuditLog (log.ts).
+ */
+export class AuditReader {
+  constructor(private readonly store: Store) {}
+
+  /** One page of matching entries; throws ValidationError for a malformed filter. */
+  page(filter: AuditFilter, limit: number): Promise<AuditPage> {
+    return queryEntries(this.store.db, this.store.dialect, filter, limit);
+  }
+
+  /** Every matching entry in order, one page in memory at a time, up to the head when it began. */
+  entries(filter: AuditFilter): AsyncGenerator<AuditEntry> {
+    return exportEntries(this.store.db, this.store.dialect, filter);
+  }
+
+  /** Checks the whole chain and every checkpoint (verify.ts). */
+  verify(options?: VerifyOptions): Promise<VerifyResult> {
+    return verifyLog(this.store.db, options);
+  }
+
+  /** Signed checkpoints after `afterSeq`, oldest first. */
+  async checkpoints(afterSeq: number, limit: number): Promise<CheckpointPage> {
+    const rows = await checkpointsAfter(this.store.db, afterSeq, limit + 1);
+    const checkpoints = rows.slice(0, limit).map(checkpointOf);
+    return { checkpoints, nextAfterSeq: rows.length > limit ? checkpoints[checkpoints.length - 1]!.seq : null };
+  }
+
+  /** Every signing key ever used, retired ones too (old checkpoints are signed with them). */
+  async publicKeys(): Promise<AuditPublicKey[]> {
+    return [...(await loadPublicKeys(this.store.db)).values()].map((key) => key.view);
+  }
+}
