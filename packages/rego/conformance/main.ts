@@ -15,12 +15,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'lossless-json';
-import { registerBuiltins } from '../builtins/registry.js';
+import { registerBuiltins } from '../src/index.js';
 import { runCase, type ConformanceCase, type Outcome } from './run-case.js';
 import { stageOf, type Stage } from './stages.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const repoRoot = resolve(here, '../../../../../..');
+const repoRoot = resolve(here, '../../..');
 const defaultCases = resolve(repoRoot, '../shared/conformance/rego/opa-cases.jsonl');
 const ratchetFile = join(here, 'ratchet.json');
 const reportFile = join(repoRoot, 'docs/rego-conformance.md');

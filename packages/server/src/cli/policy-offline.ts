@@ -5,12 +5,9 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, relative } from 'node:path';
+import { compileModules, parseJSON, RegoError, RegoErrors, RObject, toJSON, type PreparedPolicy, type RuleNode, type Value } from '@mandate/rego';
 import type { Command } from 'commander';
 import { CliError, EXIT } from './client.js';
-import { RegoError, RegoErrors } from '../policy/rego/errors.js';
-import { compileModules, type PreparedPolicy } from '../policy/rego/policy.js';
-import type { RuleNode } from '../policy/rego/ir.js';
-import { parseJSON, RObject, toJSON, type Value } from '../policy/rego/value.js';
 
 /** Where the commands write; tests capture it. */
 export interface PolicyIO {

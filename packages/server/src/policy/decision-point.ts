@@ -11,6 +11,7 @@
  *    approval request, or reuses the agent's pending one for the same request.
  * 5. The decision goes to the audit log (group commit) with its input, result and revision.
  */
+import { fromJSON, RObject } from '@mandate/rego';
 import { bindingHash, normaliseResource } from '../approvals/binding.js';
 import type { ApprovalService } from '../approvals/service.js';
 import type { ApprovalResource, BoundRequest } from '../approvals/types.js';
@@ -24,7 +25,6 @@ import { decisionId as newDecisionId } from './decision-id.js';
 import { UnknownPackageError } from './errors.js';
 import { buildInput, delegatingUser, loggable, type Caller, type DecisionRequest } from './input.js';
 import { decide, PolicyShapeError, readResult, REASONS, type DecisionKind, type Outcome, type PolicyResult } from './outcome.js';
-import { fromJSON, RObject } from './rego/value.js';
 import type { ActivePolicy, PolicyService } from './service.js';
 import type { Subject, TokenSubjects } from './subjects.js';
 

@@ -17,6 +17,7 @@
  *
  * Errors use OPA's body `{"code", "message", "errors"?}` (http/errors.ts's `error` is kept too).
  */
+import { fromJSON, toJSON } from '@mandate/rego';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { isLosslessNumber, parse as parseLossless } from 'lossless-json';
@@ -25,7 +26,6 @@ import { can } from '../../operators/roles.js';
 import { splitPath } from '../../policy/data-path.js';
 import { PolicyCompileError, PolicyEvaluationError } from '../../policy/errors.js';
 import { replay, REPLAY_MAX_LIMIT } from '../../policy/replay.js';
-import { fromJSON, toJSON } from '../../policy/rego/value.js';
 import { ForbiddenError, UnauthenticatedError, ValidationError } from '../../shared/errors.js';
 import { requireOperator } from '../auth.js';
 import { assertStorableText } from '../text-guard.js';
@@ -346,7 +346,7 @@ function findNonFinite(value: unknown, path: string): string | null {
 
 /**
  * A JSON body as plain data for validation and the text guard. With `exact` (the data API),
- * numbers stay lossless-json's LosslessNumber (their text) until rego/value.ts's fromJSON makes
+ * numbers stay lossless-json's LosslessNumber (their text) until @mandate/rego's fromJSON makes
  * them engine numbers — together, exactly parseJSON — so 123456789012345678901234567890 is not
  * rounded to a double; a key given twice with different values is refused (JSON.parse would
  * silently keep the last).
