@@ -1,0 +1,104 @@
+/**
+ * Term visitors: the one place that knows which sub-terms each kind of term has, for the parsed
+ * form (ast.ts) and the compiled form (ir.ts). A walker handles the kinds it cares about and
+ * hands every other term to forEachSubterm, which calls it back on the direct children in
+ * source order (the order decides which unsafe variable or recursive rule an error names).
+ */
+import type { Expr, Term } from './ast.js';
+import type { CExpr, CTerm } from './ir.js';
+
+type AnyTerm = Term | CTerm;
+/** The body type that goes with a term type: compiled expressions for compiled terms. */
+type BodyOf<T extends AnyTerm> = [T] extends [CTerm] ? CExpr[] : Expr[];
+
+/**
+ * Calls `term` on each direct sub-term of `t`, and `body` on a comprehension's body (after its
+ * head). The same walk serves parsed and compiled terms: their shapes differ only in comprehensions.
+ */
+export function forEachSubterm<T extends AnyTerm>(t: T, term: (t: T) => void, body: (b: BodyOf<T>) => void): void {
+  // A parsed term's children are parsed terms, a compiled term's compiled: T holds for each child.
+  const sub = term as (t: AnyTerm) => void;
+  const inner = body as (b: Expr[] | CExpr[]) => void;
+  const n: AnyTerm = t;
+  switch (n.t) {
+    case 'ref':
+      sub(n.head);
+      for (const p of n.path) sub(p);
+      return;
+    case 'array':
+    case 'set':
+      for (const x of n.items) sub(x);
+      return;
+    case 'object':
+      for (const [k, v] of n.items) {
+        sub(k);
+        sub(v);
+      }
+      return;
+    case 'call':
+      for (const a of n.args) sub(a);
+      return;
+    case 'template':
+      for (const p of n.parts) if (typeof p !== 'string') sub(p);
+      return;
+    case 'compr':
+      sub(n.head);
+      if (n.value) sub(n.value);
+      inner(n.body);
+      return;
+    case 'arraycompr':
+    case 'setcompr':
+      sub(n.head);
+      inner(n.body);
+      return;
+    case 'objcompr':
+      sub(n.key);
+      sub(n.value);
+      inner(n.body);
+      return;
+  }
+}
+
+/** Calls `term` on each term of `e` (its `with` values last), and `body` on its nested bodies. */
+export function forEachExprPart(e: CExpr, term: (t: CTerm) => void, body: (b: CExpr[]) => void): void {
+  const k = e.e;
+  switch (k.k) {
+    case 'term':
+      term(k.term);
+      break;
+    case 'unify':
+      term(k.a);
+      term(k.b);
+      break;
+    case 'not':
+      body(k.body);
+      break;
+    case 'somein':
+    case 'every':
+      if (k.key) term(k.key);
+      term(k.value);
+      term(k.domain);
+      if (k.k === 'every') body(k.body);
+      break;
+  }
+  for (const w of e.with) term(w.value);
+}
+
+/**
+ * Calls `declare` on each variable a pattern binds: the term itself when it is a variable, the
+ * items of arrays and sets, the values (not the keys) of objects.
+ */
+export function forEachPatternVar(t: Term, declare: (v: Extract<Term, { t: 'var' }>) => void): void {
+  switch (t.t) {
+    case 'var':
+      declare(t);
+      return;
+    case 'array':
+    case 'set':
+      for (const x of t.items) forEachPatternVar(x, declare);
+      return;
+    case 'object':
+      for (const [, v] of t.items) forEachPatternVar(v, declare);
+      return;
+  }
+}
