@@ -9,7 +9,7 @@ import { AnnotationIndex } from './annotations.js';
 import { RuleNode, type CExpr, type CRule, type CTerm, type CWith } from './ir.js';
 import { refNames } from './parser.js';
 import { RObject, RSet, typeName, type Value } from './value.js';
-import { forEachExprPart, forEachPatternVar, forEachSubterm } from './walk.js';
+import { forEachExprPart, forEachPatternVar, forEachSubterm, skipBody } from './walk.js';
 
 export class RuleTree {
   private nextId = 0;
@@ -290,10 +290,10 @@ function ruleDependencies(cr: CRule, tree: RuleTree, out: Set<RuleNode>): void {
       return t.path.forEach(term);
     }
     if (t.t === 'call' && t.func) out.add(t.func);
-    forEachSubterm(t, term, body);
+    forEachSubterm(t, out, term, body);
   };
   const body = (b: CExpr[]): void => {
-    for (const e of b) forEachExprPart(e, term, body);
+    for (const e of b) forEachExprPart(e, out, term, body);
   };
   body(cr.body);
   for (const t of [cr.value, cr.key, ...cr.suffix, ...cr.args]) if (t) term(t);
@@ -407,7 +407,8 @@ function compileRule(original: Rule, mctx: ModuleCtx, groundLen: number): CRule 
   const key = head.key ? c.term(head.key, scope) : null;
   if (!rule.isDefault) {
     const bound = new Set<number>(args.flatMap((a) => slotsOf(a)));
-    for (const e of body) for (const b of analyse(e, new Set(bodySlots(body))).binds) bound.add(b);
+    const shared = new Set(bodySlots(body));
+    for (const e of body) for (const b of analyse(e, shared).binds) bound.add(b);
     for (const t of [...suffix, ...(value ? [value] : []), ...(key ? [key] : [])]) {
       for (const s of headSlots(t)) {
         if (!bound.has(s) && rule.elses.length === 0) {
@@ -456,75 +457,58 @@ export function compileQuery(exprs: Expr[], tree: RuleTree, pkg: string[] = [], 
   return { body, nslots: frame.nslots, vars };
 }
 
-/** Every local slot that terms and bodies mention (comprehensions included), in source order. */
-function slotCollector(): { out: number[]; term: (t: CTerm) => void; body: (b: CExpr[]) => void } {
-  const out: number[] = [];
-  const term = (t: CTerm): void => (t.t === 'local' ? void out.push(t.slot) : forEachSubterm(t, term, body));
-  const body = (b: CExpr[]): void => {
-    for (const e of b) forEachExprPart(e, term, body);
-  };
-  return { out, term, body };
+/** Appends the local slots `t` mentions (comprehensions included) to `out`, in source order. */
+function slotsInto(t: CTerm, out: number[]): void {
+  if (t.t === 'local') out.push(t.slot);
+  else forEachSubterm(t, out, slotsInto, bodySlotsInto);
+}
+
+function bodySlotsInto(b: CExpr[], out: number[]): void {
+  for (const e of b) forEachExprPart(e, out, slotsInto, bodySlotsInto);
 }
 
 function slotsOf(t: CTerm): number[] {
-  const c = slotCollector();
-  c.term(t);
-  return c.out;
+  const out: number[] = [];
+  slotsInto(t, out);
+  return out;
 }
 
 function bodySlots(b: CExpr[]): number[] {
-  const c = slotCollector();
-  c.body(b);
-  return c.out;
+  const out: number[] = [];
+  bodySlotsInto(b, out);
+  return out;
 }
 
 /** Slots a head term reads directly (comprehension-local variables excluded). */
 function headSlots(t: CTerm): number[] {
   const out: number[] = [];
-  const visit = (x: CTerm): void => {
-    if (x.t === 'compr') {
-      const own = new Set(x.own);
-      for (const s of slotsOf(x)) if (!own.has(s)) out.push(s);
-    } else if (x.t === 'local') out.push(x.slot);
-    else if (x.t === 'ref') (visit(x.head), x.path.forEach((p) => p.t !== 'local' && visit(p))); // ref iteration binds path vars
-    else forEachSubterm(x, visit, () => {});
-  };
-  visit(t);
+  headSlotsInto(t, out);
   return out;
+}
+
+function headSlotsInto(t: CTerm, out: number[]): void {
+  if (t.t === 'compr') {
+    const own = new Set(t.own);
+    for (const s of slotsOf(t)) if (!own.has(s)) out.push(s);
+  } else if (t.t === 'local') out.push(t.slot);
+  else if (t.t === 'ref') {
+    headSlotsInto(t.head, out);
+    for (const p of t.path) if (p.t !== 'local') headSlotsInto(p, out); // ref iteration binds path vars
+  } else forEachSubterm(t, out, headSlotsInto, skipBody);
+}
+
+/** What analyse collects: the slots an expression needs and binds; `own` are the body's shared slots. */
+interface Analysis {
+  needs: Set<number>;
+  binds: Set<number>;
+  own: Set<number>;
 }
 
 /** Vars an expression needs bound before it runs, and vars it binds. */
 function analyse(e: CExpr, own: Set<number>): { needs: Set<number>; binds: Set<number> } {
-  const needs = new Set<number>();
-  const binds = new Set<number>();
-  const term = (t: CTerm, pattern: boolean): void => {
-    switch (t.t) {
-      case 'local':
-        (pattern ? binds : needs).add(t.slot);
-        return;
-      case 'ref':
-        term(t.head, false);
-        for (const p of t.path) {
-          if (p.t === 'local') binds.add(p.slot);
-          else term(p, true);
-        }
-        return;
-      case 'object':
-        t.items.forEach(([k, v]) => (term(k, false), term(v, pattern)));
-        return;
-      case 'compr': {
-        const inner = slotsOf(t);
-        const ownSet = new Set(t.own);
-        for (const s of inner) if (!ownSet.has(s) && own.has(s)) needs.add(s);
-        return;
-      }
-      default: {
-        // array and set items are patterns when the collection is; call and template parts never
-        const items = pattern && (t.t === 'array' || t.t === 'set');
-        forEachSubterm(t, (x) => term(x, items), () => {});
-      }
-    }
-  };
+  const a: Analysis = { needs: new Set(), binds: new Set(), own };
+  const { needs, binds } = a;
+  const term = (t: CTerm, pattern: boolean): void => analyseTerm(t, pattern, a);
   const k = e.e;
   switch (k.k) {
     case 'term':
@@ -551,6 +535,39 @@ function analyse(e: CExpr, own: Set<number>): { needs: Set<number>; binds: Set<n
   for (const b of binds) needs.delete(b);
   return { needs, binds };
 }
+
+/** analyse for one term; a pattern's variables are bound by it, any other term's are read. */
+function analyseTerm(t: CTerm, pattern: boolean, a: Analysis): void {
+  switch (t.t) {
+    case 'local':
+      (pattern ? a.binds : a.needs).add(t.slot);
+      return;
+    case 'ref':
+      analyseTerm(t.head, false, a);
+      for (const p of t.path) {
+        if (p.t === 'local') a.binds.add(p.slot);
+        else analyseTerm(p, true, a);
+      }
+      return;
+    case 'object':
+      for (const [k, v] of t.items) {
+        analyseTerm(k, false, a);
+        analyseTerm(v, pattern, a);
+      }
+      return;
+    case 'compr': {
+      const ownSet = new Set(t.own);
+      for (const s of slotsOf(t)) if (!ownSet.has(s) && a.own.has(s)) a.needs.add(s);
+      return;
+    }
+    default:
+      // array and set items are patterns when the collection is one; call and template parts never are
+      forEachSubterm(t, a, pattern && (t.t === 'array' || t.t === 'set') ? analysePattern : analyseRead, skipBody);
+  }
+}
+
+const analysePattern = (t: CTerm, a: Analysis): void => analyseTerm(t, true, a);
+const analyseRead = (t: CTerm, a: Analysis): void => analyseTerm(t, false, a);
 
 /** Greedy safety reordering: keep source order unless an expression reads an unbound var. */
 function reorder(body: CExpr[], initiallyBound: Set<number>, onUnsafe?: (slot: number, loc: Loc) => void): CExpr[] {
@@ -924,8 +941,10 @@ function closureSharedNames(exprs: Expr[]): string[] {
       return;
     }
     // a comprehension's head and body are inside it
-    const names = t.t === 'arraycompr' || t.t === 'setcompr' || t.t === 'objcompr' ? inner : into;
-    forEachSubterm(t, (x) => term(x, names), (b) => b.forEach((e) => expr(e, names)));
+    forEachSubterm(t, t.t === 'arraycompr' || t.t === 'setcompr' || t.t === 'objcompr' ? inner : into, term, body);
+  };
+  const body = (b: Expr[], into: Set<string>): void => {
+    for (const e of b) expr(e, into);
   };
   const declare = (t: Term): void => forEachPatternVar(t, (v) => declared.add(v.name));
   const expr = (e: Expr, into: Set<string>): void => {
