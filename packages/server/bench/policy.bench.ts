@@ -12,8 +12,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compileModules } from '../src/policy/rego/policy.js';
-import { fromJSON, type Value } from '../src/policy/rego/value.js';
+import { compileModules, fromJSON, type Value } from '@mandate/rego';
 import { NOW_NS, SEED_POLICY_V1 } from '../test/rego/seed-policy.js';
 
 const CEDAR_POLICY = `

@@ -8,12 +8,9 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, relative } from 'node:path';
+import { compileModules, parseJSON, RegoError, RegoErrors, RObject, toJSON, type PreparedPolicy, type RuleNode, type Value } from '@mandate/rego';
 import { CliError, EXIT } from './client.js';
 import { processIO, type PolicyIO } from './policy-offline-commands.js';
-import { RegoError, RegoErrors } from '../policy/rego/errors.js';
-import { compileModules, type PreparedPolicy } from '../policy/rego/policy.js';
-import type { RuleNode } from '../policy/rego/ir.js';
-import { parseJSON, RObject, toJSON, type Value } from '../policy/rego/value.js';
 
 /** The I/O that runEval and runTest take (defined beside the commands, which pass it on). */
 export type { PolicyIO };

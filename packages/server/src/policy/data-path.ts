@@ -1,6 +1,6 @@
+import { RObject, type Value } from '@mandate/rego';
 import { ValidationError } from '../shared/errors.js';
 import { dataPathSegments } from './path-syntax.js';
-import { RObject, type Value } from './rego/value.js';
 
 /**
  * Paths of the data API (`/v1/data/a/b` → ['a', 'b']) and the edits on the base document

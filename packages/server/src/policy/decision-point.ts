@@ -11,6 +11,7 @@
  *    approval request, or reuses the agent's pending one for the same request.
  * 5. The decision goes to the audit log (group commit) with its input, result and revision.
  */
+import { fromJSON, RObject } from '@mandate/rego';
 import { bindingHash, normaliseResource, type ApprovalResource, type ApprovalService, type BoundRequest } from '../approvals/index.js';
 import type { AuditLog } from '../audit/log.js';
 import type { Actor, AuditEvent, DelegationLink } from '../audit/types.js';
@@ -21,7 +22,6 @@ import { decisionId as newDecisionId } from './decision-id.js';
 import { UnknownPackageError } from './errors.js';
 import { buildInput, delegatingUser, loggable, type Caller, type DecisionRequest } from './input.js';
 import { decide, PolicyShapeError, readResult, REASONS, type DecisionKind, type Outcome, type PolicyResult } from './outcome.js';
-import { fromJSON, RObject } from './rego/value.js';
 import type { ActivePolicy, PolicyService } from './service.js';
 import type { Subject, TokenSubjects } from '../identity/index.js';
 

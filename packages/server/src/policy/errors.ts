@@ -1,4 +1,4 @@
-import { RegoError, RegoErrors } from './rego/errors.js';
+import { RegoError, RegoErrors } from '@mandate/rego';
 import { MandateError } from '../shared/errors.js';
 
 /** One compile error as OPA's REST API reports it. */

@@ -5,7 +5,7 @@
  * replay over the decisions the audit log holds, read through audit's face). Routes and the CLI
  * get the request and result shapes, the OPA-shaped errors, the data-path parser and the
  * compiler check; `policyMigrations` joins the composition root's list. The Rego engine is
- * policy/rego/ (its own package next); how a decision is built, decided and logged stays inside.
+ * the @mandate/rego package; how a decision is built, decided and logged stays inside.
  */
 export { createPolicy, type PolicySetup } from './setup.js';
 export { compilePolicy, PolicyService, type ActivePolicy, type PolicyServiceOptions, type PolicySettings } from './service.js';

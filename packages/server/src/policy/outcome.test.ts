@@ -1,6 +1,6 @@
+import { RSet } from '@mandate/rego';
 import { describe, expect, it } from 'vitest';
 import { decide, PolicyShapeError, readResult } from './outcome.js';
-import { RSet } from './rego/value.js';
 
 describe('decide', () => {
   const none = { exists: false, refused: null };

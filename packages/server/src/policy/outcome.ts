@@ -1,3 +1,4 @@
+import { RObject, RSet, toJSON, type Value } from '@mandate/rego';
 /**
  * From what the policy said to the decision (pure, shared by the decision point and replay).
  *
@@ -9,7 +10,6 @@
  * | `require_approval`, no valid approval | approval_required (its reasons)                     |
  * | otherwise                           | allow (allow's reasons when it is a set)              |
  */
-import { RObject, RSet, toJSON, type Value } from './rego/value.js';
 
 export type DecisionKind = 'allow' | 'deny' | 'approval_required';
 

@@ -11,6 +11,7 @@
  *   cheap indexed read per replica per second; no LISTEN connection to keep alive. A replica may
  *   therefore decide on the previous revision for up to that long after a change elsewhere.
  */
+import { compileModules, RObject, type PreparedPolicy, type Value } from '@mandate/rego';
 import type { AuditLog } from '../audit/log.js';
 import type { Actor } from '../audit/types.js';
 import type { Clock } from '../shared/clock.js';
@@ -22,8 +23,6 @@ import { deleteAt, refOf, setAt } from './data-path.js';
 import { loadDefaultBundle } from './default-bundle.js';
 import { PolicyCompileError, PolicyEvaluationError } from './errors.js';
 import { checkPolicyId } from './path-syntax.js';
-import { compileModules, type PreparedPolicy } from './rego/policy.js';
-import { RObject, type Value } from './rego/value.js';
 import { PolicyStore, type PolicyState, type RevisionSummary } from './store.js';
 
 export interface PolicySettings {
@@ -230,7 +229,7 @@ export class PolicyService {
 
   // ---- data --------------------------------------------------------------------------------
 
-  /** Puts a document (the engine's value, exact numbers: parse request JSON with rego/value.ts). */
+  /** Puts a document (the engine's value, exact numbers: parse request JSON with @mandate/rego's parseJSON). */
   putData(segments: string[], value: Value, actor: Actor): Promise<PolicyState> {
     return this.change(actor, `put data /${segments.join('/')}`, (s) => ({ modules: s.modules, data: setAt(s.data, segments, value) }));
   }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
+import { parseJSON, RObject, toJSON } from '@mandate/rego';
 import { isoTime, type Clock } from '../shared/clock.js';
 import type { Executor, Store } from '../storage/database.js';
-import { parseJSON, RObject, toJSON } from './rego/value.js';
 import type { PolicyRevisionRow } from './tables.js';
 import { policyTables } from './tables.js';
 
@@ -15,7 +15,7 @@ export interface PolicyState {
   modules: Record<string, string>;
   /**
    * The base data document as the engine's value: numbers exact (a 30-digit integer or a long
-   * decimal stays as written, as in OPA). Stored as its JSON text (rego/value.ts toJSON).
+   * decimal stays as written, as in OPA). Stored as its JSON text (@mandate/rego's toJSON).
    */
   data: RObject;
   modulesHash: string;

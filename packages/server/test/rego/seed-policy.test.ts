@@ -1,6 +1,5 @@
+import { compileModules, parseJSON, RObject, type Value } from '@mandate/rego';
 import { describe, expect, it } from 'vitest';
-import { compileModules } from '../../src/policy/rego/policy.js';
-import { parseJSON, RObject, type Value } from '../../src/policy/rego/value.js';
 import { NOW_NS, SEED_POLICY_V0, SEED_POLICY_V1 } from './seed-policy.js';
 
 /** Inputs as JSON text so the nanosecond expiry keeps its exact value. */

@@ -17,13 +17,13 @@
  *
  * Errors use OPA's body `{"code", "message", "errors"?}` (http/errors.ts's `error` is kept too).
  */
+import { fromJSON, toJSON } from '@mandate/rego';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { isLosslessNumber, parse as parseLossless } from 'lossless-json';
 import type { Actor } from '../../audit/index.js';
 import { can } from '../../operators/roles.js';
 import { PolicyCompileError, PolicyEvaluationError, REPLAY_MAX_LIMIT, splitPath } from '../../policy/index.js';
-import { fromJSON, toJSON } from '../../policy/rego/value.js';
 import { ForbiddenError, UnauthenticatedError, ValidationError } from '../../shared/errors.js';
 import { requireOperator } from '../auth.js';
 import { assertStorableText } from '../../shared/text-guard.js';
@@ -343,7 +343,7 @@ function findNonFinite(value: unknown, path: string): string | null {
 
 /**
  * A JSON body as plain data for validation and the text guard. With `exact` (the data API),
- * numbers stay lossless-json's LosslessNumber (their text) until rego/value.ts's fromJSON makes
+ * numbers stay lossless-json's LosslessNumber (their text) until @mandate/rego's fromJSON makes
  * them engine numbers — together, exactly parseJSON — so 123456789012345678901234567890 is not
  * rounded to a double; a key given twice with different values is refused (JSON.parse would
  * silently keep the last).

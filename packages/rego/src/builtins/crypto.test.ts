@@ -4,7 +4,7 @@ import { RObject, toJSON, type Value } from '../value.js';
 import { callBuiltin, testContext } from './testing.js';
 import './crypto.js';
 
-// Certificates and keys from OPA's conformance cases (../../../../../../shared/conformance/rego).
+// Certificates and keys from OPA's conformance cases (packages/rego/conformance/opa-cases.jsonl).
 const fx = JSON.parse(readFileSync(new URL('./crypto.fixtures.json', import.meta.url), 'utf8'));
 
 const ctx = (nowMs: number) => testContext({ nowNs: BigInt(nowMs) * 1_000_000n });

@@ -3,10 +3,20 @@
  * want_result (bindings converted to JSON, arrays sorted when sort_bindings), want_defined,
  * want_error_code (exact code) and want_error (substring of the message).
  */
-import { lookupBuiltin } from '../builtins/registry.js';
-import { RegoError, RegoErrors } from '../errors.js';
-import { compileModules, type QueryRow } from '../policy.js';
-import { compare, equals, fromJSON, parseJSON, RObject, toJSON, type Value } from '../value.js';
+import {
+  compare,
+  compileModules,
+  equals,
+  fromJSON,
+  lookupBuiltin,
+  parseJSON,
+  RegoError,
+  RegoErrors,
+  RObject,
+  toJSON,
+  type QueryRow,
+  type Value,
+} from '../src/index.js';
 import { NETWORK_BUILTINS } from './stages.js';
 
 export interface ConformanceCase {

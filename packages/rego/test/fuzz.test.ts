@@ -5,10 +5,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RegoError, RegoErrors } from '../../src/policy/rego/errors.js';
-import { compileModules } from '../../src/policy/rego/policy.js';
-import { fromJSON } from '../../src/policy/rego/value.js';
-import { NOW_NS, SEED_POLICY_V0, SEED_POLICY_V1 } from './seed-policy.js';
+import { compileModules, fromJSON, RegoError, RegoErrors } from '../src/index.js';
+import { AUTHZ_POLICY_V0, AUTHZ_POLICY_V1, NOW_NS } from './authz-policy.js';
 
 const LIMITS = { maxSteps: 20_000, timeoutMs: 10_000 };
 
@@ -57,8 +55,8 @@ describe('fuzz: the engine fails only with its own errors', () => {
     );
   });
 
-  it('mutated seed policies (deleted, duplicated and swapped characters) on random inputs', () => {
-    const mutate = fc.tuple(fc.constantFrom(SEED_POLICY_V1, SEED_POLICY_V0), fc.array(fc.tuple(fc.nat(), fc.nat(), fc.constantFrom('del', 'dup', 'swap', 'ins')), { maxLength: 6 }), fc.constantFrom(...TOKENS));
+  it('mutated authorization policies (deleted, duplicated and swapped characters) on random inputs', () => {
+    const mutate = fc.tuple(fc.constantFrom(AUTHZ_POLICY_V1, AUTHZ_POLICY_V0), fc.array(fc.tuple(fc.nat(), fc.nat(), fc.constantFrom('del', 'dup', 'swap', 'ins')), { maxLength: 6 }), fc.constantFrom(...TOKENS));
     fc.assert(
       fc.property(mutate, jsonValue, ([text, edits, token], input) => {
         let s = text;
@@ -70,14 +68,14 @@ describe('fuzz: the engine fails only with its own errors', () => {
           else if (op === 'ins') s = s.slice(0, i) + token + s.slice(i);
           else s = s.slice(0, i) + s[j] + s.slice(i + 1, j) + s[i] + s.slice(j + 1);
         }
-        exercise(s, input, text === SEED_POLICY_V0 ? 'v0' : 'v1');
+        exercise(s, input, text === AUTHZ_POLICY_V0 ? 'v0' : 'v1');
       }),
       { numRuns: 400 },
     );
   });
 
-  it('the seed policy on random inputs answers a boolean or nothing', () => {
-    const policy = compileModules({ 'authz.rego': SEED_POLICY_V1 });
+  it('the authorization policy on random inputs answers a boolean or nothing', () => {
+    const policy = compileModules({ 'authz.rego': AUTHZ_POLICY_V1 });
     fc.assert(
       fc.property(jsonValue, (input) => {
         const allow = policy.evaluate('data.mandate.authz.allow', { input: fromJSON(input), nowNs: NOW_NS });

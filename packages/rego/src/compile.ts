@@ -9,6 +9,7 @@ import { AnnotationIndex } from './annotations.js';
 import { RuleNode, type CExpr, type CRule, type CTerm, type CWith } from './ir.js';
 import { refNames } from './parser.js';
 import { RObject, RSet, typeName, type Value } from './value.js';
+import { forEachExprPart, forEachPatternVar, forEachSubterm, skipBody } from './walk.js';
 
 export class RuleTree {
   private nextId = 0;
@@ -283,59 +284,16 @@ function ruleDependencies(cr: CRule, tree: RuleTree, out: Set<RuleNode>): void {
     for (const c of n.children.values()) if (c.hasRules) dataRef(c, path, i + 1);
   };
   const term = (t: CTerm): void => {
-    switch (t.t) {
-      case 'data':
-        return all(tree.root);
-      case 'ref':
-        if (t.head.t === 'data') dataRef(tree.root, t.path, 0);
-        else term(t.head);
-        t.path.forEach(term);
-        return;
-      case 'array':
-      case 'set':
-        t.items.forEach(term);
-        return;
-      case 'object':
-        t.items.forEach(([k, v]) => (term(k), term(v)));
-        return;
-      case 'call':
-        if (t.func) out.add(t.func);
-        t.args.forEach(term);
-        return;
-      case 'template':
-        t.parts.forEach((p) => typeof p !== 'string' && term(p));
-        return;
-      case 'compr':
-        term(t.head);
-        if (t.value) term(t.value);
-        body(t.body);
-        return;
+    if (t.t === 'data') return all(tree.root);
+    if (t.t === 'ref' && t.head.t === 'data') {
+      dataRef(tree.root, t.path, 0);
+      return t.path.forEach(term);
     }
+    if (t.t === 'call' && t.func) out.add(t.func);
+    forEachSubterm(t, out, term, body);
   };
   const body = (b: CExpr[]): void => {
-    for (const e of b) {
-      const k = e.e;
-      switch (k.k) {
-        case 'term':
-          term(k.term);
-          break;
-        case 'unify':
-          term(k.a);
-          term(k.b);
-          break;
-        case 'not':
-          body(k.body);
-          break;
-        case 'somein':
-        case 'every':
-          if (k.key) term(k.key);
-          term(k.value);
-          term(k.domain);
-          if (k.k === 'every') body(k.body);
-          break;
-      }
-      for (const w of e.with) term(w.value);
-    }
+    for (const e of b) forEachExprPart(e, out, term, body);
   };
   body(cr.body);
   for (const t of [cr.value, cr.key, ...cr.suffix, ...cr.args]) if (t) term(t);
@@ -449,7 +407,8 @@ function compileRule(original: Rule, mctx: ModuleCtx, groundLen: number): CRule 
   const key = head.key ? c.term(head.key, scope) : null;
   if (!rule.isDefault) {
     const bound = new Set<number>(args.flatMap((a) => slotsOf(a)));
-    for (const e of body) for (const b of analyse(e, new Set(slotsOf2(body))).binds) bound.add(b);
+    const shared = new Set(bodySlots(body));
+    for (const e of body) for (const b of analyse(e, shared).binds) bound.add(b);
     for (const t of [...suffix, ...(value ? [value] : []), ...(key ? [key] : [])]) {
       for (const s of headSlots(t)) {
         if (!bound.has(s) && rule.elses.length === 0) {
@@ -498,130 +457,58 @@ export function compileQuery(exprs: Expr[], tree: RuleTree, pkg: string[] = [], 
   return { body, nslots: frame.nslots, vars };
 }
 
-function slotsOf(t: CTerm, out: number[] = []): number[] {
-  switch (t.t) {
-    case 'local':
-      out.push(t.slot);
-      break;
-    case 'ref':
-      slotsOf(t.head, out);
-      t.path.forEach((p) => slotsOf(p, out));
-      break;
-    case 'array':
-    case 'set':
-      t.items.forEach((p) => slotsOf(p, out));
-      break;
-    case 'object':
-      t.items.forEach(([k, v]) => (slotsOf(k, out), slotsOf(v, out)));
-      break;
-    case 'call':
-      t.args.forEach((p) => slotsOf(p, out));
-      break;
-    case 'template':
-      t.parts.forEach((p) => typeof p !== 'string' && slotsOf(p, out));
-      break;
-    case 'compr':
-      slotsOf(t.head, out);
-      if (t.value) slotsOf(t.value, out);
-      t.body.forEach((e) => exprSlots(e, out));
-      break;
-  }
+/** Appends the local slots `t` mentions (comprehensions included) to `out`, in source order. */
+function slotsInto(t: CTerm, out: number[]): void {
+  if (t.t === 'local') out.push(t.slot);
+  else forEachSubterm(t, out, slotsInto, bodySlotsInto);
+}
+
+function bodySlotsInto(b: CExpr[], out: number[]): void {
+  for (const e of b) forEachExprPart(e, out, slotsInto, bodySlotsInto);
+}
+
+function slotsOf(t: CTerm): number[] {
+  const out: number[] = [];
+  slotsInto(t, out);
   return out;
 }
 
-function exprSlots(e: CExpr, out: number[]): void {
-  const k = e.e;
-  switch (k.k) {
-    case 'term':
-      slotsOf(k.term, out);
-      break;
-    case 'unify':
-      slotsOf(k.a, out);
-      slotsOf(k.b, out);
-      break;
-    case 'not':
-      k.body.forEach((x) => exprSlots(x, out));
-      break;
-    case 'somein':
-      if (k.key) slotsOf(k.key, out);
-      slotsOf(k.value, out);
-      slotsOf(k.domain, out);
-      break;
-    case 'every':
-      if (k.key) slotsOf(k.key, out);
-      slotsOf(k.value, out);
-      slotsOf(k.domain, out);
-      k.body.forEach((x) => exprSlots(x, out));
-      break;
-  }
-  for (const w of e.with) slotsOf(w.value, out);
-}
-
-function slotsOf2(body: CExpr[]): number[] {
+function bodySlots(b: CExpr[]): number[] {
   const out: number[] = [];
-  for (const e of body) exprSlots(e, out);
+  bodySlotsInto(b, out);
   return out;
 }
 
 /** Slots a head term reads directly (comprehension-local variables excluded). */
 function headSlots(t: CTerm): number[] {
-  if (t.t !== 'compr') {
-    const out: number[] = [];
-    const visit = (x: CTerm): void => {
-      if (x.t === 'compr') {
-        const own = new Set(x.own);
-        for (const s of slotsOf(x)) if (!own.has(s)) out.push(s);
-      } else if (x.t === 'local') out.push(x.slot);
-      else if (x.t === 'ref') (visit(x.head), x.path.forEach((p) => p.t !== 'local' && visit(p))); // ref iteration binds path vars
-      else if (x.t === 'array' || x.t === 'set') x.items.forEach(visit);
-      else if (x.t === 'object') x.items.forEach(([k, v]) => (visit(k), visit(v)));
-      else if (x.t === 'call') x.args.forEach(visit);
-      else if (x.t === 'template') x.parts.forEach((p) => typeof p !== 'string' && visit(p));
-    };
-    visit(t);
-    return out;
-  }
-  const own = new Set(t.own);
-  return slotsOf(t).filter((s) => !own.has(s));
+  const out: number[] = [];
+  headSlotsInto(t, out);
+  return out;
+}
+
+function headSlotsInto(t: CTerm, out: number[]): void {
+  if (t.t === 'compr') {
+    const own = new Set(t.own);
+    for (const s of slotsOf(t)) if (!own.has(s)) out.push(s);
+  } else if (t.t === 'local') out.push(t.slot);
+  else if (t.t === 'ref') {
+    headSlotsInto(t.head, out);
+    for (const p of t.path) if (p.t !== 'local') headSlotsInto(p, out); // ref iteration binds path vars
+  } else forEachSubterm(t, out, headSlotsInto, skipBody);
+}
+
+/** What analyse collects: the slots an expression needs and binds; `own` are the body's shared slots. */
+interface Analysis {
+  needs: Set<number>;
+  binds: Set<number>;
+  own: Set<number>;
 }
 
 /** Vars an expression needs bound before it runs, and vars it binds. */
 function analyse(e: CExpr, own: Set<number>): { needs: Set<number>; binds: Set<number> } {
-  const needs = new Set<number>();
-  const binds = new Set<number>();
-  const term = (t: CTerm, pattern: boolean): void => {
-    switch (t.t) {
-      case 'local':
-        (pattern ? binds : needs).add(t.slot);
-        return;
-      case 'ref':
-        term(t.head, false);
-        for (const p of t.path) {
-          if (p.t === 'local') binds.add(p.slot);
-          else term(p, true);
-        }
-        return;
-      case 'array':
-      case 'set':
-        t.items.forEach((x) => term(x, pattern));
-        return;
-      case 'object':
-        t.items.forEach(([k, v]) => (term(k, false), term(v, pattern)));
-        return;
-      case 'call':
-        t.args.forEach((x) => term(x, false));
-        return;
-      case 'template':
-        t.parts.forEach((x) => typeof x !== 'string' && term(x, false));
-        return;
-      case 'compr': {
-        const inner = slotsOf(t);
-        const ownSet = new Set(t.own);
-        for (const s of inner) if (!ownSet.has(s) && own.has(s)) needs.add(s);
-        return;
-      }
-    }
-  };
+  const a: Analysis = { needs: new Set(), binds: new Set(), own };
+  const { needs, binds } = a;
+  const term = (t: CTerm, pattern: boolean): void => analyseTerm(t, pattern, a);
   const k = e.e;
   switch (k.k) {
     case 'term':
@@ -633,12 +520,8 @@ function analyse(e: CExpr, own: Set<number>): { needs: Set<number>; binds: Set<n
       break;
     case 'not':
     case 'every': {
-      const inner: number[] = [];
-      if (k.k === 'not') k.body.forEach((x) => exprSlots(x, inner));
-      else {
-        k.body.forEach((x) => exprSlots(x, inner));
-        term(k.domain, false);
-      }
+      const inner = bodySlots(k.body);
+      if (k.k === 'every') term(k.domain, false);
       for (const s of inner) if (own.has(s)) needs.add(s);
       break;
     }
@@ -653,11 +536,44 @@ function analyse(e: CExpr, own: Set<number>): { needs: Set<number>; binds: Set<n
   return { needs, binds };
 }
 
+/** analyse for one term; a pattern's variables are bound by it, any other term's are read. */
+function analyseTerm(t: CTerm, pattern: boolean, a: Analysis): void {
+  switch (t.t) {
+    case 'local':
+      (pattern ? a.binds : a.needs).add(t.slot);
+      return;
+    case 'ref':
+      analyseTerm(t.head, false, a);
+      for (const p of t.path) {
+        if (p.t === 'local') a.binds.add(p.slot);
+        else analyseTerm(p, true, a);
+      }
+      return;
+    case 'object':
+      for (const [k, v] of t.items) {
+        analyseTerm(k, false, a);
+        analyseTerm(v, pattern, a);
+      }
+      return;
+    case 'compr': {
+      const ownSet = new Set(t.own);
+      for (const s of slotsOf(t)) if (!ownSet.has(s) && a.own.has(s)) a.needs.add(s);
+      return;
+    }
+    default:
+      // array and set items are patterns when the collection is one; call and template parts never are
+      forEachSubterm(t, a, pattern && (t.t === 'array' || t.t === 'set') ? analysePattern : analyseRead, skipBody);
+  }
+}
+
+const analysePattern = (t: CTerm, a: Analysis): void => analyseTerm(t, true, a);
+const analyseRead = (t: CTerm, a: Analysis): void => analyseTerm(t, false, a);
+
 /** Greedy safety reordering: keep source order unless an expression reads an unbound var. */
 function reorder(body: CExpr[], initiallyBound: Set<number>, onUnsafe?: (slot: number, loc: Loc) => void): CExpr[] {
   // slots used by more than one expression are the ones ordering matters for
   const counts = new Map<number, number>();
-  for (const e of body) for (const s of new Set(exprSlots2(e))) counts.set(s, (counts.get(s) ?? 0) + 1);
+  for (const e of body) for (const s of new Set(bodySlots([e]))) counts.set(s, (counts.get(s) ?? 0) + 1);
   const shared = new Set<number>([...counts].filter(([, n]) => n > 1).map(([s]) => s));
   for (const s of initiallyBound) shared.add(s);
   const infos = body.map((e) => analyse(e, shared));
@@ -700,12 +616,6 @@ function reorder(body: CExpr[], initiallyBound: Set<number>, onUnsafe?: (slot: n
   return out;
 }
 
-function exprSlots2(e: CExpr): number[] {
-  const out: number[] = [];
-  exprSlots(e, out);
-  return out;
-}
-
 class TermCompiler {
   private wildcard = 0;
   constructor(
@@ -728,19 +638,11 @@ class TermCompiler {
     return slot;
   }
 
+  /** Declares the variables pattern `t` binds, except those `scope` has (function arguments). */
   declarePatternVars(t: Term, scope: Scope): void {
-    switch (t.t) {
-      case 'var':
-        if (t.name !== '_' && !scope.vars.has(t.name)) this.declare(t.name, scope);
-        return;
-      case 'array':
-      case 'set':
-        t.items.forEach((x) => this.declarePatternVars(x, scope));
-        return;
-      case 'object':
-        t.items.forEach(([, v]) => this.declarePatternVars(v, scope));
-        return;
-    }
+    forEachPatternVar(t, (v) => {
+      if (v.name !== '_' && !scope.vars.has(v.name)) this.declare(v.name, scope);
+    });
   }
 
   body(exprs: Expr[], scope: Scope, bound: Set<number>): CExpr[] {
@@ -817,19 +719,11 @@ class TermCompiler {
     throw compileError(`cannot assign to ${t.t}`, t.loc);
   }
 
+  /** Declares every variable pattern `t` binds as a new one (`:=`, `some ... in`, `every`). */
   private declarePatternVarsFresh(t: Term, scope: Scope): void {
-    switch (t.t) {
-      case 'var':
-        if (t.name !== '_') this.declare(t.name, scope);
-        return;
-      case 'array':
-      case 'set':
-        t.items.forEach((x) => this.declarePatternVarsFresh(x, scope));
-        return;
-      case 'object':
-        t.items.forEach(([, v]) => this.declarePatternVarsFresh(v, scope));
-        return;
-    }
+    forEachPatternVar(t, (v) => {
+      if (v.name !== '_') this.declare(v.name, scope);
+    });
   }
 
   /** Expression made of one term: calls with an extra argument bind the output. */
@@ -1042,44 +936,17 @@ function closureSharedNames(exprs: Expr[]): string[] {
   const inner = new Set<string>();
   const declared = new Set<string>();
   const term = (t: Term, into: Set<string>): void => {
-    switch (t.t) {
-      case 'var':
-        if (t.name !== '_') into.add(t.name);
-        return;
-      case 'ref':
-        term(t.head, into);
-        t.path.forEach((p) => term(p, into));
-        return;
-      case 'array':
-      case 'set':
-        t.items.forEach((x) => term(x, into));
-        return;
-      case 'object':
-        t.items.forEach(([k, v]) => (term(k, into), term(v, into)));
-        return;
-      case 'call':
-        t.args.forEach((x) => term(x, into));
-        return;
-      case 'template':
-        t.parts.forEach((x) => typeof x !== 'string' && term(x, into));
-        return;
-      case 'arraycompr':
-      case 'setcompr':
-        term(t.head, inner);
-        t.body.forEach((e) => expr(e, inner));
-        return;
-      case 'objcompr':
-        term(t.key, inner);
-        term(t.value, inner);
-        t.body.forEach((e) => expr(e, inner));
-        return;
+    if (t.t === 'var') {
+      if (t.name !== '_') into.add(t.name);
+      return;
     }
+    // a comprehension's head and body are inside it
+    forEachSubterm(t, t.t === 'arraycompr' || t.t === 'setcompr' || t.t === 'objcompr' ? inner : into, term, body);
   };
-  const declare = (t: Term): void => {
-    if (t.t === 'var') declared.add(t.name);
-    else if (t.t === 'array' || t.t === 'set') t.items.forEach(declare);
-    else if (t.t === 'object') t.items.forEach(([, v]) => declare(v));
+  const body = (b: Expr[], into: Set<string>): void => {
+    for (const e of b) expr(e, into);
   };
+  const declare = (t: Term): void => forEachPatternVar(t, (v) => declared.add(v.name));
   const expr = (e: Expr, into: Set<string>): void => {
     const k = e.e;
     switch (k.k) {

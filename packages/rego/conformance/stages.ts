@@ -1,5 +1,5 @@
 /**
- * Stage of a conformance case (see ../shared/conformance/rego/stages.md): S1 core language
+ * Stage of a conformance case (see stages.md beside this file): S1 core language
  * (no named builtins), S2 core builtins, S3 the builtins agent authorization needs, S4 the rest.
  */
 

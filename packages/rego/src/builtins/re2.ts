@@ -7,7 +7,7 @@
  *
  * This module adds what the builtins need on top: an LRU cache of compiled patterns, and Go's
  * iteration rules (FindAll, Split, ReplaceAllString with $-expansion) on UTF-16 strings.
- * Differences that remain are documented in docs/rego.md ("Regular expressions").
+ * Differences that remain are documented in the package README ("Regular expressions").
  */
 import { RE2JS, RE2JSException } from 're2js';
 
