@@ -1,10 +1,10 @@
-import type { AuditLog } from './audit/log.js';
+import type { AuditLog } from './audit/index.js';
 import type { Config } from './config/schema.js';
-import type { Envelope } from './crypto/envelope.js';
+import type { Envelope } from './crypto/index.js';
 import type { Clock } from './shared/clock.js';
 import type { Logger } from './shared/logger.js';
 import type { Scheduler } from './scheduler/index.js';
-import type { Store } from './storage/database.js';
+import type { Store } from './storage/index.js';
 
 /**
  * What the composition root builds first and hands to the contexts built after it: the

@@ -1,9 +1,9 @@
-import { approvalMigrations } from './approvals/migrations/index.js';
-import { auditMigrations } from './audit/migrations/index.js';
-import { oauthMigrations } from './oauth/migrations/index.js';
-import { operatorMigrations } from './operators/migrations/index.js';
-import { policyMigrations } from './policy/migrations/index.js';
-import { registryMigrations } from './registry/migrations/index.js';
+import { approvalMigrations } from './approvals/index.js';
+import { auditMigrations } from './audit/index.js';
+import { oauthMigrations } from './oauth/index.js';
+import { operatorMigrations } from './operators/index.js';
+import { policyMigrations } from './policy/index.js';
+import { registryMigrations } from './registry/index.js';
 import { joinMigrations, storageMigrations } from './storage/index.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { DelegationLink } from '../audit/types.js';
+import type { DelegationLink } from '../audit/index.js';
 
 /**
  * Who an agent's access token says is acting, for whom. RFC 8693 access tokens carry the

@@ -1,5 +1,5 @@
 import type { Updateable } from 'kysely';
-import type { AuditEvent } from '../audit/types.js';
+import type { AuditEvent } from '../audit/index.js';
 import type { ApprovalDeps } from './deps.js';
 import { updateRow, type RowGuard } from './store.js';
 import type { ApprovalRow } from './tables.js';

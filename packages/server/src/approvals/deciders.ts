@@ -1,5 +1,5 @@
-import type { DelegationLink } from '../audit/types.js';
-import { can } from '../operators/roles.js';
+import type { DelegationLink } from '../audit/index.js';
+import { can } from '../operators/index.js';
 import type { Decider } from './types.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Actor, DelegationLink } from '../audit/types.js';
+import type { Actor, DelegationLink } from '../audit/index.js';
 import { effectiveStatus } from './states.js';
 import type { ApprovalRow } from './tables.js';
 import type { Approval, ApprovalOrigin, ApprovalResource, ApprovalStatus, RecordedApproval } from './types.js';

@@ -59,8 +59,8 @@
  * consume.ts, expire.ts, read.ts, list.ts, wait.ts) over the context's SQL (store.ts).
  */
 
-import type { AuditLog } from '../audit/log.js';
-import type { Actor } from '../audit/types.js';
+import type { AuditLog } from '../audit/index.js';
+import type { Actor } from '../audit/index.js';
 import type { Scheduler } from '../scheduler/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { Store } from '../storage/index.js';

@@ -1,5 +1,5 @@
-import type { Actor, DelegationLink } from '../audit/types.js';
-import type { Role } from '../operators/roles.js';
+import type { Actor, DelegationLink } from '../audit/index.js';
+import type { Role } from '../operators/index.js';
 
 export const APPROVAL_STATUSES = ['pending', 'approved', 'denied', 'expired', 'used'] as const;
 export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];

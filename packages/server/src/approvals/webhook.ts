@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import type { AuditLog } from '../audit/log.js';
-import { constantTimeEqual } from '../crypto/secrets.js';
+import type { AuditLog } from '../audit/index.js';
+import { constantTimeEqual } from '../crypto/index.js';
 import { epochSeconds, isoTime, type Clock } from '../shared/clock.js';
 import { randomId } from '../shared/ids.js';
 import type { Logger } from '../shared/logger.js';

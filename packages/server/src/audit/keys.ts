@@ -1,5 +1,5 @@
 import { createHash, createPrivateKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import type { Envelope } from '../crypto/envelope.js';
+import type { Envelope } from '../crypto/index.js';
 import { isoTime, type Clock } from '../shared/clock.js';
 import type { Executor } from '../storage/index.js';
 import { checkpointMessage, publicKeyFromJwk, type Checkpoint } from './checkpoint.js';

@@ -1,4 +1,4 @@
-import { hmacValue } from '../crypto/secrets.js';
+import { hmacValue } from '../crypto/index.js';
 
 /**
  * Replaces the values at the given dot-paths of `details` by their HMAC. Objects and arrays

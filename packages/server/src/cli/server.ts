@@ -29,7 +29,7 @@ export const registerServerCommands: RegisterCommands = (program, context) => {
       };
       // The server (Fastify, the stores, the Rego engine) loads only when this verb runs, so
       // every other verb starts in a fraction of the time (docs/architecture.md, "The CLI").
-      const [{ loadConfig }, { runServer }] = await Promise.all([import('../config/load.js'), import('../server/start.js')]);
+      const [{ loadConfig }, { runServer }] = await Promise.all([import('../config/load.js'), import('../server/index.js')]);
       const config = loadConfig({ flags, ...(options.config ? { configFile: options.config } : {}) });
       await runServer(config);
     });

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { AgentPrincipal, Authenticator, OperatorPrincipal, Principal } from '../identity/index.js';
-import { can, type Permission } from '../operators/roles.js';
+import { can, type Permission } from '../operators/index.js';
 import { ForbiddenError, UnauthenticatedError } from '../shared/errors.js';
 
 /**

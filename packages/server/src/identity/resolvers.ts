@@ -1,4 +1,4 @@
-import type { Agent, AgentStatus } from '../registry/types.js';
+import type { Agent, AgentStatus } from '../registry/index.js';
 import type { AccessTokenClaims } from './claims.js';
 import type { Principal, RequestContext, ResourceServerPrincipal } from './principal.js';
 

@@ -17,7 +17,7 @@
  *
  * A token that fails verification is never cached (the next call verifies it again).
  */
-import type { Agent } from '../registry/types.js';
+import type { Agent } from '../registry/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { AccessTokenClaims } from './claims.js';
 import type { AgentTokenSource, Subject } from './resolvers.js';

@@ -1,6 +1,6 @@
 import type { Config } from '../config/schema.js';
-import type { RegistryService } from '../registry/service.js';
-import type { Agent } from '../registry/types.js';
+import type { RegistryService } from '../registry/index.js';
+import type { Agent } from '../registry/index.js';
 import { AuthenticatedAgents } from './agent-cache.js';
 import { verifyClientAssertion, type PresentedCredentials } from './client-auth.js';
 import { InvalidClient, RateLimited } from './errors.js';

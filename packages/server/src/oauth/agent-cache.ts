@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Agent } from '../registry/types.js';
+import type { Agent } from '../registry/index.js';
 
 /**
  * Recently authenticated agents, so a client asking for tokens in a burst is not read from

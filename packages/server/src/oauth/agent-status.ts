@@ -1,4 +1,4 @@
-import type { AgentStatus } from '../registry/types.js';
+import type { AgentStatus } from '../registry/index.js';
 
 /**
  * Which agent statuses may obtain and use access tokens. Stricter than the registry's

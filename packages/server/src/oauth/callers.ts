@@ -1,6 +1,6 @@
 import type { Authenticator, OperatorPrincipal, ResourceServerPrincipal } from '../identity/index.js';
 import { bearerToken } from '../identity/index.js';
-import { can } from '../operators/roles.js';
+import { can } from '../operators/index.js';
 import { presentedCredentials } from './client-auth.js';
 import { AccessDenied, BASIC_CHALLENGE, InvalidClient, InvalidRequest } from './errors.js';
 import type { FormParameters } from './form.js';

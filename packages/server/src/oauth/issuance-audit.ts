@@ -1,4 +1,4 @@
-import type { AuditEvent } from '../audit/types.js';
+import type { AuditEvent } from '../audit/index.js';
 
 /** What is common to tokens recorded in one audit entry. */
 export interface IssuanceKind {

@@ -1,7 +1,7 @@
 import { decodeJwt } from 'jose';
-import type { AuditLog } from '../audit/log.js';
-import type { Actor, AuditEvent } from '../audit/types.js';
-import type { Agent } from '../registry/types.js';
+import type { AuditLog } from '../audit/index.js';
+import type { Actor, AuditEvent } from '../audit/index.js';
+import type { Agent } from '../registry/index.js';
 import type { Logger } from '../shared/logger.js';
 import type { PresentedCredentials } from './client-auth.js';
 import type { OAuthError } from './errors.js';

@@ -1,6 +1,6 @@
 import { isoTime, type Clock } from '../shared/clock.js';
-import type { Db } from '../storage/database.js';
-import { isUniqueViolation } from '../storage/errors.js';
+import type { Db } from '../storage/index.js';
+import { isUniqueViolation } from '../storage/index.js';
 import { oauthTables } from './tables.js';
 
 /**

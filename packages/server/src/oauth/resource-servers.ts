@@ -1,11 +1,11 @@
-import type { AuditLog } from '../audit/log.js';
-import type { Actor } from '../audit/types.js';
-import { hashSecret, verifySecret } from '../crypto/secrets.js';
+import type { AuditLog } from '../audit/index.js';
+import type { Actor } from '../audit/index.js';
+import { hashSecret, verifySecret } from '../crypto/index.js';
 import { isoTime, type Clock } from '../shared/clock.js';
 import { NotFoundError, ValidationError } from '../shared/errors.js';
 import { randomId, randomSecret } from '../shared/ids.js';
-import type { Db } from '../storage/database.js';
-import { uniquely } from '../storage/errors.js';
+import type { Db } from '../storage/index.js';
+import { uniquely } from '../storage/index.js';
 import type { ResourceServerRow } from './tables.js';
 import { oauthTables } from './tables.js';
 

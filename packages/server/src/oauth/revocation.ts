@@ -1,10 +1,10 @@
 import type { CompiledQuery } from 'kysely';
-import type { AuditLog } from '../audit/log.js';
-import type { Actor, AuditEvent } from '../audit/types.js';
+import type { AuditLog } from '../audit/index.js';
+import type { Actor, AuditEvent } from '../audit/index.js';
 import { Scheduler, type DeadlineHandle } from '../scheduler/index.js';
 import { epochSeconds, isoTime, type Clock } from '../shared/clock.js';
 import { createLogger } from '../shared/logger.js';
-import type { Store, Tx } from '../storage/database.js';
+import type { Store, Tx } from '../storage/index.js';
 import type { RevocationEventRow } from './tables.js';
 import { oauthTables } from './tables.js';
 

@@ -1,6 +1,6 @@
 import type { Foundation } from '../foundation.js';
 import type { AgentTokenSource, ProofOfPossession, ResourceServerResolver } from '../identity/index.js';
-import type { RegistryService } from '../registry/service.js';
+import type { RegistryService } from '../registry/index.js';
 import type { JobHandle } from '../scheduler/index.js';
 import { AgentAuthentication } from './agent-authentication.js';
 import { EndpointCallers, type CallerIdentity } from './callers.js';

@@ -1,4 +1,4 @@
-import type { RegistryService } from '../registry/service.js';
+import type { RegistryService } from '../registry/index.js';
 import { epochSeconds } from '../shared/clock.js';
 import { AGENT_CACHE_SECONDS, type AgentAuthentication } from './agent-authentication.js';
 import { mayHoldTokens } from './agent-status.js';

@@ -1,6 +1,6 @@
 import { errors, jwtVerify, type JWTPayload } from 'jose';
 import type { AccessTokenClaims } from '../identity/index.js';
-import type { Agent } from '../registry/types.js';
+import type { Agent } from '../registry/index.js';
 import type { Clock } from '../shared/clock.js';
 import { ACCESS_TOKEN_ALGORITHMS } from './algorithms.js';
 import { mayHoldTokens } from './agent-status.js';

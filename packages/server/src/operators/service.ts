@@ -1,5 +1,5 @@
-import type { AuditLog } from '../audit/log.js';
-import type { Actor } from '../audit/types.js';
+import type { AuditLog } from '../audit/index.js';
+import type { Actor } from '../audit/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { Db } from '../storage/index.js';
 import type { CredentialResolver, OperatorPrincipal } from '../identity/index.js';

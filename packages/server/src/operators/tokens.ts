@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { Actor } from '../audit/types.js';
-import { hashSecret, verifySecret } from '../crypto/secrets.js';
+import type { Actor } from '../audit/index.js';
+import { hashSecret, verifySecret } from '../crypto/index.js';
 import { isoTime } from '../shared/clock.js';
 import { ConflictError, NotFoundError } from '../shared/errors.js';
 import type { Tx } from '../storage/index.js';

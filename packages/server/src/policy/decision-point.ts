@@ -13,8 +13,8 @@
  */
 import { fromJSON, RObject } from '@mandate/rego';
 import { bindingHash, normaliseResource, type ApprovalResource, type ApprovalService, type BoundRequest } from '../approvals/index.js';
-import type { AuditLog } from '../audit/log.js';
-import type { Actor, AuditEvent, DelegationLink } from '../audit/types.js';
+import type { AuditLog } from '../audit/index.js';
+import type { Actor, AuditEvent, DelegationLink } from '../audit/index.js';
 import type { Clock } from '../shared/clock.js';
 import { UnauthenticatedError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';

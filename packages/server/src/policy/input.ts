@@ -6,11 +6,11 @@
  * numeric ranks, its status, the token's scopes and expiry (ns), and the delegation chain.
  * docs/policies.md "The input document" lists every field.
  */
-import { delegationFromClaims } from '../approvals/chain.js';
-import type { DelegationLink } from '../audit/types.js';
-import type { AccessTokenClaims } from '../oauth/verifier.js';
-import { DATA_CLASSIFICATIONS, classificationRank, isDataClassification } from '../registry/classification.js';
-import type { Agent } from '../registry/types.js';
+import { delegationFromClaims } from '../approvals/index.js';
+import type { DelegationLink } from '../audit/index.js';
+import type { AccessTokenClaims } from '../oauth/index.js';
+import { DATA_CLASSIFICATIONS, classificationRank, isDataClassification } from '../registry/index.js';
+import type { Agent } from '../registry/index.js';
 
 /** What the caller asks (already validated by the HTTP schema). */
 export interface DecisionRequest {

@@ -12,13 +12,13 @@
  *   therefore decide on the previous revision for up to that long after a change elsewhere.
  */
 import { compileModules, RObject, type PreparedPolicy, type Value } from '@mandate/rego';
-import type { AuditLog } from '../audit/log.js';
-import type { Actor } from '../audit/types.js';
+import type { AuditLog } from '../audit/index.js';
+import type { Actor } from '../audit/index.js';
 import type { Clock } from '../shared/clock.js';
 import { NotFoundError, ValidationError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
-import type { Store } from '../storage/database.js';
-import { isUniqueViolation } from '../storage/errors.js';
+import type { Store } from '../storage/index.js';
+import { isUniqueViolation } from '../storage/index.js';
 import { deleteAt, refOf, setAt } from './data-path.js';
 import { loadDefaultBundle } from './default-bundle.js';
 import { PolicyCompileError, PolicyEvaluationError } from './errors.js';

@@ -1,10 +1,10 @@
-import type { ApprovalService } from '../approvals/service.js';
-import type { AuditLog } from '../audit/log.js';
+import type { ApprovalService } from '../approvals/index.js';
+import type { AuditLog } from '../audit/index.js';
 import type { Config } from '../config/schema.js';
 import type { TokenSubjects } from '../identity/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
-import type { Store } from '../storage/database.js';
+import type { Store } from '../storage/index.js';
 import { DecisionPoint } from './decision-point.js';
 import { DecisionReplay, type DecisionLog } from './replay.js';
 import { PolicyService } from './service.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { parseJSON, RObject, toJSON } from '@mandate/rego';
 import { isoTime, type Clock } from '../shared/clock.js';
-import type { Executor, Store } from '../storage/database.js';
+import type { Executor, Store } from '../storage/index.js';
 import type { PolicyRevisionRow } from './tables.js';
 import { policyTables } from './tables.js';
 

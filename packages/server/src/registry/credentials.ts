@@ -1,4 +1,4 @@
-import { hashSecret, verifySecret } from '../crypto/secrets.js';
+import { hashSecret, verifySecret } from '../crypto/index.js';
 import { randomSecret } from '../shared/ids.js';
 
 /**

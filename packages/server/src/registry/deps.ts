@@ -1,4 +1,4 @@
-import type { AuditLog } from '../audit/log.js';
+import type { AuditLog } from '../audit/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { TtlRange } from './rules.js';
 import type { AgentStore } from './store.js';

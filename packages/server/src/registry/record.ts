@@ -1,4 +1,4 @@
-import type { Actor, AuditEvent } from '../audit/types.js';
+import type { Actor, AuditEvent } from '../audit/index.js';
 import { isoTime } from '../shared/clock.js';
 import { encodeFields, type AgentFields } from './fields.js';
 import type { AgentStatus } from './lifecycle.js';

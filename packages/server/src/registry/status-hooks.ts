@@ -1,4 +1,4 @@
-import type { AuditEvent } from '../audit/types.js';
+import type { AuditEvent } from '../audit/index.js';
 import type { Tx } from '../storage/index.js';
 import type { StatusChange, StatusChangeListener, StatusChangeTxListener } from './types.js';
 

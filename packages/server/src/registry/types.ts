@@ -1,4 +1,4 @@
-import type { Actor, AuditEvent } from '../audit/types.js';
+import type { Actor, AuditEvent } from '../audit/index.js';
 import type { Tx } from '../storage/index.js';
 import type { DataClassification } from './classification.js';
 import type { PublicJwks } from './jwks.js';

@@ -1,4 +1,4 @@
-import type { Actor } from '../audit/types.js';
+import type { Actor } from '../audit/index.js';
 import { isoTime } from '../shared/clock.js';
 import { ConflictError, ForbiddenError, ValidationError } from '../shared/errors.js';
 import { lockForChange } from './access.js';

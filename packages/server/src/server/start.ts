@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/schema.js';
-import { buildApp } from '../http/app.js';
+import { buildApp } from '../http/index.js';
 import { ADMIN_TOKEN_FILE } from '../config/files.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../runtime.js';
 import { join } from 'node:path';

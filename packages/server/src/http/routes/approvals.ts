@@ -10,8 +10,8 @@ import {
   type Decider,
   type Decision,
 } from '../../approvals/index.js';
-import type { Actor } from '../../audit/types.js';
-import { can } from '../../operators/roles.js';
+import type { Actor } from '../../audit/index.js';
+import { can } from '../../operators/index.js';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../../shared/errors.js';
 import { requireAgent } from '../auth.js';
 import type { MandatePlugin } from '../plugin.js';

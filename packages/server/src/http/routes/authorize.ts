@@ -5,8 +5,8 @@
  */
 import { Type } from '@sinclair/typebox';
 import { decisionCaller, type OperatorPrincipal } from '../../identity/index.js';
-import { CLASSIFICATION_NAMES } from '../../registry/classification.js';
-import type { DecisionRequest } from '../../policy/input.js';
+import { CLASSIFICATION_NAMES } from '../../registry/index.js';
+import type { DecisionRequest } from '../../policy/index.js';
 import { requirePermission } from '../auth.js';
 import type { MandatePlugin } from '../plugin.js';
 import { authErrors } from '../schemas.js';

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import type { Actor } from '../../audit/types.js';
+import type { Actor } from '../../audit/index.js';
 import type { ResourceServer } from '../../oauth/index.js';
 import { requireOperator } from '../auth.js';
 import type { MandatePlugin } from '../plugin.js';

@@ -22,7 +22,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { isLosslessNumber, parse as parseLossless } from 'lossless-json';
 import type { Actor } from '../../audit/index.js';
-import { can } from '../../operators/roles.js';
+import { can } from '../../operators/index.js';
 import { PolicyCompileError, PolicyEvaluationError, REPLAY_MAX_LIMIT, splitPath } from '../../policy/index.js';
 import { ForbiddenError, UnauthenticatedError, ValidationError } from '../../shared/errors.js';
 import { requireOperator } from '../auth.js';

@@ -1,6 +1,6 @@
-import type { Actor } from '../../audit/types.js';
-import type { RegistryService } from '../../registry/service.js';
-import type { Agent } from '../../registry/types.js';
+import type { Actor } from '../../audit/index.js';
+import type { RegistryService } from '../../registry/index.js';
+import type { Agent } from '../../registry/index.js';
 import type { Clock } from '../../shared/clock.js';
 import type { AgentAuthentication } from '../agent-authentication.js';
 import type { EndpointCallers } from '../callers.js';

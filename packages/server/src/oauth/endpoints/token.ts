@@ -1,5 +1,5 @@
 import type { Config } from '../../config/schema.js';
-import type { Agent } from '../../registry/types.js';
+import type { Agent } from '../../registry/index.js';
 import type { Clock } from '../../shared/clock.js';
 import type { AgentAuthentication } from '../agent-authentication.js';
 import { mayHoldTokens } from '../agent-status.js';

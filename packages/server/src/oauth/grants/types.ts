@@ -1,4 +1,4 @@
-import type { Agent } from '../../registry/types.js';
+import type { Agent } from '../../registry/index.js';
 import type { ClientAuthMethod } from '../client-auth.js';
 import type { FormParameters } from '../form.js';
 import type { SigningKeys } from '../keys/signing-keys.js';

@@ -1,11 +1,11 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint, createLocalJWKSet, type JSONWebKeySet, type JWK } from 'jose';
 import { sql } from 'kysely';
-import type { AuditLog } from '../../audit/log.js';
-import type { Actor } from '../../audit/types.js';
-import type { Envelope } from '../../crypto/envelope.js';
+import type { AuditLog } from '../../audit/index.js';
+import type { Actor } from '../../audit/index.js';
+import type { Envelope } from '../../crypto/index.js';
 import { isoTime, type Clock } from '../../shared/clock.js';
-import type { Store, Tx } from '../../storage/database.js';
+import type { Store, Tx } from '../../storage/index.js';
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../algorithms.js';
 import type { SigningKeyRow } from '../tables.js';
 import { planKeys, type KeyPlan, type KeyStatus, type RotationPolicy, type RotationRequest } from './rotation.js';
