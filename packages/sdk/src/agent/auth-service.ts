@@ -37,7 +37,7 @@ export interface AgentAuthOptions {
 export interface TokenRequest {
   scope?: string | string[];
   resource?: string | string[];
-  /** Task-scoped token (CONTRACT.md `/v1/tasks`). */
+  /** Task-scoped token (docs/contract.md `/v1/tasks`). */
   taskId?: string;
   /** Skip the cache and fetch a new token (still shared with concurrent callers). */
   forceRefresh?: boolean;

@@ -1,6 +1,6 @@
 import type { ApiClient } from './client.js';
 
-/** What the action touches (CONTRACT.md `POST /v1/authorize`). */
+/** What the action touches (docs/contract.md `POST /v1/authorize`). */
 export interface ResourceRef {
   type: string;
   id: string;

@@ -10,7 +10,7 @@ export interface GuardedDecision {
 
 /**
  * The agent-facing `/v1` calls an agent or resource server makes: policy decisions and human
- * approvals (CONTRACT.md). Credentials are an AgentAuthService (the agent's own token) or a
+ * approvals (docs/contract.md). Credentials are an AgentAuthService (the agent's own token) or a
  * bearer token (a resource server or operator; pass the agent's token in `authorize({token})`).
  */
 export class MandateClient {

@@ -7,7 +7,7 @@ export interface ActorClaim {
   [claim: string]: unknown;
 }
 
-/** The claims of a Mandate access token (CONTRACT.md "OAuth 2.0", RFC 9068). */
+/** The claims of a Mandate access token (docs/contract.md "OAuth 2.0", RFC 9068). */
 export interface AccessTokenClaims {
   iss: string;
   sub: string;

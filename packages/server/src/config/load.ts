@@ -16,7 +16,7 @@ type Partialish = { [key: string]: unknown };
 /** Keys whose values never appear in an error message. */
 const SECRET_KEYS: readonly string[] = ['databaseUrl', 'masterKey', 'approvals.webhookSecret'];
 
-/** Environment variables of CONTRACT.md, and the config keys they set. */
+/** Environment variables of docs/contract.md, and the config keys they set. */
 const ENVIRONMENT: ReadonlyArray<[string, string, 'string' | 'number']> = [
   ['MANDATE_HOST', 'host', 'string'],
   ['MANDATE_PORT', 'port', 'number'],
