@@ -109,21 +109,8 @@ export class Scheduler {
 
   /** Registers a periodic job. Names are unique: registering one twice is a programming error. */
   every(spec: JobSpec): JobHandle {
-    if (this.stopped) throw new Error(`scheduler is stopped; cannot register '${spec.name}'`);
-    if (this.jobs.has(spec.name)) throw new Error(`a job named '${spec.name}' is already registered`);
     if (!(spec.everyMs > 0)) throw new Error(`job '${spec.name}': everyMs must be positive`);
-    const job: Job = {
-      spec,
-      kind: 'periodic',
-      nextRunMs: this.options.clock.now() + (spec.firstRunInMs ?? spec.everyMs),
-      lastRunMs: null,
-      lastDurationMs: null,
-      lastError: null,
-      runs: 0,
-      failures: 0,
-      current: null,
-    };
-    this.jobs.set(spec.name, job);
+    const job = this.register(spec, 'periodic', this.options.clock.now() + (spec.firstRunInMs ?? spec.everyMs));
     this.arm();
     return {
       cancel: () => {
@@ -135,20 +122,7 @@ export class Scheduler {
 
   /** Registers a deadline (see DeadlineSpec); its runs and errors show in `list()` like any job's. */
   deadline(spec: DeadlineSpec): DeadlineHandle {
-    if (this.stopped) throw new Error(`scheduler is stopped; cannot register '${spec.name}'`);
-    if (this.jobs.has(spec.name)) throw new Error(`a job named '${spec.name}' is already registered`);
-    const job: Job = {
-      spec: { name: spec.name, everyMs: 0, run: spec.run },
-      kind: 'deadline',
-      nextRunMs: Number.POSITIVE_INFINITY,
-      lastRunMs: null,
-      lastDurationMs: null,
-      lastError: null,
-      runs: 0,
-      failures: 0,
-      current: null,
-    };
-    this.jobs.set(spec.name, job);
+    const job = this.register({ name: spec.name, everyMs: 0, run: spec.run }, 'deadline', Number.POSITIVE_INFINITY);
     let timer: NodeJS.Timeout | null = null;
     const disarm = () => {
       if (timer) clearTimeout(timer);
@@ -171,6 +145,15 @@ export class Scheduler {
         return timer !== null;
       },
     };
+  }
+
+  /** Adds a job under its unique name (registering one twice, or after stop, is a programming error). */
+  private register(spec: JobSpec, kind: Job['kind'], nextRunMs: number): Job {
+    if (this.stopped) throw new Error(`scheduler is stopped; cannot register '${spec.name}'`);
+    if (this.jobs.has(spec.name)) throw new Error(`a job named '${spec.name}' is already registered`);
+    const job: Job = { spec, kind, nextRunMs, lastRunMs: null, lastDurationMs: null, lastError: null, runs: 0, failures: 0, current: null };
+    this.jobs.set(spec.name, job);
+    return job;
   }
 
   /** Every job's state, by name. */
