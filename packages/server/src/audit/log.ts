@@ -3,6 +3,7 @@ import type { Clock } from '../shared/clock.js';
 import { isoTime } from '../shared/clock.js';
 import type { Executor, Store, Tx } from '../storage/index.js';
 import { checkpointDue, type Checkpoint, type CheckpointPolicy } from './checkpoint.js';
+import { derivedColumns } from './columns.js';
 import { GroupCommitter, type GroupCommitOptions } from './group-commit.js';
 import { hashEntry } from './hash.js';
 import { redactSensitive } from './redact.js';
@@ -100,7 +101,7 @@ export class AuditLog {
         time,
         type: unhashed.type,
         actor: actorJson,
-        actor_id: unhashed.actor.id,
+        ...derivedColumns(unhashed),
         agent_id: unhashed.agentId,
         subject: unhashed.subject,
         action: unhashed.action,

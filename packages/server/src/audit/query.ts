@@ -1,6 +1,7 @@
 import { isoTime } from '../shared/clock.js';
 import { ValidationError } from '../shared/errors.js';
 import type { Dialect, Executor } from '../storage/index.js';
+import { DERIVED_COLUMNS } from './columns.js';
 import { hashedFields } from './hash.js';
 import { keysetPages, readHead, rowToEntry, selectEntries, type EntrySelection } from './store.js';
 import type { AuditEntry, AuditEntryView } from './types.js';
@@ -55,6 +56,15 @@ function selectionOf(filter: AuditFilter): EntrySelection {
   return selection;
 }
 
+/**
+ * Whether an entry the SQL matched still matches by its hashed fields: a filter on a derived
+ * column (columns.ts) uses the column's index, and a row whose column was edited to match is
+ * left out rather than shown under an actor it does not have.
+ */
+function matchesHashed(selection: EntrySelection, entry: AuditEntry): boolean {
+  return selection.actor === undefined || DERIVED_COLUMNS.actor_id(entry) === selection.actor;
+}
+
 export interface AuditPage {
   entries: AuditEntry[];
   /** Pass as `after_seq` for the next page; null on the last page. */
@@ -63,10 +73,12 @@ export interface AuditPage {
 
 /** One page of matching entries (keyset paging on seq: stable while the log grows). */
 export async function queryEntries(db: Executor, dialect: Dialect, filter: AuditFilter, limit: number): Promise<AuditPage> {
-  const rows = await selectEntries(db, dialect, selectionOf(filter), { order: filter.order ?? 'asc', after: filter.afterSeq, limit: limit + 1 });
-  const more = rows.length > limit;
-  const entries = rows.slice(0, limit).map(rowToEntry);
-  return { entries, nextAfterSeq: more ? entries[entries.length - 1]!.seq : null };
+  const selection = selectionOf(filter);
+  const rows = await selectEntries(db, dialect, selection, { order: filter.order ?? 'asc', after: filter.afterSeq, limit: limit + 1 });
+  const page = rows.slice(0, limit);
+  // The cursor follows the rows read, so a page that left a row out may be short but never skips one.
+  const nextAfterSeq = rows.length > limit ? Number(page[page.length - 1]!.seq) : null;
+  return { entries: page.map(rowToEntry).filter((entry) => matchesHashed(selection, entry)), nextAfterSeq };
 }
 
 /**
@@ -79,5 +91,8 @@ export async function* exportEntries(db: Executor, dialect: Dialect, filter: Aud
   const { seq: upTo } = await readHead(db);
   const order = filter.order ?? 'asc';
   const rows = keysetPages((after) => selectEntries(db, dialect, selection, { order, after, upTo, limit: pageSize }), pageSize, filter.afterSeq);
-  for await (const row of rows) yield rowToEntry(row);
+  for await (const row of rows) {
+    const entry = rowToEntry(row);
+    if (matchesHashed(selection, entry)) yield entry;
+  }
 }

@@ -1,14 +1,18 @@
 import type { Executor } from '../storage/index.js';
 import { verifyCheckpointSignature } from './checkpoint.js';
+import { derivedMismatch } from './columns.js';
 import { entryHash, GENESIS_HASH } from './hash.js';
 import { loadPublicKeys } from './keys.js';
 import { chainPage, checkpointOf, checkpointsAfter, keysetPages, maxEntrySeq, readHead, rowToEntry } from './store.js';
+import type { AuditEntryRow } from './tables.js';
+import type { AuditEntry } from './types.js';
 
 /** Why a log fails verification, and what that usually means (docs/audit.md repeats this table). */
 export const VERIFY_FAILURES = {
   sequence_gap: 'an entry is missing from the sequence: it was deleted (or renumbered)',
   prev_hash_mismatch: 'the entry does not follow the one before it: entries were deleted, inserted or reordered',
   hash_mismatch: "the entry's content does not match its hash: the entry was edited",
+  column_mismatch: 'a column stored for filtering (actor_id) disagrees with the hashed field it is derived from: the column was edited, so filtered queries answer wrongly',
   head_mismatch: 'the log does not end where the head says: entries were truncated at the end (or the head was altered)',
   checkpoint_unknown_key: 'a checkpoint names a signing key that is not published',
   checkpoint_signature_invalid: 'a checkpoint signature does not verify: the checkpoint was forged or altered',
@@ -26,6 +30,8 @@ export interface VerifyResult {
   head: { seq: number; hash: string };
   firstBadSeq?: number;
   reason?: VerifyFailure;
+  /** With `column_mismatch`: the column that disagrees. */
+  column?: string;
   message?: string;
 }
 
@@ -34,9 +40,18 @@ export interface VerifyOptions {
   pageSize?: number;
 }
 
+/** The row as an entry, or undefined when its JSON columns no longer parse (an edit too). */
+function parsedEntry(row: AuditEntryRow): AuditEntry | undefined {
+  try {
+    return rowToEntry(row);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Verifies the whole log: the sequence has no gaps, each entry links to the one before,
- * each hash matches its content, the log ends at the head, and every checkpoint is signed
+ * each hash matches its content, each derived column matches its hashed field, the log ends at the head, and every checkpoint is signed
  * by a published key over a hash that matches its entry. Stops at the first problem.
  */
 export async function verifyLog(db: Executor, options: VerifyOptions = {}): Promise<VerifyResult> {
@@ -46,13 +61,14 @@ export async function verifyLog(db: Executor, options: VerifyOptions = {}): Prom
   const keys = await loadPublicKeys(db);
   let count = 0;
   let checkpoints = 0;
-  const fail = (seq: number, reason: VerifyFailure, detail: string): VerifyResult => ({
+  const fail = (seq: number, reason: VerifyFailure, detail: string, column?: string): VerifyResult => ({
     ok: false,
     count,
     checkpoints,
     head,
     firstBadSeq: seq,
     reason,
+    ...(column === undefined ? {} : { column }),
     message: `${detail}: ${VERIFY_FAILURES[reason]}`,
   });
 
@@ -70,7 +86,13 @@ export async function verifyLog(db: Executor, options: VerifyOptions = {}): Prom
     const seq = Number(row.seq);
     if (seq !== expected) return fail(expected, 'sequence_gap', `entry ${expected} is missing (next present: ${seq})`);
     if (row.prev_hash !== prevHash) return fail(seq, 'prev_hash_mismatch', `entry ${seq} names ${row.prev_hash.slice(0, 12)}… as previous, but entry ${seq - 1} hashes to ${prevHash.slice(0, 12)}…`);
-    if (entryHash(rowToEntry(row)) !== row.hash) return fail(seq, 'hash_mismatch', `entry ${seq}`);
+    const entry = parsedEntry(row);
+    if (!entry || entryHash(entry) !== row.hash) return fail(seq, 'hash_mismatch', `entry ${seq}${entry ? '' : ' (its actor or details are not JSON)'}`);
+    const mismatch = derivedMismatch(row, entry);
+    if (mismatch) {
+      const { column, stored, expected } = mismatch;
+      return fail(seq, 'column_mismatch', `entry ${seq}: column ${column} is ${JSON.stringify(stored)}, its hashed fields say ${JSON.stringify(expected)}`, column);
+    }
     while (nextCheckpoint && nextCheckpoint.seq <= seq) {
       const checkpoint = nextCheckpoint;
       const pointSeq = checkpoint.seq;

@@ -29,6 +29,7 @@ interface VerifyView {
   head: { seq: number; hash: string };
   first_bad_seq?: number;
   reason?: string;
+  column?: string;
   message?: string;
 }
 

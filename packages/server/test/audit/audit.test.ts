@@ -277,7 +277,23 @@ describe.each(storeKinds())('audit tamper detection on %s', (kind) => {
 
   // Positions relative to the checkpoints: c0 < x < c1 < c2 < c3 = last.
   const x = (L: Layout) => L.cps[0]! + 2;
-  const cases: Array<{ name: string; tamper: (L: Layout) => Promise<void>; seq: (L: Layout) => number; reason: string }> = [
+  /** Every column a query filters on (issue 10 item 8): each edit is reported, naming the entry. */
+  const filtered: Array<{ column: 'actor_id' | 'agent_id' | 'type' | 'subject' | 'outcome' | 'time'; value: string; reason: string }> = [
+    { column: 'actor_id', value: 'nobody', reason: 'column_mismatch' },
+    { column: 'agent_id', value: 'agent-x', reason: 'hash_mismatch' },
+    { column: 'type', value: 'tamper.other', reason: 'hash_mismatch' },
+    { column: 'subject', value: 'someone-else', reason: 'hash_mismatch' },
+    { column: 'outcome', value: 'denied', reason: 'hash_mismatch' },
+    { column: 'time', value: '2020-01-01T00:00:00.000Z', reason: 'hash_mismatch' },
+  ];
+  const cases: Array<{ name: string; tamper: (L: Layout) => Promise<void>; seq: (L: Layout) => number; reason: string; column?: string }> = [
+    ...filtered.map(({ column, value, reason }) => ({
+      name: `set the filtered column ${column} with SQL`,
+      tamper: async (L: Layout) => void (await db().updateTable('audit_entries').set({ [column]: value }).where('seq', '=', x(L)).execute()),
+      seq: x,
+      reason,
+      ...(reason === 'column_mismatch' ? { column } : {}),
+    })),
     {
       name: "edit a row's details",
       tamper: async (L) => void (await db().updateTable('audit_entries').set({ details: JSON.stringify({ i: 999 }) }).where('seq', '=', x(L)).execute()),
@@ -377,12 +393,35 @@ describe.each(storeKinds())('audit tamper detection on %s', (kind) => {
     await restore(saved);
   });
 
-  it.each(cases)('reports the first bad entry when someone would $name', async ({ tamper, seq, reason }) => {
+  it.each(cases)('reports the first bad entry when someone would $name', async ({ tamper, seq, reason, column }) => {
     const saved = await snapshot();
     await tamper(layout);
     const body = await verifyBody();
     expect(body).toMatchObject({ ok: false, first_bad_seq: seq(layout), reason });
     expect(body.message).toEqual(expect.any(String));
+    if (column) {
+      expect(body.column).toBe(column);
+      expect(body.message).toContain(`entry ${seq(layout)}: column ${column} is`);
+    } else expect(body.column).toBeUndefined();
+    await restore(saved);
+  });
+
+  it('never shows an entry under an actor it does not have when actor_id was edited', async () => {
+    const saved = await snapshot();
+    const seq = x(layout);
+    await db().updateTable('audit_entries').set({ actor_id: 'nobody' }).where('seq', '=', seq).execute();
+    const page = await server.api('GET', '/v1/audit?actor=nobody');
+    expect(page.status).toBe(200);
+    expect(page.body.items).toEqual([]);
+    const exported = await (await fetch(`${server.url}/v1/audit/export?actor=nobody`, { headers: { authorization: `Bearer ${server.adminToken}` } })).text();
+    expect(exported).toBe('');
+    // Paging stays whole: the cursor follows the rows read, so an entry left out skips no other.
+    await db().updateTable('audit_entries').set({ actor_id: 'nobody' }).where('seq', 'in', [seq + 1, seq + 2]).execute();
+    await db().updateTable('audit_entries').set({ actor: JSON.stringify({ id: 'nobody', kind: 'system' }) }).where('seq', '=', seq + 2).execute();
+    const first = await server.api('GET', '/v1/audit?actor=nobody&order=asc&limit=2');
+    expect(first.body).toEqual({ items: [], next_after_seq: seq + 1 });
+    const second = await server.api('GET', `/v1/audit?actor=nobody&order=asc&limit=2&after_seq=${first.body.next_after_seq}`);
+    expect(second.body.items.map((e: { seq: number }) => e.seq)).toEqual([seq + 2]);
     await restore(saved);
   });
 });

@@ -75,6 +75,7 @@ const VerifyResponse = Type.Object({
   head: Head,
   first_bad_seq: Type.Optional(Type.Integer()),
   reason: Type.Optional(Type.String()),
+  column: Type.Optional(Type.String({ description: 'with column_mismatch: the column that disagrees with the hashed fields' })),
   message: Type.Optional(Type.String()),
 });
 
@@ -138,7 +139,7 @@ export const auditRoutes: MandatePlugin = async (app, { runtime }) => {
         count: result.count,
         checkpoints: result.checkpoints,
         head: result.head,
-        ...(result.ok ? {} : { first_bad_seq: result.firstBadSeq, reason: result.reason, message: result.message }),
+        ...(result.ok ? {} : { first_bad_seq: result.firstBadSeq, reason: result.reason, ...(result.column === undefined ? {} : { column: result.column }), message: result.message }),
       };
     },
   );
