@@ -20,16 +20,29 @@ export interface Checkpoint {
   signature: string;
 }
 
+/**
+ * Binds a signed head (GET /v1/audit/head, signed on request for an operator to pin outside the
+ * database) to its purpose: it says what a checkpoint says, but is not stored as one.
+ */
+export const HEAD_PURPOSE = 'mandate.audit.head.v1';
+
+export type SignaturePurpose = typeof CHECKPOINT_PURPOSE | typeof HEAD_PURPOSE;
+
 /** The exact bytes signed: RFC 8785 canonical JSON of `{purpose, seq, hash, time}`. */
-export function checkpointMessage(point: { seq: number; hash: string; time: string }): Buffer {
-  const text = canonicalJson({ purpose: CHECKPOINT_PURPOSE, seq: point.seq, hash: point.hash, time: point.time });
+export function checkpointMessage(point: { seq: number; hash: string; time: string }, purpose: SignaturePurpose = CHECKPOINT_PURPOSE): Buffer {
+  const text = canonicalJson({ purpose, seq: point.seq, hash: point.hash, time: point.time });
   return Buffer.from(text, 'utf8');
 }
 
+/** A head signed on request: the log's last entry (seq, hash) at `time`, under `purpose` HEAD_PURPOSE. */
+export interface SignedHead extends Checkpoint {
+  purpose: typeof HEAD_PURPOSE;
+}
+
 /** True when `checkpoint.signature` is the given public key's signature over its fields. */
-export function verifyCheckpointSignature(checkpoint: Checkpoint, publicKey: KeyObject): boolean {
+export function verifyCheckpointSignature(checkpoint: Checkpoint, publicKey: KeyObject, purpose: SignaturePurpose = CHECKPOINT_PURPOSE): boolean {
   try {
-    return verify(null, checkpointMessage(checkpoint), publicKey, Buffer.from(checkpoint.signature, 'base64url'));
+    return verify(null, checkpointMessage(checkpoint, purpose), publicKey, Buffer.from(checkpoint.signature, 'base64url'));
   } catch {
     return false;
   }

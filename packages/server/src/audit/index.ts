@@ -10,9 +10,9 @@
 export type { Actor, AuditEntry, AuditEntryView, AuditEvent, DelegationLink, Outcome as AuditOutcome } from './types.js';
 export { AuditLog, GROUP_COMMIT_JOB, type AuditLogOptions, type CheckpointSigner } from './log.js';
 export { ClosedError, type GroupCommitOptions } from './group-commit.js';
-export { AuditReader, type CheckpointPage } from './reader.js';
+export { AuditReader, type CheckpointPage, type HeadSigner } from './reader.js';
 export { entryView, type AuditFilter, type AuditOrder, type AuditPage } from './query.js';
 export { VERIFY_FAILURES, type VerifyFailure, type VerifyOptions, type VerifyResult } from './verify.js';
 export { AuditKeyring, type AuditPublicKey } from './keys.js';
-export type { Checkpoint, CheckpointPolicy } from './checkpoint.js';
+export { HEAD_PURPOSE, type Checkpoint, type CheckpointPolicy, type SignedHead } from './checkpoint.js';
 export { auditMigrations } from './migrations/index.js';

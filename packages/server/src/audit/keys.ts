@@ -2,7 +2,7 @@ import { createHash, createPrivateKey, generateKeyPairSync, sign, type KeyObject
 import type { Envelope } from '../crypto/index.js';
 import { isoTime, type Clock } from '../shared/clock.js';
 import type { Executor } from '../storage/index.js';
-import { checkpointMessage, publicKeyFromJwk, type Checkpoint } from './checkpoint.js';
+import { checkpointMessage, HEAD_PURPOSE, publicKeyFromJwk, type Checkpoint, type SignedHead } from './checkpoint.js';
 import { allKeys, insertKeyIfAbsent, oldestActiveKey } from './store.js';
 import type { AuditKeyRow } from './tables.js';
 
@@ -85,5 +85,11 @@ export class AuditKeyring {
   sign(point: { seq: number; hash: string; time: string }): Checkpoint {
     const signature = sign(null, checkpointMessage(point), this.privateKey).toString('base64url');
     return { ...point, keyId: this.keyId, signature };
+  }
+
+  /** Signs the head for an operator to pin (GET /v1/audit/head): same key, its own purpose. */
+  signHead(point: { seq: number; hash: string; time: string }): SignedHead {
+    const signature = sign(null, checkpointMessage(point, HEAD_PURPOSE), this.privateKey).toString('base64url');
+    return { purpose: HEAD_PURPOSE, ...point, keyId: this.keyId, signature };
   }
 }

@@ -1,10 +1,17 @@
+import { isoTime } from '../shared/clock.js';
+import { ConflictError } from '../shared/errors.js';
 import type { Store } from '../storage/index.js';
-import type { Checkpoint } from './checkpoint.js';
+import type { Checkpoint, SignedHead } from './checkpoint.js';
 import { loadPublicKeys, type AuditPublicKey } from './keys.js';
 import { exportEntries, queryEntries, type AuditFilter, type AuditPage } from './query.js';
-import { checkpointOf, checkpointsAfter } from './store.js';
+import { checkpointOf, checkpointsAfter, entryHashAt, readHead } from './store.js';
 import type { AuditEntry } from './types.js';
 import { verifyLog, type VerifyOptions, type VerifyResult } from './verify.js';
+
+/** Signs a head (the audit keyring). */
+export interface HeadSigner {
+  signHead(point: { seq: number; hash: string; time: string }): SignedHead;
+}
 
 export interface CheckpointPage {
   checkpoints: Checkpoint[];
@@ -40,6 +47,19 @@ export class AuditReader {
     const rows = await checkpointsAfter(this.store.db, afterSeq, limit + 1);
     const checkpoints = rows.slice(0, limit).map(checkpointOf);
     return { checkpoints, nextAfterSeq: rows.length > limit ? checkpoints[checkpoints.length - 1]!.seq : null };
+  }
+
+  /**
+   * The head signed now, for an operator to keep outside the database and later check with
+   * `mandate audit verify --against` (docs/audit.md, "Pinning the head"). Refused (409) when the
+   * head names an entry the log does not hold with that hash: such a head is not signed.
+   */
+  async signedHead(signer: HeadSigner, nowMs: number): Promise<SignedHead> {
+    const head = await readHead(this.store.db);
+    if (head.seq > 0 && (await entryHashAt(this.store.db, head.seq)) !== head.hash) {
+      throw new ConflictError(`the head (seq ${head.seq}) does not match entry ${head.seq}: run GET /v1/audit/verify`);
+    }
+    return signer.signHead({ seq: head.seq, hash: head.hash, time: isoTime(nowMs) });
   }
 
   /** Every signing key ever used, retired ones too (old checkpoints are signed with them). */

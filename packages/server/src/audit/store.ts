@@ -60,6 +60,12 @@ export function rowToEntry(row: AuditEntryRow): AuditEntry {
   };
 }
 
+/** The hash stored for entry `seq`, if that entry exists. */
+export async function entryHashAt(db: Executor, seq: number): Promise<string | undefined> {
+  const row = await auditTables(db).selectFrom('audit_entries').select('hash').where('seq', '=', seq).executeTakeFirst();
+  return row?.hash;
+}
+
 export async function insertEntries(trx: Tx, rows: readonly AuditEntryRow[]): Promise<void> {
   await auditTables(trx).insertInto('audit_entries').values(rows).execute();
 }

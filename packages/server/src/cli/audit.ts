@@ -1,7 +1,8 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { InvalidArgumentError, type Command } from 'commander';
-import { CliError } from './client.js';
+import { headSignatureValid, readSignedHead, type PublicKeyView, type SignedHeadView } from './audit-head.js';
+import { CliError, type ApiClient } from './client.js';
 import type { RegisterCommands } from './context.js';
 import { printable, printJson, printTable } from './output.js';
 
@@ -31,6 +32,28 @@ interface VerifyView {
   reason?: string;
   column?: string;
   message?: string;
+}
+
+/**
+ * Checks a head saved earlier (`mandate audit head`) against the log now: its signature verifies
+ * with the published key it names, the log still reaches its seq, and that entry still has its
+ * hash. Throws a CliError (exit 1) saying which of these failed.
+ */
+async function checkPinnedHead(client: ApiClient, file: string, pinned: SignedHeadView, verified: VerifyView): Promise<void> {
+  const { keys } = await client.request<{ keys: PublicKeyView[] }>('GET', '/v1/audit/keys');
+  const key = keys.find((k) => k.kid === pinned.key_id);
+  if (!key) throw new CliError(`pinned head ${file}: signed by key '${pinned.key_id}', which the server does not publish (GET /v1/audit/keys)`);
+  if (!headSignatureValid(pinned, key)) throw new CliError(`pinned head ${file}: its signature does not verify with key '${pinned.key_id}': the file was altered or was not signed by this server`);
+  if (verified.head.seq < pinned.seq) {
+    throw new CliError(`pinned head ${file}: the log ends at seq ${verified.head.seq}, before the pinned seq ${pinned.seq}: entries were removed after the head was pinned`);
+  }
+  if (pinned.seq === 0) return;
+  const page = await client.request<Page>('GET', `/v1/audit?order=asc&limit=1&after_seq=${pinned.seq - 1}`);
+  const entry = page.items[0] as (EntryView & { hash: string }) | undefined;
+  if (!entry || entry.seq !== pinned.seq) throw new CliError(`pinned head ${file}: entry ${pinned.seq} is missing from the log`);
+  if (entry.hash !== pinned.hash) {
+    throw new CliError(`pinned head ${file}: entry ${pinned.seq} hashes to ${entry.hash.slice(0, 12)}…, the head pinned at ${pinned.time} says ${pinned.hash.slice(0, 12)}…: the log up to seq ${pinned.seq} was rewritten after it was pinned`);
+  }
 }
 
 /** Filter flags shared by query, tail and export, and the query parameter each sets. */
@@ -79,7 +102,7 @@ function printLine(entry: EntryView, json: boolean): void {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** `mandate audit tail|query|verify|export`. */
+/** `mandate audit tail|query|head|verify|export`. */
 export const registerAuditCommands: RegisterCommands = (program, context) => {
   const audit = program.command('audit').description('query, follow, verify and export the audit log');
 
@@ -127,14 +150,31 @@ export const registerAuditCommands: RegisterCommands = (program, context) => {
     });
 
   audit
+    .command('head')
+    .description('print the head signed now (JSON); keep it outside the database and check it later with verify --against')
+    .option('--out <file>', 'also write it to this file')
+    .action(async (options: { out?: string }) => {
+      const head = await context.client().request<SignedHeadView>('GET', '/v1/audit/head');
+      const text = `${JSON.stringify(head, null, 2)}\n`;
+      if (options.out) writeFileSync(options.out, text, { mode: 0o644 });
+      process.stdout.write(text);
+    });
+
+  audit
     .command('verify')
     .description('verify the hash chain, the head and every signed checkpoint; exit 1 when broken')
-    .action(async () => {
-      const result = await context.client().request<VerifyView>('GET', '/v1/audit/verify');
+    .option('--against <file>', "also check a head saved earlier by 'mandate audit head': its signature, and that the log still holds that entry with that hash")
+    .action(async (options: { against?: string }) => {
+      // Read the pinned head first: a file that is not one is reported before any request.
+      const pinned = options.against === undefined ? undefined : readSignedHead(options.against);
+      const client = context.client();
+      const result = await client.request<VerifyView>('GET', '/v1/audit/verify');
       if (context.globals().json) printJson(result);
       if (!result.ok) throw new CliError(`audit log broken at seq ${result.first_bad_seq}: ${result.reason} (${result.message})`);
+      if (pinned) await checkPinnedHead(client, options.against!, pinned, result);
       if (!context.globals().json) {
         process.stdout.write(`ok: ${result.count} entries and ${result.checkpoints} signed checkpoints verify; head ${result.head.seq} ${result.head.hash}\n`);
+        if (pinned) process.stdout.write(`ok: entry ${pinned.seq} still has the hash of the head pinned at ${pinned.time} (key ${pinned.key_id})\n`);
       }
     });
 

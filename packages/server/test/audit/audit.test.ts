@@ -214,14 +214,41 @@ describe.each(storeKinds())('audit log on %s', (kind) => {
   it('lets admins and auditors read, nobody else; keys are public', async () => {
     const auditor = await server.api('POST', '/v1/operators', { email: `aud2-${kind}@example.com`, roles: ['auditor'] });
     const approver = await server.api('POST', '/v1/operators', { email: `appr-${kind}@example.com`, roles: ['approver'] });
-    for (const path of ['/v1/audit', '/v1/audit/verify', '/v1/audit/export', '/v1/audit/checkpoints']) {
+    for (const path of ['/v1/audit', '/v1/audit/verify', '/v1/audit/export', '/v1/audit/checkpoints', '/v1/audit/head']) {
       expect((await server.api('GET', path, undefined, { token: auditor.body.token })).status, path).toBe(200);
       expect((await server.api('GET', path, undefined, { token: approver.body.token })).status, path).toBe(403);
       expect((await server.api('GET', path, undefined, { token: null })).status, path).toBe(401);
     }
     expect((await server.api('GET', '/v1/audit/keys', undefined, { token: null })).status).toBe(200);
     const openapi = (await server.api('GET', '/openapi.json', undefined, { token: null })).body;
-    for (const path of ['/v1/audit', '/v1/audit/export', '/v1/audit/verify', '/v1/audit/checkpoints', '/v1/audit/keys']) expect(Object.keys(openapi.paths)).toContain(path);
+    for (const path of ['/v1/audit', '/v1/audit/export', '/v1/audit/verify', '/v1/audit/checkpoints', '/v1/audit/keys', '/v1/audit/head']) expect(Object.keys(openapi.paths)).toContain(path);
+  });
+
+  it('signs the head on request with the audit key, under its own purpose', async () => {
+    const auditor = await server.api('POST', '/v1/operators', { email: `aud3-${kind}@example.com`, roles: ['auditor'] });
+    const { status, body } = await server.api('GET', '/v1/audit/head', undefined, { token: auditor.body.token });
+    expect(status).toBe(200);
+    const head = await server.runtime.audit.head();
+    expect(body).toEqual({ purpose: 'mandate.audit.head.v1', seq: head.seq, hash: head.hash, time: new Date(clock.now()).toISOString(), key_id: expect.any(String), signature: expect.any(String) });
+    const jwk = (await server.api('GET', '/v1/audit/keys', undefined, { token: null })).body.keys.find((k: { kid: string }) => k.kid === body.key_id);
+    const publicKey = createPublicKey({ key: { kty: jwk.kty, crv: jwk.crv, x: jwk.x }, format: 'jwk' });
+    const signed = (purpose: string) => Buffer.from(canonicalize({ purpose, seq: body.seq, hash: body.hash, time: body.time })!);
+    expect(verify(null, signed('mandate.audit.head.v1'), publicKey, Buffer.from(body.signature, 'base64url'))).toBe(true);
+    // A signed head is not a checkpoint: the purpose binds the signature.
+    expect(verify(null, signed('mandate.audit.checkpoint.v1'), publicKey, Buffer.from(body.signature, 'base64url'))).toBe(false);
+  });
+
+  it('refuses to sign a head that the log does not hold (409)', async () => {
+    const head = await server.runtime.audit.head();
+    const db = auditTables(server.runtime.store.db);
+    await db.updateTable('audit_head').set({ hash: 'f'.repeat(64) }).where('id', '=', 1).execute();
+    try {
+      const res = await server.api('GET', '/v1/audit/head');
+      expect(res.status).toBe(409);
+      expect(res.body.message).toMatch(new RegExp(`does not match entry ${head.seq}`));
+    } finally {
+      await db.updateTable('audit_head').set({ hash: head.hash }).where('id', '=', 1).execute();
+    }
   });
 });
 

@@ -1,7 +1,12 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { HEAD_PURPOSE } from '../../src/audit/index.js';
+import { entryHash } from '../../src/audit/hash.js';
+import { rowToEntry } from '../../src/audit/store.js';
+import { auditTables } from '../../src/audit/tables.js';
+import { HEAD_PURPOSE as CLI_HEAD_PURPOSE } from '../../src/cli/audit-head.js';
 import { runCli } from '../../src/cli/program.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
@@ -76,6 +81,69 @@ describe.each(storeKinds())('mandate audit CLI on %s', (kind) => {
       await db.updateTable('audit_entries').set({ details: row.details }).where('seq', '=', seq).execute();
     }
     expect((await cli(server, 'audit', 'verify')).code).toBe(0);
+  });
+
+  it('pins a signed head and detects a later rewrite of the pinned entry that verify alone misses', async () => {
+    expect(CLI_HEAD_PURPOSE).toBe(HEAD_PURPOSE);
+    const dir = mkdtempSync(join(tmpdir(), 'mandate-head-'));
+    const file = join(dir, 'head.json');
+    const printed = await cli(server, 'audit', 'head', '--out', file);
+    expect(printed.code).toBe(0);
+    const pinned = JSON.parse(readFileSync(file, 'utf8'));
+    expect(JSON.parse(printed.out)).toEqual(pinned);
+    expect(pinned).toMatchObject({ purpose: HEAD_PURPOSE, seq: (await server.runtime.audit.head()).seq, hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+
+    // The log grows: the pinned entry is still there with its hash.
+    await server.runtime.audit.append({ type: 'test.after-pin', actor: { kind: 'system', id: 'test' }, action: 'act', outcome: 'success' });
+    const ok = await cli(server, 'audit', 'verify', '--against', file);
+    expect(ok).toMatchObject({ code: 0, out: expect.stringContaining(`ok: entry ${pinned.seq} still has the hash of the head pinned at ${pinned.time}`) });
+
+    // Files that are not a good signed head.
+    const altered = join(dir, 'altered.json');
+    writeFileSync(altered, JSON.stringify({ ...pinned, hash: 'a'.repeat(64) }));
+    expect(await cli(server, 'audit', 'verify', '--against', altered)).toMatchObject({ code: 1, err: expect.stringContaining('its signature does not verify') });
+    writeFileSync(altered, JSON.stringify({ ...pinned, key_id: 'someone-else' }));
+    expect(await cli(server, 'audit', 'verify', '--against', altered)).toMatchObject({ code: 1, err: expect.stringContaining("signed by key 'someone-else', which the server does not publish") });
+    writeFileSync(altered, JSON.stringify({ ...pinned, purpose: 'mandate.audit.checkpoint.v1', seq: -1 }));
+    const shape = await cli(server, 'audit', 'verify', '--against', altered);
+    expect(shape).toMatchObject({ code: 1, err: expect.stringContaining(`not a signed head: purpose must be '${HEAD_PURPOSE}'; seq must be a non-negative integer`) });
+    expect(await cli(server, 'audit', 'verify', '--against', join(dir, 'missing.json'))).toMatchObject({ code: 1, err: expect.stringContaining('cannot read it (ENOENT)') });
+
+    // Someone with database access rewrites the pinned entry after the last checkpoint and
+    // recomputes every later hash and the head: the chain verifies, the pinned head does not.
+    const db = auditTables(server.runtime.store.db);
+    const checkpoints = await db.selectFrom('audit_checkpoints').select('seq').where('seq', '>=', pinned.seq).execute();
+    expect(checkpoints).toEqual([]);
+    const saved = await db.selectFrom('audit_entries').selectAll().where('seq', '>=', pinned.seq).orderBy('seq').execute();
+    const savedHead = await db.selectFrom('audit_head').selectAll().executeTakeFirstOrThrow();
+    let prev = saved[0]!.prev_hash;
+    for (const row of saved) {
+      const details = Number(row.seq) === pinned.seq ? JSON.stringify({ i: 'rewritten' }) : row.details;
+      const hash = entryHash(rowToEntry({ ...row, details, prev_hash: prev }));
+      await db.updateTable('audit_entries').set({ details, prev_hash: prev, hash }).where('seq', '=', row.seq).execute();
+      prev = hash;
+    }
+    await db.updateTable('audit_head').set({ hash: prev }).where('id', '=', 1).execute();
+    try {
+      expect((await cli(server, 'audit', 'verify')).code).toBe(0);
+      const caught = await cli(server, 'audit', 'verify', '--against', file);
+      expect(caught.code).toBe(1);
+      expect(caught.err).toContain(`entry ${pinned.seq} hashes to`);
+      expect(caught.err).toContain(`the log up to seq ${pinned.seq} was rewritten after it was pinned`);
+      // Truncating back before the pinned seq is caught too.
+      await db.deleteFrom('audit_entries').where('seq', '>=', pinned.seq).execute();
+      const kept = await db.selectFrom('audit_entries').select('hash').where('seq', '=', pinned.seq - 1).executeTakeFirstOrThrow();
+      await db.updateTable('audit_head').set({ seq: pinned.seq - 1, hash: kept.hash }).where('id', '=', 1).execute();
+      expect((await cli(server, 'audit', 'verify')).code).toBe(0);
+      expect(await cli(server, 'audit', 'verify', '--against', file)).toMatchObject({ code: 1, err: expect.stringContaining(`before the pinned seq ${pinned.seq}: entries were removed`) });
+    } finally {
+      await server.runtime.store.transaction(async (trx) => {
+        await trx.deleteFrom('audit_entries').where('seq', '>=', pinned.seq).execute();
+        await trx.insertInto('audit_entries').values(saved).execute();
+        await trx.updateTable('audit_head').set(savedHead).where('id', '=', 1).execute();
+      });
+    }
+    expect((await cli(server, 'audit', 'verify', '--against', file)).code).toBe(0);
   });
 
   it('exports JSON lines to a file', async () => {

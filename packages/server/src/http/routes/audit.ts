@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { Type, type Static } from '@sinclair/typebox';
 import { requireOperator } from '../auth.js';
 import type { MandatePlugin } from '../plugin.js';
-import { authErrors } from '../schemas.js';
+import { authErrors, ErrorResponse } from '../schemas.js';
 import { entryView, type AuditFilter } from '../../audit/index.js';
 
 const Actor = Type.Object(
@@ -90,9 +90,21 @@ const PublicKey = Type.Object({
   retired_at: Type.Union([Type.String(), Type.Null()]),
 });
 
+const SignedHeadSchema = Type.Object(
+  {
+    purpose: Type.String({ description: "'mandate.audit.head.v1': what the signature is bound to" }),
+    seq: Type.Integer(),
+    hash: Type.String(),
+    time: Type.String(),
+    key_id: Type.String(),
+    signature: Type.String({ description: 'Ed25519 over JCS({purpose, seq, hash, time}), base64url' }),
+  },
+  { description: 'the head signed now; save it outside the database and check it later with `mandate audit verify --against FILE`' },
+);
+
 const CheckpointSchema = Type.Object({ seq: Type.Integer(), hash: Type.String(), time: Type.String(), key_id: Type.String(), signature: Type.String() });
 
-/** The audit log: query, export (JSON lines), verify; public keys and checkpoints for outside verifiers. */
+/** The audit log: query, export (JSON lines), verify; the signed head, public keys and checkpoints for outside verifiers. */
 export const auditRoutes: MandatePlugin = async (app, { runtime }) => {
   const { auditReader: log } = runtime;
 
@@ -161,6 +173,16 @@ export const auditRoutes: MandatePlugin = async (app, { runtime }) => {
       const page = await log.checkpoints(request.query.after_seq ?? 0, request.query.limit ?? 100);
       const items = page.checkpoints.map((c) => ({ seq: c.seq, hash: c.hash, time: c.time, key_id: c.keyId, signature: c.signature }));
       return { items, next_after_seq: page.nextAfterSeq };
+    },
+  );
+
+  app.get(
+    '/audit/head',
+    { schema: { tags: ['audit'], response: { 200: SignedHeadSchema, 409: ErrorResponse, ...authErrors } } },
+    async (request) => {
+      requireOperator(request, 'audit:read');
+      const head = await log.signedHead(runtime.auditKeys, runtime.clock.now());
+      return { purpose: head.purpose, seq: head.seq, hash: head.hash, time: head.time, key_id: head.keyId, signature: head.signature };
     },
   );
 
