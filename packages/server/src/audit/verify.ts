@@ -51,8 +51,9 @@ function parsedEntry(row: AuditEntryRow): AuditEntry | undefined {
 
 /**
  * Verifies the whole log: the sequence has no gaps, each entry links to the one before,
- * each hash matches its content, each derived column matches its hashed field, the log ends at the head, and every checkpoint is signed
- * by a published key over a hash that matches its entry. Stops at the first problem.
+ * each hash matches its content, each derived column matches its hashed field (columns.ts),
+ * the log ends at the head, and every checkpoint is signed by a published key over a hash
+ * that matches its entry. Stops at the first problem.
  */
 export async function verifyLog(db: Executor, options: VerifyOptions = {}): Promise<VerifyResult> {
   const pageSize = options.pageSize ?? 1_000;

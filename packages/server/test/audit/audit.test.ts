@@ -322,6 +322,12 @@ describe.each(storeKinds())('audit tamper detection on %s', (kind) => {
       ...(reason === 'column_mismatch' ? { column } : {}),
     })),
     {
+      name: 'set actor to text that is not JSON',
+      tamper: async (L) => void (await db().updateTable('audit_entries').set({ actor: '{not json' }).where('seq', '=', x(L)).execute()),
+      seq: x,
+      reason: 'hash_mismatch',
+    },
+    {
       name: "edit a row's details",
       tamper: async (L) => void (await db().updateTable('audit_entries').set({ details: JSON.stringify({ i: 999 }) }).where('seq', '=', x(L)).execute()),
       seq: x,
