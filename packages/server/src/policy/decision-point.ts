@@ -4,8 +4,12 @@
  *
  * 1. The agent's token is verified (identity/subjects.ts: cached claims, revocation always checked).
  * 2. A presented `approval_id` is checked against this exact request (approvals binding hash).
- * 3. The input document is built (input.ts) and package `mandate.authz` (or the requested
- *    one) is evaluated: `allow`, `deny`, `require_approval`, `obligations`.
+ * 0. `context` and `resource` are held to their size and depth limits, and the agent to its
+ *    decision rate (config `policy.decisionInput*`, `policy.decisionsPerMinutePerAgent`).
+ * 3. The input document is built (input.ts) and the server's package (`policy.decisionPackage`,
+ *    default `mandate.authz`; only an operator with policies:write may name another) is
+ *    evaluated: `allow`, `deny`, `require_approval`, `obligations`. The token's scopes count
+ *    only as far as the agent still holds them (registry's current record).
  * 4. outcome.ts turns that into allow / deny / approval_required; an allow spends the presented
  *    approval (single use, atomically in the approvals service); approval_required creates an
  *    approval request, or reuses the agent's pending one for the same request.
@@ -19,8 +23,9 @@ import type { Clock } from '../shared/clock.js';
 import { UnauthenticatedError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { decisionId as newDecisionId } from './decision-id.js';
-import { UnknownPackageError } from './errors.js';
-import { buildInput, delegatingUser, loggable, type Caller, type DecisionRequest } from './input.js';
+import { TokenBuckets } from '../oauth/index.js';
+import { DecisionRateLimitedError, PackageNotAllowedError, UnknownPackageError } from './errors.js';
+import { buildInput, checkInputLimits, delegatingUser, loggable, type Caller, type DecisionRequest } from './input.js';
 import { decide, PolicyShapeError, readResult, REASONS, type DecisionKind, type Outcome, type PolicyResult } from './outcome.js';
 import type { ActivePolicy, PolicyService } from './service.js';
 import type { Subject, TokenSubjects } from '../identity/index.js';
@@ -54,7 +59,16 @@ export interface DecisionResponse {
   approval_id?: string;
 }
 
+/** The decision point's limits and package (config `policy`, defaults in config/defaults.ts). */
+export interface DecisionSettings {
+  decisionPackage: string;
+  decisionsPerMinutePerAgent: number;
+  decisionInputMaxBytes: number;
+  decisionInputMaxDepth: number;
+}
+
 export interface DecisionPointOptions {
+  settings: DecisionSettings;
   policies: PolicyService;
   subjects: TokenSubjects;
   approvals: ApprovalService;
@@ -84,12 +98,36 @@ function withoutConstants(input: unknown): unknown {
 }
 
 export class DecisionPoint {
-  constructor(private readonly options: DecisionPointOptions) {}
+  private readonly rates: TokenBuckets;
+
+  constructor(private readonly options: DecisionPointOptions) {
+    this.rates = new TokenBuckets(options.settings.decisionsPerMinutePerAgent);
+  }
+
+  /**
+   * The package evaluated for this call: the server's, unless an operator names another (the
+   * route has checked that operator's policies:write). Agents and resource servers get 403.
+   */
+  private packageFor(call: AuthorizeCall): string {
+    const configured = this.options.settings.decisionPackage;
+    const named = call.request.package;
+    if (named === undefined) return configured;
+    if (call.caller.kind !== 'operator') throw new PackageNotAllowedError(call.caller.kind, configured);
+    return named;
+  }
+
+  /** One decision against `key`'s budget (policy.decisionsPerMinutePerAgent); 429 with Retry-After when spent. */
+  private takeRate(key: string): void {
+    const wait = this.rates.take(key, this.options.clock.now());
+    if (wait > 0) throw new DecisionRateLimitedError(wait, this.options.settings.decisionsPerMinutePerAgent);
+  }
 
   async authorize(call: AuthorizeCall): Promise<DecisionResponse> {
-    const { policies, subjects, clock } = this.options;
+    const { policies, subjects, clock, settings } = this.options;
+    // Validation before anything else: a refused request leaves no approval and no log entry.
+    checkInputLimits(call.request, { maxBytes: settings.decisionInputMaxBytes, maxDepth: settings.decisionInputMaxDepth });
+    const pkg = this.packageFor(call);
     const active = await policies.fresh();
-    const pkg = call.request.package ?? DEFAULT_PACKAGE;
     const node = active.prepared.tree.node(pkg.split('.'), false);
     if (!node || !node.hasRules) throw new UnknownPackageError(pkg);
     const nowMs = clock.now();
@@ -98,13 +136,16 @@ export class DecisionPoint {
     const subject = await subjects.resolve(call.token, call.audience);
     if (!subject) {
       if (!call.tokenFromBody) throw new UnauthenticatedError('the bearer token is not valid (unknown, expired or revoked)');
-      return this.invalidToken(call, decisionId, active.revision, nowMs);
+      // No agent to count against: the resource server or operator that sent the token is.
+      this.takeRate(`${call.caller.kind}:${call.caller.id}`);
+      return this.invalidToken(call, pkg, decisionId, active.revision, nowMs);
     }
     if (!call.proofChecked && subject.claims.cnf?.jkt !== undefined) {
       throw new UnauthenticatedError('this token is bound to a DPoP key: send it with the DPoP scheme and a proof');
     }
     // An agent's own call: the caller is the token's agent.
     if (call.caller.kind === 'agent') call = { ...call, caller: { kind: 'agent', id: subject.agent.id } };
+    this.takeRate(`agent:${subject.agent.id}`);
 
     const user = delegatingUser(subject.agent, subject.claims);
     const bound: BoundRequest = {
@@ -193,14 +234,14 @@ export class DecisionPoint {
     return created.id;
   }
 
-  private async invalidToken(call: AuthorizeCall, decisionId: string, revision: number, nowMs: number): Promise<DecisionResponse> {
+  private async invalidToken(call: AuthorizeCall, pkg: string, decisionId: string, revision: number, nowMs: number): Promise<DecisionResponse> {
     const response: DecisionResponse = { decision: 'deny', reasons: [REASONS.invalidToken], obligations: [], decision_id: decisionId, policy_revision: revision };
     const { request } = call;
     await this.log(response, {
       actor: { kind: call.caller.kind === 'operator' ? 'operator' : 'system', id: call.caller.id },
       agentId: null,
       caller: call.caller,
-      pkg: request.package ?? DEFAULT_PACKAGE,
+      pkg,
       input: { action: request.action, tool: request.tool, resource: request.resource, context: request.context ?? {} },
       nowMs,
       approvalRefused: null,
