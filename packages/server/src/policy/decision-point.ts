@@ -11,9 +11,12 @@
  *    evaluated: `allow`, `deny`, `require_approval`, `obligations`. The token's scopes count
  *    only as far as the agent still holds them (registry's current record).
  * 4. outcome.ts turns that into allow / deny / approval_required; an allow spends the presented
- *    approval (single use, atomically in the approvals service); approval_required creates an
- *    approval request, or reuses the agent's pending one for the same request.
+ *    approval (single use, atomically in the approvals service); approval_required names the
+ *    agent's pending request for the same action, if there is one.
  * 5. The decision goes to the audit log (group commit) with its input, result and revision.
+ * 6. Only then, when approval_required found no pending request, a new one is created (its
+ *    context names the decision_id; the entry says `approval_requested`): a decision whose log
+ *    write failed leaves no approval request behind (issue 10 item 6).
  */
 import { fromJSON, RObject } from '@mandate/rego';
 import { bindingHash, normaliseResource, type ApprovalResource, type ApprovalService, type BoundRequest } from '../approvals/index.js';
@@ -179,8 +182,14 @@ export class DecisionPoint {
       const spent = await this.options.approvals.consume(approval.id, bound, actor);
       if (!spent.ok) outcome = { decision: 'deny', reasons: [`approval_${spent.code}`] };
       else approvalId = approval.id;
-    } else if (outcome.decision === 'approval_required') {
-      approvalId = await this.approvalFor(bound, subject, user.chain, outcome, decisionId, active.revision, actor);
+    }
+    // A new approval request is created only after its decision entry is durable (below), so a
+    // failed log write never leaves a request behind; the agent's pending one is simply named.
+    let requestApproval = false;
+    if (outcome.decision === 'approval_required') {
+      const pending = await this.options.approvals.pendingFor(bound);
+      if (pending) approvalId = pending.id;
+      else requestApproval = true;
     }
 
     const response: DecisionResponse = {
@@ -202,7 +211,9 @@ export class DecisionPoint {
       policyError,
       sensitive: call.request.sensitiveContext ?? [],
       action: call.request.action,
+      approvalRequested: requestApproval,
     });
+    if (requestApproval) response.approval_id = await this.requestApproval(bound, subject, user.chain, outcome, decisionId, active.revision, actor);
     return response;
   }
 
@@ -217,10 +228,12 @@ export class DecisionPoint {
     return { exists: true, refused: null, id };
   }
 
-  /** The agent's pending request for exactly this action, or a new one. */
-  private async approvalFor(bound: BoundRequest, subject: Subject, chain: DelegationLink[], outcome: Outcome, decisionId: string, revision: number, actor: Actor): Promise<string> {
-    const pending = await this.options.approvals.pendingFor(bound);
-    if (pending) return pending.id;
+  /**
+   * A new approval request for a decision already logged (its entry says `approval_requested`;
+   * the request's context names the `decision_id`). Should this fail, the logged decision has
+   * no request and the caller gets the error: nothing is left that could be approved or used.
+   */
+  private async requestApproval(bound: BoundRequest, subject: Subject, chain: DelegationLink[], outcome: Outcome, decisionId: string, revision: number, actor: Actor): Promise<string> {
     const created = await this.options.approvals.createRequest(
       {
         ...bound,
@@ -248,13 +261,27 @@ export class DecisionPoint {
       policyError: null,
       sensitive: request.sensitiveContext ?? [],
       action: request.action,
+      approvalRequested: false,
     });
     return response;
   }
 
   private async log(
     response: DecisionResponse,
-    about: { actor: Actor; agentId: string | null; caller: Caller; pkg: string; input: unknown; nowMs: number; approvalRefused: string | null; policyError: string | null; sensitive: string[]; action: string },
+    about: {
+      actor: Actor;
+      agentId: string | null;
+      caller: Caller;
+      pkg: string;
+      input: unknown;
+      nowMs: number;
+      approvalRefused: string | null;
+      policyError: string | null;
+      sensitive: string[];
+      action: string;
+      /** True when a new approval request follows this entry (its id is not known yet). */
+      approvalRequested: boolean;
+    },
   ): Promise<void> {
     const event: AuditEvent = {
       type: DECISION_EVENT,
@@ -268,6 +295,7 @@ export class DecisionPoint {
       details: {
         ...(response.approval_id ? { approval_id: response.approval_id } : {}),
         ...(about.approvalRefused ? { approval_refused: about.approvalRefused } : {}),
+        ...(about.approvalRequested ? { approval_requested: true } : {}),
         caller: { id: about.caller.id, kind: about.caller.kind },
         decision: response.decision,
         decision_id: response.decision_id,
