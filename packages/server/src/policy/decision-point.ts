@@ -2,19 +2,20 @@
  * The policy decision point behind `POST /v1/authorize`: "can this agent, acting for this
  * user, via this tool, at this time, do this action on this resource?"
  *
- * 1. The agent's token is verified (identity/subjects.ts: cached claims, revocation always checked).
- * 2. A presented `approval_id` is checked against this exact request (approvals binding hash).
- * 0. `context` and `resource` are held to their size and depth limits, and the agent to its
- *    decision rate (config `policy.decisionInput*`, `policy.decisionsPerMinutePerAgent`).
- * 3. The input document is built (input.ts) and the server's package (`policy.decisionPackage`,
- *    default `mandate.authz`; only an operator with policies:write may name another) is
- *    evaluated: `allow`, `deny`, `require_approval`, `obligations`. The token's scopes count
- *    only as far as the agent still holds them (registry's current record).
- * 4. outcome.ts turns that into allow / deny / approval_required; an allow spends the presented
+ * 1. `context` and `resource` are held to their size and depth limits (config
+ *    `policy.decisionInputMaxBytes`, `policy.decisionInputMaxDepth`) and `package` to the rule
+ *    that only an operator with policies:write may name one: before anything is read or written.
+ * 2. The agent's token is verified (identity/subjects.ts: cached claims, revocation always
+ *    checked), and the agent held to its decision rate (`policy.decisionsPerMinutePerAgent`).
+ * 3. A presented `approval_id` is checked against this exact request (approvals binding hash).
+ * 4. The input document is built (input.ts) and the server's package (`policy.decisionPackage`,
+ *    default `mandate.authz`) is evaluated: `allow`, `deny`, `require_approval`, `obligations`.
+ *    The token's scopes count only as far as the agent still holds them (its current record).
+ * 5. outcome.ts turns that into allow / deny / approval_required; an allow spends the presented
  *    approval (single use, atomically in the approvals service); approval_required names the
  *    agent's pending request for the same action, if there is one.
- * 5. The decision goes to the audit log (group commit) with its input, result and revision.
- * 6. Only then, when approval_required found no pending request, a new one is created (its
+ * 6. The decision goes to the audit log (group commit) with its input, result and revision.
+ * 7. Only then, when approval_required found no pending request, a new one is created (its
  *    context names the decision_id; the entry says `approval_requested`): a decision whose log
  *    write failed leaves no approval request behind (issue 10 item 6).
  */
@@ -22,11 +23,11 @@ import { fromJSON, RObject } from '@mandate/rego';
 import { bindingHash, normaliseResource, type ApprovalResource, type ApprovalService, type BoundRequest } from '../approvals/index.js';
 import type { AuditLog } from '../audit/index.js';
 import type { Actor, AuditEvent, DelegationLink } from '../audit/index.js';
+import { TokenBuckets } from '../oauth/index.js';
 import type { Clock } from '../shared/clock.js';
 import { UnauthenticatedError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { decisionId as newDecisionId } from './decision-id.js';
-import { TokenBuckets } from '../oauth/index.js';
 import { DecisionRateLimitedError, PackageNotAllowedError, UnknownPackageError } from './errors.js';
 import { buildInput, checkInputLimits, delegatingUser, loggable, type Caller, type DecisionRequest } from './input.js';
 import { decide, PolicyShapeError, readResult, REASONS, type DecisionKind, type Outcome, type PolicyResult } from './outcome.js';
