@@ -71,6 +71,20 @@ export const DEFAULTS = {
      * (one indexed read); a change elsewhere applies here within this long. 0: every decision.
      */
     revisionCheckMs: 1_000,
+    /**
+     * The package `POST /v1/authorize` evaluates for every agent's action. Agents and resource
+     * servers cannot name another one; only an operator with `policies:write` may (docs/security.md).
+     */
+    decisionPackage: 'mandate.authz',
+    /** Decisions per agent (the agent whose token is judged) per minute before 429 with Retry-After. */
+    decisionsPerMinutePerAgent: 600,
+    /**
+     * Largest `context` and `resource` of one decision, each measured as JSON (UTF-8 bytes):
+     * both are stored whole in the decision log, so this bounds what one call can make it hold.
+     */
+    decisionInputMaxBytes: 16_384,
+    /** Deepest nesting of `context` and `resource` (an object or array inside another is one level deeper). */
+    decisionInputMaxDepth: 16,
   },
 
   approvals: {

@@ -40,7 +40,18 @@ export const ConfigSchema = Type.Object(
       { maxDepth: PositiveInt(), approvalDepth: PositiveInt(), minimumReduction: Type.Number({ minimum: 0, maximum: 1 }) },
       { additionalProperties: false },
     ),
-    policy: Type.Object({ maxSteps: PositiveInt(), maxEvalMs: PositiveInt(), revisionCheckMs: PositiveInt(0) }, { additionalProperties: false }),
+    policy: Type.Object(
+      {
+        maxSteps: PositiveInt(),
+        maxEvalMs: PositiveInt(),
+        revisionCheckMs: PositiveInt(0),
+        decisionPackage: Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$', maxLength: 200 }),
+        decisionsPerMinutePerAgent: PositiveInt(),
+        decisionInputMaxBytes: PositiveInt(64),
+        decisionInputMaxDepth: PositiveInt(),
+      },
+      { additionalProperties: false },
+    ),
     approvals: Type.Object(
       {
         ttlSeconds: PositiveInt(),

@@ -64,4 +64,6 @@ export interface AgentDirectory {
   getByClientId(clientId: string): Promise<Agent | null>;
   /** Called after an agent's status changed on this replica; returns the unsubscribe. */
   onStatusChange(listener: (change: { clientId: string }) => void): () => void;
+  /** Called after an agent's fields (scopes, tools, ceiling…) were edited on this replica; returns the unsubscribe. */
+  onUpdate(listener: (agent: { clientId: string }) => void): () => void;
 }

@@ -18,7 +18,7 @@ export interface AgentTokensSetup {
 
 /**
  * Accepts agents' access tokens on /v1: builds the one cached subject resolver, registers the
- * agent resolver that uses it, and drops a cached agent when its status changes here.
+ * agent resolver that uses it, and drops a cached agent when its status or fields change here.
  * Returns the resolver for the decision point, which must share it (one verification per
  * token), and the unsubscribe for shutdown.
  */
@@ -26,6 +26,14 @@ export function acceptAgentTokens(setup: AgentTokensSetup): { subjects: TokenSub
   const { authenticator, tokens, proofs, agents, audience, clock, skewSeconds } = setup;
   const subjects = new TokenSubjects({ tokens, agentByClientId: (clientId) => agents.getByClientId(clientId), clock, skewSeconds });
   authenticator.register(agentTokenResolver({ subjects, proofs, audience }));
-  const stop = agents.onStatusChange((change) => subjects.forgetAgent(change.clientId));
-  return { subjects, stop };
+  const stopStatus = agents.onStatusChange((change) => subjects.forgetAgent(change.clientId));
+  // A narrowed agent (scopes, tools, ceiling) is judged by its new record from the next call on.
+  const stopUpdate = agents.onUpdate((agent) => subjects.forgetAgent(agent.clientId));
+  return {
+    subjects,
+    stop: () => {
+      stopStatus();
+      stopUpdate();
+    },
+  };
 }

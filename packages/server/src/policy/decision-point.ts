@@ -2,25 +2,34 @@
  * The policy decision point behind `POST /v1/authorize`: "can this agent, acting for this
  * user, via this tool, at this time, do this action on this resource?"
  *
- * 1. The agent's token is verified (identity/subjects.ts: cached claims, revocation always checked).
- * 2. A presented `approval_id` is checked against this exact request (approvals binding hash).
- * 3. The input document is built (input.ts) and package `mandate.authz` (or the requested
- *    one) is evaluated: `allow`, `deny`, `require_approval`, `obligations`.
- * 4. outcome.ts turns that into allow / deny / approval_required; an allow spends the presented
- *    approval (single use, atomically in the approvals service); approval_required creates an
- *    approval request, or reuses the agent's pending one for the same request.
- * 5. The decision goes to the audit log (group commit) with its input, result and revision.
+ * 1. `context` and `resource` are held to their size and depth limits (config
+ *    `policy.decisionInputMaxBytes`, `policy.decisionInputMaxDepth`) and `package` to the rule
+ *    that only an operator with policies:write may name one: before anything is read or written.
+ * 2. The agent's token is verified (identity/subjects.ts: cached claims, revocation always
+ *    checked), and the agent held to its decision rate (`policy.decisionsPerMinutePerAgent`).
+ * 3. A presented `approval_id` is checked against this exact request (approvals binding hash).
+ * 4. The input document is built (input.ts) and the server's package (`policy.decisionPackage`,
+ *    default `mandate.authz`) is evaluated: `allow`, `deny`, `require_approval`, `obligations`.
+ *    The token's scopes count only as far as the agent still holds them (its current record).
+ * 5. outcome.ts turns that into allow / deny / approval_required; an allow spends the presented
+ *    approval (single use, atomically in the approvals service); approval_required names the
+ *    agent's pending request for the same action, if there is one.
+ * 6. The decision goes to the audit log (group commit) with its input, result and revision.
+ * 7. Only then, when approval_required found no pending request, a new one is created (its
+ *    context names the decision_id; the entry says `approval_requested`): a decision whose log
+ *    write failed leaves no approval request behind (issue 10 item 6).
  */
 import { fromJSON, RObject } from '@mandate/rego';
 import { bindingHash, normaliseResource, type ApprovalResource, type ApprovalService, type BoundRequest } from '../approvals/index.js';
 import type { AuditLog } from '../audit/index.js';
 import type { Actor, AuditEvent, DelegationLink } from '../audit/index.js';
+import { TokenBuckets } from '../oauth/index.js';
 import type { Clock } from '../shared/clock.js';
 import { UnauthenticatedError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { decisionId as newDecisionId } from './decision-id.js';
-import { UnknownPackageError } from './errors.js';
-import { buildInput, delegatingUser, loggable, type Caller, type DecisionRequest } from './input.js';
+import { DecisionRateLimitedError, PackageNotAllowedError, UnknownPackageError } from './errors.js';
+import { buildInput, checkInputLimits, delegatingUser, loggable, type Caller, type DecisionRequest } from './input.js';
 import { decide, PolicyShapeError, readResult, REASONS, type DecisionKind, type Outcome, type PolicyResult } from './outcome.js';
 import type { ActivePolicy, PolicyService } from './service.js';
 import type { Subject, TokenSubjects } from '../identity/index.js';
@@ -54,7 +63,16 @@ export interface DecisionResponse {
   approval_id?: string;
 }
 
+/** The decision point's limits and package (config `policy`, defaults in config/defaults.ts). */
+export interface DecisionSettings {
+  decisionPackage: string;
+  decisionsPerMinutePerAgent: number;
+  decisionInputMaxBytes: number;
+  decisionInputMaxDepth: number;
+}
+
 export interface DecisionPointOptions {
+  settings: DecisionSettings;
   policies: PolicyService;
   subjects: TokenSubjects;
   approvals: ApprovalService;
@@ -84,12 +102,36 @@ function withoutConstants(input: unknown): unknown {
 }
 
 export class DecisionPoint {
-  constructor(private readonly options: DecisionPointOptions) {}
+  private readonly rates: TokenBuckets;
+
+  constructor(private readonly options: DecisionPointOptions) {
+    this.rates = new TokenBuckets(options.settings.decisionsPerMinutePerAgent);
+  }
+
+  /**
+   * The package evaluated for this call: the server's, unless an operator names another (the
+   * route has checked that operator's policies:write). Agents and resource servers get 403.
+   */
+  private packageFor(call: AuthorizeCall): string {
+    const configured = this.options.settings.decisionPackage;
+    const named = call.request.package;
+    if (named === undefined) return configured;
+    if (call.caller.kind !== 'operator') throw new PackageNotAllowedError(call.caller.kind, configured);
+    return named;
+  }
+
+  /** One decision against `key`'s budget (policy.decisionsPerMinutePerAgent); 429 with Retry-After when spent. */
+  private takeRate(key: string): void {
+    const wait = this.rates.take(key, this.options.clock.now());
+    if (wait > 0) throw new DecisionRateLimitedError(wait, this.options.settings.decisionsPerMinutePerAgent);
+  }
 
   async authorize(call: AuthorizeCall): Promise<DecisionResponse> {
-    const { policies, subjects, clock } = this.options;
+    const { policies, subjects, clock, settings } = this.options;
+    // Validation before anything else: a refused request leaves no approval and no log entry.
+    checkInputLimits(call.request, { maxBytes: settings.decisionInputMaxBytes, maxDepth: settings.decisionInputMaxDepth });
+    const pkg = this.packageFor(call);
     const active = await policies.fresh();
-    const pkg = call.request.package ?? DEFAULT_PACKAGE;
     const node = active.prepared.tree.node(pkg.split('.'), false);
     if (!node || !node.hasRules) throw new UnknownPackageError(pkg);
     const nowMs = clock.now();
@@ -98,13 +140,16 @@ export class DecisionPoint {
     const subject = await subjects.resolve(call.token, call.audience);
     if (!subject) {
       if (!call.tokenFromBody) throw new UnauthenticatedError('the bearer token is not valid (unknown, expired or revoked)');
-      return this.invalidToken(call, decisionId, active.revision, nowMs);
+      // No agent to count against: the resource server or operator that sent the token is.
+      this.takeRate(`${call.caller.kind}:${call.caller.id}`);
+      return this.invalidToken(call, pkg, decisionId, active.revision, nowMs);
     }
     if (!call.proofChecked && subject.claims.cnf?.jkt !== undefined) {
       throw new UnauthenticatedError('this token is bound to a DPoP key: send it with the DPoP scheme and a proof');
     }
     // An agent's own call: the caller is the token's agent.
     if (call.caller.kind === 'agent') call = { ...call, caller: { kind: 'agent', id: subject.agent.id } };
+    this.takeRate(`agent:${subject.agent.id}`);
 
     const user = delegatingUser(subject.agent, subject.claims);
     const bound: BoundRequest = {
@@ -138,8 +183,14 @@ export class DecisionPoint {
       const spent = await this.options.approvals.consume(approval.id, bound, actor);
       if (!spent.ok) outcome = { decision: 'deny', reasons: [`approval_${spent.code}`] };
       else approvalId = approval.id;
-    } else if (outcome.decision === 'approval_required') {
-      approvalId = await this.approvalFor(bound, subject, user.chain, outcome, decisionId, active.revision, actor);
+    }
+    // A new approval request is created only after its decision entry is durable (below), so a
+    // failed log write never leaves a request behind; the agent's pending one is simply named.
+    let requestApproval = false;
+    if (outcome.decision === 'approval_required') {
+      const pending = await this.options.approvals.pendingFor(bound);
+      if (pending) approvalId = pending.id;
+      else requestApproval = true;
     }
 
     const response: DecisionResponse = {
@@ -161,7 +212,9 @@ export class DecisionPoint {
       policyError,
       sensitive: call.request.sensitiveContext ?? [],
       action: call.request.action,
+      approvalRequested: requestApproval,
     });
+    if (requestApproval) response.approval_id = await this.requestApproval(bound, subject, user.chain, outcome, decisionId, active.revision, actor);
     return response;
   }
 
@@ -176,10 +229,12 @@ export class DecisionPoint {
     return { exists: true, refused: null, id };
   }
 
-  /** The agent's pending request for exactly this action, or a new one. */
-  private async approvalFor(bound: BoundRequest, subject: Subject, chain: DelegationLink[], outcome: Outcome, decisionId: string, revision: number, actor: Actor): Promise<string> {
-    const pending = await this.options.approvals.pendingFor(bound);
-    if (pending) return pending.id;
+  /**
+   * A new approval request for a decision already logged (its entry says `approval_requested`;
+   * the request's context names the `decision_id`). Should this fail, the logged decision has
+   * no request and the caller gets the error: nothing is left that could be approved or used.
+   */
+  private async requestApproval(bound: BoundRequest, subject: Subject, chain: DelegationLink[], outcome: Outcome, decisionId: string, revision: number, actor: Actor): Promise<string> {
     const created = await this.options.approvals.createRequest(
       {
         ...bound,
@@ -193,27 +248,41 @@ export class DecisionPoint {
     return created.id;
   }
 
-  private async invalidToken(call: AuthorizeCall, decisionId: string, revision: number, nowMs: number): Promise<DecisionResponse> {
+  private async invalidToken(call: AuthorizeCall, pkg: string, decisionId: string, revision: number, nowMs: number): Promise<DecisionResponse> {
     const response: DecisionResponse = { decision: 'deny', reasons: [REASONS.invalidToken], obligations: [], decision_id: decisionId, policy_revision: revision };
     const { request } = call;
     await this.log(response, {
       actor: { kind: call.caller.kind === 'operator' ? 'operator' : 'system', id: call.caller.id },
       agentId: null,
       caller: call.caller,
-      pkg: request.package ?? DEFAULT_PACKAGE,
+      pkg,
       input: { action: request.action, tool: request.tool, resource: request.resource, context: request.context ?? {} },
       nowMs,
       approvalRefused: null,
       policyError: null,
       sensitive: request.sensitiveContext ?? [],
       action: request.action,
+      approvalRequested: false,
     });
     return response;
   }
 
   private async log(
     response: DecisionResponse,
-    about: { actor: Actor; agentId: string | null; caller: Caller; pkg: string; input: unknown; nowMs: number; approvalRefused: string | null; policyError: string | null; sensitive: string[]; action: string },
+    about: {
+      actor: Actor;
+      agentId: string | null;
+      caller: Caller;
+      pkg: string;
+      input: unknown;
+      nowMs: number;
+      approvalRefused: string | null;
+      policyError: string | null;
+      sensitive: string[];
+      action: string;
+      /** True when a new approval request follows this entry (its id is not known yet). */
+      approvalRequested: boolean;
+    },
   ): Promise<void> {
     const event: AuditEvent = {
       type: DECISION_EVENT,
@@ -227,6 +296,7 @@ export class DecisionPoint {
       details: {
         ...(response.approval_id ? { approval_id: response.approval_id } : {}),
         ...(about.approvalRefused ? { approval_refused: about.approvalRefused } : {}),
+        ...(about.approvalRequested ? { approval_requested: true } : {}),
         caller: { id: about.caller.id, kind: about.caller.kind },
         decision: response.decision,
         decision_id: response.decision_id,

@@ -1,5 +1,5 @@
 import { RegoError, RegoErrors } from '@mandate/rego';
-import { MandateError } from '../shared/errors.js';
+import { MandateError, RateLimitedError } from '../shared/errors.js';
 
 /** One compile error as OPA's REST API reports it. */
 export interface OpaErrorDetail {
@@ -65,5 +65,51 @@ export class PolicyEvaluationError extends MandateError {
     return new PolicyEvaluationError([
       { code: error.code, message: error.detail, ...(error.loc ? { location: { file: error.loc.file, row: error.loc.row, col: error.loc.col } } : {}) },
     ]);
+  }
+}
+
+/**
+ * `package` in an authorization request from a caller that may not choose it: the package
+ * evaluated for an agent's action is the server's (`policy.decisionPackage`). Only an operator
+ * with `policies:write` (who could change that package anyway) may name another.
+ */
+export class PackageNotAllowedError extends MandateError {
+  constructor(callerKind: string, configured: string) {
+    super(
+      'package_not_allowed',
+      403,
+      `a ${callerKind.replace('_', ' ')} may not choose the policy package: decisions use the server's package '${configured}' (policy.decisionPackage); only an operator with policies:write may name another`,
+      { field: 'package', rule: 'policy.decisionPackage', package: configured },
+    );
+  }
+}
+
+/** `context` or `resource` of an authorization request over `policy.decisionInputMaxBytes` (413). */
+export class DecisionInputTooLargeError extends MandateError {
+  constructor(field: string, bytes: number, limit: number) {
+    super('input_too_large', 413, `body.${field} is ${bytes} bytes as JSON; the limit is ${limit} (policy.decisionInputMaxBytes)`, {
+      field: `body.${field}`,
+      limit,
+      rule: 'policy.decisionInputMaxBytes',
+    });
+  }
+}
+
+/** `context` or `resource` nested deeper than `policy.decisionInputMaxDepth` (400). */
+export class DecisionInputTooDeepError extends MandateError {
+  constructor(field: string, limit: number) {
+    super('input_too_deep', 400, `body.${field} is nested more than ${limit} levels deep (policy.decisionInputMaxDepth)`, {
+      field: `body.${field}`,
+      limit,
+      rule: 'policy.decisionInputMaxDepth',
+    });
+  }
+}
+
+/** Too many decisions for one agent (`policy.decisionsPerMinutePerAgent`): 429 with Retry-After. */
+export class DecisionRateLimitedError extends RateLimitedError {
+  constructor(retryAfterSeconds: number, perMinute: number) {
+    super(retryAfterSeconds);
+    this.message = `too many decisions for this agent (policy.decisionsPerMinutePerAgent: ${perMinute} per minute); retry after ${retryAfterSeconds} s`;
   }
 }

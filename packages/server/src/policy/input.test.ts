@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AccessTokenClaims } from '../oauth/verifier.js';
 import type { Agent } from '../registry/types.js';
-import { buildInput, delegationDepth, loggable } from './input.js';
+import { buildInput, checkInputLimits, delegationDepth, loggable } from './input.js';
 
 const agent = {
   id: 'agent-cal-001',
@@ -9,7 +9,7 @@ const agent = {
   name: 'calendar bot',
   purpose: 'calendar-management',
   owner: 'owner@example.com',
-  scopes: ['calendar:read'],
+  scopes: ['calendar:read', 'admin'],
   tools: ['google-calendar-api'],
   dataClassification: 'confidential',
   environment: 'production',
@@ -56,7 +56,7 @@ describe('buildInput', () => {
       tool_api: 'google-calendar-api',
       tool_operation: 'events.list',
       resource: { type: 'calendar', id: 'primary', owner: 'alice@example.com', sensitivity: 'internal', sensitivity_rank: 1 },
-      agent: { id: agent.id, purpose: 'calendar-management', classification: 'confidential', classification_rank: 2, status: 'active', tools: ['google-calendar-api'], scopes: ['calendar:read'], has_admin_scope: true },
+      agent: { id: agent.id, purpose: 'calendar-management', classification: 'confidential', classification_rank: 2, status: 'active', tools: ['google-calendar-api'], scopes: ['calendar:read', 'admin'], has_admin_scope: true },
       token: { scopes: ['calendar:read', 'admin'], expiry_ns: 1_767_261_000_000_000_000n },
       time: { now_ns: BigInt(env.nowMs) * 1_000_000n, weekday: 'Thursday', hour_utc: 9 },
       classification_ranks: { public: 0, internal: 1, confidential: 2, restricted: 3 },
@@ -84,5 +84,31 @@ describe('buildInput', () => {
   it('ranks unlabelled resources as the most sensitive class', () => {
     const input = buildInput(agent, claims(), { ...request, resource: { type: 'calendar', id: 'x' } }, env) as any;
     expect(input.resource).toMatchObject({ sensitivity: null, owner: null, sensitivity_rank: 3 });
+  });
+
+  it('counts the token\'s scopes only as far as the agent still holds them (issue 10 item 7)', () => {
+    const narrowed = { ...agent, scopes: ['calendar:read'] } as Agent;
+    const input = buildInput(narrowed, claims(), request, env) as any;
+    expect(input.token.scopes).toEqual(['calendar:read']);
+    expect(input.agent.has_admin_scope).toBe(false);
+  });
+});
+
+describe('checkInputLimits (issue 10 items 2 and 6)', () => {
+  const resource = { type: 'calendar', id: 'x' };
+  const limits = { maxBytes: 64, maxDepth: 3 };
+
+  it('refuses nesting deeper than the limit without recursing, arrays and objects alike', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i += 1) deep = { a: deep };
+    expect(() => checkInputLimits({ resource, context: { a: deep } }, limits)).toThrow(/policy\.decisionInputMaxDepth/);
+    expect(() => checkInputLimits({ resource, context: { a: [[[1]]] } }, limits)).toThrow(/body\.context is nested more than 3/);
+    expect(() => checkInputLimits({ resource, context: { a: [[1]] } }, limits)).not.toThrow();
+  });
+
+  it('refuses a context or resource larger than the limit as JSON, naming the field', () => {
+    expect(() => checkInputLimits({ resource, context: { s: 'x'.repeat(64) } }, limits)).toThrow(/body\.context is \d+ bytes as JSON; the limit is 64 \(policy\.decisionInputMaxBytes\)/);
+    expect(() => checkInputLimits({ resource: { type: 'calendar', id: 'é'.repeat(40) } }, limits)).toThrow(/body\.resource/);
+    expect(() => checkInputLimits({ resource }, limits)).not.toThrow();
   });
 });

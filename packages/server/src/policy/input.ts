@@ -11,6 +11,7 @@ import type { DelegationLink } from '../audit/index.js';
 import type { AccessTokenClaims } from '../oauth/index.js';
 import { DATA_CLASSIFICATIONS, classificationRank, isDataClassification } from '../registry/index.js';
 import type { Agent } from '../registry/index.js';
+import { DecisionInputTooDeepError, DecisionInputTooLargeError } from './errors.js';
 
 /** What the caller asks (already validated by the HTTP schema). */
 export interface DecisionRequest {
@@ -65,13 +66,54 @@ function scopesOf(claims: AccessTokenClaims): string[] {
   return typeof claims.scope === 'string' ? claims.scope.split(' ').filter((s) => s !== '') : [];
 }
 
+/** The caller's scopes that still count: the token's, narrowed to what the agent holds now. */
+export function effectiveScopes(claims: AccessTokenClaims, agent: Agent): string[] {
+  const held = new Set(agent.scopes);
+  return scopesOf(claims).filter((scope) => held.has(scope));
+}
+
+export interface InputLimits {
+  /** `policy.decisionInputMaxBytes`: largest `context` and `resource`, each as JSON. */
+  maxBytes: number;
+  /** `policy.decisionInputMaxDepth`: deepest nesting of either. */
+  maxDepth: number;
+}
+
+/** True when `value` nests objects or arrays more than `limit` levels deep (iterative: no stack to overflow). */
+function deeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<{ node: unknown; depth: number }> = [{ node: value, depth: 0 }];
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth + 1 > limit) return true;
+    for (const child of Object.values(node as Record<string, unknown>)) stack.push({ node: child, depth: depth + 1 });
+  }
+  return false;
+}
+
+/**
+ * Refuses a `context` or `resource` nested deeper than `limits.maxDepth` (400) or larger than
+ * `limits.maxBytes` as JSON (413), before the decision touches anything: no approval request,
+ * no log entry. The depth is checked first, so measuring the size never recurses deeply.
+ */
+export function checkInputLimits(request: Pick<DecisionRequest, 'context' | 'resource'>, limits: InputLimits): void {
+  for (const field of ['context', 'resource'] as const) {
+    const value = request[field];
+    if (value === undefined) continue;
+    if (deeperThan(value, limits.maxDepth)) throw new DecisionInputTooDeepError(field, limits.maxDepth);
+    const bytes = Buffer.byteLength(JSON.stringify(value));
+    if (bytes > limits.maxBytes) throw new DecisionInputTooLargeError(field, bytes, limits.maxBytes);
+  }
+}
+
 /**
  * The input document. Times are int64 nanoseconds as bigint (the engine keeps them exact);
  * `loggable()` turns the document into plain JSON for the decision log.
  */
 export function buildInput(agent: Agent, claims: AccessTokenClaims, request: DecisionRequest, env: InputEnvironment): Record<string, unknown> {
   const user = delegatingUser(agent, claims);
-  const tokenScopes = scopesOf(claims);
+  // The token's scope claim cannot grant what the agent no longer holds (a narrowed agent).
+  const tokenScopes = effectiveScopes(claims, agent);
   const [toolApi, ...operation] = request.tool.split(':');
   const sensitivity = request.resource.sensitivity ?? null;
   const sensitivityRank = sensitivity !== null && isDataClassification(sensitivity) ? classificationRank(sensitivity) : UNLABELLED_RANK;

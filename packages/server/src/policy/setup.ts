@@ -31,7 +31,7 @@ export async function createPolicy(deps: {
   const { config, store, audit, clock, logger, subjects, approvals } = deps;
   const policies = new PolicyService({ store, audit, clock, logger, settings: config.policy });
   await policies.start();
-  const decisions = new DecisionPoint({ policies, subjects, approvals, audit, clock, logger });
+  const decisions = new DecisionPoint({ settings: config.policy, policies, subjects, approvals, audit, clock, logger });
   const replay = new DecisionReplay({ policies, log: deps.decisionLog, clock });
   return { policies, decisions, replay };
 }

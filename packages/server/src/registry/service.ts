@@ -52,6 +52,8 @@ export class RegistryService {
   private readonly deps: RegistryDeps;
   private readonly hooks: StatusChangeHooks;
   private readonly announcer: StatusChangeAnnouncer;
+  /** In-memory listeners for committed field edits (cache eviction); see onUpdate(). */
+  private readonly updateListeners = new Set<(agent: Agent) => void>();
 
   constructor(options: RegistryOptions) {
     this.deps = { agents: new AgentStore(options.store), audit: options.audit, clock: options.clock, settings: options.settings };
@@ -102,8 +104,26 @@ export class RegistryService {
   }
 
   /** Changes mutable fields; a patch that changes nothing writes nothing (update.ts). */
-  update(id: string, patch: AgentPatch, actor: Actor, access: AccessScope = {}): Promise<Agent> {
-    return updateAgent(this.deps, id, patch, actor, access);
+  async update(id: string, patch: AgentPatch, actor: Actor, access: AccessScope = {}): Promise<Agent> {
+    const agent = await updateAgent(this.deps, id, patch, actor, access);
+    for (const listener of [...this.updateListeners]) {
+      try {
+        listener(agent);
+      } catch {
+        // In-memory work only (cache eviction): a failing listener never fails the committed edit.
+      }
+    }
+    return agent;
+  }
+
+  /**
+   * Hears committed edits of an agent's fields on this replica (after commit, in memory only:
+   * caches of the agent record drop it so narrowed scopes, tools or ceiling apply at once).
+   * Returns the unsubscribe function.
+   */
+  onUpdate(listener: (agent: Agent) => void): () => void {
+    this.updateListeners.add(listener);
+    return () => this.updateListeners.delete(listener);
   }
 
   /** Moves an agent through its lifecycle and announces the change (transition.ts). */

@@ -165,9 +165,11 @@ describe.each(storeKinds())('POST /v1/authorize with the default bundle on %s', 
     const sens = await authorize({ ...calendarRead(), resource: { ...calendarRead().resource, sensitivity: 'top-secret' } });
     expect(sens.status).toBe(400);
     expect(sens.body.message).toContain('body.resource.sensitivity');
-    const pkg = await authorize({ ...calendarRead(), package: 'no.such.pkg' });
+    // Only an operator with policies:write may name a package (issue 10 item 4); an unknown one is 400.
+    const pkg = await authorize({ ...calendarRead(), token, package: 'no.such.pkg' }, server.adminToken);
     expect(pkg.status).toBe(400);
     expect(pkg.body).toMatchObject({ error: 'unknown_package' });
+    expect((await authorize({ ...calendarRead(), package: 'no.such.pkg' })).body).toMatchObject({ error: 'package_not_allowed' });
     expect((await authorize(calendarRead(), null)).status).toBe(401);
     expect((await authorize({ ...calendarRead(), token: 'eyJhbGciOiJub25lIn0.e30.x' })).status).toBe(403);
   });

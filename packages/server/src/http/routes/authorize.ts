@@ -29,7 +29,7 @@ const AuthorizeBody = Type.Object(
     ),
     context: Type.Optional(Type.Record(Type.String({ maxLength: 100 }), Type.Unknown(), { maxProperties: 100 })),
     approval_id: Type.Optional(Name()),
-    package: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$', maxLength: 200, description: 'policy package to evaluate (default mandate.authz)' })),
+    package: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$', maxLength: 200, description: "policy package to evaluate instead of the server's (policy.decisionPackage): operators with policies:write only" })),
     sensitive_context: Type.Optional(
       Type.Array(Type.String({ pattern: '^[A-Za-z0-9_-]{1,100}$' }), { maxItems: 100, description: 'keys of `context` whose values the decision log stores only as HMACs' }),
     ),
@@ -48,7 +48,14 @@ const DecisionResponse = Type.Object({
 
 export const authorizeRoutes: MandatePlugin = async (app, { runtime }) => {
   const { decisions, oauth, authenticator } = runtime;
-  const callerOptions = { audience: oauth.issuer, checkOperator: (operator: OperatorPrincipal) => requirePermission(operator, 'decisions:request') };
+  /** An operator asks with decisions:request; naming a policy package also takes policies:write. */
+  const callerOptions = (namesPackage: boolean) => ({
+    audience: oauth.issuer,
+    checkOperator: (operator: OperatorPrincipal) => {
+      requirePermission(operator, 'decisions:request');
+      if (namesPackage) requirePermission(operator, 'policies:write');
+    },
+  });
 
   app.post(
     '/authorize',
@@ -63,7 +70,7 @@ export const authorizeRoutes: MandatePlugin = async (app, { runtime }) => {
     },
     async (request) => {
       const body = request.body;
-      const call = await decisionCaller(authenticator, request, body.token, callerOptions);
+      const call = await decisionCaller(authenticator, request, body.token, callerOptions(body.package !== undefined));
       return decisions.authorize({
         ...call,
         request: {

@@ -7,7 +7,9 @@ import type { OAuthRequest } from './request.js';
 /**
  * Token introspection (RFC 7662) for resource servers and operators (`tokens:introspect`). A
  * resource server sees only tokens meant for it (any other is `active: false`); operators see
- * every token.
+ * every token. `scope` is what the token can still do: its scope claim narrowed to the scopes
+ * the agent holds now (a scope removed from the agent after issuance is not reported), as the
+ * decision point counts it.
  */
 export class IntrospectionEndpoint {
   constructor(
@@ -22,13 +24,17 @@ export class IntrospectionEndpoint {
     if (token === undefined) throw new InvalidRequest("missing required parameter 'token'");
     const audience = caller.kind === 'resource_server' ? caller.server.audience : null;
     let claims: AccessTokenClaims;
+    let held: Set<string>;
     try {
-      ({ claims } = await this.verifier.verify(token, audience));
+      const verified = await this.verifier.verify(token, audience);
+      claims = verified.claims;
+      held = new Set(verified.agent.scopes);
     } catch (error) {
       if (error instanceof OAuthError) return { active: false };
       throw error;
     }
-    const { iss, sub, aud, exp, iat, jti, client_id, scope, cnf, agent, act } = claims;
+    const { iss, sub, aud, exp, iat, jti, client_id, cnf, agent, act } = claims;
+    const scope = typeof claims.scope === 'string' ? claims.scope.split(' ').filter((s) => s !== '' && held.has(s)).join(' ') : claims.scope;
     return {
       active: true,
       iss,
