@@ -35,7 +35,13 @@ interface Target {
 async function serveMandate(): Promise<void> {
   // BENCH_FLAGS: extra configuration as JSON (e.g. '{"audit":{"groupCommitMaxDelayMs":2}}'), to compare settings.
   const extra = JSON.parse(process.env.BENCH_FLAGS ?? '{}') as Record<string, unknown>;
-  const { server, issuer } = await startBenchMandate('mandate-bench-authz-', { oauth: { accessTokenTtlSeconds: 900 }, ...extra });
+  // One agent sends every decision: its per-agent decision rate limit is lifted, as the token
+  // bench lifts the token rate limit (the ceiling has none; the limit is measured by tests).
+  const { server, issuer } = await startBenchMandate('mandate-bench-authz-', {
+    oauth: { accessTokenTtlSeconds: 900 },
+    policy: { decisionsPerMinutePerAgent: 1_000_000_000 },
+    ...extra,
+  });
   const registered = await server.runtime.registry.register(
     {
       name: 'bench agent',
