@@ -14,7 +14,7 @@
 import { fromJSON, RObject } from '@mandate/rego';
 import { bindingHash, normaliseResource, type ApprovalResource, type ApprovalService, type BoundRequest } from '../approvals/index.js';
 import type { AuditLog } from '../audit/index.js';
-import type { Actor, AuditEvent, DelegationLink } from '../audit/index.js';
+import type { Actor, AuditEvent } from '../audit/index.js';
 import type { Clock } from '../shared/clock.js';
 import { UnauthenticatedError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
@@ -113,6 +113,8 @@ export class DecisionPoint {
       tool: call.request.tool,
       resource: normaliseResource(call.request.resource as ApprovalResource),
       onBehalfOf: user.source === 'delegation' ? user.id : null,
+      requestContext: call.request.context ?? {},
+      chain: user.chain,
     };
     const approval = await this.checkApproval(call.request.approvalId, bound);
     const input = buildInput(subject.agent, subject.claims, call.request, { nowMs, caller: call.caller, approval: { exists: approval.exists, id: approval.id } });
@@ -139,7 +141,7 @@ export class DecisionPoint {
       if (!spent.ok) outcome = { decision: 'deny', reasons: [`approval_${spent.code}`] };
       else approvalId = approval.id;
     } else if (outcome.decision === 'approval_required') {
-      approvalId = await this.approvalFor(bound, subject, user.chain, outcome, decisionId, active.revision, actor);
+      approvalId = await this.approvalFor(bound, subject, outcome, decisionId, active.revision, actor);
     }
 
     const response: DecisionResponse = {
@@ -177,13 +179,12 @@ export class DecisionPoint {
   }
 
   /** The agent's pending request for exactly this action, or a new one. */
-  private async approvalFor(bound: BoundRequest, subject: Subject, chain: DelegationLink[], outcome: Outcome, decisionId: string, revision: number, actor: Actor): Promise<string> {
+  private async approvalFor(bound: BoundRequest, subject: Subject, outcome: Outcome, decisionId: string, revision: number, actor: Actor): Promise<string> {
     const pending = await this.options.approvals.pendingFor(bound);
     if (pending) return pending.id;
     const created = await this.options.approvals.createRequest(
       {
         ...bound,
-        chain,
         reason: `policy requires human approval: ${outcome.reasons.join(', ') || REASONS.approvalRequired}`,
         origin: 'decision',
         context: { decision_id: decisionId, reasons: outcome.reasons, policy_revision: revision, agent_name: subject.agent.name },
