@@ -171,7 +171,11 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
   });
   closers.push(() => agentTokens.stop());
 
-  const approvals = createApprovals({ ...foundation, onClose: (task) => closers.push(task) });
+  const approvals = createApprovals({
+    ...foundation,
+    onClose: (task) => closers.push(task),
+    agentOwner: async (agentId) => (await registry.find(agentId))?.owner ?? null,
+  });
 
   const { policies, decisions, replay: decisionReplay } = await createPolicy({ config, store, audit, clock, logger, subjects: agentTokens.subjects, approvals, decisionLog: auditReader });
 

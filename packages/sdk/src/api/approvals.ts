@@ -16,6 +16,9 @@ export interface Approval {
   resource: ResourceRef & Record<string, unknown>;
   reason: string;
   origin: string;
+  /** The caller's context the approval is bound to (the call must send the same). */
+  request_context: Record<string, unknown>;
+  /** The server's facts for the deciders (not bound). */
   context: Record<string, unknown> | null;
   binding_hash: string;
   required_approvals: number;
@@ -35,6 +38,7 @@ export interface ApprovalRequest {
   /** Shown to the human who decides. */
   reason: string;
   on_behalf_of?: string;
+  /** The context the agent will send with the call: the approval is bound to it. */
   context?: Record<string, unknown>;
 }
 

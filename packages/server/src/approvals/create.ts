@@ -2,7 +2,7 @@ import type { Actor } from '../audit/index.js';
 import { isoTime } from '../shared/clock.js';
 import { ValidationError } from '../shared/errors.js';
 import { randomId } from '../shared/ids.js';
-import { bindingHash, normaliseResource } from './binding.js';
+import { bindingHash, normaliseChain, normaliseResource } from './binding.js';
 import { MAX_TEXT, type ApprovalDeps } from './deps.js';
 import { TooManyPendingError } from './errors.js';
 import { toApproval } from './rows.js';
@@ -39,11 +39,16 @@ export async function createRequest(deps: ApprovalDeps, input: NewApprovalReques
   checkDisplayText('on_behalf_of', input.onBehalfOf);
   const resource = normaliseResource(input.resource);
   const onBehalfOf = input.onBehalfOf ?? null;
+  if (input.requestContext !== undefined && (typeof input.requestContext !== 'object' || input.requestContext === null || Array.isArray(input.requestContext))) {
+    throw new ValidationError('context must be an object', { field: 'context' });
+  }
+  const requestContext = input.requestContext ?? {};
+  const chain = normaliseChain(agentId, input.chain);
   const now = deps.clock.now();
   const row: ApprovalRow = {
     id: randomId('apr'),
     agent_id: agentId,
-    chain: JSON.stringify(input.chain ?? [{ sub: agentId }]),
+    chain: JSON.stringify(chain),
     on_behalf_of: onBehalfOf,
     action,
     tool,
@@ -51,7 +56,8 @@ export async function createRequest(deps: ApprovalDeps, input: NewApprovalReques
     reason,
     origin: input.origin,
     context: input.context === undefined ? null : JSON.stringify(input.context),
-    binding_hash: bindingHash({ agentId, action, tool, resource, onBehalfOf }),
+    request_context: JSON.stringify(requestContext),
+    binding_hash: bindingHash({ agentId, action, tool, resource, onBehalfOf, requestContext, chain }),
     status: 'pending',
     required_approvals: settings.twoPersonActions.includes(action) ? 2 : 1,
     approvals: '[]',
@@ -84,7 +90,9 @@ export async function createRequest(deps: ApprovalDeps, input: NewApprovalReques
             tool,
             resource,
             on_behalf_of: onBehalfOf,
-            chain: input.chain ?? [{ sub: agentId }],
+            // The context is in the approval, not here: it may hold values the caller marked
+            // sensitive for the logs; binding_hash pins it.
+            chain,
             reason,
             binding_hash: row.binding_hash,
             required_approvals: row.required_approvals,

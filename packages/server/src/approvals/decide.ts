@@ -32,7 +32,8 @@ export async function decide(deps: ApprovalDeps, id: string, decision: Decision,
     if (!row) throw new NotFoundError('approval', id);
     const now = deps.clock.now();
     const current = toApproval(row, now);
-    const verdict = mayDecide(current, decider, deps.settings);
+    const agentOwner = deps.agentOwner && decider.kind === 'operator' ? await deps.agentOwner(row.agent_id) : null;
+    const verdict = mayDecide({ ...current, agentOwner }, decider, deps.settings);
     if (!verdict.allowed) {
       await deps.audit.append({
         type: 'approval.decide_refused',

@@ -55,3 +55,23 @@ describe('who may decide', () => {
     expect(mayDecide(named, alice, on)).toMatchObject({ allowed: false, code: 'not_permitted' });
   });
 });
+
+describe('separation of duties', () => {
+  const ownerApprover: Decider = { kind: 'operator', id: 'op-olga', email: 'olga@example.com', roles: ['owner', 'approver'] };
+  const owned: DecidedRequest = { ...plain, agentOwner: 'Olga@Example.com' };
+
+  it('refuses an approver (or admin) who owns the agent, naming the rule; on when not set', () => {
+    for (const settings of [off, { ...off, separationOfDuties: true }]) {
+      const verdict = mayDecide(owned, ownerApprover, settings);
+      expect(verdict).toMatchObject({ allowed: false, code: 'owns_agent' });
+      expect((verdict as { message: string }).message).toContain('approvals.separationOfDuties');
+    }
+    expect(mayDecide({ ...plain, agentOwner: 'root@example.com' }, admin, off)).toMatchObject({ allowed: false, code: 'owns_agent' });
+  });
+
+  it('lets other approvers decide, and the owner when it is turned off', () => {
+    expect(mayDecide(owned, approver, off).allowed).toBe(true);
+    expect(mayDecide(owned, ownerApprover, { ...off, separationOfDuties: false }).allowed).toBe(true);
+    expect(mayDecide({ ...plain, agentOwner: null }, ownerApprover, off).allowed).toBe(true);
+  });
+});

@@ -15,20 +15,30 @@ import type { Decider } from './types.js';
  *   (matched by operator id or email against each link's `sub` and `client_id`), and, unless
  *   `allowDelegatingUser` is on, the user it acts for. This stops an operator who also runs an
  *   agent, or sits in its chain, from approving their own request.
+ * - Separation of duties (`approvals.separationOfDuties`, on unless set to false): nobody
+ *   decides the requests of an agent they own (the agent's registered `owner` equals their
+ *   email), whatever their roles — an owner who is also an approver (or admin) cannot approve
+ *   what their own agent asks. It applies to the delegating user too.
  */
 export interface DeciderSettings {
   allowDelegatingUser: boolean;
+  /** Named default: on (`DEFAULTS.approvals.separationOfDuties`); only an explicit false turns it off. */
+  separationOfDuties?: boolean | undefined;
 }
 
 export interface DecidedRequest {
   agentId: string;
   chain: readonly DelegationLink[];
   onBehalfOf: string | null;
+  /** The agent's registered owner (an email) when known, read when the decision is made. */
+  agentOwner?: string | null | undefined;
 }
+
+export const SEPARATION_OF_DUTIES_RULE = 'approvals.separationOfDuties';
 
 export type DeciderVerdict =
   | { allowed: true; asDelegatingUser: boolean }
-  | { allowed: false; code: 'agent_cannot_decide' | 'not_permitted' | 'party_to_request'; message: string };
+  | { allowed: false; code: 'agent_cannot_decide' | 'not_permitted' | 'party_to_request' | 'owns_agent'; message: string };
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
@@ -54,6 +64,14 @@ export function mayDecide(request: DecidedRequest, decider: Decider, settings: D
       allowed: false,
       code: 'not_permitted',
       message: `role ${decider.roles.join(', ') || '(none)'} may not approvals:decide`,
+    };
+  }
+  const owner = request.agentOwner ?? null;
+  if (settings.separationOfDuties !== false && owner !== null && same(owner, decider.email)) {
+    return {
+      allowed: false,
+      code: 'owns_agent',
+      message: `separation of duties (${SEPARATION_OF_DUTIES_RULE}): operator '${decider.id}' owns agent '${request.agentId}' and may not decide its requests`,
     };
   }
   const parties = new Set<string>([request.agentId]);

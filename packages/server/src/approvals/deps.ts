@@ -10,6 +10,8 @@ export interface ApprovalSettings {
   maxWaitSeconds: number;
   twoPersonActions: readonly string[];
   allowDelegatingUser: boolean;
+  /** An operator may not decide the requests of agents they own (deciders.ts); on unless false. */
+  separationOfDuties?: boolean | undefined;
   pollIntervalMs: number;
   /** Cap on an agent's pending requests (none when absent). */
   maxPendingPerAgent?: number | undefined;
@@ -34,7 +36,12 @@ export interface ApprovalDeps {
   settings: ApprovalSettings;
   waiters: Waiters;
   notifier: ApprovalNotifier | undefined;
+  /** The agent's registered owner (an email), for separation of duties; null when unknown. */
+  agentOwner: AgentOwnerLookup | undefined;
 }
+
+/** How the context learns an agent's current owner without knowing the registry. */
+export type AgentOwnerLookup = (agentId: string) => Promise<string | null>;
 
 /** The actor of what the context does by itself (expiry). */
 export const SYSTEM: Actor = { kind: 'system', id: 'approvals' };

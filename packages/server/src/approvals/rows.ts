@@ -29,6 +29,7 @@ export function toApproval(row: ApprovalRow, now: number): Approval {
     reason: row.reason,
     origin: row.origin as ApprovalOrigin,
     context: row.context === null ? null : (JSON.parse(row.context) as Record<string, unknown>),
+    requestContext: JSON.parse(row.request_context) as Record<string, unknown>,
     bindingHash: row.binding_hash,
     requiredApprovals: Number(row.required_approvals),
     approvals,

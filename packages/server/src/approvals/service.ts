@@ -67,7 +67,7 @@ import type { Store } from '../storage/index.js';
 import { consume, check } from './consume.js';
 import { createRequest } from './create.js';
 import { decide } from './decide.js';
-import type { ApprovalDeps, ApprovalNotifier, ApprovalSettings } from './deps.js';
+import type { AgentOwnerLookup, ApprovalDeps, ApprovalNotifier, ApprovalSettings } from './deps.js';
 import { sweepExpired } from './expire.js';
 import { list, type ApprovalPage } from './list.js';
 import { find, get, pendingFor } from './read.js';
@@ -86,6 +86,8 @@ export interface ApprovalServiceOptions {
   scheduler: Scheduler;
   settings: ApprovalSettings;
   notifier?: ApprovalNotifier | undefined;
+  /** The agent's current owner, for separation of duties (the composition root wires the registry). */
+  agentOwner?: AgentOwnerLookup | undefined;
   /**
    * Whether long-polls also re-read the row (another replica may decide). Default: on for
    * PostgreSQL, off for SQLite (one process).
@@ -108,6 +110,7 @@ export class ApprovalService {
       settings: options.settings,
       waiters: this.waiters,
       notifier: options.notifier,
+      agentOwner: options.agentOwner,
     };
     const pollWaits = options.pollWaits ?? options.store.dialect === 'postgres';
     this.poller = pollWaits ? new ParkedPoller(this.deps, options.scheduler) : undefined;

@@ -1,11 +1,14 @@
 import { ConfigError } from '../config/load.js';
 import type { Foundation } from '../foundation.js';
 import { deadlineSleep } from './deadline-sleep.js';
+import type { AgentOwnerLookup } from './deps.js';
 import { ApprovalService } from './service.js';
 import { WebhookNotifier } from './webhook.js';
 
 export interface ApprovalsSetup extends Pick<Foundation, 'config' | 'store' | 'audit' | 'clock' | 'logger' | 'scheduler'> {
   onClose(task: () => Promise<void> | void): void;
+  /** An agent's current owner (the registry's), for separation of duties. */
+  agentOwner?: AgentOwnerLookup | undefined;
 }
 
 /**
@@ -17,7 +20,7 @@ export interface ApprovalsSetup extends Pick<Foundation, 'config' | 'store' | 'a
  * | `approvals.parked-poll` | deadline, every replica (PostgreSQL) | re-reads the rows of parked long-polls (wait.ts) |
  * | `approvals.webhook-retry` | deadline (webhook configured) | the backoff between delivery attempts (deadline-sleep.ts) |
  */
-export function createApprovals({ config, store, audit, clock, logger, scheduler, onClose }: ApprovalsSetup): ApprovalService {
+export function createApprovals({ config, store, audit, clock, logger, scheduler, onClose, agentOwner }: ApprovalsSetup): ApprovalService {
   const settings = config.approvals;
   let notifier: WebhookNotifier | undefined;
   if (settings.webhookUrl) {
@@ -36,7 +39,7 @@ export function createApprovals({ config, store, audit, clock, logger, scheduler
       { clock, audit, logger, sleep: deadlineSleep(scheduler, 'approvals.webhook-retry') },
     );
   }
-  const service = new ApprovalService({ store, audit, clock, scheduler, settings, notifier });
+  const service = new ApprovalService({ store, audit, clock, scheduler, settings, notifier, agentOwner });
   scheduler.every({
     name: 'approvals.expiry',
     everyMs: settings.sweepIntervalSeconds * 1000,

@@ -15,8 +15,10 @@ export interface ApprovalRow {
   reason: string;
   /** What raised it: `decision`, `delegation` or `agent`. */
   origin: string;
-  /** JSON object with extra context for the humans deciding, or null. */
+  /** JSON object with the server's extra facts for the humans deciding, or null (not bound). */
   context: string | null;
+  /** JSON object: the caller's context the approval is bound to (`{}` before migration 009). */
+  request_context: string;
   /** SHA-256 (hex) of the RFC 8785 canonical form of what the approval covers (binding.ts). */
   binding_hash: string;
   status: string;

@@ -18,22 +18,27 @@ export interface ApprovalResource {
   [attribute: string]: unknown;
 }
 
-/** The exact request an approval covers; its hash binds the approval (binding.ts). */
+/**
+ * The exact request an approval covers: everything the policy saw that came from the caller.
+ * Its hash binds the approval (binding.ts).
+ */
 export interface BoundRequest {
   agentId: string;
   action: string;
   tool: string;
   resource: ApprovalResource;
   onBehalfOf?: string | null | undefined;
+  /** The caller's `context` as the policy sees it (`input.context`); absent means `{}`. */
+  requestContext?: Record<string, unknown> | undefined;
+  /** The requesting agent's delegation chain, outermost (the original subject) first; absent means the agent alone. */
+  chain?: DelegationLink[] | undefined;
 }
 
 export interface NewApprovalRequest extends BoundRequest {
-  /** The requesting agent's delegation chain, outermost (the original subject) first. */
-  chain?: DelegationLink[] | undefined;
   /** The agent's stated reason, shown to the humans deciding. */
   reason: string;
   origin: ApprovalOrigin;
-  /** Extra facts for the deciders (decision id, reasons of the policy, delegation depth, …). */
+  /** Extra facts from the server for the deciders (decision id, reasons of the policy, …); not bound. */
   context?: Record<string, unknown> | undefined;
 }
 
@@ -56,7 +61,10 @@ export interface Approval {
   resource: ApprovalResource;
   reason: string;
   origin: ApprovalOrigin;
+  /** The server's facts for the deciders (not bound). */
   context: Record<string, unknown> | null;
+  /** The caller's context the approval is bound to (`{}` for requests made before it was bound). */
+  requestContext: Record<string, unknown>;
   bindingHash: string;
   requiredApprovals: number;
   approvals: RecordedApproval[];
@@ -84,7 +92,7 @@ export const REFUSALS = {
   expired: 'the approval has expired',
   used: 'the approval has already been used',
   wrong_agent: 'the approval was requested by another agent',
-  mismatch: 'the approval covers a different request (action, tool, resource or user)',
+  mismatch: 'the approval covers a different request (action, tool, resource, context, user or delegation chain)',
 } as const;
 export type RefusalCode = keyof typeof REFUSALS;
 

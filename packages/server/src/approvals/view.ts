@@ -16,6 +16,9 @@ export function approvalView(a: Approval) {
     resource: a.resource,
     reason: a.reason,
     origin: a.origin,
+    /** The caller's context the approval is bound to: what the approver approves. */
+    request_context: a.requestContext,
+    /** The server's facts for the deciders (decision id, policy reasons); not bound. */
     context: a.context,
     binding_hash: a.bindingHash,
     required_approvals: a.requiredApprovals,

@@ -8,13 +8,17 @@ interface ApprovalView {
   id: string;
   status: string;
   agent_id: string;
-  chain: Array<{ sub: string }>;
+  chain: Array<{ sub: string; client_id?: string }>;
   on_behalf_of: string | null;
   action: string;
   tool: string;
   resource: { type: string; id: string; [attribute: string]: unknown };
   reason: string;
   origin: string;
+  /** The caller's context the approval is bound to. */
+  request_context: Record<string, unknown>;
+  /** The server's facts for the deciders (not bound). */
+  context: Record<string, unknown> | null;
   binding_hash: string;
   required_approvals: number;
   approvals: Array<{ operator_id: string }>;
@@ -37,6 +41,8 @@ function row(a: ApprovalView): Record<string, unknown> {
     action: a.action,
     tool: a.tool,
     resource: `${a.resource.type}:${a.resource.id}`,
+    // Compact, so the approver sees what the approval is bound to (`show` prints it whole).
+    context: JSON.stringify(a.request_context ?? {}),
     for: a.on_behalf_of,
     approvals: `${a.approvals.length}/${a.required_approvals}`,
     expires_at: a.expires_at,
@@ -48,13 +54,15 @@ function printApproval(a: ApprovalView): void {
     id: a.id,
     status: a.status,
     agent: a.agent_id,
-    chain: a.chain.map((l) => l.sub).join(' → '),
+    chain: a.chain.map((l) => (l.client_id && l.client_id !== l.sub ? `${l.sub} (${l.client_id})` : l.sub)).join(' → '),
     on_behalf_of: a.on_behalf_of,
     action: a.action,
     tool: a.tool,
     resource: a.resource,
+    context: a.request_context ?? {},
     reason: a.reason,
     origin: a.origin,
+    facts: a.context,
     approvals: a.approvals.map((r) => r.operator_id).join(', ') || '-',
     required: a.required_approvals,
     created_at: a.created_at,
@@ -87,7 +95,7 @@ export const registerApprovalCommands: RegisterCommands = (program, context) => 
       if (options.cursor) query.set('cursor', options.cursor);
       const page = await context.client().request<{ items: ApprovalView[]; next_cursor: string | null }>('GET', `/v1/approvals?${query}`);
       if (context.globals().json) return printJson(page);
-      printTable(page.items.map(row), ['id', 'status', 'agent', 'action', 'tool', 'resource', 'for', 'approvals', 'expires_at']);
+      printTable(page.items.map(row), ['id', 'status', 'agent', 'action', 'tool', 'resource', 'context', 'for', 'approvals', 'expires_at']);
       if (page.next_cursor) process.stdout.write(`\nmore: --cursor ${page.next_cursor}\n`);
     });
 

@@ -1,3 +1,6 @@
+import { Option } from 'commander';
+import { CliError } from './client.js';
+import { CLASSIFICATION_NAMES } from './names.js';
 import type { RegisterCommands } from './context.js';
 import { printJson, printRecord, printTable } from './output.js';
 
@@ -8,6 +11,7 @@ interface OperatorView {
   roles: string[];
   status: string;
   created_at: string;
+  grant_ceiling?: { scopes: string[]; tools: string[]; max_classification: string } | null;
 }
 
 /** `mandate operator create|list|show|disable|token`. */
@@ -58,6 +62,29 @@ export const registerOperatorCommands: RegisterCommands = (program, context) => 
       const item = await context.client().request<OperatorView>('POST', `/v1/operators/${encodeURIComponent(id)}/disable`);
       if (context.globals().json) return printJson(item);
       process.stdout.write(`operator ${item.id} disabled\n`);
+    });
+
+  operator
+    .command('ceiling <id>')
+    .description("set what an owner may give its agents (admin): registering or widening an agent beyond it is refused (403); without a ceiling an owner may grant nothing")
+    .option('--scope <scope...>', 'scopes it may grant (repeat or list; none: no scopes)')
+    .option('--tool <tool...>', 'tools it may grant; an entry covers its entry:… operations')
+    .addOption(new Option('--max-classification <level>', 'the highest data classification it may give').choices([...CLASSIFICATION_NAMES]))
+    .option('--clear', 'remove the ceiling: the owner may then grant nothing')
+    .action(async (id: string, options: { scope?: string[]; tool?: string[]; maxClassification?: string; clear?: boolean }) => {
+      const path = `/v1/operators/${encodeURIComponent(id)}/grant-ceiling`;
+      if (options.clear) {
+        if (options.scope || options.tool || options.maxClassification) throw new CliError('--clear takes no --scope, --tool or --max-classification');
+        const item = await context.client().request<OperatorView>('DELETE', path);
+        if (context.globals().json) return printJson(item);
+        process.stdout.write(`operator ${item.id}: grant ceiling removed (an owner may now grant nothing)\n`);
+        return;
+      }
+      if (!options.maxClassification) throw new CliError(`--max-classification is required (or --clear): ${CLASSIFICATION_NAMES.join(', ')}`);
+      const body = { scopes: options.scope ?? [], tools: options.tool ?? [], max_classification: options.maxClassification };
+      const item = await context.client().request<OperatorView>('PUT', path, body);
+      if (context.globals().json) return printJson(item);
+      printRecord({ id: item.id, email: item.email, ...(item.grant_ceiling ?? {}) });
     });
 
   const token = operator.command('token').description('operator tokens');

@@ -102,6 +102,12 @@ export const DEFAULTS = {
      * decide that agent's requests. Off: deciders are independent approvers only.
      */
     allowDelegatingUser: false,
+    /**
+     * Separation of duties: an operator may not approve or deny the requests of agents they own
+     * (the agent's `owner` equals their email), whatever their roles. On: an owner who is also
+     * an approver would otherwise approve what their own agent asks.
+     */
+    separationOfDuties: true,
     /** Webhook on each new request: attempts in all (first try + retries), backing off from this delay, doubling. */
     webhookAttempts: 4,
     webhookBackoffMs: 1_000,

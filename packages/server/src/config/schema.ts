@@ -58,6 +58,7 @@ export const ConfigSchema = Type.Object(
         maxWaitSeconds: PositiveInt(0),
         twoPersonActions: Type.Array(Type.String({ minLength: 1 })),
         allowDelegatingUser: Type.Boolean(),
+        separationOfDuties: Type.Boolean(),
         webhookUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
         webhookSecret: Type.Optional(Type.String({ minLength: 16 })),
         webhookAttempts: PositiveInt(),

@@ -42,6 +42,7 @@ export async function createOperator(deps: OperatorDeps, input: NewOperator, act
     status: 'active',
     createdAt: now,
     disabledAt: null,
+    grantCeiling: null,
   };
   const issued = newOperatorToken();
   const operator = await deps.audit.withEntry(async (trx) => {

@@ -3,14 +3,15 @@ import type { Actor } from '../audit/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { Db } from '../storage/index.js';
 import type { CredentialResolver, OperatorPrincipal } from '../identity/index.js';
+import { setGrantCeiling } from './ceiling.js';
 import { bootstrapAdmin, createOperator, disableOperator, getOperator } from './accounts.js';
 import type { OperatorDeps } from './deps.js';
 import { OperatorStore } from './store.js';
 import { issueToken, OPERATOR_TOKEN_PREFIX as TOKEN_PREFIX, revokeToken, verifyOperatorToken } from './tokens.js';
-import type { IssuedToken, NewOperator, Operator, TokenHolder } from './types.js';
+import type { GrantCeiling, IssuedToken, NewOperator, Operator, TokenHolder } from './types.js';
 
 export { BOOTSTRAP_OPERATOR_ID } from './accounts.js';
-export type { IssuedToken, NewOperator, Operator, TokenHolder } from './types.js';
+export type { GrantCeiling, IssuedToken, NewOperator, Operator, TokenHolder } from './types.js';
 
 /**
  * Operators (the humans who run Mandate) and their bearer tokens. Each method is a use case
@@ -40,6 +41,11 @@ export class OperatorService {
 
   get(id: string): Promise<Operator> {
     return getOperator(this.deps, id);
+  }
+
+  /** Sets (null: removes) what an operator may give the agents it owns (ceiling.ts); admins only, checked by the route. */
+  setGrantCeiling(id: string, ceiling: GrantCeiling | null, actor: Actor): Promise<Operator> {
+    return setGrantCeiling(this.deps, id, ceiling, actor);
   }
 
   /** Disables an operator and revokes all its tokens, in one transaction. */

@@ -1,7 +1,7 @@
 import { uniquely, type Db, type Executor, type Tx } from '../storage/index.js';
 import type { Role } from './roles.js';
 import { operatorTables, type OperatorRow, type OperatorTokenRow } from './tables.js';
-import type { Operator } from './types.js';
+import type { GrantCeiling, Operator } from './types.js';
 
 function toOperator(row: OperatorRow): Operator {
   return {
@@ -12,7 +12,26 @@ function toOperator(row: OperatorRow): Operator {
     status: row.status as Operator['status'],
     createdAt: row.created_at,
     disabledAt: row.disabled_at,
+    grantCeiling: decodeCeiling(row.grant_ceiling),
   };
+}
+
+interface StoredCeiling {
+  scopes: string[];
+  tools: string[];
+  max_classification: string;
+}
+
+function decodeCeiling(text: string | null): GrantCeiling | null {
+  if (text === null) return null;
+  const stored = JSON.parse(text) as StoredCeiling;
+  return { scopes: stored.scopes, tools: stored.tools, maxClassification: stored.max_classification };
+}
+
+function encodeCeiling(ceiling: GrantCeiling | null): string | null {
+  if (ceiling === null) return null;
+  const stored: StoredCeiling = { scopes: ceiling.scopes, tools: ceiling.tools, max_classification: ceiling.maxClassification };
+  return JSON.stringify(stored);
 }
 
 /** A stored token with what authentication needs of its operator. */
@@ -59,6 +78,7 @@ export class OperatorStore {
       status: operator.status,
       created_at: operator.createdAt,
       disabled_at: operator.disabledAt,
+      grant_ceiling: encodeCeiling(operator.grantCeiling),
     };
     await uniquely(() => operatorTables(trx).insertInto('operators').values(row).execute(), `an operator with id '${row.id}' or email '${row.email}' exists`, { id: row.id });
   }
@@ -83,6 +103,10 @@ export class OperatorStore {
     if (changed.numUpdatedRows !== 1n) return false;
     await operatorTables(trx).updateTable('operator_tokens').set({ revoked_at: at }).where('operator_id', '=', id).where('revoked_at', 'is', null).execute();
     return true;
+  }
+
+  async setCeiling(trx: Tx, id: string, ceiling: GrantCeiling | null): Promise<void> {
+    await operatorTables(trx).updateTable('operators').set({ grant_ceiling: encodeCeiling(ceiling) }).where('id', '=', id).execute();
   }
 
   async insertToken(trx: Tx, token: Omit<OperatorTokenRow, 'revoked_at'>): Promise<void> {

@@ -8,6 +8,8 @@ export interface OperatorRow {
   status: string;
   created_at: string;
   disabled_at: string | null;
+  /** JSON `{scopes, tools, max_classification}` or null (migration 008). */
+  grant_ceiling: string | null;
 }
 
 export interface OperatorTokenRow {

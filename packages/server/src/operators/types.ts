@@ -8,6 +8,15 @@ export interface Operator {
   status: 'active' | 'disabled';
   createdAt: string;
   disabledAt: string | null;
+  /** What this operator may give the agents it owns (as an owner), set by admins; null: none set. */
+  grantCeiling: GrantCeiling | null;
+}
+
+/** The most an owner may grant its agents: these scopes, these tools (an entry covers its `entry:…` operations), this classification. */
+export interface GrantCeiling {
+  scopes: string[];
+  tools: string[];
+  maxClassification: string;
 }
 
 export interface NewOperator {

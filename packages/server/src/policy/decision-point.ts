@@ -22,7 +22,7 @@
 import { fromJSON, RObject } from '@mandate/rego';
 import { bindingHash, normaliseResource, type ApprovalResource, type ApprovalService, type BoundRequest } from '../approvals/index.js';
 import type { AuditLog } from '../audit/index.js';
-import type { Actor, AuditEvent, DelegationLink } from '../audit/index.js';
+import type { Actor, AuditEvent } from '../audit/index.js';
 import { TokenBuckets } from '../oauth/index.js';
 import type { Clock } from '../shared/clock.js';
 import { UnauthenticatedError } from '../shared/errors.js';
@@ -158,6 +158,8 @@ export class DecisionPoint {
       tool: call.request.tool,
       resource: normaliseResource(call.request.resource as ApprovalResource),
       onBehalfOf: user.source === 'delegation' ? user.id : null,
+      requestContext: call.request.context ?? {},
+      chain: user.chain,
     };
     const approval = await this.checkApproval(call.request.approvalId, bound);
     const input = buildInput(subject.agent, subject.claims, call.request, { nowMs, caller: call.caller, approval: { exists: approval.exists, id: approval.id } });
@@ -214,7 +216,7 @@ export class DecisionPoint {
       action: call.request.action,
       approvalRequested: requestApproval,
     });
-    if (requestApproval) response.approval_id = await this.requestApproval(bound, subject, user.chain, outcome, decisionId, active.revision, actor);
+    if (requestApproval) response.approval_id = await this.requestApproval(bound, subject, outcome, decisionId, active.revision, actor);
     return response;
   }
 
@@ -234,11 +236,10 @@ export class DecisionPoint {
    * the request's context names the `decision_id`). Should this fail, the logged decision has
    * no request and the caller gets the error: nothing is left that could be approved or used.
    */
-  private async requestApproval(bound: BoundRequest, subject: Subject, chain: DelegationLink[], outcome: Outcome, decisionId: string, revision: number, actor: Actor): Promise<string> {
+  private async requestApproval(bound: BoundRequest, subject: Subject, outcome: Outcome, decisionId: string, revision: number, actor: Actor): Promise<string> {
     const created = await this.options.approvals.createRequest(
       {
         ...bound,
-        chain,
         reason: `policy requires human approval: ${outcome.reasons.join(', ') || REASONS.approvalRequired}`,
         origin: 'decision',
         context: { decision_id: decisionId, reasons: outcome.reasons, policy_revision: revision, agent_name: subject.agent.name },

@@ -16,6 +16,7 @@ export type {
   AgentPage,
   AgentPatch,
   AgentReview,
+  GrantLimit,
   NewAgent,
   PageRequest,
   RegisteredAgent,
@@ -34,5 +35,6 @@ export {
 } from './classification.js';
 export { AGENT_STATUSES, isAgentStatus, LIFECYCLE_ACTION_NAMES, mayObtainCredentials, type AgentStatus, type LifecycleAction } from './lifecycle.js';
 export { FIELD_LIMITS, type TtlRange } from './rules.js';
+export { GRANT_CEILING_RULE } from './ceiling.js';
 export { MAX_JWKS_KEYS, type PublicJwk, type PublicJwks } from './jwks.js';
 export { registryMigrations } from './migrations/index.js';

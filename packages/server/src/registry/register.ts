@@ -2,6 +2,7 @@ import type { Actor } from '../audit/index.js';
 import { isoTime } from '../shared/clock.js';
 import { ConflictError, ForbiddenError } from '../shared/errors.js';
 import type { Tx } from '../storage/index.js';
+import { assertWithinCeiling } from './ceiling.js';
 import { newClientSecret } from './credentials.js';
 import type { RegistryDeps } from './deps.js';
 import { checkNewAgent, registrationDetails, type AgentFields } from './fields.js';
@@ -23,6 +24,7 @@ export async function registerAgent(deps: RegistryDeps, input: NewAgent, actor: 
   if (access.owner !== undefined && fields.owner !== access.owner) {
     throw new ForbiddenError(`an owner may only register agents it owns: set owner to ${access.owner}`, { field: 'owner' });
   }
+  assertWithinCeiling(fields, access);
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await insert(deps, fields, explicitId, actor);

@@ -143,6 +143,19 @@ export interface RotatedSecret {
  */
 export interface AccessScope {
   owner?: string | undefined;
+  /**
+   * For an owner-scoped caller (`owner` set): what it may give its agents, set by an admin on
+   * the operator (operators' grant ceiling). Null or absent: none set, so an owner may grant
+   * nothing — no scopes, no tools, nothing above public (deny by default).
+   */
+  ceiling?: GrantLimit | null | undefined;
+}
+
+/** The most an owner may grant: these scopes, these tools (an entry covers its `entry:…` operations), this classification. */
+export interface GrantLimit {
+  scopes: readonly string[];
+  tools: readonly string[];
+  maxClassification: string;
 }
 
 /** Passed to status-change listeners: inside the change's transaction, then after it commits. */

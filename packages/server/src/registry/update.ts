@@ -2,6 +2,7 @@ import type { Actor } from '../audit/index.js';
 import { isoTime } from '../shared/clock.js';
 import { ConflictError, ForbiddenError, ValidationError } from '../shared/errors.js';
 import { lockForChange } from './access.js';
+import { assertWithinCeiling } from './ceiling.js';
 import type { RegistryDeps } from './deps.js';
 import { checkAgentPatch, fieldChanges } from './fields.js';
 import { isEditable, type AgentStatus } from './lifecycle.js';
@@ -18,6 +19,7 @@ export async function updateAgent(deps: RegistryDeps, id: string, patch: AgentPa
   if (access.owner !== undefined && next.owner !== undefined && next.owner !== access.owner) {
     throw new ForbiddenError('an owner cannot hand its agent to another owner; ask an admin', { field: 'owner' });
   }
+  assertWithinCeiling(next, access);
   return deps.audit.withEntry(async (trx) => {
     const row = await lockForChange(deps.agents, trx, id, access);
     if (!isEditable(row.status as AgentStatus)) throw new ConflictError(`agent '${id}' is ${row.status}; its record can no longer change`, { status: row.status });

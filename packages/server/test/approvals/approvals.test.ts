@@ -35,12 +35,15 @@ describe.each(storeKinds())('human approvals over HTTP on %s', (kind) => {
     return res.body;
   };
 
+  // The request as the decision point presents it: the agent's own token, so the chain is the agent alone.
   const presented = (agentId: string, overrides: Partial<BoundRequest> = {}): BoundRequest => ({
     agentId,
     action: 'delete',
     tool: 'files',
     resource: fileResource(),
     onBehalfOf: null,
+    requestContext: {},
+    chain: [{ sub: agentId, client_id: [realA, realB].find((a) => a.id === agentId)?.clientId ?? agentId }],
     ...overrides,
   });
 
@@ -161,7 +164,7 @@ describe.each(storeKinds())('human approvals over HTTP on %s', (kind) => {
     expect(refused.every((e) => e.outcome === 'denied')).toBe(true);
   });
 
-  it('binds an approval to its request: another action, tool, resource, user or agent is refused', async () => {
+  it('binds an approval to its request: another action, tool, resource, user, context, chain or agent is refused', async () => {
     const asked = await ask(tokenA, { resource: fileResource('bound.txt') });
     await approve(asked.id, ops.approver);
     const bound = presented(agentA, { resource: fileResource('bound.txt') });
@@ -171,6 +174,8 @@ describe.each(storeKinds())('human approvals over HTTP on %s', (kind) => {
       [{ resource: fileResource('other.txt') }, 'mismatch'],
       [{ resource: { ...fileResource('bound.txt'), sensitivity: 'public' } }, 'mismatch'],
       [{ onBehalfOf: 'mallory@example.com' }, 'mismatch'],
+      [{ requestContext: { amount: '1000000' } }, 'mismatch'],
+      [{ chain: [{ sub: 'mallory@example.com' }, ...bound.chain!] }, 'mismatch'],
       [{ agentId: agentB }, 'wrong_agent'],
     ];
     for (const [change, code] of attempts) {
@@ -184,7 +189,7 @@ describe.each(storeKinds())('human approvals over HTTP on %s', (kind) => {
     expect((await server.runtime.approvals.consume(asked.id, bound)).ok).toBe(true);
     expect(await server.runtime.approvals.check(asked.id, bound)).toMatchObject({ ok: false, code: 'used' });
     const refusals = (await auditOf(server, asked.id)).filter((e) => e.type === 'approval.consume_refused').map((e) => e.details.code);
-    expect(refusals).toEqual(['mismatch', 'mismatch', 'mismatch', 'mismatch', 'mismatch', 'wrong_agent', 'mismatch', 'used']);
+    expect(refusals).toEqual(['mismatch', 'mismatch', 'mismatch', 'mismatch', 'mismatch', 'mismatch', 'mismatch', 'wrong_agent', 'mismatch', 'used']);
   });
 
   it('carries a denial reason to the agent and refuses to consume a denied approval', async () => {

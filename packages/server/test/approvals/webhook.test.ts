@@ -74,8 +74,8 @@ describe.each(storeKinds())('approval webhook on %s', (kind) => {
   let agentToken: string;
   let agentId: string;
 
-  const ask = async (id: string) => {
-    const res = await server.api('POST', '/v1/approvals', { action: 'delete', tool: 'files', resource: fileResource(id), reason: 'cleanup' }, { token: agentToken });
+  const ask = async (id: string, context?: Record<string, unknown>) => {
+    const res = await server.api('POST', '/v1/approvals', { action: 'delete', tool: 'files', resource: fileResource(id), reason: 'cleanup', ...(context ? { context } : {}) }, { token: agentToken });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     return res.body as { id: string };
   };
@@ -97,7 +97,7 @@ describe.each(storeKinds())('approval webhook on %s', (kind) => {
 
   it('posts a signed JSON notification for each new request, retrying a failing receiver', async () => {
     receiver.answer(500, 500, 200);
-    const asked = await ask('retry.txt');
+    const asked = await ask('retry.txt', { amount: '150', invoice: { id: 'inv-7' } });
     await server.runtime.approvals.notifier!.idle!();
 
     expect(receiver.deliveries).toHaveLength(3);
@@ -114,6 +114,9 @@ describe.each(storeKinds())('approval webhook on %s', (kind) => {
       type: 'approval.requested',
       approval: { id: asked.id, status: 'pending', agent_id: agentId, action: 'delete', tool: 'files', resource: fileResource('retry.txt'), reason: 'cleanup' },
     });
+    // The receiver sees everything the approval is bound to: the caller's context and the chain.
+    expect(payload.approval.request_context).toEqual({ amount: '150', invoice: { id: 'inv-7' } });
+    expect(payload.approval.chain).toEqual([{ sub: agentId, client_id: expect.stringMatching(/.+/) }]);
 
     const attempts = (await auditOf(server, asked.id)).filter((e) => e.type.startsWith('approval.notif'));
     expect(attempts.map((e) => [e.type, e.outcome, e.details.attempt, e.details.status])).toEqual([

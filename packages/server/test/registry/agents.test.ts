@@ -359,6 +359,10 @@ describe.each(storeKinds())('agent registry over HTTP on %s', (kind) => {
   it('lets an owner operator manage only its own agents', async () => {
     const make = async (email: string, roles: string[]) => (await server.api('POST', '/v1/operators', { email, roles })).body.token as string;
     const ownerToken = await make(`olga-${kind}@example.com`, ['owner']);
+    // What an owner may give its agents is an admin's call (grant ceiling; grant-ceiling.test.ts).
+    const olga = (await server.api('GET', '/v1/operators')).body.items.find((o: { email: string }) => o.email === `olga-${kind}@example.com`);
+    const ceiling = { scopes: ['calendar.read'], tools: ['google-calendar-api'], max_classification: 'internal' };
+    expect((await server.api('PUT', `/v1/operators/${olga.id}/grant-ceiling`, ceiling)).status).toBe(200);
     const auditorToken = await make(`audrey-${kind}@example.com`, ['auditor']);
     const env = `owners-${kind}`;
     const mine = await register({ owner: `olga-${kind}@example.com`, environment: env }, ownerToken);

@@ -196,14 +196,22 @@ const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
 
 /** The agent registry over HTTP: register, list, read, change, lifecycle, review, rotate the client secret. */
 export const agentRoutes: MandatePlugin = async (app, { runtime }) => {
-  const { registry } = runtime;
+  const { registry, operators } = runtime;
   const tags = ['agents'];
+
+  /** `operatorAccess` plus, for an owner-scoped writer, the grant ceiling an admin set for it (read now). */
+  const writerAccess = async (request: FastifyRequest): Promise<{ principal: OperatorPrincipal; access: AccessScope }> => {
+    const { principal, access } = operatorAccess(request, 'agents:write');
+    if (access.owner === undefined) return { principal, access };
+    const { grantCeiling } = await operators.get(principal.operatorId);
+    return { principal, access: { ...access, ceiling: grantCeiling } };
+  };
 
   app.post(
     '/agents',
     { schema: { tags, body: RegisterBody, response: { 201: WithSecret, 409: ErrorResponse, ...authErrors } } },
     async (request, reply) => {
-      const { principal, access } = operatorAccess(request, 'agents:write');
+      const { principal, access } = await writerAccess(request);
       const b = request.body;
       const registered = await registry.register(
         {
@@ -274,7 +282,7 @@ export const agentRoutes: MandatePlugin = async (app, { runtime }) => {
       },
     },
     async (request) => {
-      const { principal, access } = operatorAccess(request, 'agents:write');
+      const { principal, access } = await writerAccess(request);
       const b = request.body;
       const patch: AgentPatch = {};
       if (b.name !== undefined) patch.name = b.name;

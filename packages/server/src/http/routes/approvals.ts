@@ -42,8 +42,9 @@ const ApprovalSchema = Type.Object({
   resource: Type.Object({ type: Type.String(), id: Type.String() }, { additionalProperties: true }),
   reason: Type.String(),
   origin: Type.String(),
-  context: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
-  binding_hash: Type.String({ description: 'SHA-256 hex of the RFC 8785 canonical JSON of {agent_id, action, tool, resource, on_behalf_of}' }),
+  request_context: Type.Record(Type.String(), Type.Unknown(), { description: "the caller's context the approval is bound to" }),
+  context: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], { description: "the server's facts for the deciders (not bound)" }),
+  binding_hash: Type.String({ description: 'SHA-256 hex of the RFC 8785 canonical JSON of {v, agent_id, action, tool, resource, on_behalf_of, context, chain} (docs/approvals.md)' }),
   required_approvals: Type.Integer(),
   approvals: Type.Array(
     Type.Object({ operator_id: Type.String(), email: Type.String(), at: Type.String(), reason: Type.Union([Type.String(), Type.Null()]) }),
@@ -108,7 +109,7 @@ export const approvalRoutes: MandatePlugin = async (app, { runtime }) => {
             resource: ResourceSchema,
             reason: Type.String({ minLength: 1, maxLength: 2000 }),
             on_behalf_of: Type.Optional(Name),
-            context: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+            context: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'the context the agent will send with the action; the approval is bound to it' })),
           },
           { additionalProperties: false },
         ),
@@ -145,7 +146,8 @@ export const approvalRoutes: MandatePlugin = async (app, { runtime }) => {
           resource: body.resource,
           reason: body.reason,
           origin: 'agent',
-          context: body.context,
+          // The context the agent will send with the action: the approval is bound to it.
+          requestContext: body.context,
         },
         actor,
       );

@@ -2,9 +2,20 @@ import { Type } from '@sinclair/typebox';
 import { requireOperator } from '../auth.js';
 import { ForbiddenError } from '../../shared/errors.js';
 import type { MandatePlugin } from '../plugin.js';
-import { ROLES, type Operator, type Role } from '../../operators/index.js';
+import { ceilingView, checkCeiling, MAX_CEILING_ENTRIES, ROLES, type Operator, type Role } from '../../operators/index.js';
+import { CLASSIFICATION_NAMES } from '../../registry/index.js';
 import type { OperatorPrincipal } from '../../identity/index.js';
 import { authErrors, ErrorResponse } from '../schemas.js';
+
+const Names = Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: MAX_CEILING_ENTRIES });
+const CeilingSchema = Type.Object(
+  {
+    scopes: Names,
+    tools: Names,
+    max_classification: Type.Unsafe<string>({ type: 'string', enum: [...CLASSIFICATION_NAMES], description: 'the highest data classification an owner may give' }),
+  },
+  { additionalProperties: false },
+);
 
 const OperatorSchema = Type.Object({
   id: Type.String(),
@@ -14,6 +25,7 @@ const OperatorSchema = Type.Object({
   status: Type.String(),
   created_at: Type.String(),
   disabled_at: Type.Union([Type.String(), Type.Null()]),
+  grant_ceiling: Type.Union([CeilingSchema, Type.Null()], { description: 'what this operator may give the agents it owns (as an owner); null: none set, so nothing' }),
 });
 
 const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
@@ -27,6 +39,7 @@ function view(operator: Operator) {
     status: operator.status,
     created_at: operator.createdAt,
     disabled_at: operator.disabledAt,
+    grant_ceiling: operator.grantCeiling ? ceilingView(operator.grantCeiling) : null,
   };
 }
 
@@ -95,6 +108,42 @@ export const operatorRoutes: MandatePlugin = async (app, { runtime }) => {
     async (request) => {
       const principal = requireOperator(request, 'operators:manage');
       return view(await operators.disable(request.params.id, actorOf(principal)));
+    },
+  );
+
+  // An owner's grant ceiling: what it may give the agents it owns (registry/ceiling.ts). Admins only.
+  app.put(
+    '/operators/:id/grant-ceiling',
+    {
+      schema: {
+        tags: ['operators'],
+        summary: "Set what an owner may give its agents: scopes, tools, the highest data classification (admin)",
+        params: Type.Object({ id: Type.String() }),
+        body: CeilingSchema,
+        response: { 200: OperatorSchema, 404: ErrorResponse, ...authErrors },
+      },
+    },
+    async (request) => {
+      const principal = requireOperator(request, 'operators:manage');
+      const b = request.body;
+      const ceiling = checkCeiling({ scopes: b.scopes, tools: b.tools, maxClassification: b.max_classification });
+      return view(await operators.setGrantCeiling(request.params.id, ceiling, actorOf(principal)));
+    },
+  );
+
+  app.delete(
+    '/operators/:id/grant-ceiling',
+    {
+      schema: {
+        tags: ['operators'],
+        summary: 'Remove an owner\'s grant ceiling: it may then give its agents nothing (admin)',
+        params: Type.Object({ id: Type.String() }),
+        response: { 200: OperatorSchema, 404: ErrorResponse, ...authErrors },
+      },
+    },
+    async (request) => {
+      const principal = requireOperator(request, 'operators:manage');
+      return view(await operators.setGrantCeiling(request.params.id, null, actorOf(principal)));
     },
   );
 
