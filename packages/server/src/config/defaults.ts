@@ -71,6 +71,16 @@ export const DEFAULTS = {
      * (one indexed read); a change elsewhere applies here within this long. 0: every decision.
      */
     revisionCheckMs: 1_000,
+    /**
+     * Total time one what-if replay or data API evaluation may run in its worker thread (the
+     * sandbox) before the worker is terminated and the request answered 422 naming this limit.
+     * Each single evaluation inside still stops at maxSteps / maxEvalMs.
+     */
+    workerBudgetMs: 10_000,
+    /** Sandbox workers running at once; a request beyond gets 429 naming this limit. */
+    workers: 4,
+    /** Heap of each sandbox worker in MiB: a policy that allocates without bound ends its worker, not the server. */
+    workerMemoryMb: 256,
   },
 
   approvals: {

@@ -40,7 +40,10 @@ export const ConfigSchema = Type.Object(
       { maxDepth: PositiveInt(), approvalDepth: PositiveInt(), minimumReduction: Type.Number({ minimum: 0, maximum: 1 }) },
       { additionalProperties: false },
     ),
-    policy: Type.Object({ maxSteps: PositiveInt(), maxEvalMs: PositiveInt(), revisionCheckMs: PositiveInt(0) }, { additionalProperties: false }),
+    policy: Type.Object(
+      { maxSteps: PositiveInt(), maxEvalMs: PositiveInt(), revisionCheckMs: PositiveInt(0), workerBudgetMs: PositiveInt(), workers: PositiveInt(), workerMemoryMb: PositiveInt(16) },
+      { additionalProperties: false },
+    ),
     approvals: Type.Object(
       {
         ttlSeconds: PositiveInt(),
