@@ -16,6 +16,7 @@ import { REGO_ERROR_CODES, RegoError } from './errors.js';
 import type { CExpr, CRule, CTerm, CWith, RuleNode } from './ir.js';
 import type { RuleTree } from './compile.js';
 import { regoText } from './builtins/value-text.js';
+import { chargeDeep, shallowSize } from './cost.js';
 import { equals, RObject, RSet, toJSON, type Value } from './value.js';
 
 type Frame = (Value | undefined)[];
@@ -38,11 +39,21 @@ export interface EvalOptions {
   /** strict-builtin-errors: builtin errors halt evaluation instead of being undefined. */
   strictBuiltinErrors?: boolean;
   limits?: EvalLimits;
+  /** Filled in when evaluation ends (also when it fails): the steps it was charged. */
+  metrics?: EvalMetrics;
   /** Monotonic clock in ms for the time limit (injected; defaults to performance.now). */
   clock?: () => number;
   print?: (message: string) => void;
   random?: () => number;
 }
+
+export interface EvalMetrics {
+  /** Evaluation steps charged: expressions, iterations, calls and the size of builtin work (cost.ts). */
+  steps: number;
+}
+
+/** Steps between two readings of the clock. */
+const CLOCK_EVERY = 1024;
 
 export const DEFAULT_LIMITS = {
   /** Enough for any sane authorization policy; a runaway cross product hits it in ~100 ms. */
@@ -77,7 +88,10 @@ const TRUE_TERM: CTerm = { t: 'const', v: true };
 
 export class Evaluator {
   ctx: Ctx;
-  private steps = 0;
+  /** Steps charged so far (read into EvalOptions.metrics by the caller). */
+  steps = 0;
+  /** Step count at which the limits are checked next: the hot path compares one number. */
+  private nextCheck: number;
   private readonly maxSteps: number;
   private readonly deadline: number;
   private readonly clock: () => number;
@@ -95,6 +109,7 @@ export class Evaluator {
     this.maxSteps = opts.limits?.maxSteps ?? DEFAULT_LIMITS.maxSteps;
     this.clock = opts.clock ?? (() => performance.now());
     this.deadline = this.clock() + (opts.limits?.timeoutMs ?? DEFAULT_LIMITS.timeoutMs);
+    this.nextCheck = Math.min(CLOCK_EVERY, this.maxSteps + 1);
     this.strict = opts.strictBuiltinErrors ?? false;
     const print = opts.print ?? (() => undefined);
     const random = opts.random ?? Math.random;
@@ -110,14 +125,28 @@ export class Evaluator {
       print,
       random,
       regoVersion,
+      charge(steps: number): void {
+        self.charge(steps);
+      },
     };
   }
 
   private step(): void {
-    if (++this.steps > this.maxSteps) throw new RegoError(REGO_ERROR_CODES.evalCancel, `evaluation exceeded the step limit (${this.maxSteps})`);
-    if ((this.steps & 1023) === 0 && this.clock() > this.deadline) {
-      throw new RegoError(REGO_ERROR_CODES.evalCancel, 'evaluation exceeded the time limit');
-    }
+    if (++this.steps >= this.nextCheck) this.checkLimits();
+  }
+
+  /** Charge several steps at once (the size of a builtin's work); checks the limits when due. */
+  charge(n: number): void {
+    this.steps += n;
+    if (this.steps >= this.nextCheck) this.checkLimits();
+  }
+
+  private readonly chargeFn = (n: number): void => this.charge(n);
+
+  private checkLimits(): void {
+    if (this.steps > this.maxSteps) throw new RegoError(REGO_ERROR_CODES.evalCancel, `evaluation exceeded the step limit (${this.maxSteps})`);
+    if (this.clock() > this.deadline) throw new RegoError(REGO_ERROR_CODES.evalCancel, 'evaluation exceeded the time limit');
+    this.nextCheck = Math.min(this.steps + CLOCK_EVERY, this.maxSteps + 1);
   }
 
   // ---- bodies and expressions --------------------------------------------------------------
@@ -410,8 +439,15 @@ export class Evaluator {
         throw new RegoError(REGO_ERROR_CODES.type, `${def.name}: arity mismatch: expected ${def.args.length} arguments, got ${args.length}`, loc);
       }
       checkArgs(def, args);
+      this.chargeArgs(def, args);
       const r = def.impl(args, this.bctx);
-      if (def.relation) return r === undefined ? undefined : new Relation(r as Value[]);
+      if (def.relation) {
+        if (r === undefined) return undefined;
+        this.charge((r as Value[]).length);
+        return new Relation(r as Value[]);
+      }
+      const size = shallowSize(r as Value | undefined);
+      if (size > 0) this.charge(size);
       return r as Value | undefined;
     } catch (e) {
       if (e instanceof RegoError) throw e;
@@ -424,6 +460,17 @@ export class Evaluator {
     } finally {
       this.bctx.name = prevName;
     }
+  }
+
+  /** Charge a builtin call for what it walks and builds before it runs (cost.ts). */
+  private chargeArgs(def: BuiltinDef, args: Value[]): void {
+    if (def.walks) {
+      for (const a of args) chargeDeep(a, this.chargeFn);
+      return;
+    }
+    let n = def.cost ? def.cost(args) : 0;
+    for (const a of args) n += shallowSize(a);
+    if (n > 0) this.charge(n);
   }
 
   callUser(node: RuleNode, args: Value[], loc: Loc | undefined): Value | undefined {

@@ -18,7 +18,7 @@ export type { CompiledQuery, RuleTree } from './compile.js';
 export type { RuleNode } from './ir.js';
 
 // Evaluation options and limits.
-export { DEFAULT_LIMITS, type EvalLimits, type EvalOptions } from './eval.js';
+export { DEFAULT_LIMITS, type EvalLimits, type EvalMetrics, type EvalOptions } from './eval.js';
 
 // Values and their JSON form.
 export { BigNum, compare, equals, fromJSON, parseJSON, RObject, RSet, toJS, toJSON, type Value } from './value.js';

@@ -53,15 +53,19 @@ export class PreparedPolicy {
     const ev = new Evaluator(this.tree, opts, this.regoVersion);
     const frame: (Value | undefined)[] = new Array(q.nslots);
     const rows: QueryRow[] = [];
-    ev.evalBody(q.body, 0, frame, () => {
-      const row: QueryRow = {};
-      for (const [name, slot] of q.vars) {
-        const v = frame[slot];
-        if (v !== undefined) row[name] = v;
-      }
-      rows.push(row);
-      return false;
-    });
+    try {
+      ev.evalBody(q.body, 0, frame, () => {
+        const row: QueryRow = {};
+        for (const [name, slot] of q.vars) {
+          const v = frame[slot];
+          if (v !== undefined) row[name] = v;
+        }
+        rows.push(row);
+        return false;
+      });
+    } finally {
+      if (opts.metrics) opts.metrics.steps = ev.steps;
+    }
     return rows;
   }
 
@@ -76,10 +80,14 @@ export class PreparedPolicy {
     const ev = new Evaluator(this.tree, opts, this.regoVersion);
     const frame: (Value | undefined)[] = new Array(q.nslots);
     let out: Value | undefined;
-    ev.evalBody(q.body, 0, frame, () => {
-      out = frame[slot!];
-      return true;
-    });
+    try {
+      ev.evalBody(q.body, 0, frame, () => {
+        out = frame[slot!];
+        return true;
+      });
+    } finally {
+      if (opts.metrics) opts.metrics.steps = ev.steps;
+    }
     return out;
   }
 }

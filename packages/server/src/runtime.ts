@@ -177,7 +177,7 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
     agentOwner: async (agentId) => (await registry.find(agentId))?.owner ?? null,
   });
 
-  const { policies, decisions, replay: decisionReplay } = await createPolicy({ config, store, audit, clock, logger, subjects: agentTokens.subjects, approvals, decisionLog: auditReader });
+  const { policies, decisions, replay: decisionReplay } = await createPolicy({ config, store, audit, clock, logger, subjects: agentTokens.subjects, approvals, decisionLog: auditReader, onClose: (task) => closers.push(task) });
 
   // The token file is written inside the bootstrap transaction: no admin without its token.
   const tokenFile = join(config.dataDir, ADMIN_TOKEN_FILE);

@@ -57,9 +57,9 @@ const defs: BuiltinDef[] = [
     impl: ([a, s, e]) => slice(a as Value[], intOperand(s!, 2), intOperand(e!, 3)),
   },
   { name: 'array.reverse', args: ['array'], result: 'array', impl: ([a]) => [...(a as Value[])].reverse() },
-  { name: 'array.flatten', args: ['array'], result: 'array', impl: ([a]) => flatten(a as Value[]) },
-  { name: 'union', args: ['set'], result: 'set', impl: ([s]) => unionAll(s as RSet) },
-  { name: 'intersection', args: ['set'], result: 'set', impl: ([s]) => intersectAll(s as RSet) },
+  { name: 'array.flatten', walks: true, args: ['array'], result: 'array', impl: ([a]) => flatten(a as Value[]) },
+  { name: 'union', walks: true, args: ['set'], result: 'set', impl: ([s]) => unionAll(s as RSet) },
+  { name: 'intersection', walks: true, args: ['set'], result: 'set', impl: ([s]) => intersectAll(s as RSet) },
   { name: 'set_diff', args: ['set', 'set'], result: 'set', deprecated: true, impl: ([a, b]) => difference(a as RSet, b as RSet) },
 ];
 

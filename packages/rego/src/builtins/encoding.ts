@@ -304,11 +304,11 @@ function decodeObject(query: string): RObject {
 const s = (f: (x: string) => Value) => ([x]: Value[]) => f(x as string);
 
 const defs: BuiltinDef[] = [
-  { name: 'json.marshal', args: ['any'], result: 'string', impl: ([v]) => marshal(v!) },
-  { name: 'json.marshal_with_options', args: ['any', 'object'], result: 'string', impl: ([v, o]) => marshalWithOptions(v!, o as RObject) },
+  { name: 'json.marshal', walks: true, args: ['any'], result: 'string', impl: ([v]) => marshal(v!) },
+  { name: 'json.marshal_with_options', walks: true, args: ['any', 'object'], result: 'string', impl: ([v, o]) => marshalWithOptions(v!, o as RObject) },
   { name: 'json.unmarshal', args: ['string'], result: 'any', impl: s(unmarshal) },
   { name: 'json.is_valid', args: ['any'], result: 'boolean', impl: ([v]) => isValidJSON(v!) },
-  { name: 'yaml.marshal', args: ['any'], result: 'string', impl: ([v]) => yamlMarshal(v!) },
+  { name: 'yaml.marshal', walks: true, args: ['any'], result: 'string', impl: ([v]) => yamlMarshal(v!) },
   { name: 'yaml.unmarshal', args: ['string'], result: 'any', impl: s(yamlUnmarshal) },
   { name: 'yaml.is_valid', args: ['any'], result: 'boolean', impl: ([v]) => isValidYAML(v!) },
   { name: 'base64.encode', args: ['string'], result: 'string', impl: s((x) => Buffer.from(x, 'utf8').toString('base64')) },
@@ -321,7 +321,7 @@ const defs: BuiltinDef[] = [
   { name: 'hex.decode', args: ['string'], result: 'string', impl: s(hexDecode) },
   { name: 'urlquery.encode', args: ['string'], result: 'string', impl: s(queryEscape) },
   { name: 'urlquery.decode', args: ['string'], result: 'string', impl: s(queryUnescape) },
-  { name: 'urlquery.encode_object', args: ['object'], result: 'string', impl: ([o]) => encodeObject(o as RObject) },
+  { name: 'urlquery.encode_object', walks: true, args: ['object'], result: 'string', impl: ([o]) => encodeObject(o as RObject) },
   { name: 'urlquery.decode_object', args: ['string'], result: 'object', impl: s(decodeObject) },
 ];
 

@@ -69,6 +69,6 @@ function reachablePaths(graph: RObject, initial: Value): RSet {
 }
 
 registerBuiltins([
-  { name: 'graph.reachable', args: ['object', ['array', 'set']], result: 'set', impl: ([g, i]) => reachable(g as RObject, i!) },
-  { name: 'graph.reachable_paths', args: ['object', ['array', 'set']], result: 'set', impl: ([g, i]) => reachablePaths(g as RObject, i!) },
+  { name: 'graph.reachable', walks: true, args: ['object', ['array', 'set']], result: 'set', impl: ([g, i]) => reachable(g as RObject, i!) },
+  { name: 'graph.reachable_paths', walks: true, args: ['object', ['array', 'set']], result: 'set', impl: ([g, i]) => reachablePaths(g as RObject, i!) },
 ]);

@@ -269,18 +269,18 @@ const PATHS = ['set', 'array'] as const;
 
 const defs: BuiltinDef[] = [
   {
-    name: 'json.filter',
+    name: 'json.filter', walks: true,
     args: ['object', PATHS],
     result: 'any',
     impl: ([o, p]) => filterValue(o!, pathsToTree(pathsOf(p!))),
   },
   {
-    name: 'json.remove',
+    name: 'json.remove', walks: true,
     args: ['object', PATHS],
     result: 'any',
     impl: ([o, p]) => removeValue(o!, pathsToTree(pathsOf(p!))),
   },
-  { name: 'json.patch', args: ['any', 'array'], result: 'any', impl: ([d, ops]) => jsonPatch(d!, ops as Value[]) },
+  { name: 'json.patch', walks: true, args: ['any', 'array'], result: 'any', impl: ([d, ops]) => jsonPatch(d!, ops as Value[]) },
 ];
 
 registerBuiltins(defs);

@@ -90,7 +90,7 @@ function errorValue(e: ErrorObject): Value {
 
 registerBuiltins([
   {
-    name: 'json.verify_schema',
+    name: 'json.verify_schema', walks: true,
     args: [['string', 'object', 'boolean']],
     result: 'array',
     impl: ([s]) => {
@@ -104,7 +104,7 @@ registerBuiltins([
     },
   },
   {
-    name: 'json.match_schema',
+    name: 'json.match_schema', walks: true,
     args: [['string', 'object', 'array', 'number', 'boolean', 'null'], ['string', 'object', 'boolean']],
     result: 'array',
     impl: ([doc, s]) => {

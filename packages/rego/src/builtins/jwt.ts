@@ -334,7 +334,7 @@ registerBuiltins([
   { name: 'io.jwt.decode', args: ['string'], result: 'array', impl: ([jwt]) => decodeToken(jwt!) },
   { name: 'io.jwt.decode_verify', args: ['string', 'object'], result: 'array', impl: decodeVerify },
   {
-    name: 'io.jwt.encode_sign_raw',
+    name: 'io.jwt.encode_sign_raw', walks: true,
     args: ['string', 'string', 'string'],
     result: 'string',
     nondeterministic: true, // PS* and ES* signatures are randomised
@@ -344,7 +344,7 @@ registerBuiltins([
     },
   },
   {
-    name: 'io.jwt.encode_sign',
+    name: 'io.jwt.encode_sign', walks: true,
     args: ['object', 'object', 'object'],
     result: 'string',
     nondeterministic: true,

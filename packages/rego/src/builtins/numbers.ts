@@ -65,6 +65,13 @@ function randIntn(str: string, n: bigint, ctx: BuiltinContext): Value {
   return r;
 }
 
+/** Length of the list numbers.range(_step) will build, charged before it is built (cost.ts). */
+function rangeLength([a, b, s]: readonly Value[]): number {
+  const n = (v: Value | undefined): number => (typeof v === 'number' ? v : v instanceof BigNum ? v.toDouble() : 1);
+  const len = Math.abs(n(b) - n(a)) / Math.max(1, Math.abs(s === undefined ? 1 : n(s)));
+  return Number.isFinite(len) ? Math.floor(len) : Number.MAX_SAFE_INTEGER;
+}
+
 const bigint2 = (f: (a: bigint, b: bigint) => bigint) => ([a, b]: Value[]) => numberFromBigInt(f(intOperand(a!, 1), intOperand(b!, 2)));
 
 const defs: BuiltinDef[] = [
@@ -74,12 +81,14 @@ const defs: BuiltinDef[] = [
   { name: 'round', args: ['number'], result: 'number', impl: ([n]) => toInteger(n as Num, 'round') },
   {
     name: 'numbers.range',
+    cost: rangeLength,
     args: ['number', 'number'],
     result: 'array',
     impl: ([a, b]) => range(intOperand(a!, 1), intOperand(b!, 2), 1n),
   },
   {
     name: 'numbers.range_step',
+    cost: rangeLength,
     args: ['number', 'number', 'number'],
     result: 'array',
     impl: ([a, b, s]) => {

@@ -139,15 +139,15 @@ const defs: BuiltinDef[] = [
   { name: 'object.keys', args: ['object'], result: 'set', impl: ([o]) => new RSet((o as RObject).keys()) },
   { name: 'object.remove', args: ['object', KEY_COLLECTION], result: 'object', impl: ([o, k]) => objectRemove(o as RObject, k!) },
   { name: 'object.filter', args: ['object', KEY_COLLECTION], result: 'object', impl: ([o, k]) => objectFilter(o as RObject, k!) },
-  { name: 'object.union', args: ['object', 'object'], result: 'object', impl: ([a, b]) => mergeObjects(a as RObject, b as RObject) },
-  { name: 'object.union_n', args: ['array'], result: 'object', impl: ([a]) => unionN(a as Value[]) },
+  { name: 'object.union', walks: true, args: ['object', 'object'], result: 'object', impl: ([a, b]) => mergeObjects(a as RObject, b as RObject) },
+  { name: 'object.union_n', walks: true, args: ['array'], result: 'object', impl: ([a]) => unionN(a as Value[]) },
   {
-    name: 'object.subset',
+    name: 'object.subset', walks: true,
     args: [['object', 'set', 'array'], ['object', 'set', 'array']],
     result: 'boolean',
     impl: ([a, b]) => subset(a!, b!),
   },
-  { name: 'walk', args: ['any'], result: 'array', relation: true, impl: ([x]) => walk(x!) },
+  { name: 'walk', walks: true, args: ['any'], result: 'array', relation: true, impl: ([x]) => walk(x!) },
 ];
 
 registerBuiltins(defs);

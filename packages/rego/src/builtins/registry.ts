@@ -14,7 +14,7 @@
  *       impl: ([s, p]) => (s as string).startsWith(p as string),
  *     },
  *     {
- *       name: 'json.remove',
+ *       name: 'json.remove', walks: true,
  *       args: ['object', ['set', 'array']],   // a union: "operand 2 must be one of {set, array} but got number"
  *       result: 'any',
  *       impl: (args, ctx) => { ...; throw new BuiltinError('bad path'); },
@@ -37,6 +37,11 @@
  * - `nondeterministic: true` (time.now_ns, rand.intn, http.send, ...): results must not be
  *   folded at compile time; use ctx.cache for per-evaluation memoisation.
  * - Time: never read the clock; use ctx.nowNs (fixed for one evaluation).
+ * - Cost (../cost.ts): every call is charged evaluation steps by the shallow size of its arguments
+ *   and of its result. A builtin that walks nested values declares `walks: true` (charged by the
+ *   deep size of its arguments); one that builds more than its arguments show declares `cost`
+ *   (e.g. numbers.range: the length of the list). A loop inside impl that is not bounded by either
+ *   calls ctx.charge(steps) as it goes, so the step and time limits stop it.
  */
 import type { TypeName, Value } from '../value.js';
 import { typeName } from '../value.js';
@@ -61,6 +66,8 @@ export interface BuiltinContext {
   random(): number;
   /** Syntax of the policy being evaluated (rego.parse_module parses in it). */
   readonly regoVersion?: 'v0' | 'v1';
+  /** Charge evaluation steps for work done inside impl; throws the limit error when one is spent. */
+  charge(steps: number): void;
 }
 
 export type BuiltinImpl = (args: Value[], ctx: BuiltinContext) => Value | Value[] | undefined;
@@ -85,6 +92,10 @@ export interface BuiltinDef {
   readonly variadic?: boolean;
   /** Infix operator spelling, e.g. '+' for plus (core language only). */
   readonly infix?: string;
+  /** Walks nested values of its arguments: charged by their deep size, not the shallow one. */
+  readonly walks?: boolean;
+  /** Steps charged before impl runs for what it will build (beyond the size of the arguments). */
+  readonly cost?: (args: readonly Value[]) => number;
 }
 
 /** → OPA eval_type_error. Message without the builtin name, e.g. "operand 1 must be string but got number". */

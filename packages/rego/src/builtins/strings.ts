@@ -121,7 +121,7 @@ const defs: BuiltinDef[] = [
   },
   { name: 'strings.replace_n', args: ['object', 'string'], result: 'string', impl: ([p, s]) => replaceN(p as RObject, s as string) },
   { name: 'split', args: ['string', 'string'], result: 'array', impl: ([s, d]) => gs.split(s as string, d as string) },
-  { name: 'sprintf', args: ['string', 'array'], result: 'string', impl: ([f, a]) => goSprintf(f as string, (a as Value[]).map(toGoArg)) },
+  { name: 'sprintf', walks: true, args: ['string', 'array'], result: 'string', impl: ([f, a]) => goSprintf(f as string, (a as Value[]).map(toGoArg)) },
   {
     name: 'substring',
     args: ['string', 'number', 'number'],
@@ -168,7 +168,7 @@ const defs: BuiltinDef[] = [
     },
   },
   {
-    name: 'strings.render_template',
+    name: 'strings.render_template', walks: true,
     args: ['string', 'object'],
     result: 'string',
     impl: ([t, vars]) => renderTemplate(t as string, vars!),

@@ -12,6 +12,7 @@ export function testContext(overrides: Partial<BuiltinContext> = {}): BuiltinCon
     callFunction: () => undefined,
     print: () => {},
     random: () => 0.5,
+    charge: () => {},
     ...overrides,
   };
 }

@@ -85,6 +85,16 @@ export const DEFAULTS = {
     decisionInputMaxBytes: 16_384,
     /** Deepest nesting of `context` and `resource` (an object or array inside another is one level deeper). */
     decisionInputMaxDepth: 16,
+    /**
+     * Total time one what-if replay or data API evaluation may run in its worker thread (the
+     * sandbox) before the worker is terminated and the request answered 422 naming this limit.
+     * Each single evaluation inside still stops at maxSteps / maxEvalMs.
+     */
+    workerBudgetMs: 10_000,
+    /** Sandbox workers running at once; a request beyond gets 429 naming this limit. */
+    workers: 4,
+    /** Heap of each sandbox worker in MiB: a policy that allocates without bound ends its worker, not the server. */
+    workerMemoryMb: 256,
   },
 
   approvals: {

@@ -19,7 +19,6 @@
  *    context names the decision_id; the entry says `approval_requested`): a decision whose log
  *    write failed leaves no approval request behind (issue 10 item 6).
  */
-import { fromJSON, RObject } from '@mandate/rego';
 import { bindingHash, normaliseResource, type ApprovalResource, type ApprovalService, type BoundRequest } from '../approvals/index.js';
 import type { AuditLog } from '../audit/index.js';
 import type { Actor, AuditEvent } from '../audit/index.js';
@@ -28,13 +27,14 @@ import type { Clock } from '../shared/clock.js';
 import { UnauthenticatedError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { decisionId as newDecisionId } from './decision-id.js';
+import { DEFAULT_PACKAGE, evaluatePackage } from './package-eval.js';
 import { DecisionRateLimitedError, PackageNotAllowedError, UnknownPackageError } from './errors.js';
 import { buildInput, checkInputLimits, delegatingUser, loggable, type Caller, type DecisionRequest } from './input.js';
 import { decide, PolicyShapeError, readResult, REASONS, type DecisionKind, type Outcome, type PolicyResult } from './outcome.js';
 import type { ActivePolicy, PolicyService } from './service.js';
 import type { Subject, TokenSubjects } from '../identity/index.js';
 
-export const DEFAULT_PACKAGE = 'mandate.authz';
+export { DEFAULT_PACKAGE, evaluatePackage };
 export const DECISION_EVENT = 'policy.decision';
 
 export interface AuthorizeCall {
@@ -82,17 +82,6 @@ export interface DecisionPointOptions {
 }
 
 type ApprovalCheck = { exists: boolean; refused: string | null; id: string | null };
-
-/** Evaluates the package's four documents for one input. Throws UnknownPackageError, RegoError, PolicyShapeError. */
-export function evaluatePackage(active: ActivePolicy, pkg: string, input: unknown, nowNs: bigint, limits: { maxSteps: number; timeoutMs: number }): PolicyResult {
-  const node = active.prepared.tree.node(pkg.split('.'), false);
-  if (!node || !node.hasRules) throw new UnknownPackageError(pkg);
-  // One evaluation of the whole package document: rules that others use (deny inside allow)
-  // are computed once, where four separate queries would compute them again each time.
-  const doc = active.prepared.evaluate(`data.${pkg}`, { input: fromJSON(input), data: active.data, nowNs, limits });
-  const at = (rule: string) => (doc instanceof RObject ? doc.get(rule) : undefined);
-  return readResult({ allow: at('allow'), deny: at('deny'), requireApproval: at('require_approval'), obligations: at('obligations') });
-}
 
 /** The log leaves out what is the same in every input (replay puts it back). */
 function withoutConstants(input: unknown): unknown {

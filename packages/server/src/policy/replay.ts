@@ -8,14 +8,16 @@
  * the candidate sees their HMACs; data documents are today's; `time.now_ns()` is the logged
  * decision time (ms precision).
  */
+import { toJSON } from '@mandate/rego';
 import type { AuditEntry, AuditFilter } from '../audit/index.js';
 import type { Clock } from '../shared/clock.js';
 import { NotFoundError, ValidationError } from '../shared/errors.js';
-import { DECISION_EVENT, DEFAULT_PACKAGE, evaluatePackage } from './decision-point.js';
-import { UnknownPackageError } from './errors.js';
+import { DECISION_EVENT } from './decision-point.js';
 import { CLASSIFICATION_RANKS } from './input.js';
-import { decide, REASONS, type DecisionKind, type Outcome } from './outcome.js';
-import { compilePolicy, type ActivePolicy, type PolicyService, type PolicySettings } from './service.js';
+import type { DecisionKind, Outcome } from './outcome.js';
+import { decideAgain, type LoggedDecision } from './package-eval.js';
+import type { PolicySandbox } from './sandbox.js';
+import { compilePolicy, type ActivePolicy, type PolicyService } from './service.js';
 
 export interface ReplayRequest {
   /** Module id → text, or null to remove that module from the candidate set. */
@@ -61,16 +63,6 @@ export function sinceMs(since: string, nowMs: number): number {
   throw new ValidationError("since must be a duration such as 24h, 30m, 7d or an ISO-8601 time", { field: 'since' });
 }
 
-interface LoggedDecision {
-  decision_id: string;
-  decision: DecisionKind;
-  reasons: string[];
-  package?: string;
-  now_ms: number;
-  approval_refused?: string;
-  input: Record<string, any>;
-}
-
 /** Where replay reads what was decided: the audit log's entries by filter, oldest first (AuditReader). */
 export interface DecisionLog {
   entries(filter: AuditFilter): AsyncIterable<AuditEntry>;
@@ -80,7 +72,11 @@ export interface DecisionReplayOptions {
   policies: PolicyService;
   log: DecisionLog;
   clock: Clock;
+  /** Where the candidate is evaluated (off the event loop, sandbox.ts); in process when absent. */
+  sandbox?: PolicySandbox;
 }
+
+let candidates = 0;
 
 /** The active module set with the request's modules replacing, adding or (null) removing some, compiled. */
 function candidateOf(active: ActivePolicy, changes: ReplayRequest['modules']): ActivePolicy {
@@ -95,32 +91,25 @@ function candidateOf(active: ActivePolicy, changes: ReplayRequest['modules']): A
   return { ...active, modules, prepared: compilePolicy(modules) };
 }
 
-/** What the candidate decides for one logged decision's input, at the time it was made. */
-function decideAgain(candidate: ActivePolicy, settings: PolicySettings, logged: LoggedDecision): Outcome {
-  const pkg = logged.package ?? DEFAULT_PACKAGE;
-  const nowNs = BigInt(logged.now_ms) * 1_000_000n;
-  const input = { ...logged.input, time: { ...logged.input.time, now_ns: nowNs }, classification_ranks: CLASSIFICATION_RANKS };
-  try {
-    const evaluated = evaluatePackage(candidate, pkg, input, nowNs, { maxSteps: settings.maxSteps, timeoutMs: settings.maxEvalMs });
-    return decide(evaluated, { exists: logged.input.human_approval?.exists === true, refused: logged.approval_refused ?? null });
-  } catch (error) {
-    return { decision: 'deny', reasons: [error instanceof UnknownPackageError ? 'unknown_package' : REASONS.policyError] };
-  }
-}
-
 export class DecisionReplay {
   constructor(private readonly options: DecisionReplayOptions) {}
 
-  /** Replays the logged decisions of the window against the candidate (the active policy, changed). */
-  async run(request: ReplayRequest): Promise<ReplayResult> {
-    const { policies, log, clock } = this.options;
+  /**
+   * Replays the logged decisions of the window against the candidate (the active policy, changed).
+   * The decisions are read here; the candidate runs in the sandbox within its budget, and
+   * `signal` (the client went away) stops it.
+   */
+  async run(request: ReplayRequest, options: { signal?: AbortSignal } = {}): Promise<ReplayResult> {
+    const { policies, log, clock, sandbox } = this.options;
     const active = await policies.fresh();
     const limit = request.limit ?? REPLAY_DEFAULT_LIMIT;
     if (!Number.isInteger(limit) || limit < 1 || limit > REPLAY_MAX_LIMIT) throw new ValidationError(`limit must be 1–${REPLAY_MAX_LIMIT}`, { field: 'limit' });
     const from = new Date(sinceMs(request.since, clock.now())).toISOString();
+    // Compiled here too: a candidate that does not compile is a 400 with OPA's error list.
     const candidate = candidateOf(active, request.modules);
 
     const result: ReplayResult = { evaluated: 0, skipped: 0, changed: [], truncated: false, base_revision: active.revision };
+    const replayed: Array<{ entry: AuditEntry; logged: LoggedDecision }> = [];
     let seen = 0;
     for await (const entry of log.entries({ type: DECISION_EVENT, from })) {
       if (seen === limit) {
@@ -133,22 +122,37 @@ export class DecisionReplay {
         result.skipped += 1;
         continue;
       }
-      result.evaluated += 1;
-      const after = decideAgain(candidate, policies.settings, logged);
-      if (after.decision !== logged.decision) {
-        result.changed.push({
-          decision_id: logged.decision_id,
-          before: logged.decision,
-          after: after.decision,
-          reasons_before: logged.reasons,
-          reasons_after: after.reasons,
-          time: entry.time,
-          agent: entry.agentId,
-          action: entry.action,
-          tool: typeof logged.input.tool === 'string' ? logged.input.tool : null,
-        });
-      }
+      replayed.push({ entry, logged });
     }
+    result.evaluated = replayed.length;
+    if (replayed.length === 0) return result;
+
+    const limits = { maxSteps: policies.settings.maxSteps, timeoutMs: policies.settings.maxEvalMs };
+    const decisions = replayed.map((r) => r.logged);
+    let outcomes: Outcome[];
+    if (sandbox) {
+      const policy = { key: `candidate:${++candidates}`, modules: candidate.modules, data: toJSON(candidate.data) };
+      const answer = await sandbox.run({ kind: 'replay', policy, decisions, ranks: { ...CLASSIFICATION_RANKS }, limits }, options.signal);
+      outcomes = 'outcomes' in answer ? answer.outcomes : [];
+    } else {
+      outcomes = decisions.map((logged) => decideAgain(candidate, limits, CLASSIFICATION_RANKS, logged));
+    }
+
+    replayed.forEach(({ entry, logged }, i) => {
+      const after = outcomes[i]!;
+      if (after.decision === logged.decision) return;
+      result.changed.push({
+        decision_id: logged.decision_id,
+        before: logged.decision,
+        after: after.decision,
+        reasons_before: logged.reasons,
+        reasons_after: after.reasons,
+        time: entry.time,
+        agent: entry.agentId,
+        action: entry.action,
+        tool: typeof logged.input.tool === 'string' ? logged.input.tool : null,
+      });
+    });
     return result;
   }
 }

@@ -11,7 +11,7 @@
  *   cheap indexed read per replica per second; no LISTEN connection to keep alive. A replica may
  *   therefore decide on the previous revision for up to that long after a change elsewhere.
  */
-import { compileModules, RObject, type PreparedPolicy, type Value } from '@mandate/rego';
+import { compileModules, parseJSON, RObject, toJSON, type PreparedPolicy, type Value } from '@mandate/rego';
 import type { AuditLog } from '../audit/index.js';
 import type { Actor } from '../audit/index.js';
 import type { Clock } from '../shared/clock.js';
@@ -23,6 +23,7 @@ import { deleteAt, refOf, setAt } from './data-path.js';
 import { loadDefaultBundle } from './default-bundle.js';
 import { PolicyCompileError, PolicyEvaluationError } from './errors.js';
 import { checkPolicyId } from './path-syntax.js';
+import type { PolicySandbox } from './sandbox.js';
 import { PolicyStore, type PolicyState, type RevisionSummary } from './store.js';
 
 export interface PolicySettings {
@@ -49,6 +50,8 @@ export interface PolicyServiceOptions {
   settings: PolicySettings;
   /** Monotonic milliseconds for the revision-check throttle (I/O timing, not domain time). */
   monotonic?: () => number;
+  /** Where the data API evaluates (off the event loop, sandbox.ts); in process when absent. */
+  sandbox?: PolicySandbox;
 }
 
 const CHANGE_RETRIES = 5;
@@ -62,6 +65,14 @@ export function compilePolicy(modules: Record<string, string>): PreparedPolicy {
     if (mapped) throw mapped;
     throw error;
   }
+}
+
+/** The base data as JSON text for the sandbox's workers, serialised once per revision. */
+const dataTexts = new WeakMap<ActivePolicy, string>();
+function dataText(active: ActivePolicy): string {
+  let text = dataTexts.get(active);
+  if (text === undefined) dataTexts.set(active, (text = toJSON(active.data)));
+  return text;
 }
 
 function authorOf(actor: Actor): string {
@@ -243,16 +254,20 @@ export class PolicyService {
   }
 
   /** The value of `data.<path>` (base and virtual documents) for `input`, or undefined. */
-  async evaluate(segments: string[], input: Value | undefined, options: { strictBuiltinErrors?: boolean } = {}): Promise<Value | undefined> {
+  async evaluate(segments: string[], input: Value | undefined, options: { strictBuiltinErrors?: boolean; signal?: AbortSignal } = {}): Promise<Value | undefined> {
     const active = await this.fresh();
+    const nowNs = BigInt(this.options.clock.now()) * 1_000_000n;
+    const strict = options.strictBuiltinErrors ?? false;
+    const limits = { maxSteps: this.options.settings.maxSteps, timeoutMs: this.options.settings.maxEvalMs };
     try {
-      return active.prepared.evaluate(refOf(segments), {
-        ...(input === undefined ? {} : { input }),
-        data: active.data,
-        nowNs: BigInt(this.options.clock.now()) * 1_000_000n,
-        strictBuiltinErrors: options.strictBuiltinErrors ?? false,
-        limits: { maxSteps: this.options.settings.maxSteps, timeoutMs: this.options.settings.maxEvalMs },
-      });
+      const { sandbox } = this.options;
+      if (sandbox) {
+        const policy = { key: `revision:${active.revision}:${active.modulesHash}`, modules: active.modules, data: dataText(active) };
+        const job = { kind: 'data' as const, policy, ref: refOf(segments), nowNs, strict, limits, ...(input === undefined ? {} : { input: toJSON(input) }) };
+        const answer = await sandbox.run(job, options.signal);
+        return 'json' in answer && answer.json !== null ? parseJSON(answer.json) : undefined;
+      }
+      return active.prepared.evaluate(refOf(segments), { ...(input === undefined ? {} : { input }), data: active.data, nowNs, strictBuiltinErrors: strict, limits });
     } catch (error) {
       throw PolicyEvaluationError.from(error) ?? error;
     }

@@ -7,6 +7,7 @@ import type { Logger } from '../shared/logger.js';
 import type { Store } from '../storage/index.js';
 import { DecisionPoint } from './decision-point.js';
 import { DecisionReplay, type DecisionLog } from './replay.js';
+import { PolicySandbox } from './sandbox.js';
 import { PolicyService } from './service.js';
 
 export interface PolicySetup {
@@ -27,11 +28,16 @@ export async function createPolicy(deps: {
   approvals: ApprovalService;
   /** The logged decisions replay reads (the audit log's reader). */
   decisionLog: DecisionLog;
+  /** Registers work for shutdown (the sandbox's workers are terminated). */
+  onClose?: (task: () => Promise<void>) => void;
 }): Promise<PolicySetup> {
   const { config, store, audit, clock, logger, subjects, approvals } = deps;
-  const policies = new PolicyService({ store, audit, clock, logger, settings: config.policy });
+  // What operators submit (replay candidates, data API evaluations) runs off the event loop.
+  const sandbox = new PolicySandbox(config.policy);
+  deps.onClose?.(() => sandbox.close());
+  const policies = new PolicyService({ store, audit, clock, logger, settings: config.policy, sandbox });
   await policies.start();
   const decisions = new DecisionPoint({ settings: config.policy, policies, subjects, approvals, audit, clock, logger });
-  const replay = new DecisionReplay({ policies, log: deps.decisionLog, clock });
+  const replay = new DecisionReplay({ policies, log: deps.decisionLog, clock, sandbox });
   return { policies, decisions, replay };
 }

@@ -19,7 +19,7 @@
  */
 import { fromJSON, toJSON } from '@mandate/rego';
 import { Type } from '@sinclair/typebox';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isLosslessNumber, parse as parseLossless } from 'lossless-json';
 import type { Actor } from '../../audit/index.js';
 import { can } from '../../operators/index.js';
@@ -77,6 +77,15 @@ function requireEvaluator(request: FastifyRequest): void {
   if (!can(p.roles, 'policies:read') && !can(p.roles, 'decisions:request')) {
     throw new ForbiddenError(`role ${p.roles.join(', ')} may not policies:read or decisions:request`, { permission: 'decisions:request', roles: p.roles });
   }
+}
+
+/** Aborts when the client disconnects before its answer is sent: the sandbox then stops the job's worker. */
+function clientGone(reply: FastifyReply): AbortSignal {
+  const gone = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) gone.abort();
+  });
+  return gone.signal;
 }
 
 const flagOn = (value: string | undefined) => value !== undefined && value !== 'false' && value !== '0';
@@ -225,9 +234,9 @@ export const policyRoutes: MandatePlugin = async (app, { runtime }) => {
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       requireOperator(request, 'policies:read');
-      return runtime.decisionReplay.run(request.body);
+      return runtime.decisionReplay.run(request.body, { signal: clientGone(reply) });
     },
   );
 
@@ -257,16 +266,16 @@ export const policyRoutes: MandatePlugin = async (app, { runtime }) => {
   // ---- data ----------------------------------------------------------------------------------
 
   /** `{result}` of a document, or `{}` when it is undefined (OPA). Values keep exact numbers. */
-  const evaluate = async (path: string, input: unknown, strict: boolean) => {
+  const evaluate = async (path: string, input: unknown, strict: boolean, signal: AbortSignal) => {
     // fromJSON turns lossless-json's numbers into exact engine numbers (BigNum beyond a double).
-    const value = await policies.evaluate(splitPath(path), input === undefined ? undefined : fromJSON(input), { strictBuiltinErrors: strict });
+    const value = await policies.evaluate(splitPath(path), input === undefined ? undefined : fromJSON(input), { strictBuiltinErrors: strict, signal });
     return value === undefined ? '{}' : `{"result":${toJSON(value)}}`;
   };
 
   const dataRead = { tags: ['data'], querystring: OpaQuery, response: { 200: Result, ...opaErrors } };
   const readHandler = async (request: FastifyRequest<{ Params: { '*'?: string }; Querystring: { 'strict-builtin-errors'?: string } }>, reply: import('fastify').FastifyReply) => {
     requireEvaluator(request);
-    const json = await evaluate(request.params['*'] ?? '', undefined, flagOn(request.query['strict-builtin-errors']));
+    const json = await evaluate(request.params['*'] ?? '', undefined, flagOn(request.query['strict-builtin-errors']), clientGone(reply));
     return reply.type('application/json').serializer((x: unknown) => x as string).send(json);
   };
   app.get('/data', { schema: { ...dataRead, summary: 'The whole data document (base and virtual)' } }, readHandler);
@@ -283,7 +292,7 @@ export const policyRoutes: MandatePlugin = async (app, { runtime }) => {
     if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body))) throw new ValidationError('the body must be an object {"input": …}', { field: 'body' });
     const input = (body as { input?: unknown } | undefined)?.input;
     assertJsonDocument(input, 'body.input');
-    const json = await evaluate(request.params['*'] ?? '', input, flagOn(request.query['strict-builtin-errors']));
+    const json = await evaluate(request.params['*'] ?? '', input, flagOn(request.query['strict-builtin-errors']), clientGone(reply));
     return reply.type('application/json').serializer((x: unknown) => x as string).send(json);
   };
   const dataEval = { tags: ['data'], querystring: OpaQuery, body: EvalBody, response: { 200: Result, ...opaErrors } };
