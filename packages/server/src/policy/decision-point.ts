@@ -97,7 +97,10 @@ export class DecisionPoint {
 
     const subject = await subjects.resolve(call.token, call.audience);
     if (!subject) {
-      if (!call.tokenFromBody) throw new UnauthenticatedError('the bearer token is not valid (unknown, expired or revoked)');
+      if (!call.tokenFromBody) {
+        const why = call.audience === null ? null : await subjects.audienceRefusal(call.token, call.audience);
+        throw new UnauthenticatedError(why ?? 'the bearer token is not valid (unknown, expired or revoked)');
+      }
       return this.invalidToken(call, decisionId, active.revision, nowMs);
     }
     if (!call.proofChecked && subject.claims.cnf?.jkt !== undefined) {
