@@ -39,5 +39,7 @@ export function agentTokenResolver({ subjects, proofs, audience }: AgentTokenRes
       }
       return { kind: 'agent', agentId: agent.id, clientId: agent.clientId, claims: claims as Record<string, unknown>, token };
     },
+    // A valid token for a resource server, sent to Mandate: say so rather than "invalid".
+    refusal: (token) => subjects.audienceRefusal(token, audience),
   };
 }

@@ -54,8 +54,12 @@ export class Authenticator {
           : 'missing bearer token: send Authorization: Bearer <token>',
       );
     }
-    const principal = await this.resolve(token, request);
-    if (!principal) throw new UnauthenticatedError('the bearer token is not valid (unknown, expired or revoked)');
+    const resolver = this.resolvers.find((r) => r.recognises(token));
+    const principal = resolver ? await resolver.resolve(token, request) : null;
+    if (!principal) {
+      const why = (await resolver?.refusal?.(token)) ?? 'the bearer token is not valid (unknown, expired or revoked)';
+      throw new UnauthenticatedError(why);
+    }
     return principal;
   }
 

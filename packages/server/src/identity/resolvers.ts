@@ -19,6 +19,11 @@ export interface CredentialResolver {
   recognises(credential: string): boolean;
   /** The principal, or null when the credential is not valid (unknown, revoked, expired). */
   resolve(credential: string, request?: RequestContext): Promise<Principal | null>;
+  /**
+   * Why `resolve` refused a credential, when the reason helps the caller and gives nothing
+   * away (a valid token for another audience); null for the generic "not valid".
+   */
+  refusal?(credential: string): Promise<string | null>;
 }
 
 /** Resource servers' client credentials (oauth keeps the servers and registers this). */

@@ -39,6 +39,18 @@ function hasAudience(claims: AccessTokenClaims, audience: string): boolean {
   return Array.isArray(claims.aud) ? claims.aud.includes(audience) : claims.aud === audience;
 }
 
+/** The `aud` a compact JWS claims, read without verifying anything; null when unreadable. */
+function unverifiedAudiences(token: string): string[] | null {
+  try {
+    const payload: unknown = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
+    const aud = (payload as { aud?: unknown } | null)?.aud;
+    if (typeof aud === 'string') return [aud];
+    return Array.isArray(aud) && aud.every((a) => typeof a === 'string') ? aud : null;
+  } catch {
+    return null;
+  }
+}
+
 export class TokenSubjects {
   private readonly tokens = new Map<string, { claims: AccessTokenClaims; cleanAt: number }>();
   private readonly agents = new Map<string, { agent: Agent; at: number }>();
@@ -93,6 +105,23 @@ export class TokenSubjects {
     const agent = await this.agent(claims.client_id);
     if (!agent || !this.options.tokens.mayHoldTokens(agent.status)) return null;
     return { claims, agent };
+  }
+
+  /**
+   * Why a token that `resolve` refused is refused, when the reason is its audience: for a token
+   * that passes every other check (signature, expiry, revocation, the agent's status) but is
+   * not for `audience`, a message naming both audiences; otherwise null (the generic "not
+   * valid" stands). Only a token whose unverified `aud` already names another audience is
+   * verified again, so other refusals cost nothing more. The token's `aud` is readable by
+   * whoever holds it, so naming it gives nothing away.
+   */
+  async audienceRefusal(token: string, audience: string): Promise<string | null> {
+    const claimed = unverifiedAudiences(token);
+    if (claimed === null || claimed.includes(audience)) return null;
+    const verified = await this.options.tokens.verify(token, null);
+    if (!verified || hasAudience(verified.claims, audience)) return null;
+    const named = claimed.map((a) => `'${a}'`).join(', ');
+    return `this token is for audience ${named}, not for Mandate's API ('${audience}'): request a token without 'resource' (or with resource=${audience}) to call /v1`;
   }
 
   private remember(token: string, entry: { claims: AccessTokenClaims; cleanAt: number }): void {

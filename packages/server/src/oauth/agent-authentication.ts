@@ -2,6 +2,7 @@ import type { Config } from '../config/schema.js';
 import type { RegistryService } from '../registry/index.js';
 import type { Agent } from '../registry/index.js';
 import { AuthenticatedAgents } from './agent-cache.js';
+import { statusRefusal } from './agent-status.js';
 import { verifyClientAssertion, type PresentedCredentials } from './client-auth.js';
 import { InvalidClient, RateLimited } from './errors.js';
 import { clientAuthFailures } from './metrics.js';
@@ -49,6 +50,10 @@ export class AgentAuthentication {
         this.failures.take(failureKey, now);
         const known = await registry.getByClientId(presented.clientId);
         clientAuthFailures.inc({ client_id: known ? known.clientId : 'unknown' });
+        // Decommissioning drops the secrets, so a retired agent can no longer authenticate; it
+        // is told its status like a suspended or deprecated one rather than "wrong secret".
+        // Decommissioned is terminal: knowing it gives a stranger with the client id nothing to use.
+        if (known?.status === 'decommissioned') throw new InvalidClient(statusRefusal(known));
       }
       throw error;
     }

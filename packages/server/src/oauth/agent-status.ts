@@ -1,4 +1,4 @@
-import type { AgentStatus } from '../registry/index.js';
+import type { Agent, AgentStatus } from '../registry/index.js';
 
 /**
  * Which agent statuses may obtain and use access tokens. Stricter than the registry's
@@ -15,4 +15,12 @@ export const TOKENS_ALLOWED: Record<AgentStatus, boolean> = {
 
 export function mayHoldTokens(status: AgentStatus): boolean {
   return TOKENS_ALLOWED[status] === true;
+}
+
+/**
+ * The token endpoint's refusal for an agent that may not hold tokens, the same for every
+ * status (a decommissioned agent, whose secrets are gone, is told it too: agent-authentication.ts).
+ */
+export function statusRefusal(agent: Pick<Agent, 'id' | 'status'>): string {
+  return `agent '${agent.id}' is ${agent.status}; only active agents get tokens`;
 }

@@ -128,7 +128,10 @@ export class DecisionPoint {
 
     const subject = await subjects.resolve(call.token, call.audience);
     if (!subject) {
-      if (!call.tokenFromBody) throw new UnauthenticatedError('the bearer token is not valid (unknown, expired or revoked)');
+      if (!call.tokenFromBody) {
+        const why = call.audience === null ? null : await subjects.audienceRefusal(call.token, call.audience);
+        throw new UnauthenticatedError(why ?? 'the bearer token is not valid (unknown, expired or revoked)');
+      }
       // No agent to count against: the resource server or operator that sent the token is.
       this.takeRate(`${call.caller.kind}:${call.caller.id}`);
       return this.invalidToken(call, pkg, decisionId, active.revision, nowMs);

@@ -47,8 +47,10 @@ export async function startServer(config: Config, options: RuntimeOptions = {}):
 
 /**
  * `mandate server`: starts, prints the bootstrap token once, and shuts down gracefully on
- * SIGTERM/SIGINT (stop accepting, finish in-flight requests, close the store). A second
- * signal, or the grace period running out, ends the process at once.
+ * SIGTERM/SIGINT (stop accepting, answer long-polls, finish in-flight requests, close the
+ * store). A second signal, or the grace period running out, ends the process at once. Logs go
+ * to stdout without ever blocking (shared/logger.ts), so a pipe nobody reads cannot hold the
+ * stop (docs/security.md, "Shutdown").
  */
 export async function runServer(config: Config): Promise<void> {
   const server = await startServer(config);
@@ -64,12 +66,13 @@ export async function runServer(config: Config): Promise<void> {
   const shutdown = (signal: string) => {
     signals += 1;
     if (signals > 1) process.exit(1);
-    runtime.logger.info({ signal }, 'shutting down');
+    // The hard stop is armed before anything else runs, so nothing after it can outlast the grace.
     const timer = setTimeout(() => {
       runtime.logger.error('shutdown grace period over; exiting');
       process.exit(1);
     }, config.shutdownGraceMs);
     timer.unref();
+    runtime.logger.info({ signal, grace_ms: config.shutdownGraceMs }, 'shutting down');
     server.stop().then(
       () => process.exit(0),
       (error: unknown) => {

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, redactUrl } from './logger.js';
+import { createLogger, nonBlockingDestination, redactUrl } from './logger.js';
 
 describe('logger redaction', () => {
   it('never writes credentials, wherever they appear', () => {
@@ -31,5 +31,57 @@ describe('logger redaction', () => {
     expect(output).not.toMatch(/SECRET7|SECRET8/);
     expect(output).toContain('/oauth2/revocations?client_secret=[redacted]&wait=5&token=[redacted]');
     expect(redactUrl('/v1/agents?limit=3')).toBe('/v1/agents?limit=3');
+  });
+});
+
+describe('the stdout destination', () => {
+  /** A pipe whose reader we control: `queued` is what it has not taken yet (Node's writableLength). */
+  const pipe = () => {
+    const lines: string[] = [];
+    const listeners: Array<() => void> = [];
+    const fake = {
+      writableLength: 0,
+      write(text: string) {
+        lines.push(text);
+        fake.writableLength += text.length;
+        return true;
+      },
+      on(_event: string, listener: () => void) {
+        listeners.push(listener);
+        return fake;
+      },
+      fail: () => listeners.forEach((listener) => listener()),
+    };
+    return { fake, lines, stream: fake as unknown as NodeJS.WritableStream & { writableLength: number } };
+  };
+  const line = `${'x'.repeat(99)}\n`;
+
+  it('drops lines instead of queueing without end when nobody reads, and says how many once the reader catches up', () => {
+    const { fake, lines, stream } = pipe();
+    const destination = nonBlockingDestination(stream, 1_000);
+    for (let i = 0; i < 50; i += 1) destination.write(line);
+    expect(lines.length).toBe(10);
+    expect(fake.writableLength).toBe(1_000);
+    expect(destination.dropped).toBe(40);
+
+    fake.writableLength = 0; // the reader took everything
+    destination.write('next\n');
+    expect(destination.dropped).toBe(0);
+    expect(JSON.parse(lines.at(-2)!)).toMatchObject({ level: 40, dropped: 40, service: 'mandate' });
+    expect(lines.at(-1)).toBe('next\n');
+  });
+
+  it('stops writing when the output is gone instead of failing the process', () => {
+    const { fake, lines, stream } = pipe();
+    const destination = nonBlockingDestination(stream, 1_000);
+    fake.fail(); // EPIPE: the reader died
+    destination.write(line);
+    expect(lines).toEqual([]);
+  });
+
+  it('is what a logger writes to unless told otherwise', () => {
+    const { lines, stream } = pipe();
+    createLogger('info', nonBlockingDestination(stream)).info('hello');
+    expect(JSON.parse(lines[0]!)).toMatchObject({ msg: 'hello', service: 'mandate' });
   });
 });

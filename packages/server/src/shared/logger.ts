@@ -50,14 +50,65 @@ function serializeRequest(req: RequestLike): Record<string, unknown> {
   };
 }
 
-export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
+/**
+ * How much log output may wait in memory for a slow reader of stdout before lines are dropped.
+ * Logging must never hold the server: not while it serves, not when it exits.
+ */
+export const LOG_BUFFER_LIMIT_BYTES = 1_048_576;
+
+/** Where log lines go: a stream that never blocks the event loop, and says what it dropped. */
+export interface LogDestination {
+  write(line: string): void;
+  /** Lines dropped since the last notice (the reader fell behind, or the output is gone). */
+  readonly dropped: number;
+}
+
+/**
+ * A destination over the process's stdout that never blocks. On a pipe, Node writes without
+ * blocking and queues what the pipe does not take; when more than `limitBytes` is queued (nobody
+ * reads) lines are dropped and counted, and a warning with the count goes out once the reader
+ * catches up. A broken pipe (the reader died) ends logging instead of the process. Nothing is
+ * flushed synchronously at exit, so `process.exit` cannot hang on a full pipe, which pino's
+ * own stdout destination does: it sleeps and retries on EAGAIN for ever (issue 10, item 10).
+ */
+export function nonBlockingDestination(stream: NodeJS.WritableStream & { writableLength: number } = process.stdout, limitBytes = LOG_BUFFER_LIMIT_BYTES): LogDestination {
+  let dropped = 0;
+  let broken = false;
+  stream.on('error', () => {
+    broken = true;
+  });
+  return {
+    get dropped() {
+      return dropped;
+    },
+    write(line: string) {
+      if (broken) return;
+      const notice = dropped > 0 ? `${JSON.stringify({ level: 40, time: Date.now(), service: 'mandate', dropped, msg: 'log lines dropped: nobody read the output fast enough' })}\n` : '';
+      if (stream.writableLength + notice.length + line.length > limitBytes) {
+        dropped += 1;
+        return;
+      }
+      if (notice) {
+        stream.write(notice);
+        dropped = 0;
+      }
+      stream.write(line);
+    },
+  };
+}
+
+/** The process's stdout, shared by every logger that names no destination (one error listener). */
+let stdoutDestination: LogDestination | undefined;
+
+/** A logger; without `destination` it writes to stdout through `nonBlockingDestination`. */
+export function createLogger(level: string, destination?: NodeJS.WritableStream | LogDestination): Logger {
   const options: LoggerOptions = {
     level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     serializers: { req: serializeRequest },
     base: { service: 'mandate' },
   };
-  return destination ? pino(options, destination as pino.DestinationStream) : pino(options);
+  return pino(options, (destination ?? (stdoutDestination ??= nonBlockingDestination())) as pino.DestinationStream);
 }
 
 export type { Logger };

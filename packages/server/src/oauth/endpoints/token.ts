@@ -2,7 +2,7 @@ import type { Config } from '../../config/schema.js';
 import type { Agent } from '../../registry/index.js';
 import type { Clock } from '../../shared/clock.js';
 import type { AgentAuthentication } from '../agent-authentication.js';
-import { mayHoldTokens } from '../agent-status.js';
+import { mayHoldTokens, statusRefusal } from '../agent-status.js';
 import { presentedCredentials, type PresentedCredentials } from '../client-auth.js';
 import type { DpopProofs } from '../dpop-proofs.js';
 import { BASIC_CHALLENGE, InvalidClient, InvalidRequest, OAuthError, RateLimited, UnsupportedGrantType } from '../errors.js';
@@ -57,7 +57,7 @@ export class TokenEndpoint {
       presented = presentedCredentials(request.authorization, form);
       if (!presented) throw new InvalidClient('client authentication is required (client_secret_basic, client_secret_post or private_key_jwt)');
       agent = await agents.authenticate(presented, now, request.remoteAddress);
-      if (!mayHoldTokens(agent.status)) throw new InvalidClient(`agent '${agent.id}' is ${agent.status}; only active agents get tokens`);
+      if (!mayHoldTokens(agent.status)) throw new InvalidClient(statusRefusal(agent));
       // Counted after authentication: whoever merely knows a client id cannot spend its budget.
       const wait = this.buckets.take(agent.id, now);
       if (wait > 0) throw new RateLimited(wait);
