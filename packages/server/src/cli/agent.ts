@@ -4,6 +4,7 @@ import { CliError, EXIT } from './client.js';
 import type { CliContext, RegisterCommands } from './context.js';
 import { CLASSIFICATION_NAMES, LIFECYCLE_ACTION_NAMES } from './names.js';
 import { printJson, printRecord, printTable } from './output.js';
+import { reserveSecretFile, type SecretFile } from './secret-file.js';
 
 /** The agent as the API shows it (http/routes/agents.ts agentView). */
 interface AgentView {
@@ -60,10 +61,45 @@ function showAgent(agent: AgentView): void {
   printRecord(agent);
 }
 
-function printSecret(context: CliContext, result: { agent: AgentView; client_id: string; client_secret: string }, extra: Record<string, unknown> = {}): void {
-  if (context.globals().json) return printJson(result);
-  printRecord({ id: result.agent.id, client_id: result.client_id, status: result.agent.status, ...extra });
-  process.stdout.write(`\n${SECRET_WARNING}\n  ${result.client_secret}\n`);
+type SecretResult = { agent: AgentView; client_id: string; client_secret: string };
+
+/**
+ * Asks for a new client secret and hands it over once: into `--secret-file` (set aside before
+ * the request, so a refusal to overwrite costs nothing) or on stdout.
+ */
+async function issueSecret<T extends SecretResult>(context: CliContext, options: SecretFileOptions, request: () => Promise<T>, extra: (result: T) => Record<string, unknown>): Promise<void> {
+  const file: SecretFile | null = options.secretFile ? reserveSecretFile(options.secretFile, options.force === true) : null;
+  let result: T;
+  try {
+    result = await request();
+  } catch (error) {
+    file?.abandon();
+    throw error;
+  }
+  if (file) {
+    try {
+      file.write(result.client_secret);
+    } catch (error) {
+      throw new CliError(`agent ${result.agent.id} has a new secret but ${file.path} could not be written (${(error as Error).message}); issue another with: mandate agent rotate-secret ${result.agent.id}`);
+    }
+  }
+  const { client_secret: secret, ...rest } = result;
+  if (context.globals().json) return printJson(file ? { ...rest, client_secret_file: file.path } : result);
+  printRecord({ id: result.agent.id, client_id: result.client_id, status: result.agent.status, ...extra(result) });
+  if (file) process.stdout.write(`\nClient secret written to ${file.path} (mode 0600; Mandate keeps only its hash).\n`);
+  else process.stdout.write(`\n${SECRET_WARNING}\n  ${secret}\n`);
+}
+
+interface SecretFileOptions {
+  secretFile?: string;
+  force?: boolean;
+}
+
+/** `--secret-file FILE [--force]` on the verbs that issue a secret. */
+function secretFileOptions(command: Command): Command {
+  return command
+    .option('--secret-file <file>', 'write the client secret to FILE (mode 0600) instead of printing it; refuses an existing FILE')
+    .option('--force', 'with --secret-file: replace FILE if it exists');
 }
 
 interface FieldOptions {
@@ -101,9 +137,9 @@ function fieldOptions(command: Command, required: boolean): Command {
 export const registerAgentCommands: RegisterCommands = (program, context) => {
   const agent = program.command('agent').description('register agents and manage their lifecycle');
 
-  fieldOptions(agent.command('register').description('register an agent; prints its client secret once'), true)
+  secretFileOptions(fieldOptions(agent.command('register').description('register an agent; prints its client secret once (or writes it to --secret-file)'), true))
     .option('--id <id>', 'agent id (default: generated from name and environment)')
-    .action(async (options: FieldOptions & { id?: string }) => {
+    .action(async (options: FieldOptions & SecretFileOptions & { id?: string }) => {
       const body: Record<string, unknown> = {
         name: options.name,
         purpose: options.purpose,
@@ -118,8 +154,12 @@ export const registerAgentCommands: RegisterCommands = (program, context) => {
       if (options.jwks) body.jwks = readJwks(options.jwks);
       if (options.tlsSubjectDn) body.tls_client_auth_subject_dn = options.tlsSubjectDn;
       if (options.label) body.metadata = options.label;
-      const result = await context.client().request<{ agent: AgentView; client_id: string; client_secret: string }>('POST', '/v1/agents', body);
-      printSecret(context, result, { name: result.agent.name, owner: result.agent.owner });
+      await issueSecret(
+        context,
+        options,
+        () => context.client().request<SecretResult>('POST', '/v1/agents', body),
+        (result) => ({ name: result.agent.name, owner: result.agent.owner }),
+      );
     });
 
   agent
@@ -212,14 +252,13 @@ export const registerAgentCommands: RegisterCommands = (program, context) => {
       process.stdout.write(`agent ${item.id} reviewed; next review due ${String(item.review_due_at)}\n`);
     });
 
-  agent
-    .command('rotate-secret <id>')
-    .description('issue a new client secret; the old one keeps working for the overlap period')
-    .action(async (id: string) => {
-      const result = await context.client().request<{ agent: AgentView; client_id: string; client_secret: string; previous_secret_expires_at: string | null }>(
-        'POST',
-        path(id, '/rotate-secret'),
+  secretFileOptions(agent.command('rotate-secret <id>').description('issue a new client secret; the old one keeps working for the overlap period'))
+    .action(async (id: string, options: SecretFileOptions) => {
+      await issueSecret(
+        context,
+        options,
+        () => context.client().request<SecretResult & { previous_secret_expires_at: string | null }>('POST', path(id, '/rotate-secret')),
+        (result) => ({ previous_secret_valid_until: result.previous_secret_expires_at ?? 'now (no overlap)' }),
       );
-      printSecret(context, result, { previous_secret_valid_until: result.previous_secret_expires_at ?? 'now (no overlap)' });
     });
 };

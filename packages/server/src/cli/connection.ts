@@ -10,11 +10,21 @@ export interface ConnectionOptions {
   dataDir?: string;
 }
 
+/**
+ * Where to connect to a server listening on `host`: a wildcard listen address (every interface)
+ * is reached on this machine's loopback, and an IPv6 literal goes in brackets.
+ */
+function connectHost(host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::' || host === '[::]') return '[::1]';
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
 /** --url, MANDATE_URL, else the address a local `mandate server` listens on (MANDATE_HOST/PORT). */
-export function serverUrl(options: ConnectionOptions): string {
-  const explicit = options.url ?? process.env.MANDATE_URL;
+export function serverUrl(options: ConnectionOptions, env: NodeJS.ProcessEnv = process.env): string {
+  const explicit = options.url || env.MANDATE_URL;
   if (explicit) return explicit.replace(/\/$/, '');
-  return `http://${process.env.MANDATE_HOST ?? DEFAULTS.host}:${process.env.MANDATE_PORT ?? String(DEFAULTS.port)}`;
+  return `http://${connectHost(env.MANDATE_HOST || DEFAULTS.host)}:${env.MANDATE_PORT || String(DEFAULTS.port)}`;
 }
 
 /** --token, MANDATE_TOKEN, else the bootstrap admin token in the data directory (none if unreadable). */

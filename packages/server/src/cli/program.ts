@@ -24,7 +24,7 @@ const GROUPS: RegisterCommands[] = [registerServerCommands, registerOperatorComm
 export function buildProgram(): Command {
   const program = new Command('mandate')
     .description('Mandate: identity and access management for AI agents')
-    .option('--url <url>', 'server URL (MANDATE_URL; default http://127.0.0.1:8700)')
+    .option('--url <url>', 'server URL (MANDATE_URL; default http://$MANDATE_HOST:$MANDATE_PORT, i.e. http://127.0.0.1:8700)')
     .option('--token <token>', 'bearer token (MANDATE_TOKEN; default: <data dir>/admin-token)')
     .option('--data-dir <dir>', 'data directory (MANDATE_DATA_DIR; default ./.mandate)')
     .option('--json', 'print JSON instead of tables')
