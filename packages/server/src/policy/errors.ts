@@ -58,7 +58,7 @@ export function regoV0Hint(error: unknown, compilesAsV0: () => boolean): string 
   return (
     `${files.join(', ')} ${files.length === 1 ? 'looks' : 'look'} like Rego v0 (rule bodies without \`if\`, partial sets without \`contains\`, no \`import rego.v1\`) ` +
     `and this server accepts Rego v1 (policy.regoVersion: "v1"). Convert to v1: add \`import rego.v1\`, write \`if\` before every rule body and ` +
-    `\`contains\` in partial set rules (\`p[x] { … }\` becomes \`p contains x if { … }\`); or start the server with policy.regoVersion: "v0" ` +
+    `\`contains\` in partial set rules (\`p[x] { … }\` becomes \`p contains x if { … }\`), which \`mandate policy fmt --v0-v1 FILE\` does; or start the server with policy.regoVersion: "v0" ` +
     `(OPA's --v0-compatible) to accept v0 modules`
   );
 }

@@ -29,6 +29,7 @@ describe.each(storeKinds())('Rego v0 modules on %s', (kind) => {
       expect(put.body.hint).toContain('import rego.v1');
       expect(put.body.hint).toContain('`contains`');
       expect(put.body.hint).toContain('policy.regoVersion: "v0"');
+      expect(put.body.hint).toContain('mandate policy fmt --v0-v1');
       // the default bundle is still active
       expect((await server.api('GET', '/v1/policy-revisions')).body.result).toHaveLength(1);
     });
