@@ -13,6 +13,7 @@
 // Parse, compile, prepare, evaluate.
 export { compileModules, PreparedPolicy, type CompileOptions, type QueryRow } from './policy.js';
 export { parseModule, parseQuery, type ParseOptions, type RegoVersion } from './parser.js';
+export { rewriteV0ToV1 } from './v0-to-v1.js';
 export type { Expr, Module } from './ast.js';
 export type { CompiledQuery, RuleTree } from './compile.js';
 export type { RuleNode } from './ir.js';

@@ -25,7 +25,7 @@ export const processIO: PolicyIO = {
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
-/** Adds `eval` and `test` to the `policy` command group. */
+/** Adds `eval`, `test` and `fmt` to the `policy` command group. */
 export function registerPolicyOfflineCommands(policy: Command, io: PolicyIO = processIO): void {
   policy
     .command('eval')
@@ -52,5 +52,16 @@ export function registerPolicyOfflineCommands(policy: Command, io: PolicyIO = pr
       const { runTest } = await import('./policy-offline.js');
       const s = runTest(paths, { verbose: o.verbose, run: o.run, v0: o.v0Compatible }, io);
       if (s.failed + s.errors > 0) throw new CliError(`${s.failed + s.errors} test(s) failed`, EXIT.failed);
+    });
+  policy
+    .command('fmt')
+    .description('rewrite Rego v0 modules as Rego v1 (like opa fmt --v0-v1)')
+    .argument('<files...>', '.rego files')
+    .option('--v0-v1', 'rewrite v0 syntax as v1: `if`, `contains`, `import rego.v1` (required: the only rewrite fmt does)')
+    .option('-w, --write', 'write the result back to each file instead of printing it')
+    .action(async (files: string[], o: { v0V1?: boolean; write?: boolean }) => {
+      if (!o.v0V1) throw new CliError('mandate policy fmt only rewrites Rego v0 as v1: pass --v0-v1', EXIT.usage);
+      const { runFmtV0V1 } = await import('./policy-offline.js');
+      runFmtV0V1(files, { write: o.write }, io);
     });
 }

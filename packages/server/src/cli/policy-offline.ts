@@ -1,14 +1,14 @@
 /**
- * `mandate policy eval` and `mandate policy test`: the Rego engine offline, like `opa eval` and
- * `opa test`, with no server. Errors show their source position; exit 2 on bad usage, 1 on
+ * `mandate policy eval`, `mandate policy test` and `mandate policy fmt --v0-v1`: the Rego engine
+ * offline, like `opa eval`, `opa test` and `opa fmt --v0-v1`, with no server. Errors show their source position; exit 2 on bad usage, 1 on
  * failure (a failing test, a policy error).
  *
  * The only CLI file that imports the engine: policy-offline-commands.ts loads it with a dynamic
  * import when one of these verbs runs, so no other verb pays for it.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join, relative } from 'node:path';
-import { compileModules, parseJSON, RegoError, RegoErrors, RObject, toJSON, type PreparedPolicy, type RuleNode, type Value } from '@mandate/rego';
+import { compileModules, parseJSON, RegoError, RegoErrors, rewriteV0ToV1, RObject, toJSON, type PreparedPolicy, type RuleNode, type Value } from '@mandate/rego';
 import { CliError, EXIT } from './client.js';
 import { processIO, type PolicyIO } from './policy-offline-commands.js';
 
@@ -194,4 +194,35 @@ export function runTest(paths: string[], opts: TestOptions, io: PolicyIO = proce
   if (summary.errors > 0) io.out(`ERROR: ${summary.errors}/${total}\n`);
   if (total === 0) io.out('no tests found\n');
   return summary;
+}
+
+/**
+ * `mandate policy fmt --v0-v1 FILE…`: each Rego v0 module rewritten as v1 (`if`, `contains`,
+ * `import rego.v1`), printed, or written back with `write`. The result must also compile as v1
+ * (deprecated builtins such as `any`/`all` do not): otherwise nothing is written and the error
+ * says why. A module that already imports rego.v1 is left as it is.
+ */
+export function runFmtV0V1(files: string[], opts: { write?: boolean }, io: PolicyIO = processIO): void {
+  if (files.length === 0) throw new CliError('give at least one .rego file', EXIT.usage);
+  const rewritten: Array<{ file: string; text: string }> = [];
+  for (const file of files) {
+    let src: string;
+    try {
+      src = readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new CliError(`${file}: ${(e as Error).message}`, EXIT.usage);
+    }
+    try {
+      const text = rewriteV0ToV1(src, file);
+      compileModules({ [file]: text }, { regoVersion: 'v1' });
+      rewritten.push({ file, text });
+    } catch (e) {
+      const error = asCliError(e);
+      throw new CliError(`${file} cannot be rewritten as Rego v1: ${error.message}`, error.exitCode);
+    }
+  }
+  for (const { file, text } of rewritten) {
+    if (opts.write) writeFileSync(file, text);
+    else io.out(files.length > 1 ? `# ${file}\n${text}` : text);
+  }
 }

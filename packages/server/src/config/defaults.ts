@@ -72,6 +72,13 @@ export const DEFAULTS = {
      */
     revisionCheckMs: 1_000,
     /**
+     * The Rego syntax policy modules are parsed as, for the policy API, the default bundle and the
+     * what-if replay. 'v1' (OPA 1.x's default): `if`/`contains` required. 'v0': OPA's
+     * `--v0-compatible`, modules written for OPA before 1.0 are accepted as they are (a module with
+     * `import rego.v1` is still v1). A v0 module refused under 'v1' gets an error saying how to convert it.
+     */
+    regoVersion: 'v1' as 'v1' | 'v0',
+    /**
      * The package `POST /v1/authorize` evaluates for every agent's action. Agents and resource
      * servers cannot name another one; only an operator with `policies:write` may (docs/security.md).
      */

@@ -45,6 +45,7 @@ export const ConfigSchema = Type.Object(
         maxSteps: PositiveInt(),
         maxEvalMs: PositiveInt(),
         revisionCheckMs: PositiveInt(0),
+        regoVersion: Type.Union([Type.Literal('v1'), Type.Literal('v0')]),
         decisionPackage: Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$', maxLength: 200 }),
         decisionsPerMinutePerAgent: PositiveInt(),
         decisionInputMaxBytes: PositiveInt(64),

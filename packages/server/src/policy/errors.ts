@@ -14,16 +14,23 @@ export interface OpaErrorDetail {
  * so OPA clients that print compile errors keep working.
  */
 export class PolicyCompileError extends MandateError {
-  constructor(readonly errors: OpaErrorDetail[]) {
-    super('invalid_parameter', 400, 'error(s) occurred while compiling module(s)', { errors });
+  /**
+   * `hint`, when set, says what to do (e.g. the modules are Rego v0 and the server wants v1); it is
+   * appended to OPA's message, so clients that print only the message show it too.
+   */
+  constructor(
+    readonly errors: OpaErrorDetail[],
+    readonly hint?: string,
+  ) {
+    super('invalid_parameter', 400, `error(s) occurred while compiling module(s)${hint ? `: ${hint}` : ''}`, { errors, ...(hint ? { hint } : {}) });
   }
 
-  /** OPA's error body. */
+  /** OPA's error body (plus `hint` when there is one). */
   opaBody(): Record<string, unknown> {
-    return { code: 'invalid_parameter', message: this.message, errors: this.errors };
+    return { code: 'invalid_parameter', message: this.message, errors: this.errors, ...(this.hint ? { hint: this.hint } : {}) };
   }
 
-  static from(error: unknown): PolicyCompileError | null {
+  static from(error: unknown, hint?: string): PolicyCompileError | null {
     const list = error instanceof RegoErrors ? error.errors : error instanceof RegoError ? [error] : null;
     if (!list) return null;
     return new PolicyCompileError(
@@ -32,8 +39,28 @@ export class PolicyCompileError extends MandateError {
         message: e.detail,
         ...(e.loc ? { location: { file: e.loc.file, row: e.loc.row, col: e.loc.col } } : {}),
       })),
+      hint,
     );
   }
+}
+
+/** Parse errors that Rego v1 gives for v0 syntax (OPA 1.x words them the same). */
+const V0_SYNTAX = /`(if|contains)` keyword is required/;
+
+/**
+ * Why a module set refused as Rego v1 was refused, when it is Rego v0: the files whose errors are
+ * v0 syntax, if the whole set compiles as v0. Otherwise undefined (the errors speak for themselves).
+ */
+export function regoV0Hint(error: unknown, compilesAsV0: () => boolean): string | undefined {
+  const list = error instanceof RegoErrors ? error.errors : error instanceof RegoError ? [error] : [];
+  const files = [...new Set(list.filter((e) => e.code === 'rego_parse_error' && V0_SYNTAX.test(e.detail)).map((e) => e.loc?.file ?? '?'))];
+  if (files.length === 0 || !compilesAsV0()) return undefined;
+  return (
+    `${files.join(', ')} ${files.length === 1 ? 'looks' : 'look'} like Rego v0 (rule bodies without \`if\`, partial sets without \`contains\`, no \`import rego.v1\`) ` +
+    `and this server accepts Rego v1 (policy.regoVersion: "v1"). Convert to v1: add \`import rego.v1\`, write \`if\` before every rule body and ` +
+    `\`contains\` in partial set rules (\`p[x] { … }\` becomes \`p contains x if { … }\`), which \`mandate policy fmt --v0-v1 FILE\` does; or start the server with policy.regoVersion: "v0" ` +
+    `(OPA's --v0-compatible) to accept v0 modules`
+  );
 }
 
 /** An authorization request that names a policy package with no rules (400, not a silent deny). */

@@ -8,7 +8,7 @@
  * the candidate sees their HMACs; data documents are today's; `time.now_ns()` is the logged
  * decision time (ms precision).
  */
-import { toJSON } from '@mandate/rego';
+import { toJSON, type RegoVersion } from '@mandate/rego';
 import type { AuditEntry, AuditFilter } from '../audit/index.js';
 import type { Clock } from '../shared/clock.js';
 import { NotFoundError, ValidationError } from '../shared/errors.js';
@@ -79,7 +79,7 @@ export interface DecisionReplayOptions {
 let candidates = 0;
 
 /** The active module set with the request's modules replacing, adding or (null) removing some, compiled. */
-function candidateOf(active: ActivePolicy, changes: ReplayRequest['modules']): ActivePolicy {
+function candidateOf(active: ActivePolicy, changes: ReplayRequest['modules'], regoVersion: RegoVersion): ActivePolicy {
   const modules: Record<string, string> = { ...active.modules };
   for (const [id, text] of Object.entries(changes)) {
     if (text === null) {
@@ -88,7 +88,7 @@ function candidateOf(active: ActivePolicy, changes: ReplayRequest['modules']): A
       delete modules[id];
     } else modules[id] = text;
   }
-  return { ...active, modules, prepared: compilePolicy(modules) };
+  return { ...active, modules, prepared: compilePolicy(modules, regoVersion) };
 }
 
 export class DecisionReplay {
@@ -106,7 +106,7 @@ export class DecisionReplay {
     if (!Number.isInteger(limit) || limit < 1 || limit > REPLAY_MAX_LIMIT) throw new ValidationError(`limit must be 1–${REPLAY_MAX_LIMIT}`, { field: 'limit' });
     const from = new Date(sinceMs(request.since, clock.now())).toISOString();
     // Compiled here too: a candidate that does not compile is a 400 with OPA's error list.
-    const candidate = candidateOf(active, request.modules);
+    const candidate = candidateOf(active, request.modules, policies.regoVersion);
 
     const result: ReplayResult = { evaluated: 0, skipped: 0, changed: [], truncated: false, base_revision: active.revision };
     const replayed: Array<{ entry: AuditEntry; logged: LoggedDecision }> = [];
@@ -131,7 +131,7 @@ export class DecisionReplay {
     const decisions = replayed.map((r) => r.logged);
     let outcomes: Outcome[];
     if (sandbox) {
-      const policy = { key: `candidate:${++candidates}`, modules: candidate.modules, data: toJSON(candidate.data) };
+      const policy = { key: `candidate:${++candidates}`, modules: candidate.modules, regoVersion: policies.regoVersion, data: toJSON(candidate.data) };
       const answer = await sandbox.run({ kind: 'replay', policy, decisions, ranks: { ...CLASSIFICATION_RANKS }, limits }, options.signal);
       outcomes = 'outcomes' in answer ? answer.outcomes : [];
     } else {

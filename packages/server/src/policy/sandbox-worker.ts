@@ -7,13 +7,15 @@
  * (`modules`, `data`) comes along the first time this worker sees that key and is compiled once.
  */
 import { parentPort } from 'node:worker_threads';
-import { compileModules, parseJSON, RegoError, RegoErrors, RObject, toJSON, type PreparedPolicy } from '@mandate/rego';
+import { compileModules, parseJSON, RegoError, RegoErrors, RObject, toJSON, type PreparedPolicy, type RegoVersion } from '@mandate/rego';
 import { decideAgain, type EvalLimitSettings, type EvaluablePolicy, type LoggedDecision } from './package-eval.js';
 import type { Outcome } from './outcome.js';
 
 export interface PolicyRef {
   key: string;
   modules?: Record<string, string>;
+  /** The Rego syntax of `modules` (policy.regoVersion); v1 when absent. */
+  regoVersion?: RegoVersion;
   /** The base data document as JSON text (exact numbers). */
   data?: string;
 }
@@ -38,7 +40,7 @@ function policyOf(ref: PolicyRef): EvaluablePolicy {
   const known = compiled.get(ref.key);
   if (known) return known;
   if (!ref.modules) throw new Error(`policy ${ref.key} was not sent to this worker`);
-  const prepared: PreparedPolicy = compileModules(ref.modules, { regoVersion: 'v1' });
+  const prepared: PreparedPolicy = compileModules(ref.modules, { regoVersion: ref.regoVersion ?? 'v1' });
   const data = ref.data === undefined ? new RObject() : parseJSON(ref.data);
   const policy = { prepared, data: data instanceof RObject ? data : new RObject() };
   if (compiled.size >= KEEP_COMPILED) compiled.delete(compiled.keys().next().value!);

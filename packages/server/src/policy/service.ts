@@ -11,7 +11,7 @@
  *   cheap indexed read per replica per second; no LISTEN connection to keep alive. A replica may
  *   therefore decide on the previous revision for up to that long after a change elsewhere.
  */
-import { compileModules, parseJSON, RObject, toJSON, type PreparedPolicy, type Value } from '@mandate/rego';
+import { compileModules, parseJSON, RObject, toJSON, type PreparedPolicy, type RegoVersion, type Value } from '@mandate/rego';
 import type { AuditLog } from '../audit/index.js';
 import type { Actor } from '../audit/index.js';
 import type { Clock } from '../shared/clock.js';
@@ -21,7 +21,7 @@ import type { Store } from '../storage/index.js';
 import { isUniqueViolation } from '../storage/index.js';
 import { deleteAt, refOf, setAt } from './data-path.js';
 import { loadDefaultBundle } from './default-bundle.js';
-import { PolicyCompileError, PolicyEvaluationError } from './errors.js';
+import { PolicyCompileError, PolicyEvaluationError, regoV0Hint } from './errors.js';
 import { checkPolicyId } from './path-syntax.js';
 import type { PolicySandbox } from './sandbox.js';
 import { PolicyStore, type PolicyState, type RevisionSummary } from './store.js';
@@ -31,6 +31,8 @@ export interface PolicySettings {
   maxEvalMs: number;
   /** How often (ms) a decision checks whether another replica stored a newer revision; 0 = every decision. */
   revisionCheckMs: number;
+  /** The Rego syntax modules are parsed as (OPA's `--v0-compatible` is 'v0'); v1 when absent. */
+  regoVersion?: RegoVersion;
 }
 
 export interface ActivePolicy {
@@ -56,14 +58,27 @@ export interface PolicyServiceOptions {
 
 const CHANGE_RETRIES = 5;
 
-/** Parse and compile a module set; compile errors become OPA's error list. */
-export function compilePolicy(modules: Record<string, string>): PreparedPolicy {
+/**
+ * Parse and compile a module set as Rego `regoVersion`; compile errors become OPA's error list,
+ * with a hint on how to convert when v1 refuses modules that are Rego v0.
+ */
+export function compilePolicy(modules: Record<string, string>, regoVersion: RegoVersion = 'v1'): PreparedPolicy {
   try {
-    return compileModules(modules, { regoVersion: 'v1' });
+    return compileModules(modules, { regoVersion });
   } catch (error) {
-    const mapped = PolicyCompileError.from(error);
+    const hint = regoVersion === 'v1' ? regoV0Hint(error, () => compilesAs(modules, 'v0')) : undefined;
+    const mapped = PolicyCompileError.from(error, hint);
     if (mapped) throw mapped;
     throw error;
+  }
+}
+
+function compilesAs(modules: Record<string, string>, regoVersion: RegoVersion): boolean {
+  try {
+    compileModules(modules, { regoVersion });
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -95,12 +110,17 @@ export class PolicyService {
     return this.options.settings;
   }
 
+  /** The Rego syntax of every module set this service compiles (policy.regoVersion). */
+  get regoVersion(): RegoVersion {
+    return this.options.settings.regoVersion ?? 'v1';
+  }
+
   /** Loads the newest revision; on a database with none, stores the default bundle as revision 1. */
   async start(): Promise<void> {
     let latest = await this.revisions.latest();
     if (!latest) {
       const modules = loadDefaultBundle();
-      compilePolicy(modules);
+      compilePolicy(modules, this.regoVersion);
       try {
         latest = await this.options.audit.withEntry(async (trx) => {
           const state = await this.revisions.append(trx, 0, { author: 'system:default-bundle', change: 'load default bundle', modules, data: new RObject() });
@@ -152,7 +172,7 @@ export class PolicyService {
 
   private install(state: PolicyState, prepared: PreparedPolicy | null): void {
     if (this.active && this.active.revision >= state.revision) return;
-    const reuse = prepared ?? (this.active && this.active.modulesHash === state.modulesHash ? this.active.prepared : compilePolicy(state.modules));
+    const reuse = prepared ?? (this.active && this.active.modulesHash === state.modulesHash ? this.active.prepared : compilePolicy(state.modules, this.regoVersion));
     this.active = {
       revision: state.revision,
       modulesHash: state.modulesHash,
@@ -185,7 +205,7 @@ export class PolicyService {
           const latest = await this.revisions.latest(trx);
           if (!latest) throw new Error('the policy store has no revision; start() was not called');
           const next = mutate(latest);
-          prepared = compilePolicy(next.modules);
+          prepared = compilePolicy(next.modules, this.regoVersion);
           const state = await this.revisions.append(trx, latest.revision, { author: authorOf(actor), change: describe, ...next });
           return { result: state, events: [this.revisionEvent(actor, state)] };
         });
@@ -262,7 +282,7 @@ export class PolicyService {
     try {
       const { sandbox } = this.options;
       if (sandbox) {
-        const policy = { key: `revision:${active.revision}:${active.modulesHash}`, modules: active.modules, data: dataText(active) };
+        const policy = { key: `revision:${active.revision}:${active.modulesHash}`, modules: active.modules, regoVersion: this.regoVersion, data: dataText(active) };
         const job = { kind: 'data' as const, policy, ref: refOf(segments), nowNs, strict, limits, ...(input === undefined ? {} : { input: toJSON(input) }) };
         const answer = await sandbox.run(job, options.signal);
         return 'json' in answer && answer.json !== null ? parseJSON(answer.json) : undefined;

@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -99,5 +99,53 @@ describe('mandate policy test', () => {
     const err = await program.parseAsync(['policy', 'test', dir], { from: 'user' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CliError);
     expect((err as CliError).exitCode).toBe(1);
+  });
+});
+
+describe('mandate policy fmt --v0-v1', () => {
+  const inputs = [
+    { agent: { purpose: 'calendar-management', delegating_user: 'alice', token_expiry_ns: 1767229200000000000 }, action: 'read', resource: { type: 'calendar-events', owner: 'alice' } },
+    { agent: { purpose: 'calendar-management', delegating_user: 'alice', token_expiry_ns: 1 }, action: 'read', resource: { type: 'calendar-events', owner: 'alice' } },
+    { agent: { delegating_user: 'alice' }, action: 'delete', resource: { owner: 'alice' } },
+    { agent: { delegating_user: 'alice' }, action: 'delete', resource: { owner: 'alice' }, human_approval: { exists: true } },
+    { agent: { delegating_user: 'alice', has_admin_scope: false }, action: 'read', resource: { owner: 'bob' } },
+    { agent: { delegating_user: 'alice', has_admin_scope: true }, action: 'read', resource: { owner: 'bob' } },
+  ];
+  const fmt = async (args: string[], io = capture()) => {
+    const program = new Command('mandate').exitOverride();
+    const policy = program.command('policy').exitOverride();
+    registerPolicyOfflineCommands(policy, io);
+    await program.parseAsync(['policy', 'fmt', ...args], { from: 'user' });
+    return io;
+  };
+
+  it('rewrites the seed v0 policy to v1 that compiles as v1 and decides as the v0 original', async () => {
+    const dir = workspace();
+    writeFileSync(join(dir, 'v0.rego'), SEED_POLICY_V0);
+    const v1 = (await fmt(['--v0-v1', join(dir, 'v0.rego')])).stdout;
+    expect(v1).toContain('import rego.v1');
+    expect(v1).toContain('allow if {');
+    writeFileSync(join(dir, 'v1.rego'), v1);
+    for (const [k, input] of inputs.entries()) {
+      writeFileSync(join(dir, `in-${k}.json`), JSON.stringify(input));
+      for (const rule of ['allow', 'deny']) {
+        const was = capture();
+        runEval(`data.mandate.authz.${rule}`, { data: [join(dir, 'v0.rego')], input: join(dir, `in-${k}.json`), v0: true, format: 'pretty' }, was);
+        const now = capture();
+        runEval(`data.mandate.authz.${rule}`, { data: [join(dir, 'v1.rego')], input: join(dir, `in-${k}.json`), format: 'pretty' }, now);
+        expect(now.stdout, `${rule} for input ${k}`).toBe(was.stdout);
+      }
+    }
+    // -w writes it back
+    await fmt(['--v0-v1', '-w', join(dir, 'v0.rego')]);
+    expect(readFileSync(join(dir, 'v0.rego'), 'utf8')).toBe(v1);
+  });
+
+  it('refuses a module whose v1 form does not compile, and fmt without --v0-v1', async () => {
+    const dir = workspace();
+    writeFileSync(join(dir, 'any.rego'), 'package x\n\np { any([true]) }\n');
+    await expect(fmt(['--v0-v1', join(dir, 'any.rego')])).rejects.toThrow(/any\.rego cannot be rewritten as Rego v1: .*deprecated built-in function/);
+    expect(readFileSync(join(dir, 'any.rego'), 'utf8')).toBe('package x\n\np { any([true]) }\n');
+    await expect(fmt([join(dir, 'any.rego')])).rejects.toMatchObject({ exitCode: 2 });
   });
 });
