@@ -15,6 +15,16 @@ export class CliError extends Error {
   }
 }
 
+/**
+ * The one message every verb gives when no answer comes back (refused, unknown host, reset,
+ * bad URL): where it tried, the reason's code, and how to point the CLI elsewhere.
+ */
+export function unreachable(base: string, error: unknown): CliError {
+  const cause = error as { code?: unknown; message?: unknown };
+  const reason = typeof cause.code === 'string' ? cause.code : String(cause.message ?? error);
+  return new CliError(`cannot reach the Mandate server at ${base}: ${reason} (is it running? set --url or MANDATE_URL)`);
+}
+
 export interface GlobalOptions extends ConnectionOptions {
   json?: boolean;
 }
@@ -54,7 +64,7 @@ export function createClient(options: GlobalOptions): ApiClient {
       try {
         response = await send(`${base}${path}`, { method, headers, body: payload });
       } catch (error) {
-        throw new CliError(`cannot reach Mandate at ${base}: ${(error as Error).message}`);
+        throw unreachable(base, error);
       }
       const text = await response.text();
       let parsed: unknown = undefined;
@@ -79,7 +89,7 @@ export function createClient(options: GlobalOptions): ApiClient {
       try {
         response = await send(`${base}${path}`, { headers });
       } catch (error) {
-        throw new CliError(`cannot reach Mandate at ${base}: ${(error as Error).message}`);
+        throw unreachable(base, error);
       }
       if (!response.ok) {
         const text = await response.text();

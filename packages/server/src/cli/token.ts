@@ -1,21 +1,21 @@
 import { readFileSync } from 'node:fs';
-import { CliError } from './client.js';
+import { CliError, unreachable } from './client.js';
 import { NO_TOKEN_HINT, operatorToken, serverUrl } from './connection.js';
 import type { CliContext, RegisterCommands } from './context.js';
 import { send, type HttpResponse } from './http.js';
 import { printJson, printRecord } from './output.js';
 
 /** POSTs a form to an OAuth endpoint and turns RFC 6749 error bodies into CliErrors. */
-async function postForm(url: string, form: Record<string, string>, authorization: string): Promise<Record<string, unknown>> {
+async function postForm(base: string, endpoint: string, form: Record<string, string>, authorization: string): Promise<Record<string, unknown>> {
   let response: HttpResponse;
   try {
-    response = await send(url, {
+    response = await send(`${base}${endpoint}`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', authorization },
       body: new URLSearchParams(form).toString(),
     });
   } catch (error) {
-    throw new CliError(`cannot reach Mandate at ${url}: ${(error as Error).message}`);
+    throw unreachable(base, error);
   }
   const text = await response.text();
   const body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
@@ -51,7 +51,7 @@ export const registerTokenCommands: RegisterCommands = (program, context) => {
       if (options.scope?.length) form.scope = options.scope.join(' ');
       if (options.resource) form.resource = options.resource;
       const basic = `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`;
-      const result = await postForm(`${serverUrl(context.globals())}/oauth2/token`, form, basic);
+      const result = await postForm(serverUrl(context.globals()), '/oauth2/token', form, basic);
       if (context.globals().json) return printJson(result);
       process.stdout.write(`${String(result.access_token)}\n`);
     });
@@ -60,7 +60,7 @@ export const registerTokenCommands: RegisterCommands = (program, context) => {
     .command('introspect <token>')
     .description('introspect a token (RFC 7662) as an operator with tokens:introspect')
     .action(async (value: string) => {
-      const result = await postForm(`${serverUrl(context.globals())}/oauth2/introspect`, { token: value }, `Bearer ${requiredOperatorToken(context)}`);
+      const result = await postForm(serverUrl(context.globals()), '/oauth2/introspect', { token: value }, `Bearer ${requiredOperatorToken(context)}`);
       if (context.globals().json) return printJson(result);
       printRecord(result);
     });
@@ -69,7 +69,7 @@ export const registerTokenCommands: RegisterCommands = (program, context) => {
     .command('revoke <token>')
     .description('revoke a token (RFC 7009) as an operator with tokens:revoke')
     .action(async (value: string) => {
-      await postForm(`${serverUrl(context.globals())}/oauth2/revoke`, { token: value }, `Bearer ${requiredOperatorToken(context)}`);
+      await postForm(serverUrl(context.globals()), '/oauth2/revoke', { token: value }, `Bearer ${requiredOperatorToken(context)}`);
       if (context.globals().json) return printJson({ revoked: true });
       process.stdout.write('revoked\n');
     });
