@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { CliError, EXIT } from './client.js';
 import type { CliContext, RegisterCommands } from './context.js';
-import { CLASSIFICATION_NAMES, LIFECYCLE_ACTION_NAMES } from './names.js';
+import { AGENT_STATUS_NAMES, CLASSIFICATION_NAMES, LIFECYCLE_ACTION_NAMES } from './names.js';
 import { printJson, printRecord, printTable } from './output.js';
 import { reserveSecretFile, type SecretFile } from './secret-file.js';
 
@@ -31,6 +31,13 @@ function integer(value: string): number {
   const parsed = Number(value);
   if (!Number.isInteger(parsed)) throw new InvalidArgumentError('must be a whole number');
   return parsed;
+}
+
+/** `--status a,b`: each one of the agent statuses, checked before anything is sent. */
+function statuses(value: string): string {
+  const unknown = value.split(',').filter((s) => !(AGENT_STATUS_NAMES as readonly string[]).includes(s.trim()));
+  if (unknown.length > 0) throw new InvalidArgumentError(`unknown status ${unknown.join(', ')}; allowed: ${AGENT_STATUS_NAMES.join(', ')}`);
+  return value;
 }
 
 /** `--label key=value`, repeatable. */
@@ -165,7 +172,7 @@ export const registerAgentCommands: RegisterCommands = (program, context) => {
   agent
     .command('list')
     .description('list agents (oldest first)')
-    .option('--status <statuses>', 'comma-separated: active, suspended, deprecated, decommissioned')
+    .option('--status <statuses>', `comma-separated: ${AGENT_STATUS_NAMES.join(', ')}`, statuses)
     .option('--owner <email>', 'only agents of this owner')
     .option('--env <environment>', 'only agents in this environment')
     .option('--scope <scope>', 'only agents holding this scope')

@@ -1,6 +1,7 @@
 import { Option } from 'commander';
 import type { RegisterCommands } from './context.js';
 import { CliError } from './client.js';
+import { APPROVAL_STATUS_NAMES } from './names.js';
 import { printJson, printRecord, printTable } from './output.js';
 
 /** The fields of an approval the tables and records show, as the API sends them (approvals/view.ts). */
@@ -29,8 +30,6 @@ interface ApprovalView {
   decision_reason: string | null;
   used_at: string | null;
 }
-
-const STATUSES = ['pending', 'approved', 'denied', 'expired', 'used'];
 
 /** One line per approval in tables: what, on what, for whom, and how long it has left. */
 function row(a: ApprovalView): Record<string, unknown> {
@@ -84,7 +83,7 @@ export const registerApprovalCommands: RegisterCommands = (program, context) => 
   approvals
     .command('list')
     .description('list approval requests, oldest first (default: pending)')
-    .addOption(new Option('--status <status>', 'which requests').choices([...STATUSES, 'all']).default('pending'))
+    .addOption(new Option('--status <status>', 'which requests').choices([...APPROVAL_STATUS_NAMES, 'all']).default('pending'))
     .option('--agent <id>', 'only this agent\'s requests')
     .option('--limit <n>', 'page size (1–1000)', '100')
     .option('--cursor <cursor>', 'continue from a previous page')

@@ -1,6 +1,6 @@
 import { createWriteStream, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { headSignatureValid, readSignedHead, type PublicKeyView, type SignedHeadView } from './audit-head.js';
 import { CliError, type ApiClient } from './client.js';
 import type { RegisterCommands } from './context.js';
@@ -138,7 +138,7 @@ export const registerAuditCommands: RegisterCommands = (program, context) => {
   withFilters(audit.command('query').description('search the audit log (newest first unless --order asc)'))
     .option('--limit <n>', 'entries per page (max 1000)', positiveInt, 100)
     .option('--after-seq <seq>', 'cursor from a previous page', (v) => Number(v))
-    .option('--order <order>', 'desc (newest first) or asc', 'desc')
+    .addOption(new Option('--order <order>', 'desc (newest first) or asc').choices(['desc', 'asc']).default('desc'))
     .action(async (options: Options & { limit: number; afterSeq?: number; order: string }) => {
       if (options.order !== 'asc' && options.order !== 'desc') throw new CliError("--order must be 'asc' or 'desc'", 2);
       const page = await context

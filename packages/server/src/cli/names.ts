@@ -1,9 +1,10 @@
 /**
  * Names the server defines that the CLI needs before it sends anything: the choices of
- * `agent register --classification` (a typo is bad usage, exit 2, with the choices listed) and
- * one `agent <verb>` command per lifecycle verb. Copies, so that client verbs load no server
- * code (docs/architecture.md, "The CLI"); test/cli/names.test.ts fails when they drift from
- * registry/classification.ts and registry/lifecycle.ts.
+ * `agent register --classification`, `agent list --status`, `operator create --role` and
+ * `approvals list --status` (a typo is bad usage, exit 2, with the choices listed) and one
+ * `agent <verb>` command per lifecycle verb. Copies, so that client verbs load no server code
+ * (docs/architecture.md, "The CLI"); test/cli/names.test.ts fails when they drift from
+ * registry/classification.ts, registry/lifecycle.ts, identity/roles.ts and approvals/types.ts.
  */
 
 /** registry/classification.ts CLASSIFICATION_NAMES, lowest first. */
@@ -11,3 +12,12 @@ export const CLASSIFICATION_NAMES = ['public', 'internal', 'confidential', 'rest
 
 /** registry/lifecycle.ts LIFECYCLE_ACTION_NAMES: `POST /v1/agents/{id}/<verb>`. */
 export const LIFECYCLE_ACTION_NAMES = ['suspend', 'resume', 'deprecate', 'decommission'] as const;
+
+/** registry/lifecycle.ts AGENT_STATUSES. */
+export const AGENT_STATUS_NAMES = ['active', 'suspended', 'deprecated', 'decommissioned'] as const;
+
+/** identity/roles.ts ROLES: the roles an operator can hold. */
+export const ROLE_NAMES = ['admin', 'approver', 'auditor', 'owner'] as const;
+
+/** approvals/types.ts APPROVAL_STATUSES. */
+export const APPROVAL_STATUS_NAMES = ['pending', 'approved', 'denied', 'expired', 'used'] as const;

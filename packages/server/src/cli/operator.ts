@@ -1,6 +1,6 @@
 import { Option } from 'commander';
 import { CliError } from './client.js';
-import { CLASSIFICATION_NAMES } from './names.js';
+import { CLASSIFICATION_NAMES, ROLE_NAMES } from './names.js';
 import type { RegisterCommands } from './context.js';
 import { printJson, printRecord, printTable } from './output.js';
 
@@ -22,7 +22,7 @@ export const registerOperatorCommands: RegisterCommands = (program, context) => 
     .command('create')
     .description('create an operator; prints its token once')
     .requiredOption('--email <email>', 'the operator\'s email')
-    .requiredOption('--role <role...>', 'admin, approver, auditor and/or owner')
+    .addOption(new Option('--role <role...>', 'one or more roles').choices(ROLE_NAMES).makeOptionMandatory())
     .option('--name <name>', 'display name')
     .option('--id <id>', 'operator id (default: from the email)')
     .action(async (options: { email: string; role: string[]; name?: string; id?: string }) => {

@@ -1,15 +1,29 @@
 import { describe, expect, it } from 'vitest';
-import { CLASSIFICATION_NAMES, LIFECYCLE_ACTION_NAMES } from '../../src/cli/names.js';
+import { APPROVAL_STATUSES } from '../../src/approvals/types.js';
+import { AGENT_STATUS_NAMES, APPROVAL_STATUS_NAMES, CLASSIFICATION_NAMES, LIFECYCLE_ACTION_NAMES, ROLE_NAMES } from '../../src/cli/names.js';
+import { ROLES } from '../../src/identity/roles.js';
 import { CLASSIFICATION_NAMES as REGISTRY_CLASSIFICATIONS } from '../../src/registry/classification.js';
-import { LIFECYCLE_ACTION_NAMES as REGISTRY_LIFECYCLE_ACTIONS } from '../../src/registry/lifecycle.js';
+import { AGENT_STATUSES, LIFECYCLE_ACTION_NAMES as REGISTRY_LIFECYCLE_ACTIONS } from '../../src/registry/lifecycle.js';
 
-/** cli/names.ts copies names the registry owns (so client verbs load no server code); they must not drift. */
-describe('the CLI names the registry owns', () => {
+/** cli/names.ts copies names the server owns (so client verbs load no server code); they must not drift. */
+describe('the CLI names the server owns', () => {
   it('lists the data classifications of registry/classification.ts, in order', () => {
     expect([...CLASSIFICATION_NAMES]).toEqual([...REGISTRY_CLASSIFICATIONS]);
   });
 
   it('has one agent command per lifecycle action of registry/lifecycle.ts', () => {
     expect([...LIFECYCLE_ACTION_NAMES]).toEqual([...REGISTRY_LIFECYCLE_ACTIONS]);
+  });
+
+  it('lists the agent statuses of registry/lifecycle.ts', () => {
+    expect([...AGENT_STATUS_NAMES]).toEqual([...AGENT_STATUSES]);
+  });
+
+  it('lists the operator roles of identity/roles.ts', () => {
+    expect([...ROLE_NAMES]).toEqual([...ROLES]);
+  });
+
+  it('lists the approval statuses of approvals/types.ts', () => {
+    expect([...APPROVAL_STATUS_NAMES]).toEqual([...APPROVAL_STATUSES]);
   });
 });

@@ -26,8 +26,8 @@ describe('mandate operator', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/404 not_found: operator 'nobody' not found/);
     const badRole = await runMandate([...global, 'operator', 'create', '--email', 'x@example.com', '--role', 'god']);
-    expect(badRole.code).toBe(1);
-    expect(badRole.stderr).toMatch(/400/);
+    expect(badRole.code).toBe(2);
+    expect(badRole.stderr).toMatch(/Allowed choices are admin, approver, auditor, owner/);
     const usage = await runMandate([...global, 'operator', 'create']);
     expect(usage.code).toBe(2);
     const unknown = await runMandate([...global, 'frobnicate']);
