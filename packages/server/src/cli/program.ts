@@ -9,6 +9,7 @@ import { registerKeyCommands } from './keys.js';
 import { registerOperatorCommands } from './operator.js';
 import { printable } from './output.js';
 import { registerPolicyCommands } from './policy.js';
+import { checkRequiredTogether } from './required.js';
 import { registerResourceServerCommands } from './resource-server.js';
 import { registerServerCommands } from './server.js';
 import { registerTokenCommands } from './token.js';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
     .exitOverride();
   const context = contextFor(program);
   for (const register of GROUPS) register(program, context);
+  checkRequiredTogether(program);
   return program;
 }
 
