@@ -40,6 +40,9 @@ interface ReplayView {
   changed: Array<{ decision_id: string; before: string; after: string; time: string; agent: string | null; action: string; tool: string | null; reasons_after: string[] }>;
 }
 
+/** The `package` line's path of a module's text ('' when there is none). */
+const packageOf = (raw: string): string => /^\s*package\s+(\S+)/m.exec(raw)?.[1] ?? '';
+
 /** `a/b.rego` → `a/b.rego` with each segment escaped (ids may hold slashes, as in OPA). */
 const idPath = (id: string) => id.split('/').map(encodeURIComponent).join('/');
 
@@ -87,7 +90,7 @@ export const registerPolicyCommands: RegisterCommands = (program, context) => {
       const { result } = await context.client().request<{ result: ModuleView[] }>('GET', '/v1/policies');
       if (context.globals().json) return printJson(result);
       printTable(
-        result.map((m) => ({ id: m.id, lines: m.raw.split('\n').length, package: /^\s*package\s+(\S+)/m.exec(m.raw)?.[1] ?? '' })),
+        result.map((m) => ({ id: m.id, lines: m.raw.split('\n').length, package: packageOf(m.raw) })),
         ['id', 'package', 'lines'],
       );
     });
@@ -99,6 +102,16 @@ export const registerPolicyCommands: RegisterCommands = (program, context) => {
       const { result } = await context.client().request<{ result: ModuleView }>('GET', `/v1/policies/${idPath(id)}`);
       if (context.globals().json) return printJson(result);
       process.stdout.write(result.raw.endsWith('\n') ? result.raw : `${result.raw}\n`);
+    });
+
+  policy
+    .command('show <id>')
+    .description('show one stored module: its id, package and size, then its text')
+    .action(async (id: string) => {
+      const { result } = await context.client().request<{ result: ModuleView }>('GET', `/v1/policies/${idPath(id)}`);
+      if (context.globals().json) return printJson(result);
+      printRecord({ id: result.id, package: packageOf(result.raw), lines: result.raw.split('\n').length });
+      process.stdout.write(`\n${result.raw.endsWith('\n') ? result.raw : `${result.raw}\n`}`);
     });
 
   policy

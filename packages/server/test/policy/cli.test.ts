@@ -37,6 +37,21 @@ describe('mandate policy (online verbs) against a real server', () => {
     expect((await cli('policy', 'rollback', '--to', 'x')).code).toBe(2);
   });
 
+  it('shows one module like the other groups\' show: a record, then its text; --json the API\'s module; 404 exits 1', async () => {
+    writeFileSync(join(dir, 'shown.rego'), 'package team.shown\n\nimport rego.v1\n\nanswer := 7\n');
+    expect((await cli('policy', 'put', 'team/shown.rego', join(dir, 'shown.rego'))).code).toBe(0);
+    const show = await cli('policy', 'show', 'team/shown.rego');
+    expect(show, show.stderr).toMatchObject({ code: 0 });
+    expect(show.stdout).toMatch(/^id\s+team\/shown\.rego\npackage\s+team\.shown\nlines\s+6\n\npackage team\.shown\n/);
+    expect(show.stdout).toContain('answer := 7\n');
+    const json = await cli('--json', 'policy', 'show', 'team/shown.rego');
+    expect(JSON.parse(json.stdout)).toEqual({ id: 'team/shown.rego', raw: 'package team.shown\n\nimport rego.v1\n\nanswer := 7\n' });
+    const missing = await cli('policy', 'show', 'nope.rego');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/404/);
+    expect((await cli('policy', 'delete', 'team/shown.rego')).code).toBe(0);
+  });
+
   it('refuses a module that does not compile and shows where', async () => {
     writeFileSync(join(dir, 'broken.rego'), 'package broken\n\nallow if {\n');
     const res = await cli('policy', 'put', 'broken.rego', join(dir, 'broken.rego'));
