@@ -43,6 +43,11 @@ export class ApiError extends CliError {
 
 export interface ApiClient {
   request<T = unknown>(method: string, path: string, body?: unknown, init?: { contentType?: string }): Promise<T>;
+  /**
+   * As `request`, but a successful answer's body comes back as the server's text, unparsed: the
+   * data API's numbers are exact (docs/policies.md), and JSON.parse would round them.
+   */
+  requestText(method: string, path: string, body?: unknown, init?: { contentType?: string }): Promise<string>;
   /** A GET whose (successful) body is streamed to the caller, e.g. a JSON-lines export. */
   stream(path: string): Promise<AsyncIterable<Uint8Array>>;
 }
@@ -51,8 +56,17 @@ export interface ApiClient {
 export function createClient(options: GlobalOptions): ApiClient {
   const base = serverUrl(options);
   const token = operatorToken(options);
-  return {
+  const client: ApiClient = {
     async request<T>(method: string, path: string, body?: unknown, init: { contentType?: string } = {}): Promise<T> {
+      const text = await client.requestText(method, path, body, init);
+      if (!text) return undefined as T;
+      try {
+        return JSON.parse(text) as T;
+      } catch {
+        return text as T;
+      }
+    },
+    async requestText(method: string, path: string, body?: unknown, init: { contentType?: string } = {}): Promise<string> {
       const headers: Record<string, string> = { accept: 'application/json' };
       if (token) headers.authorization = `Bearer ${token}`;
       let payload: string | undefined;
@@ -67,21 +81,21 @@ export function createClient(options: GlobalOptions): ApiClient {
         throw unreachable(base, error);
       }
       const text = await response.text();
-      let parsed: unknown = undefined;
-      if (text) {
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          parsed = text;
-        }
-      }
       if (!response.ok) {
+        let parsed: unknown = undefined;
+        if (text) {
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            parsed = text;
+          }
+        }
         const err = parsed as { error?: string; message?: string; error_description?: string } | undefined;
         const message = err?.message ?? err?.error_description ?? (typeof parsed === 'string' ? parsed : response.statusText);
         const hint = response.status === 401 && !token ? ` (no token: ${NO_TOKEN_HINT})` : '';
         throw new ApiError(`${response.status} ${err?.error ?? ''}: ${message}${hint}`.replace(/ :/, ':'), response.status, parsed);
       }
-      return parsed as T;
+      return text;
     },
     async stream(path: string): Promise<AsyncIterable<Uint8Array>> {
       const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
@@ -105,4 +119,5 @@ export function createClient(options: GlobalOptions): ApiClient {
       return response.body;
     },
   };
+  return client;
 }

@@ -52,6 +52,36 @@ describe('mandate policy (online verbs) against a real server', () => {
     expect((await cli('policy', 'delete', 'team/shown.rego')).code).toBe(0);
   });
 
+  it('mandate data put|get|delete: the data API, numbers exact, paths as slashes or data.refs', async () => {
+    writeFileSync(join(dir, 'limits.json'), '{"id": 123456789012345678901234567890, "max": 3}');
+    const put = await cli('data', 'put', 'cli/limits', join(dir, 'limits.json'));
+    expect(put, put.stderr).toMatchObject({ code: 0, stdout: 'data.cli.limits stored\n' });
+    const get = await cli('data', 'get', 'cli/limits');
+    expect(get.code).toBe(0);
+    expect(get.stdout).toContain('123456789012345678901234567890');
+    expect(get.stdout).not.toContain('e+29');
+    expect((await cli('data', 'get', 'data.cli.limits.max')).stdout).toBe('{"result":3}\n');
+    expect((await cli('data', 'get', '/cli/limits/max')).stdout).toBe('{"result":3}\n');
+    // Rules are documents too, as in OPA's GET /v1/data.
+    writeFileSync(join(dir, 'rule.rego'), 'package cli.rule\n\nimport rego.v1\n\ndouble := data.cli.limits.max * 2\n');
+    expect((await cli('policy', 'put', 'cli/rule.rego', join(dir, 'rule.rego'))).code).toBe(0);
+    expect((await cli('data', 'get', 'data.cli.rule.double')).stdout).toBe('{"result":6}\n');
+    expect((await cli('policy', 'delete', 'cli/rule.rego')).code).toBe(0);
+    const deleted = await cli('data', 'delete', 'cli/limits');
+    expect(deleted).toMatchObject({ code: 0, stdout: 'data.cli.limits deleted\n' });
+    expect((await cli('data', 'get', 'cli/limits')).stdout).toBe('{}\n');
+    const missing = await cli('data', 'delete', 'cli/limits');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/404/);
+    writeFileSync(join(dir, 'not.json'), '{oops');
+    const notJson = await cli('data', 'put', 'cli/x', join(dir, 'not.json'));
+    expect(notJson.code).toBe(2);
+    expect(notJson.stderr).toMatch(/not\.json is not JSON/);
+    const bad = await cli('data', 'put', 'a//b', join(dir, 'limits.json'));
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/400/);
+  });
+
   it('refuses a module that does not compile and shows where', async () => {
     writeFileSync(join(dir, 'broken.rego'), 'package broken\n\nallow if {\n');
     const res = await cli('policy', 'put', 'broken.rego', join(dir, 'broken.rego'));
