@@ -1,9 +1,11 @@
 /**
- * `mandate policy eval` and `mandate policy test` as commands. The engine behind them
- * (policy-offline.ts) loads only when one of them runs: every other verb starts without it.
+ * `mandate policy eval`, `test` and `fmt` as commands. The engine behind them (policy-offline.ts)
+ * loads only when one of them runs with local files: every other verb starts without it, and
+ * `policy eval` without `-d` asks the server (policy-online-eval.ts), as `opa eval` users expect.
  */
 import type { Command } from 'commander';
-import { CliError, EXIT } from './client.js';
+import { CliError, EXIT, type ApiClient } from './client.js';
+import { evalOnServer } from './policy-online-eval.js';
 
 /** Where the commands write; tests capture it. */
 export interface PolicyIO {
@@ -25,19 +27,23 @@ export const processIO: PolicyIO = {
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
-/** Adds `eval`, `test` and `fmt` to the `policy` command group. */
-export function registerPolicyOfflineCommands(policy: Command, io: PolicyIO = processIO): void {
+/** Adds `eval`, `test` and `fmt` to the `policy` command group; `client` serves `eval` without `-d`. */
+export function registerPolicyOfflineCommands(policy: Command, io: PolicyIO = processIO, client?: () => ApiClient): void {
   policy
     .command('eval')
-    .description('evaluate a Rego query against local policy and data files (like opa eval)')
-    .argument('<query>', "query, e.g. 'data.mandate.authz.allow'")
-    .option('-d, --data <path>', 'policy (.rego) or data (.json) file or directory; repeatable', collect, [])
+    .description('evaluate a Rego query (like opa eval): against local files with -d, else against the server\'s policies and data (POST /v1/data/{path})')
+    .argument('<query>', "query, e.g. 'data.mandate.authz.allow' (without -d: a reference data.…)")
+    .option('-d, --data <path>', 'policy (.rego) or data (.json) file or directory; repeatable; none: evaluate on the server', collect, [])
     .option('-i, --input <file>', 'input document (JSON)')
     .option('-f, --format <format>', 'json (OPA result) or pretty', 'json')
     .option('--v0-compatible', 'parse modules without `import rego.v1` as Rego v0 syntax')
     .option('--strict-builtin-errors', 'treat builtin errors as fatal')
     .action(async (query: string, o: { data: string[]; input?: string; format: string; v0Compatible?: boolean; strictBuiltinErrors?: boolean }) => {
-      if (o.data.length === 0) throw new CliError('give at least one -d policy file or directory', EXIT.usage);
+      if (o.data.length === 0) {
+        if (!client) throw new CliError('give at least one -d policy file or directory', EXIT.usage);
+        if (o.v0Compatible) throw new CliError('--v0-compatible applies to -d files; the server parses its modules as it is configured to', EXIT.usage);
+        return evalOnServer(client(), query, { input: o.input, format: o.format, strictBuiltinErrors: o.strictBuiltinErrors }, io);
+      }
       const { runEval } = await import('./policy-offline.js');
       runEval(query, { data: o.data, input: o.input, format: o.format as 'json' | 'pretty', v0: o.v0Compatible, strictBuiltinErrors: o.strictBuiltinErrors }, io);
     });

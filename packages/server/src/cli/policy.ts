@@ -8,7 +8,7 @@ import { basename } from 'node:path';
 import { ApiError, CliError, EXIT } from './client.js';
 import type { RegisterCommands } from './context.js';
 import { printJson, printRecord, printTable } from './output.js';
-import { registerPolicyOfflineCommands } from './policy-offline-commands.js';
+import { processIO, registerPolicyOfflineCommands } from './policy-offline-commands.js';
 
 /** One compile error in OPA's 400 body (`{"code", "message", "errors": [...]}`), as the server sends it. */
 interface CompileErrorView {
@@ -179,5 +179,5 @@ export const registerPolicyCommands: RegisterCommands = (program, context) => {
       }
     });
 
-  registerPolicyOfflineCommands(policy);
+  registerPolicyOfflineCommands(policy, processIO, () => context.client());
 };

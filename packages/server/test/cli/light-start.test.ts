@@ -41,6 +41,8 @@ describe('mandate client verbs load no server code', () => {
     [['audit', 'tail']],
     [['approvals', 'list']],
     [['policy', 'list']],
+    [['policy', 'eval', 'data.mandate.authz']],
+    [['data', 'get', 'data.mandate']],
   ])('mandate %j against a server', async (args) => {
     const run = await runCliProcess([...global, ...args], { recordModules: true });
     expect(run.code, run.stderr).toBe(0);

@@ -82,6 +82,28 @@ describe('mandate policy (online verbs) against a real server', () => {
     expect(bad.stderr).toMatch(/400/);
   });
 
+  it('mandate policy eval without -d asks the server (POST /v1/data/{path}) and prints what -d prints on the same files', async () => {
+    const module = 'package cli.evaltest\n\nimport rego.v1\n\ndefault allow := false\n\nallow if input.user == "alice"\n\nbig := input.n\n\nlist := [input.user, {"empty": {}, "none": []}]\n';
+    writeFileSync(join(dir, 'evaltest.rego'), module);
+    writeFileSync(join(dir, 'input.json'), '{"user": "alice", "n": 123456789012345678901234567890}');
+    expect((await cli('policy', 'put', 'cli/evaltest.rego', join(dir, 'evaltest.rego'))).code).toBe(0);
+    for (const [query, format] of [['data.cli.evaltest.allow', 'json'], ['data.cli.evaltest', 'json'], ['data.cli.evaltest', 'pretty'], ['data.cli.nothing', 'json'], ['data.cli.nothing', 'pretty']] as const) {
+      const online = await cli('policy', 'eval', query, '-i', join(dir, 'input.json'), '-f', format);
+      const offline = await cli('policy', 'eval', query, '-d', join(dir, 'evaltest.rego'), '-i', join(dir, 'input.json'), '-f', format);
+      expect(offline.code, offline.stderr).toBe(0);
+      expect({ query, format, code: online.code, stdout: online.stdout, stderr: online.stderr }).toEqual({ query, format, code: 0, stdout: offline.stdout, stderr: '' });
+    }
+    expect((await cli('policy', 'eval', 'data.cli.evaltest.big', '-i', join(dir, 'input.json'), '-f', 'pretty')).stdout).toBe('123456789012345678901234567890\n');
+    expect((await cli('policy', 'eval', 'data.cli.evaltest.allow')).stdout).toContain('"value": false');
+    const query = await cli('policy', 'eval', 'x := 1');
+    expect(query.code).toBe(2);
+    expect(query.stderr).toMatch(/without -d the server evaluates a reference under data/);
+    expect((await cli('policy', 'delete', 'cli/evaltest.rego')).code).toBe(0);
+    const down = await runMandate(['--url', 'http://127.0.0.1:1', '--token', 'mop_x.y', 'policy', 'eval', 'data.x']);
+    expect(down.code).toBe(1);
+    expect(down.stderr).toMatch(/cannot reach the Mandate server/);
+  });
+
   it('refuses a module that does not compile and shows where', async () => {
     writeFileSync(join(dir, 'broken.rego'), 'package broken\n\nallow if {\n');
     const res = await cli('policy', 'put', 'broken.rego', join(dir, 'broken.rego'));
