@@ -3,7 +3,7 @@ import { ManualClock } from '../../src/shared/clock.js';
 import { runMandate } from '../support/cli.js';
 import type { TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
-import { operatorToken, policyAgent, putPolicy, startOAuthServer } from '../policy/support.js';
+import { askDecision, operatorToken, policyAgent, putPolicy, startOAuthServer } from '../policy/support.js';
 
 /** The attack review's policy: a payment above 100 needs a human. */
 const PAYMENTS = `package mandate.authz
@@ -29,11 +29,7 @@ describe.each(storeKinds())('an approval is bound to the request context, on %s'
     context: { amount, payee: { iban: 'DE02 1203 0000 0000 2020 51' } },
     ...extra,
   });
-  const authorize = async (body: Record<string, unknown>) => {
-    const res = await server.api('POST', '/v1/authorize', body, { token });
-    expect(res.status, JSON.stringify(res.body)).toBe(200);
-    return res.body as { decision: string; reasons: string[]; approval_id?: string };
-  };
+  const authorize = (body: Record<string, unknown>) => askDecision(server, token, body);
 
   beforeAll(async () => {
     server = await startOAuthServer(kind, { clock });

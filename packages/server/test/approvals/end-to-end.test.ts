@@ -3,6 +3,7 @@ import type { TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 import { basic, postForm, registerAgent } from '../support/agents.js';
 import { auditOf, createOperators, startOAuthServer, type Operators } from './support.js';
+import { askDecision } from '../policy/support.js';
 
 /**
  * The seed's rule end to end: "no delete without a human's approval". The agent asks the
@@ -16,11 +17,7 @@ describe.each(storeKinds())('delete with human approval through /v1/authorize on
   const resource = { type: 'file', id: 'reports/q3.pdf', owner: 'alice@example.com', sensitivity: 'internal' };
   const call = { action: 'delete', tool: 'files', resource };
 
-  const authorize = async (body: Record<string, unknown>) => {
-    const res = await server.api('POST', '/v1/authorize', body, { token });
-    expect(res.status, JSON.stringify(res.body)).toBe(200);
-    return res.body as { decision: string; reasons: string[]; approval_id?: string };
-  };
+  const authorize = (body: Record<string, unknown>) => askDecision(server, token, body);
 
   beforeAll(async () => {
     server = await startOAuthServer(kind);

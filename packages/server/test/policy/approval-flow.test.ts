@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/shared/clock.js';
 import type { TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
-import { operatorToken, policyAgent, startOAuthServer } from './support.js';
+import { askDecision, operatorToken, policyAgent, startOAuthServer } from './support.js';
 
 describe.each(storeKinds())('delete with human approval, end to end on %s', (kind) => {
   let server: TestServer;
@@ -16,11 +16,7 @@ describe.each(storeKinds())('delete with human approval, end to end on %s', (kin
     resource: { type: 'files', id, owner: 'alice@example.com', sensitivity: 'internal' },
     ...extra,
   });
-  const authorize = async (body: Record<string, unknown>) => {
-    const res = await server.api('POST', '/v1/authorize', body, { token });
-    expect(res.status, JSON.stringify(res.body)).toBe(200);
-    return res.body as { decision: string; reasons: string[]; approval_id?: string };
-  };
+  const authorize = (body: Record<string, unknown>) => askDecision(server, token, body);
 
   beforeAll(async () => {
     server = await startOAuthServer(kind, { clock });

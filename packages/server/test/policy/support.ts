@@ -55,3 +55,16 @@ export async function putPolicy(server: TestServer, id: string, text: string, to
   const body = await response.text();
   return { status: response.status, body: body ? JSON.parse(body) : undefined };
 }
+
+export interface DecisionBody {
+  decision: string;
+  reasons: string[];
+  approval_id?: string;
+}
+
+/** `POST /v1/authorize` with the agent's own token; the call must answer 200 (the decision is in the body). */
+export async function askDecision(server: TestServer, token: string, body: Record<string, unknown>): Promise<DecisionBody> {
+  const res = await server.api('POST', '/v1/authorize', body, { token });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body as DecisionBody;
+}
