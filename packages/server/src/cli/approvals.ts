@@ -1,35 +1,15 @@
+import type { Approval } from '@mandate/sdk';
 import { Option } from 'commander';
 import type { RegisterCommands } from './context.js';
 import { CliError } from './client.js';
 import { APPROVAL_STATUS_NAMES } from './names.js';
 import { printJson, printRecord, printTable } from './output.js';
 
-/** The fields of an approval the tables and records show, as the API sends them (approvals/view.ts). */
-interface ApprovalView {
-  id: string;
-  status: string;
-  agent_id: string;
-  chain: Array<{ sub: string; client_id?: string }>;
-  on_behalf_of: string | null;
-  action: string;
-  tool: string;
-  resource: { type: string; id: string; [attribute: string]: unknown };
-  reason: string;
-  origin: string;
-  /** The caller's context the approval is bound to. */
-  request_context: Record<string, unknown>;
-  /** The server's facts for the deciders (not bound). */
-  context: Record<string, unknown> | null;
-  binding_hash: string;
-  required_approvals: number;
-  approvals: Array<{ operator_id: string }>;
-  created_at: string;
-  expires_at: string;
-  decided_by: string | null;
-  decided_at: string | null;
-  decision_reason: string | null;
-  used_at: string | null;
-}
+/**
+ * An approval as the API sends it: the SDK's wire type, imported as a type only (erased at run
+ * time, so the verb still loads no code beyond the CLI's own).
+ */
+type ApprovalView = Approval;
 
 /** One line per approval in tables: what, on what, for whom, and how long it has left. */
 function row(a: ApprovalView): Record<string, unknown> {
