@@ -115,6 +115,26 @@ describe.each(storeKinds())('the seed chain user → A → B → C on %s', (kind
     expect(other.body.reasons).toContain('cross_user_without_admin_scope');
   });
 
+  it('the audit log lists everything done under the chain root: each exchange with the whole chain, and the decisions', async () => {
+    const chainId = claimsOf(tokens.A).delegation.chain_id as string;
+    const { body } = await server.api('GET', `/v1/audit?chain_id=${chainId}&order=asc`);
+    const issued = body.items.filter((e: any) => e.type === 'oauth.token.issued');
+    expect(issued.map((e: any) => e.details.delegation.depth)).toEqual([1, 2, 3]);
+    expect(issued[2].details.delegation).toMatchObject({
+      depth: 3,
+      root: 'john.doe@company.com',
+      root_issuer: idp.issuer,
+      chain_id: chainId,
+      chain: ['john.doe@company.com', agents.A.id, agents.B.id, agents.C.id],
+      pairs: { child: 1, parent: 2 },
+    });
+    const decisions = body.items.filter((e: any) => e.type === 'policy.decision');
+    expect(decisions).toHaveLength(2);
+    expect(decisions[0].details.input.delegation).toMatchObject({ root_user: 'john.doe@company.com', depth: 3, chain_id: chainId });
+    expect(body.items.every((e: any) => e.type === 'oauth.token.issued' || e.type === 'policy.decision')).toBe(true);
+    expect((await server.api('GET', '/v1/audit?chain_id=dch_unknown')).body.items).toEqual([]);
+  });
+
   it("revoking A's token revokes B's and C's at once (introspection)", async () => {
     for (const token of [tokens.A, tokens.B, tokens.C]) expect((await introspect(server, token)).active).toBe(true);
     const response = await fetch(`${server.url}/oauth2/revoke`, {
