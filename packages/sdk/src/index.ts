@@ -24,13 +24,14 @@ export {
   AccessDeniedError,
   ServerError,
   TemporarilyUnavailableError,
+  AuthorizationPendingError,
   oauthErrorFrom,
 } from './oauth/errors.js';
 export { discoverMetadata, metadataUrl, type AuthorizationServerMetadata } from './oauth/metadata.js';
 export { CLIENT_ASSERTION_TYPE, type ClientAuth, type ClientAuthMethod } from './oauth/client-auth.js';
 export { generateDpopKey, dpopKeyFrom, createDpopProof, htuOf, type DpopKey, type DpopAlgorithm } from './oauth/dpop.js';
 
-export { AgentAuthService, type AgentAuthOptions, type TokenRequest } from './agent/auth-service.js';
+export { AgentAuthService, type AgentAuthOptions, type DelegationRequest, type TokenRequest } from './agent/auth-service.js';
 export type { TokenSet } from './agent/token-set.js';
 export type { AuthorizedFetchOptions } from './agent/authorized-fetch.js';
 

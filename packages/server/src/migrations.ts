@@ -1,5 +1,6 @@
 import { approvalMigrations } from './approvals/index.js';
 import { auditMigrations } from './audit/index.js';
+import { delegationMigrations } from './delegation/index.js';
 import { oauthMigrations } from './oauth/index.js';
 import { operatorMigrations } from './operators/index.js';
 import { policyMigrations } from './policy/index.js';
@@ -9,7 +10,7 @@ import { joinMigrations, storageMigrations } from './storage/index.js';
 /**
  * Every context's migrations, joined by the composition root (storage knows no context).
  * Numbers are reserved per context: 000 storage, 001/007 audit, 002/008 operators, 003 registry,
- * 004 oauth, 005 policy, 006/009 approvals; a new context or change takes the next free number.
+ * 004 oauth, 005 policy, 006/009 approvals, 012 delegation, 013 audit (chain filter); a new context or change takes the next free number.
  */
 export const MIGRATIONS = joinMigrations(
   storageMigrations,
@@ -19,4 +20,5 @@ export const MIGRATIONS = joinMigrations(
   oauthMigrations,
   policyMigrations,
   approvalMigrations,
+  delegationMigrations,
 );

@@ -3,6 +3,7 @@ import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
 import type { Config } from './config/schema.js';
 import { AuditKeyring, AuditLog, AuditReader } from './audit/index.js';
 import { createApprovals, type ApprovalService } from './approvals/index.js';
+import { DelegationService } from './delegation/index.js';
 import { Envelope } from './crypto/index.js';
 import { checkMasterKey, resolveMasterKey } from './crypto/index.js';
 import { deriveKey } from './crypto/index.js';
@@ -45,6 +46,8 @@ export interface Runtime extends Foundation {
   decisions: DecisionPoint;
   /** What-if replay of logged decisions against a candidate policy (policy/replay.ts). */
   decisionReplay: DecisionReplay;
+  /** Delegation chains: trusted IdPs, token exchange and ID-JAG rules (delegation/index.ts). */
+  delegation: DelegationService;
   /** The bootstrap admin token when this start created it (shown once), else null. */
   bootstrapToken: string | null;
   /** Registers cleanup (timers, loops) to run on close, last registered first. */
@@ -177,6 +180,11 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
     agentOwner: async (agentId) => (await registry.find(agentId))?.owner ?? null,
   });
 
+  const delegation = new DelegationService({ ...foundation, approvals });
+  delegation.start();
+  closers.push(() => delegation.stop());
+  oauth.acceptDelegation(delegation);
+
   const { policies, decisions, replay: decisionReplay } = await createPolicy({ config, store, audit, clock, logger, subjects: agentTokens.subjects, approvals, decisionLog: auditReader, onClose: (task) => closers.push(task) });
 
   // The token file is written inside the bootstrap transaction: no admin without its token.
@@ -198,6 +206,7 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
     registry,
     oauth,
     approvals,
+    delegation,
     policies,
     decisions,
     decisionReplay,

@@ -45,6 +45,22 @@ export interface TokenRequest {
 
 const DEFAULT_REFRESH_MARGIN_SECONDS = 30;
 const CLIENT_CREDENTIALS = 'client_credentials';
+const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+
+/** What `delegate()` asks for: the parent's token, the narrower scopes, the audience. */
+export interface DelegationRequest {
+  /** The user's token from the company IdP, or the parent agent's Mandate access token. */
+  subjectToken: string;
+  /** RFC 8693 token type of `subjectToken`; default access token (use `urn:ietf:params:oauth:token-type:id_token` for an ID token). */
+  subjectTokenType?: string;
+  /** The scopes wanted: each must be within the parent's and this agent's, and at least half fewer (server-configured). */
+  scopes?: string | string[];
+  /** The resource (RFC 8707) the token is for; default Mandate's own API. */
+  audience?: string;
+  /** The approval id from an AuthorizationPendingError, once approved. */
+  approvalId?: string;
+}
 
 function asList(value: string | string[] | undefined): string[] {
   if (value === undefined) return [];
@@ -176,13 +192,38 @@ export class AgentAuthService {
     return { fetch: this.fetchImpl, clock: this.clock, nonces: this.nonces };
   }
 
+  /**
+   * Token exchange (RFC 8693) for a sub-agent: trades `subjectToken` (a user's token or the
+   * parent agent's) for a narrower token of this agent, every scope asked checked by the server
+   * (docs/delegation.md). A chain beyond the approval depth throws AuthorizationPendingError
+   * with `approvalId`; pass it back once a human has approved. Never cached: each call is one
+   * exchange, and the token never outlives its parent.
+   */
+  delegate(request: DelegationRequest): Promise<TokenSet> {
+    const grant: Record<string, string> = {
+      grant_type: TOKEN_EXCHANGE,
+      subject_token: request.subjectToken,
+      subject_token_type: request.subjectTokenType ?? ACCESS_TOKEN_TYPE,
+      requested_token_type: ACCESS_TOKEN_TYPE,
+    };
+    const scopes = asList(request.scopes);
+    if (scopes.length > 0) grant.scope = scopes.join(' ');
+    if (request.audience !== undefined) grant.resource = request.audience;
+    if (request.approvalId !== undefined) grant.approval_id = request.approvalId;
+    return this.requestGrant(() => new URLSearchParams(grant));
+  }
+
   private requestToken(scope: string[], resource: string[], taskId: string | undefined): Promise<TokenSet> {
+    return this.requestGrant(() => clientCredentialsForm(scope, resource, taskId));
+  }
+
+  private requestGrant(grantForm: () => URLSearchParams): Promise<TokenSet> {
     return withRetry(this.retry, { sleep: this.sleep, random: this.random }, async () => {
       const metadata = await this.metadata.get();
       const endpoint = metadata.token_endpoint;
       // One immediate retry when the server asks for a DPoP nonce (RFC 9449 §8): not a failure.
       for (let nonceRetry = 0; ; nonceRetry++) {
-        const response = await this.postTokenRequest(endpoint, scope, resource, taskId);
+        const response = await this.postTokenRequest(endpoint, grantForm());
         const origin = new URL(endpoint).origin;
         const nonce = response.headers.get('dpop-nonce');
         if (nonce) this.nonces.set(origin, nonce);
@@ -197,13 +238,9 @@ export class AgentAuthService {
     });
   }
 
-  private async postTokenRequest(endpoint: string, scope: string[], resource: string[], taskId: string | undefined): Promise<Response> {
+  private async postTokenRequest(endpoint: string, form: URLSearchParams): Promise<Response> {
     const now = this.clock.now();
     const auth = await this.authenticate({ clientId: this.clientId, tokenEndpoint: endpoint, now });
-    const form = new URLSearchParams({ grant_type: CLIENT_CREDENTIALS });
-    if (scope.length > 0) form.set('scope', scope.join(' '));
-    for (const target of resource) form.append('resource', target);
-    if (taskId !== undefined) form.set('task_id', taskId);
     for (const [name, value] of Object.entries(auth.params)) form.set(name, value);
     const headers: Record<string, string> = {
       'content-type': 'application/x-www-form-urlencoded',
@@ -217,4 +254,12 @@ export class AgentAuthService {
     }
     return send(this.fetchImpl, endpoint, { method: 'POST', headers, body: form.toString() });
   }
+}
+
+function clientCredentialsForm(scope: string[], resource: string[], taskId: string | undefined): URLSearchParams {
+  const form = new URLSearchParams({ grant_type: CLIENT_CREDENTIALS });
+  if (scope.length > 0) form.set('scope', scope.join(' '));
+  for (const target of resource) form.append('resource', target);
+  if (taskId !== undefined) form.set('task_id', taskId);
+  return form;
 }

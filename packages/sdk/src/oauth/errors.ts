@@ -37,6 +37,18 @@ export class AccessDeniedError extends OAuthError {}
 export class ServerError extends OAuthError {}
 export class TemporarilyUnavailableError extends OAuthError {}
 
+/**
+ * A delegation beyond the approval depth waits for a human (Mandate's token exchange, as CIBA's
+ * `authorization_pending`): retry `delegate()` with `approvalId` once the approval is granted.
+ */
+export class AuthorizationPendingError extends OAuthError {
+  approvalId: string | undefined;
+  constructor(code: string, status: number, description?: string, uri?: string) {
+    super(code, status, description, uri);
+    this.approvalId = undefined;
+  }
+}
+
 type OAuthErrorClass = new (code: string, status: number, description?: string, uri?: string) => OAuthError;
 
 /** Each OAuth `error` code and its class; unknown codes become a plain OAuthError. */
@@ -55,6 +67,7 @@ const OAUTH_ERRORS: Record<string, OAuthErrorClass> = {
   access_denied: AccessDeniedError,
   server_error: ServerError,
   temporarily_unavailable: TemporarilyUnavailableError,
+  authorization_pending: AuthorizationPendingError,
 };
 
 /**
@@ -69,5 +82,7 @@ export function oauthErrorFrom(status: number, body: unknown): OAuthError {
   const Class = OAUTH_ERRORS[code] ?? OAuthError;
   // temporarily_unavailable is sent with 503 by most servers; honour the code even when sent as 400.
   const effectiveStatus = code === 'temporarily_unavailable' && status < 500 ? 503 : status;
-  return new Class(code, effectiveStatus, description ?? (record.error ? undefined : `HTTP ${status}`), uri);
+  const error = new Class(code, effectiveStatus, description ?? (record.error ? undefined : `HTTP ${status}`), uri);
+  if (error instanceof AuthorizationPendingError && typeof record.approval_id === 'string') error.approvalId = record.approval_id;
+  return error;
 }

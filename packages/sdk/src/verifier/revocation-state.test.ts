@@ -2,6 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { parseEvent, RevocationState } from './revocation-state.js';
 
 describe('RevocationState', () => {
+  it('revokes every token delegated from a revoked one (its jti among the delegation parents)', () => {
+    const state = new RevocationState(900, 10);
+    state.apply({ kind: 'token', jti: 'token-of-A', exp: 1000 });
+    expect(state.check({ jti: 'token-of-C', iat: 1, delegation: { depth: 3, parents: ['token-of-A', 'token-of-B'] } })).toBe('token');
+    expect(state.check({ jti: 'token-of-X', iat: 1, delegation: { depth: 2, parents: ['token-of-Y'] } })).toBeUndefined();
+  });
+
   it('revokes a jti until its exp plus skew has passed', () => {
     const state = new RevocationState(900, 10);
     state.apply({ kind: 'token', jti: 'a', exp: 1000 });

@@ -10,6 +10,8 @@ export interface RevocableClaims {
   sub?: unknown;
   client_id?: unknown;
   act?: unknown;
+  /** A delegated token's `delegation` claim: `parents` lists the jtis of every token above it. */
+  delegation?: unknown;
 }
 
 export type RevocationReason = 'token' | 'agent';
@@ -45,6 +47,9 @@ export class RevocationState {
   /** Why the token is revoked, or undefined. Cheap: a few map lookups. */
   check(claims: RevocableClaims): RevocationReason | undefined {
     if (typeof claims.jti === 'string' && this.tokens.has(claims.jti)) return 'token';
+    // Cascade: revoking a token revokes every token delegated from it (its jti is in their parents).
+    const parents = (claims.delegation as { parents?: unknown } | undefined)?.parents;
+    if (Array.isArray(parents) && parents.slice(0, 16).some((jti) => typeof jti === 'string' && this.tokens.has(jti))) return 'token';
     if (this.agents.size === 0 && this.clients.size === 0) return undefined;
     const iat = typeof claims.iat === 'number' ? claims.iat : Number.NEGATIVE_INFINITY;
     const revokedBy = (map: Map<string, number>, id: unknown): boolean => {

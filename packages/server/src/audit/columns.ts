@@ -12,13 +12,16 @@ import type { AuditEntry } from './types.js';
  */
 export const DERIVED_COLUMNS = {
   actor_id: (entry: Omit<AuditEntry, 'hash'>) => entry.actor.id,
+  // The delegation chain an entry belongs to: a token exchange's `details.delegation.chain_id`,
+  // a decision's `details.input.delegation.chain_id` (docs/delegation.md "Audit").
+  chain_id: (entry: Omit<AuditEntry, 'hash'>) => chainIdOf(entry.details),
 } as const satisfies Record<string, (entry: Omit<AuditEntry, 'hash'>) => string | null>;
 
 export type DerivedColumn = keyof typeof DERIVED_COLUMNS;
 
 /** The derived columns of a row about to be written. */
 export function derivedColumns(entry: Omit<AuditEntry, 'hash'>): Pick<AuditEntryRow, DerivedColumn> {
-  return { actor_id: DERIVED_COLUMNS.actor_id(entry) };
+  return { actor_id: DERIVED_COLUMNS.actor_id(entry), chain_id: DERIVED_COLUMNS.chain_id(entry) };
 }
 
 /** The first derived column whose stored value differs from what the hashed fields say, if any. */
@@ -28,4 +31,12 @@ export function derivedMismatch(row: AuditEntryRow, entry: AuditEntry): { column
     if (row[column] !== expected) return { column, stored: row[column], expected };
   }
   return undefined;
+}
+
+function chainIdOf(details: Record<string, unknown>): string | null {
+  const direct = (details.delegation as { chain_id?: unknown } | undefined)?.chain_id;
+  if (typeof direct === 'string') return direct;
+  const input = details.input as { delegation?: { chain_id?: unknown } } | undefined;
+  const viaInput = input?.delegation?.chain_id;
+  return typeof viaInput === 'string' ? viaInput : null;
 }

@@ -18,6 +18,8 @@ export interface AuditFilter {
   agent?: string;
   /** The actor's id (operator, agent or system component). */
   actor?: string;
+  /** Everything done under one delegation chain root: its exchanges and the decisions its tokens got. */
+  chainId?: string;
   subject?: string;
   outcome?: string;
   /** Inclusive lower and exclusive upper bound on the entry time (ISO-8601). */
@@ -49,6 +51,7 @@ function selectionOf(filter: AuditFilter): EntrySelection {
   }
   if (filter.agent !== undefined) selection.agent = filter.agent;
   if (filter.actor !== undefined) selection.actor = filter.actor;
+  if (filter.chainId !== undefined) selection.chain = filter.chainId;
   if (filter.subject !== undefined) selection.subject = filter.subject;
   if (filter.outcome !== undefined) selection.outcome = filter.outcome;
   if (filter.from !== undefined) selection.from = normaliseTime('from', filter.from);
@@ -62,6 +65,7 @@ function selectionOf(filter: AuditFilter): EntrySelection {
  * left out rather than shown under an actor it does not have.
  */
 function matchesHashed(selection: EntrySelection, entry: AuditEntry): boolean {
+  if (selection.chain !== undefined && DERIVED_COLUMNS.chain_id(entry) !== selection.chain) return false;
   return selection.actor === undefined || DERIVED_COLUMNS.actor_id(entry) === selection.actor;
 }
 

@@ -88,6 +88,8 @@ export interface EntrySelection {
   type?: { exact: string } | { prefix: string };
   agent?: string;
   actor?: string;
+  /** Entries of one delegation chain (the derived chain_id column). */
+  chain?: string;
   subject?: string;
   outcome?: string;
   /** Inclusive lower and exclusive upper bound, as stored (ISO-8601 UTC with milliseconds). */
@@ -125,6 +127,7 @@ function whereSelected(query: EntryQuery, selection: EntrySelection, dialect: Di
   }
   if (selection.agent !== undefined) q = q.where('agent_id', '=', selection.agent);
   if (selection.actor !== undefined) q = q.where('actor_id', '=', selection.actor);
+  if (selection.chain !== undefined) q = q.where('chain_id', '=', selection.chain);
   if (selection.subject !== undefined) q = q.where('subject', '=', selection.subject);
   if (selection.outcome !== undefined) q = q.where('outcome', '=', selection.outcome);
   if (selection.from !== undefined) q = q.where('time', '>=', selection.from);

@@ -6,6 +6,8 @@ export interface AuditEntryRow {
   type: string;
   actor: string;
   actor_id: string | null;
+  /** Derived: the delegation chain the entry belongs to (columns.ts; migration 013). */
+  chain_id: string | null;
   agent_id: string | null;
   subject: string | null;
   action: string;

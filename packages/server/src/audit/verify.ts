@@ -12,7 +12,7 @@ export const VERIFY_FAILURES = {
   sequence_gap: 'an entry is missing from the sequence: it was deleted (or renumbered)',
   prev_hash_mismatch: 'the entry does not follow the one before it: entries were deleted, inserted or reordered',
   hash_mismatch: "the entry's content does not match its hash: the entry was edited",
-  column_mismatch: 'a column stored for filtering (actor_id) disagrees with the hashed field it is derived from: the column was edited, so filtered queries answer wrongly',
+  column_mismatch: 'a column stored for filtering (actor_id, chain_id) disagrees with the hashed field it is derived from: the column was edited, so filtered queries answer wrongly',
   head_mismatch: 'the log does not end where the head says: entries were truncated at the end (or the head was altered)',
   checkpoint_unknown_key: 'a checkpoint names a signing key that is not published',
   checkpoint_signature_invalid: 'a checkpoint signature does not verify: the checkpoint was forged or altered',

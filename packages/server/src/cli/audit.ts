@@ -61,6 +61,7 @@ const FILTER_FLAGS: ReadonlyArray<[flag: string, param: string, help: string]> =
   ['--type <type>', 'type', "exact type or prefix such as 'token.*'"],
   ['--agent <id>', 'agent', 'entries about this agent'],
   ['--actor <id>', 'actor', 'entries by this actor'],
+  ['--chain-id <id>', 'chain_id', 'everything done under one delegation chain root'],
   ['--subject <id>', 'subject', 'entries about this subject'],
   ['--outcome <outcome>', 'outcome', 'success, failure or denied'],
   ['--from <time>', 'from', 'ISO-8601, inclusive'],
@@ -83,7 +84,8 @@ function positiveInt(value: string): number {
 function queryString(options: Options, extra: Record<string, string | number | undefined> = {}): string {
   const params = new URLSearchParams();
   for (const [, param] of FILTER_FLAGS) {
-    const value = options[param];
+    // commander names `--chain-id` chainId; the query parameter is chain_id.
+    const value = options[param.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase())];
     if (value !== undefined && value !== false) params.set(param, String(value));
   }
   for (const [key, value] of Object.entries(extra)) if (value !== undefined) params.set(key, String(value));

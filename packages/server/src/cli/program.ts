@@ -5,6 +5,7 @@ import { CliError, EXIT } from './client.js';
 import { registerAuditCommands } from './audit.js';
 import { contextFor, type RegisterCommands } from './context.js';
 import { registerDataCommands } from './data.js';
+import { registerIdpCommands } from './idp.js';
 import { registerJobCommands } from './jobs.js';
 import { registerKeyCommands } from './keys.js';
 import { registerOperatorCommands } from './operator.js';
@@ -21,7 +22,7 @@ import { packageVersion } from './version.js';
  * HTTP client, the output helpers and the connection settings; `server` and `policy eval|test`
  * import what they run when they run (docs/architecture.md, "The CLI").
  */
-const GROUPS: RegisterCommands[] = [registerServerCommands, registerOperatorCommands, registerAgentCommands, registerAuditCommands, registerApprovalCommands, registerTokenCommands, registerKeyCommands, registerResourceServerCommands, registerPolicyCommands, registerDataCommands, registerJobCommands];
+const GROUPS: RegisterCommands[] = [registerServerCommands, registerOperatorCommands, registerAgentCommands, registerAuditCommands, registerApprovalCommands, registerTokenCommands, registerKeyCommands, registerResourceServerCommands, registerPolicyCommands, registerDataCommands, registerJobCommands, registerIdpCommands];
 
 export function buildProgram(): Command {
   const program = new Command('mandate')

@@ -14,6 +14,14 @@ export class OAuthError extends MandateError {
     super(code, status, description, details);
   }
 
+  /** Extra members of the error body beyond RFC 6749's (e.g. `approval_id` of a pending delegation). */
+  body: Record<string, string> | undefined;
+
+  withBody(members: Record<string, string>): this {
+    this.body = { ...(this.body ?? {}), ...members };
+    return this;
+  }
+
   withHeaders(headers: Record<string, string>): this {
     this.headers = { ...(this.headers ?? {}), ...headers };
     return this;

@@ -24,6 +24,8 @@ export interface RevocableToken {
   sub: string;
   client_id?: string | undefined;
   act?: { sub?: unknown; act?: unknown } | undefined;
+  /** A delegated token's chain: revoking any token above it revokes it too (cascade). */
+  delegation?: { parents?: unknown } | undefined;
 }
 
 export interface RevocationsOptions {
@@ -56,6 +58,13 @@ function agentsOf(token: RevocableToken): string[] {
     act = act.act as RevocableToken['act'];
   }
   return ids;
+}
+
+/** The token's jti and its delegation parents' (bounded): a revoked parent revokes its whole subtree. */
+function tokenAndParents(token: RevocableToken): string[] {
+  const parents = token.delegation?.parents;
+  const ids = Array.isArray(parents) ? parents.filter((p): p is string => typeof p === 'string').slice(0, 16) : [];
+  return [token.jti, ...ids];
 }
 
 /**
@@ -176,7 +185,7 @@ export class Revocations {
   /** Why a token is revoked ('token' or 'agent'), or null when it is not. */
   async check(token: RevocableToken): Promise<'token' | 'agent' | null> {
     const db = this.options.store.db;
-    const revoked = await oauthTables(db).selectFrom('oauth_revoked_tokens').select('jti').where('jti', '=', token.jti).executeTakeFirst();
+    const revoked = await oauthTables(db).selectFrom('oauth_revoked_tokens').select('jti').where('jti', 'in', tokenAndParents(token)).executeTakeFirst();
     if (revoked) return 'token';
     const agents = agentsOf(token);
     let marks = oauthTables(db).selectFrom('oauth_agent_revocations').select('not_before').where('agent_id', 'in', agents);

@@ -1,3 +1,4 @@
+import type { DelegationService } from '../delegation/index.js';
 import type { Foundation } from '../foundation.js';
 import type { AgentTokenSource, ProofOfPossession, ResourceServerResolver } from '../identity/index.js';
 import type { RegistryService } from '../registry/index.js';
@@ -57,6 +58,7 @@ export class OAuthService {
     metadata: MetadataEndpoint;
   };
   private jobs: JobHandle[] = [];
+  private delegation: DelegationService | null = null;
   private unfollow: (() => void) | null = null;
 
   constructor(private readonly options: OAuthServiceOptions) {
@@ -99,12 +101,19 @@ export class OAuthService {
         proofs: this.proofs,
         issuances: this.issuances,
         refusals: new RefusalAudit(audit, logger),
+        verifier: this.verifier,
+        delegation: () => this.delegation,
       }),
       introspect: new IntrospectionEndpoint(callers, this.verifier),
       revoke: new RevocationEndpoint({ callers, agents: this.agents, verifier: this.verifier, revocations: this.revocations, registry, clock }),
       feed: new FeedEndpoint(callers, this.revocations, settings.revocationFeedMaxWaitSeconds),
       metadata: new MetadataEndpoint(this.issuer, this.tokenEndpoint, this.resourceServers),
     };
+  }
+
+  /** Token exchange and ID-JAG call the delegation context (built after approvals, so wired here). */
+  acceptDelegation(delegation: DelegationService): void {
+    this.delegation = delegation;
   }
 
   /** Loads or creates the signing keys, follows agents' status changes, schedules upkeep. */

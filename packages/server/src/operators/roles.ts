@@ -24,6 +24,8 @@ export const PERMISSIONS = {
   'tokens:introspect': ['admin'],
   'tokens:revoke': ['admin'],
   'system:read': ['admin', 'auditor'],
+  'idps:manage': ['admin'],
+  'idps:read': ['admin', 'auditor'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -14,6 +14,6 @@ describe('the default bundle', () => {
     let out = '';
     const io: PolicyIO = { out: (t) => void (out += t), err: (t) => void (out += t), nowNs: () => 1_767_225_600_000_000_000n, monotonicMs: () => 0 };
     const summary = runTest([defaultBundleDir()], {}, io);
-    expect(summary, out).toEqual({ passed: 10, failed: 0, errors: 0 });
+    expect(summary, out).toEqual({ passed: 11, failed: 0, errors: 0 });
   });
 });

@@ -34,7 +34,15 @@ const env = { nowMs: Date.UTC(2026, 0, 1, 9, 30), caller: { kind: 'agent' as con
 describe('buildInput', () => {
   it('without act: depth 0, the agent alone in the chain, its owner as the delegating user', () => {
     const input = buildInput(agent, claims(), request, env) as any;
-    expect(input.delegation).toEqual({ delegated: false, depth: 0, chain: [{ sub: agent.id, client_id: agent.clientId }] });
+    expect(input.delegation).toEqual({
+      delegated: false,
+      depth: 0,
+      chain: [{ sub: agent.id, client_id: agent.clientId }],
+      root_user: 'owner@example.com',
+      root_issuer: null,
+      actors: [],
+      chain_id: null,
+    });
     expect(input.user).toEqual({ id: 'owner@example.com', source: 'agent_owner' });
     expect(input.agent.delegating_user).toBe('owner@example.com');
   });
@@ -46,6 +54,22 @@ describe('buildInput', () => {
     expect(input.delegation.depth).toBe(2);
     expect(input.delegation.chain).toEqual([{ sub: 'alice@example.com' }, { sub: 'agent-parent', client_id: 'mcl_parent' }, { sub: agent.id, client_id: agent.clientId }]);
     expect(delegationDepth({ act: { sub: 'a', act: { sub: 'b', act: { sub: 'c' } } } })).toBe(3);
+  });
+
+  it('carries the chain from the delegation claim: root user and issuer, actors outermost first, chain id', () => {
+    const delegated = claims({
+      sub: 'alice@example.com',
+      act: { sub: agent.id, client_id: agent.clientId, act: { sub: 'agent-parent', client_id: 'mcl_parent' } },
+      delegation: { depth: 2, chain_id: 'dch_1', parents: ['j0'], root: { sub: 'alice@example.com', iss: 'https://idp.example' } },
+    });
+    const input = buildInput(agent, delegated, request, env) as any;
+    expect(input.delegation).toMatchObject({
+      depth: 2,
+      root_user: 'alice@example.com',
+      root_issuer: 'https://idp.example',
+      chain_id: 'dch_1',
+      actors: [{ sub: 'agent-parent', client_id: 'mcl_parent' }, { sub: agent.id, client_id: agent.clientId }],
+    });
   });
 
   it('carries every ABAC attribute with exact nanosecond times and ranks', () => {

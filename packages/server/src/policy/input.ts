@@ -8,6 +8,7 @@
  */
 import { delegationFromClaims } from '../approvals/index.js';
 import type { DelegationLink } from '../audit/index.js';
+import { chainOf } from '../delegation/index.js';
 import type { AccessTokenClaims } from '../oauth/index.js';
 import { DATA_CLASSIFICATIONS, classificationRank, isDataClassification } from '../registry/index.js';
 import type { Agent } from '../registry/index.js';
@@ -112,6 +113,7 @@ export function checkInputLimits(request: Pick<DecisionRequest, 'context' | 'res
  */
 export function buildInput(agent: Agent, claims: AccessTokenClaims, request: DecisionRequest, env: InputEnvironment): Record<string, unknown> {
   const user = delegatingUser(agent, claims);
+  const chain = chainOf(claims);
   // The token's scope claim cannot grant what the agent no longer holds (a narrowed agent).
   const tokenScopes = effectiveScopes(claims, agent);
   const [toolApi, ...operation] = request.tool.split(':');
@@ -167,6 +169,12 @@ export function buildInput(agent: Agent, claims: AccessTokenClaims, request: Dec
       delegated: user.source === 'delegation',
       depth: delegationDepth(claims),
       chain: user.chain,
+      // Stable names (docs/delegation.md "What policies and monitors see"): the user at the
+      // chain's root (the agent's owner when the agent acts for itself), each actor, the chain id.
+      root_user: user.source === 'delegation' ? chain.rootUser : user.id,
+      root_issuer: chain.rootIssuer,
+      actors: chain.actors,
+      chain_id: chain.chainId,
     },
     human_approval: { exists: env.approval.exists, id: env.approval.id },
     time: {

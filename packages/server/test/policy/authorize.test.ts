@@ -184,7 +184,7 @@ describe.each(storeKinds())('POST /v1/authorize with the default bundle on %s', 
     expect(details.input.context.ticket).toBe('T-1');
     expect(details.input.context.note).toMatch(/^hmac-sha256:/);
     expect(details.input.agent).toMatchObject({ id: cal.id, purpose: 'calendar-management', delegating_user: 'alice@example.com', classification: 'confidential', classification_rank: 2 });
-    expect(details.input.delegation).toEqual({ delegated: false, depth: 0, chain: [{ sub: cal.id, client_id: cal.clientId }] });
+    expect(details.input.delegation).toEqual({ delegated: false, depth: 0, chain: [{ sub: cal.id, client_id: cal.clientId }], root_user: 'alice@example.com', root_issuer: null, actors: [], chain_id: null });
     expect(JSON.stringify(details)).not.toContain(token);
   });
 });

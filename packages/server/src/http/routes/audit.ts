@@ -28,6 +28,7 @@ const Filters = {
   type: Type.Optional(Type.String({ maxLength: 200, description: "exact type, or a prefix such as 'token.*'" })),
   agent: Type.Optional(Type.String({ maxLength: 200 })),
   actor: Type.Optional(Type.String({ maxLength: 200 })),
+  chain_id: Type.Optional(Type.String({ maxLength: 200, description: 'everything done under one delegation chain root (the chain_id of its tokens)' })),
   subject: Type.Optional(Type.String({ maxLength: 200 })),
   outcome: Type.Optional(Type.Union([Type.Literal('success'), Type.Literal('failure'), Type.Literal('denied')])),
   from: Type.Optional(Type.String({ maxLength: 40, description: 'ISO-8601, inclusive' })),
@@ -57,6 +58,7 @@ function toFilter(query: FilterQuery): AuditFilter {
   if (query.type !== undefined) filter.type = query.type;
   if (query.agent !== undefined) filter.agent = query.agent;
   if (query.actor !== undefined) filter.actor = query.actor;
+  if (query.chain_id !== undefined) filter.chainId = query.chain_id;
   if (query.subject !== undefined) filter.subject = query.subject;
   if (query.outcome !== undefined) filter.outcome = query.outcome;
   if (query.from !== undefined) filter.from = query.from;

@@ -3,6 +3,7 @@ import { agentRoutes } from './agents.js';
 import { approvalRoutes } from './approvals.js';
 import { auditRoutes } from './audit.js';
 import { authorizeRoutes } from './authorize.js';
+import { delegationRoutes } from './delegation.js';
 import { healthRoutes } from './health.js';
 import { jobRoutes } from './jobs.js';
 import { oauthAdminRoutes } from './oauth-admin.js';
@@ -16,4 +17,4 @@ import { policyRoutes } from './policies.js';
  */
 export const PUBLIC_PLUGINS: MandatePlugin[] = [healthRoutes, oauthRoutes];
 
-export const V1_PLUGINS: MandatePlugin[] = [operatorRoutes, agentRoutes, auditRoutes, approvalRoutes, oauthAdminRoutes, policyRoutes, authorizeRoutes, jobRoutes];
+export const V1_PLUGINS: MandatePlugin[] = [operatorRoutes, agentRoutes, auditRoutes, approvalRoutes, oauthAdminRoutes, policyRoutes, authorizeRoutes, jobRoutes, delegationRoutes];

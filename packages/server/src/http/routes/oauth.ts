@@ -26,7 +26,7 @@ function sendOAuthError(error: unknown, request: FastifyRequest, reply: FastifyR
   return reply
     .status(oauth.status)
     .header('cache-control', 'no-store')
-    .send({ error: oauth.code, error_description: oauth.expose ? oauth.message : 'internal error' });
+    .send({ ...(oauth.expose ? (oauth.body ?? {}) : {}), error: oauth.code, error_description: oauth.expose ? oauth.message : 'internal error' });
 }
 
 const single = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
@@ -38,7 +38,7 @@ const TokenResponse = Type.Object({
   scope: Type.String(),
   issued_token_type: Type.Optional(Type.String()),
 });
-const OAuthErrorBody = Type.Object({ error: Type.String(), error_description: Type.Optional(Type.String()) });
+const OAuthErrorBody = Type.Object({ error: Type.String(), error_description: Type.Optional(Type.String()), approval_id: Type.Optional(Type.String()) });
 
 /**
  * The public OAuth endpoints (RFC 8414 metadata, token, JWKS, introspection, revocation and

@@ -1,4 +1,5 @@
 import { CLIENT_SIGNING_ALGORITHMS, SIGNING_ALGORITHMS } from '../algorithms.js';
+import { ID_JAG_PROFILE } from '../grants/id-jag.js';
 import { CLIENT_AUTH_METHODS } from '../client-auth.js';
 import { GRANTS } from '../grants/index.js';
 import type { ResourceServers } from '../resource-servers.js';
@@ -31,6 +32,7 @@ export class MetadataEndpoint {
       revocation_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS, 'bearer'],
       dpop_signing_alg_values_supported: [...CLIENT_SIGNING_ALGORITHMS],
       resource_indicators_supported: true,
+      authorization_grant_profiles_supported: [ID_JAG_PROFILE],
       access_token_signing_alg_values_supported: Object.keys(SIGNING_ALGORITHMS),
     };
   }

@@ -11,6 +11,8 @@ import { GRANTS } from '../grants/index.js';
 import type { TokenResponse } from '../grants/types.js';
 import type { IssuanceAudit } from '../issuance-audit.js';
 import type { SigningKeys } from '../keys/signing-keys.js';
+import type { AccessTokenVerifier } from '../verifier.js';
+import type { DelegationService } from '../../delegation/index.js';
 import { tokenRequestsRefused, tokensIssued } from '../metrics.js';
 import { TokenBuckets } from '../rate-limit.js';
 import type { RefusalAudit } from '../refusals.js';
@@ -27,6 +29,9 @@ export interface TokenEndpointOptions {
   proofs: DpopProofs;
   issuances: IssuanceAudit;
   refusals: RefusalAudit;
+  verifier: AccessTokenVerifier;
+  /** Set once the runtime has built the delegation context (token exchange, ID-JAG). */
+  delegation: () => DelegationService | null;
 }
 
 /**
@@ -71,6 +76,8 @@ export class TokenEndpoint {
         ttl: { defaultSeconds: settings.accessTokenTtlSeconds, minSeconds: settings.accessTokenTtlMinSeconds, maxSeconds: settings.accessTokenTtlMaxSeconds },
         keys: this.options.keys,
         resourceServers: this.options.resourceServers,
+        verifier: this.options.verifier,
+        delegation: this.options.delegation(),
       });
       // Awaited: no token leaves before its audit entry has committed (issuance-audit.ts).
       await this.options.issuances.record(

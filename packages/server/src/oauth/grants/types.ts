@@ -1,9 +1,11 @@
+import type { DelegationService } from '../../delegation/index.js';
 import type { Agent } from '../../registry/index.js';
 import type { ClientAuthMethod } from '../client-auth.js';
 import type { FormParameters } from '../form.js';
 import type { SigningKeys } from '../keys/signing-keys.js';
 import type { ResourceServers } from '../resource-servers.js';
 import type { IssuedAccessToken } from '../tokens.js';
+import type { AccessTokenVerifier } from '../verifier.js';
 
 /** Everything a grant needs to decide and mint; no HTTP in here. */
 export interface GrantContext {
@@ -16,6 +18,10 @@ export interface GrantContext {
   ttl: { defaultSeconds: number; minSeconds: number; maxSeconds: number };
   keys: SigningKeys;
   resourceServers: ResourceServers;
+  /** Verifies Mandate's own tokens presented as subject or actor tokens (token exchange). */
+  verifier: AccessTokenVerifier;
+  /** The delegation context (token exchange, ID-JAG); null until the runtime wires it. */
+  delegation: DelegationService | null;
 }
 
 /** RFC 6749 §5.1 success body (plus RFC 8693's issued_token_type when a grant sets it). */

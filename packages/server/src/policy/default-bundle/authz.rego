@@ -53,12 +53,15 @@ calendar_types := {"calendar", "calendar-events"}
 
 deny contains "token_expired" if time.now_ns() >= input.token.expiry_ns
 
-# Seed rule 3: no access to another user's resources without an admin scope.
+# Seed rule 3: no access to another user's resources without an admin scope. "The user" is the
+# root of the delegation chain: every agent of user → A → B → C acts for that one user.
 deny contains "cross_user_without_admin_scope" if {
 	input.resource.owner != null
-	input.resource.owner != input.user.id
+	input.resource.owner != root_user
 	not has_admin_scope
 }
+
+root_user := object.get(object.get(input, "delegation", {}), "root_user", input.user.id)
 
 has_admin_scope if "admin" in input.token.scopes
 

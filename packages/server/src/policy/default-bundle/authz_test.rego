@@ -45,6 +45,15 @@ test_other_users_calendar if {
 	reasons == {"calendar_not_delegating_user", "cross_user_without_admin_scope"}
 }
 
+test_cross_user_rule_uses_the_chain_root if {
+	files := {"type": "files", "id": "r", "owner": "alice@example.com", "sensitivity_rank": 1}
+	token := {"scopes": ["files:read"], "expiry_ns": 4102444800000000000}
+	own := object.union(base, {"resource": files, "token": token, "delegation": {"root_user": "alice@example.com", "depth": 3}})
+	not "cross_user_without_admin_scope" in authz.deny with input as own
+	other := object.union(own, {"delegation": {"root_user": "bob@example.com", "depth": 3}})
+	"cross_user_without_admin_scope" in authz.deny with input as other
+}
+
 test_admin_scope_reaches_other_users_files if {
 	inp := object.union(base, {
 		"resource": {"type": "files", "id": "r", "owner": "bob@example.com", "sensitivity_rank": 1},

@@ -1,0 +1,7 @@
+import type { Migrations } from '../../storage/index.js';
+import { m012Delegation } from './012-delegation.js';
+
+/** The delegation context's migrations, by name; a shipped migration is never edited (add the next). */
+export const delegationMigrations: Migrations = {
+  '012-delegation': m012Delegation,
+};
