@@ -57,6 +57,11 @@ export class AgentMonitor {
     return this.agents.size;
   }
 
+  /** Whether the monitor holds a baseline for this agent. */
+  tracks(agentId: string): boolean {
+    return this.agents.has(agentId);
+  }
+
   /** Forgets an agent (decommissioned): its next event starts a fresh warm-up. */
   forget(agentId: string): void {
     this.agents.delete(agentId);

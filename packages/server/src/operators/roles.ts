@@ -24,6 +24,8 @@ export const PERMISSIONS = {
   'tokens:introspect': ['admin'],
   'tokens:revoke': ['admin'],
   'system:read': ['admin', 'auditor'],
+  'alerts:read': ['admin', 'auditor', 'approver'],
+  'alerts:manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
