@@ -158,7 +158,7 @@ export const DEFAULTS = {
      * first-use and depth signals may alert; rate windows warm up by buckets of their own.
      */
     warmupMinutes: 1_440,
-    /** Agents tracked at once (about 1.5 KB each); beyond, the agent seen first is forgotten. */
+    /** Agents tracked at once (about 0.5 KB of heap each); beyond, the agent seen first is forgotten. */
     maxAgents: 200_000,
     /** Distinct tools and scopes remembered per agent for first-use detection. */
     maxSeenPerAgent: 64,

@@ -26,8 +26,8 @@ describe('audit entries → monitor events', () => {
       depth: 2,
     });
     // Without a depth (or a malformed one) the event simply carries none.
-    expect(monitorEventOf(entry('policy.decision', decisionInput({})))).not.toHaveProperty('depth');
-    expect(monitorEventOf(entry('policy.decision', decisionInput({ depth: -1 })))).not.toHaveProperty('depth');
+    expect(monitorEventOf(entry('policy.decision', decisionInput({})))).toMatchObject({ depth: undefined });
+    expect(monitorEventOf(entry('policy.decision', decisionInput({ depth: -1 })))).toMatchObject({ depth: undefined });
     // A decision on an invalid token has no agent to judge.
     expect(monitorEventOf(entry('policy.decision', decisionInput({}), null))).toBeNull();
   });

@@ -20,8 +20,11 @@ function text(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
 }
 
-function strings(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+const NONE: readonly string[] = [];
+
+/** The array itself when every item is a string (no copy on the hot path), else no items. */
+function strings(value: unknown): readonly string[] {
+  return Array.isArray(value) && value.every((v) => typeof v === 'string') ? (value as string[]) : NONE;
 }
 
 const tokenIssued: Translate = (entry, atMs) => {
@@ -69,7 +72,8 @@ const decision: Translate = (entry, atMs) => {
     declaredTools: strings(record(input.agent).tools),
     actingFor: text(record(input.user).id),
     resourceOwner: text(record(input.resource).owner),
-    ...(typeof depth === 'number' && Number.isInteger(depth) && depth >= 0 ? { depth } : {}),
+    // Always set (undefined when unknown): one object shape for every decision event.
+    depth: typeof depth === 'number' && Number.isInteger(depth) && depth >= 0 ? depth : undefined,
   };
 };
 
@@ -80,9 +84,21 @@ export const FEED: ReadonlyMap<string, Translate> = new Map([
   ['policy.decision', decision],
 ]);
 
+/** The last entry time parsed: entries of one committed batch share their time (audit/log.ts). */
+let lastTime = '';
+let lastMs = Number.NaN;
+
+function timeOf(entry: AuditEntry): number {
+  if (entry.time !== lastTime) {
+    lastTime = entry.time;
+    lastMs = Date.parse(entry.time);
+  }
+  return lastMs;
+}
+
 export function monitorEventOf(entry: AuditEntry): MonitorEvent | null {
   const translate = FEED.get(entry.type);
   if (!translate) return null;
-  const atMs = Date.parse(entry.time);
+  const atMs = timeOf(entry);
   return Number.isNaN(atMs) ? null : translate(entry, atMs);
 }

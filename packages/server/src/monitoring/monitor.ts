@@ -23,13 +23,19 @@ const RATE_AREA = RATE_SIGNALS.length * WINDOWS.length * BASELINE_SLOTS;
 /** Per signal: SAMPLES audit seqs in a ring, then the ring's next position. */
 const SAMPLE_AREA = SIGNAL_COUNT * (SAMPLES + 1);
 const STATE_SIZE = RATE_AREA + SAMPLE_AREA;
+/** What a name in `seen` was seen as (bits). */
+const SEEN = { tool: 1, scope: 2, undeclared: 4 } as const;
 
 interface AgentState {
   /** Every baseline and sample ring of the agent, in one typed array. */
   numbers: Float64Array;
   firstSeenMs: number;
-  /** Tools (`t:`) and scopes (`s:`) seen, and undeclared tools alerted (`u:`), up to maxSeenPerAgent. */
-  seen: Set<string>;
+  /**
+   * Names seen, up to maxSeenPerAgent, each with SEEN bits (a tool, a scope, an undeclared tool
+   * alerted). Keyed by the name itself, not a prefixed copy: a string's hash is computed once
+   * and kept on it, so the lookup per event costs no concatenation and no rehash.
+   */
+  seen: Map<string, number>;
   /** Deepest delegation chain seen (−1: none yet). */
   maxDepth: number;
 }
@@ -101,7 +107,7 @@ export class AgentMonitor {
         advance(numbers, baselineAt(signal, w), window, nowMs);
       });
     }
-    state = { numbers, firstSeenMs: nowMs, seen: new Set(), maxDepth: -1 };
+    state = { numbers, firstSeenMs: nowMs, seen: new Map(), maxDepth: -1 };
     this.agents.set(agentId, state);
     return state;
   }
@@ -158,17 +164,23 @@ export class AgentMonitor {
     return { agentId: event.agentId, signal, window: 'event', observed, baseline: { mean: baseline, deviation: 0 }, severity, reason, sampleSeqs: this.samples(state, signal), atMs: event.atMs };
   }
 
-  /** Remembers `key`; true when it is new (and there was room to remember it). */
-  private firstTime(state: AgentState, key: string): boolean {
-    if (state.seen.has(key) || state.seen.size >= this.settings.maxSeenPerAgent) return false;
-    state.seen.add(key);
+  /** Remembers `name` as `as`; true when that is new (and there was room to remember it). */
+  private firstTime(state: AgentState, name: string, as: number): boolean {
+    const bits = state.seen.get(name);
+    if (bits === undefined) {
+      if (state.seen.size >= this.settings.maxSeenPerAgent) return false;
+      state.seen.set(name, as);
+      return true;
+    }
+    if ((bits & as) !== 0) return false;
+    state.seen.set(name, bits | as);
     return true;
   }
 
   private tokenScopes(state: AgentState, event: TokenEvent, found: Anomaly[]): void {
     const warm = this.warm(state, event.atMs);
     for (const scope of event.scopes) {
-      if (this.firstTime(state, `s:${scope}`) && warm) {
+      if (this.firstTime(state, scope, SEEN.scope) && warm) {
         found.push(this.eventAnomaly(state, event, 'scope_usage', 1, 0, this.settings.signals.scope_usage.firstUseSeverity, `scope '${scope}' used for the first time`));
       }
     }
@@ -184,10 +196,10 @@ export class AgentMonitor {
     const usage = this.settings.signals.scope_usage;
     if (!toolDeclared(event.tool, event.declaredTools)) {
       // Against the registration: no warm-up needed, one alert per undeclared tool.
-      if (this.firstTime(state, `u:${event.tool}`)) {
+      if (this.firstTime(state, event.tool, SEEN.undeclared)) {
         found.push(this.eventAnomaly(state, event, 'scope_usage', 1, 0, usage.undeclaredSeverity, `tool '${event.tool}' is not among the agent's registered tools`));
       }
-    } else if (this.firstTime(state, `t:${event.tool}`) && warm) {
+    } else if (this.firstTime(state, event.tool, SEEN.tool) && warm) {
       found.push(this.eventAnomaly(state, event, 'scope_usage', 1, 0, usage.firstUseSeverity, `tool '${event.tool}' used for the first time`));
     }
     if (event.depth !== undefined) {
