@@ -58,7 +58,7 @@ export const DEFAULTS = {
     maxDepth: 3,
     /** Chains deeper than this need a human's approval. */
     approvalDepth: 2,
-    /** A child keeps at most this share of its parent's scopes. */
+    /** Share of its parent's (resource, action) pairs each delegation level must give up (docs/delegation.md). */
     minimumReduction: 0.5,
   },
 

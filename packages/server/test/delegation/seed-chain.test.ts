@@ -94,6 +94,19 @@ describe.each(storeKinds())('the seed chain user → A → B → C on %s', (kind
     expect(replay.body.error_description).toMatch(/^\[approval_refused\].*already been used/);
   });
 
+  it('refuses malformed exchanges with invalid_request naming the parameter', async () => {
+    const missing = await exchange(server, agents.B, '', {});
+    expect(missing.body).toMatchObject({ error: 'invalid_request', error_description: "missing required parameter 'subject_token'" });
+    const type = await exchange(server, agents.B, tokens.A, { subject_token_type: 'urn:example:saml' });
+    expect(type.body.error_description).toMatch(/subject_token_type must be one of/);
+    const targets = await exchange(server, agents.B, tokens.A, { resource: 'https://a.example', audience: 'https://b.example' });
+    expect(targets.body.error_description).toMatch(/resource and audience name different targets/);
+    const notJwt = await exchange(server, agents.B, 'opaque-token', {});
+    expect(notJwt.body).toMatchObject({ error: 'invalid_grant', error_description: expect.stringMatching(/^\[token_invalid\]/) });
+    const actor = await exchange(server, agents.B, tokens.A, { scope: 'calendar:read', actor_token: tokens.A, actor_token_type: 'urn:ietf:params:oauth:token-type:access_token' });
+    expect(actor.body.error_description).toMatch(/actor token belongs to another agent/);
+  });
+
   it('refuses a fourth level (delegation.maxDepth 3)', async () => {
     const deeper = await exchange(server, agents.D, tokens.C, { scope: 'calendar-events:read' });
     expect(deeper).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
