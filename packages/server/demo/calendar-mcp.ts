@@ -12,7 +12,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { z } from 'zod';
 import { mandateCallOf, mcpGuard, type GuardedTool, type McpGuard, type ToolCallRecord } from '@mandate/sdk/mcp';
 
-export const CALENDAR_SCOPES = { read: 'calendar:read', delete: 'calendar:delete' } as const;
+export const CALENDAR_SCOPES = { read: 'calendar:read', delete: 'calendar:delete', eventRead: 'calendar-events:read', eventDelete: 'calendar-events:delete' } as const;
 
 interface CalendarEvent {
   id: string;
@@ -38,6 +38,12 @@ export const CALENDAR_TOOLS: Record<string, GuardedTool> = {
     action: 'delete',
     resource: (args) => ({ type: 'calendar', id: `${text(args.calendar)}/events/${text(args.event_id)}`, owner: text(args.calendar), sensitivity: 'internal' }),
     scopes: [CALENDAR_SCOPES.delete],
+  },
+  get_event: {
+    tool: 'google-calendar-api:events.get',
+    action: 'read',
+    resource: (args) => ({ type: 'calendar-events', id: `${text(args.calendar)}/events/${text(args.event_id)}`, owner: text(args.calendar), sensitivity: 'internal' }),
+    scopes: [CALENDAR_SCOPES.eventRead],
   },
 };
 
@@ -91,6 +97,15 @@ function calendarServer(calendars: Map<string, CalendarEvent[]>, executed: strin
       const events = calendars.get(calendar) ?? [];
       calendars.set(calendar, events.filter((event) => event.id !== event_id));
       return { content: [{ type: 'text', text: `deleted ${event_id}` }] };
+    },
+  );
+  server.registerTool(
+    'get_event',
+    { description: 'Looks up one calendar event', inputSchema: { calendar: z.string(), event_id: z.string() } },
+    async ({ calendar, event_id }, extra) => {
+      executed.push(`get_event ${calendar} ${event_id} (decision ${mandateCallOf(extra)?.decision?.decision_id ?? 'none'})`);
+      const event = (calendars.get(calendar) ?? []).find((candidate) => candidate.id === event_id);
+      return { content: [{ type: 'text', text: JSON.stringify(event ?? null) }] };
     },
   );
   return server;

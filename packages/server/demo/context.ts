@@ -6,6 +6,7 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { AgentAuthService, AuthorizationServerMetadata } from '@mandate/sdk';
 import type { CalendarMcp } from './calendar-mcp.js';
+import type { CompanyIdp } from './company-idp.js';
 import type { DemoMandate } from './mandate.js';
 import type { Narrator, Outcome } from './narrative.js';
 
@@ -29,6 +30,12 @@ export interface DemoContext {
   agent?: DemoAgent;
   calendar?: CalendarMcp;
   mcp?: Client;
+  /** Alice's company IdP, trusted by Mandate (delegation step). */
+  idp?: CompanyIdp;
+  /** The token Alice delegated to the assistant (sub Alice, act the assistant), for its sub-agents. */
+  delegatedToken?: string;
+  /** The single-event sub-sub-agent's token (depth 3): the assistant is in its chain. */
+  subSubAgentToken?: string;
   /** Run at the end, last registered first. */
   cleanups: (() => Promise<void>)[];
 }

@@ -10,6 +10,14 @@ import { join } from 'node:path';
 import { loadConfig } from '../src/config/load.js';
 import { startServer, type RunningServer } from '../src/server/start.js';
 
+/**
+ * The demo's one departure from the defaults: 20 decisions by one agent within a minute raise an
+ * action-velocity alert at once (by default that signal alerts only against a baseline warmed up
+ * over 30 minutes of the agent's own traffic), so the burst step needs no long wait.
+ */
+export const DEMO_BURST_PER_MINUTE = 20;
+const DEMO_MONITORING = { signals: { action_velocity: { burstPerMinute: DEMO_BURST_PER_MINUTE } } };
+
 export interface DemoMandate {
   url: string;
   dataDir: string;
@@ -37,7 +45,7 @@ function freePort(): Promise<number> {
 async function bind(dataDir: string): Promise<RunningServer> {
   for (let attempt = 0; ; attempt += 1) {
     const port = await freePort();
-    const config = loadConfig({ env: {}, flags: { port, host: '127.0.0.1', issuer: `http://127.0.0.1:${port}`, logLevel: 'silent', dataDir } });
+    const config = loadConfig({ env: {}, flags: { port, host: '127.0.0.1', issuer: `http://127.0.0.1:${port}`, logLevel: 'silent', dataDir, monitoring: DEMO_MONITORING } });
     try {
       return await startServer(config);
     } catch (error) {

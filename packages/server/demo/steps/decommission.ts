@@ -1,8 +1,10 @@
 /**
  * Seed, "Revocation: immediate on agent decommission": the owner retires the assistant
  * (deprecate, then decommission); its client secret stops working at once, and the calendar MCP
- * server refuses the token it still holds as soon as the revocation feed tells the guard. Later
- * builds list certificates, leases and tasks in the response too. Ends by verifying the audit chain.
+ * server refuses the token it still holds as soon as the revocation feed tells the guard — and,
+ * when delegation ran, the sub-sub-agent's token too, since the assistant is in its chain
+ * (cascade). Later builds list certificates, leases and tasks in the response too. Ends by
+ * verifying the audit chain.
  */
 import { need, type DemoStep } from '../context.js';
 import { failed, ok } from '../narrative.js';
@@ -37,11 +39,16 @@ export const decommissionStep: DemoStep = {
     const refusedAfter = await refusedByGuard(calendar.url, held);
     if (refusedAfter === undefined) return failed(`the calendar MCP server still accepted the old token after ${FEED_WAIT_MS} ms`);
     narrator.say(`the token it still held → 401 at the calendar MCP server (${refusedAfter < 5000 ? 'within 5 s' : `after ${refusedAfter} ms`}, by the revocation feed)`);
+    if (ctx.subSubAgentToken) {
+      const cascaded = await refusedByGuard(calendar.url, ctx.subSubAgentToken);
+      if (cascaded === undefined) return failed(`the sub-sub-agent's token, with the assistant in its chain, was still accepted after ${FEED_WAIT_MS} ms`);
+      narrator.say(`the sub-sub-agent's token (the assistant is in its act chain) → 401 too: revocation cascades down the chain`);
+    }
 
     const verified = await mandate.api('GET', '/v1/audit/verify');
     if (!verified.body?.ok) return failed(`the audit chain does not verify: ${JSON.stringify(verified.body)}`);
     narrator.say(`GET /v1/audit/verify → ok, ${verified.body.count} hash-chained entries record every step above`);
-    return ok('client secret and tokens revoked; the old token is refused; audit chain verified');
+    return ok(`client secret and tokens revoked${ctx.subSubAgentToken ? ', down the delegation chain' : ''}; the old token is refused; audit chain verified`);
   },
 };
 

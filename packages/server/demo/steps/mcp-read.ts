@@ -1,9 +1,8 @@
 /** Seed rule 1: the calendar agent reads the delegating user's calendar, and nobody else's. */
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { mcpAgentFetch } from '@mandate/sdk/mcp';
 import { need, OTHER_USER, OWNER, type DemoStep } from '../context.js';
+import { connectMcp, toolJson } from '../mcp-client.js';
 import { failed, ok } from '../narrative.js';
 
 export const mcpReadStep: DemoStep = {
@@ -12,15 +11,13 @@ export const mcpReadStep: DemoStep = {
   async run(ctx) {
     const agent = need(ctx.agent, 'the registered agent');
     const calendar = need(ctx.calendar, 'the calendar MCP server');
-    const client = new Client({ name: 'calendar-assistant', version: '2.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(calendar.url), { fetch: mcpAgentFetch(agent.auth, { resource: calendar.url, scope: ['calendar:read'] }) }));
+    const client = await connectMcp(ctx, calendar.url, 'calendar-assistant', mcpAgentFetch(agent.auth, { resource: calendar.url, scope: ['calendar:read'] }));
     ctx.mcp = client;
-    ctx.cleanups.push(() => client.close());
     const tools = await client.listTools();
     ctx.narrator.say(`MCP initialize + tools/list over Streamable HTTP: ${tools.tools.map((t) => t.name).join(', ')}`);
 
     const read = await client.callTool({ name: 'list_events', arguments: { calendar: OWNER } });
-    const events = JSON.parse((read.content as { text: string }[])[0]!.text) as { id: string; title: string }[];
+    const events = toolJson<{ id: string; title: string }[]>(read);
     const allowed = calendar.calls.at(-1);
     ctx.narrator.say(`list_events ${OWNER} → ${allowed?.outcome} (decision ${allowed?.decisionId}): ${events.map((e) => `"${e.title}"`).join(', ')}`);
     if (allowed?.outcome !== 'allow') return failed('the read was not allowed');

@@ -1,5 +1,6 @@
 /** Seed, "Agent Identity Registry": the owner registers the calendar assistant with its purpose, tools and ceiling. */
 import { AgentAuthService } from '@mandate/sdk';
+import { CALENDAR_SCOPES } from '../calendar-mcp.js';
 import { OWNER, type DemoStep } from '../context.js';
 import { failed, ok } from '../narrative.js';
 
@@ -7,7 +8,9 @@ export const CALENDAR_ASSISTANT = {
   name: 'calendar-assistant-prod-v2',
   purpose: 'calendar-management',
   owner: OWNER,
-  scopes: ['calendar:read', 'calendar:delete'],
+  // Its calendar and its events, read and delete: four (resource, action) pairs, so two levels of
+  // sub-agents can each give up half (docs/delegation.md, the narrowing measure).
+  scopes: Object.values(CALENDAR_SCOPES),
   tools: ['google-calendar-api'],
   data_classification: 'internal',
   environment: 'production',

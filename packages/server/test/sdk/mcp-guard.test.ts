@@ -87,7 +87,7 @@ describe.each(storeKinds())('MCP guard with the official MCP SDK (%s)', (kind) =
       resource: calendar.url,
       authorization_servers: [server.url],
       bearer_methods_supported: ['header'],
-      scopes_supported: ['calendar:read', 'calendar:delete'],
+      scopes_supported: ['calendar:read', 'calendar:delete', 'calendar-events:read'],
       resource_name: 'Calendar (MCP)',
     });
     const refused = await fetch(calendar.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
