@@ -57,3 +57,12 @@ export { MandateClient, type GuardedDecision } from './api/mandate-client.js';
 export { authorize, type AuthorizeRequest, type AuthorizationDecision, type DecisionOutcome, type ResourceRef } from './api/authorize.js';
 export { requestApproval, getApproval, waitForApproval, type Approval, type ApprovalRequest, type ApprovalStatus } from './api/approvals.js';
 export { PolicyEnforcer, enforcePolicy, resourceServerDecider, APPROVAL_HEADER, type ActionDescription, type Decider, type EnforcerOptions, type Enforcement } from './enforce.js';
+export {
+  protectedResourceMetadata,
+  protectedResourceMetadataPath,
+  protectedResourceMetadataUrl,
+  resourceChallenge,
+  canonicalResource,
+  type ProtectedResourceMetadata,
+  type ProtectedResourceOptions,
+} from './resource/protected-resource.js';

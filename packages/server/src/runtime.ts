@@ -11,7 +11,9 @@ import type { Foundation } from './foundation.js';
 import { acceptAgentTokens, Authenticator } from './identity/index.js';
 import { OperatorService } from './operators/index.js';
 import { RegistryService } from './registry/index.js';
-import { OAuthService } from './oauth/index.js';
+import { OAuthService, OAUTH_METRICS } from './oauth/index.js';
+import { createMonitoring, type MonitoringMetrics, type MonitoringService } from './monitoring/index.js';
+import type { AuditEntry } from './audit/index.js';
 import { createPolicy, type DecisionPoint, type DecisionReplay, type PolicyService } from './policy/index.js';
 import { Scheduler } from './scheduler/index.js';
 import { systemClock, type Clock } from './shared/clock.js';
@@ -48,6 +50,10 @@ export interface Runtime extends Foundation {
   decisionReplay: DecisionReplay;
   /** Delegation chains: trusted IdPs, token exchange and ID-JAG rules (delegation/index.ts). */
   delegation: DelegationService;
+  /** Alerts, signals and the least-privilege report (monitoring/); fed by the audit log's committed entries. */
+  monitoring: MonitoringService;
+  /** The Prometheus registry behind GET /metrics; other contexts feed it through its ports (monitoring/metrics.ts). */
+  metrics: MonitoringMetrics;
   /** The bootstrap admin token when this start created it (shown once), else null. */
   bootstrapToken: string | null;
   /** Registers cleanup (timers, loops) to run on close, last registered first. */
@@ -124,9 +130,12 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
   await checkMasterKey(store.db, envelope);
 
   const auditKeys = await AuditKeyring.open(store.db, envelope, clock);
+  // The monitor is built after the contexts it watches; until then committed entries go nowhere.
+  let monitorEntries: (entries: AuditEntry[]) => void = () => {};
   const audit = new AuditLog({
     store,
     clock,
+    onAppended: (entries) => monitorEntries(entries),
     hmacKey: deriveKey(master.key, 'audit-hmac'),
     signer: auditKeys,
     checkpoints: { everyEntries: config.audit.checkpointEveryEntries, intervalSeconds: config.audit.checkpointIntervalSeconds },
@@ -187,6 +196,27 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
 
   const { policies, decisions, replay: decisionReplay } = await createPolicy({ config, store, audit, clock, logger, subjects: agentTokens.subjects, approvals, decisionLog: auditReader, onClose: (task) => closers.push(task) });
 
+  const { monitoring, metrics } = createMonitoring({
+    config,
+    store,
+    audit,
+    clock,
+    logger,
+    scheduler,
+    decisionLog: auditReader,
+    suspendAgent: async (agentId, reason) => {
+      await registry.suspend(agentId, { kind: 'system', id: 'monitoring' }, reason);
+    },
+    isAgent: async (agentId) => (await registry.find(agentId)) !== null,
+    onClose: (task) => closers.push(task),
+  });
+  metrics.adopt(...OAUTH_METRICS);
+  metrics.readApprovalsPending(() => approvals.countPending());
+  registry.onStatusChange((change) => {
+    if (change.to === 'decommissioned') monitoring.forgetAgent(change.agentId);
+  });
+  monitorEntries = (entries) => monitoring.ingest(entries);
+
   // The token file is written inside the bootstrap transaction: no admin without its token.
   const tokenFile = join(config.dataDir, ADMIN_TOKEN_FILE);
   const bootstrap = await operators.bootstrap((token) => {
@@ -210,6 +240,8 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
     policies,
     decisions,
     decisionReplay,
+    monitoring,
+    metrics,
     bootstrapToken: bootstrap?.token ?? null,
     onClose: (task) => closers.push(task),
     close: async () => {

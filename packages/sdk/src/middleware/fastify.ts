@@ -1,6 +1,7 @@
 import type { VerifiedAccessToken } from '../verifier/claims.js';
 import { errorBody, TokenVerificationError } from '../verifier/errors.js';
 import type { TokenVerifier } from '../verifier/verifier.js';
+import { protectedResourceMetadataUrl } from '../resource/protected-resource.js';
 
 /**
  * The parts of a Fastify request and reply the pre-handler uses. Structural, so the SDK does
@@ -30,6 +31,8 @@ export interface MiddlewareOptions {
   publicOrigin?: string;
   /** The mTLS client certificate thumbprint (base64url SHA-256 of its DER), for certificate-bound tokens. */
   clientCertificateThumbprint?: (request: FastifyLikeRequest) => string | undefined;
+  /** This API's canonical URI (its audience): refusals then name its RFC 9728 metadata (`resource_metadata`). */
+  resource?: string;
 }
 
 /** Where the verified token is put on the request. */
@@ -71,7 +74,10 @@ export function fastifyPreHandler(verifier: TokenVerifier, options: MiddlewareOp
       (request as FastifyLikeRequest & Partial<MandateAuthenticatedRequest>).mandate = verified;
     } catch (error) {
       if (!(error instanceof TokenVerificationError)) throw error;
-      const challenge = verifier.challenge(error, { dpopScheme: /^dpop\s/i.test(authorization ?? '') });
+      const challenge = verifier.challenge(error, {
+        dpopScheme: /^dpop\s/i.test(authorization ?? ''),
+        ...(options.resource ? { resourceMetadata: protectedResourceMetadataUrl(options.resource) } : {}),
+      });
       reply.code(error.status);
       if (challenge) reply.header('www-authenticate', challenge);
       reply.header('cache-control', 'no-store');

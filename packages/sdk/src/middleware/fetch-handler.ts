@@ -1,6 +1,7 @@
 import type { VerifiedAccessToken } from '../verifier/claims.js';
 import { errorBody, TokenVerificationError } from '../verifier/errors.js';
 import type { TokenVerifier } from '../verifier/verifier.js';
+import { protectedResourceMetadataUrl } from '../resource/protected-resource.js';
 
 export type AuthenticatedHandler = (request: Request, token: VerifiedAccessToken) => Promise<Response>;
 
@@ -8,12 +9,14 @@ export interface FetchMiddlewareOptions {
   requiredScopes?: string[];
   /** The public origin clients address, when behind a proxy (DPoP `htu`). Default: the request URL's. */
   publicOrigin?: string;
+  /** This API's canonical URI (its audience): refusals then name its RFC 9728 metadata (`resource_metadata`). */
+  resource?: string;
 }
 
 /** The refusal as a Response: 401/403 (503 when the verifier cannot check) with WWW-Authenticate. */
-export function refusalResponse(verifier: TokenVerifier, error: TokenVerificationError, dpopScheme: boolean): Response {
+export function refusalResponse(verifier: TokenVerifier, error: TokenVerificationError, dpopScheme: boolean, resource?: string): Response {
   const headers = new Headers({ 'content-type': 'application/json', 'cache-control': 'no-store' });
-  const challenge = verifier.challenge(error, { dpopScheme });
+  const challenge = verifier.challenge(error, { dpopScheme, ...(resource ? { resourceMetadata: protectedResourceMetadataUrl(resource) } : {}) });
   if (challenge) headers.set('www-authenticate', challenge);
   return new Response(JSON.stringify(errorBody(error)), { status: error.status, headers });
 }
@@ -34,7 +37,7 @@ export function withTokenVerification(verifier: TokenVerifier, handler: Authenti
       );
     } catch (error) {
       if (!(error instanceof TokenVerificationError)) throw error;
-      return refusalResponse(verifier, error, /^dpop\s/i.test(authorization ?? ''));
+      return refusalResponse(verifier, error, /^dpop\s/i.test(authorization ?? ''), options.resource);
     }
     return handler(request, verified);
   };

@@ -24,6 +24,7 @@ beforeAll(async () => {
     const { mandate } = request as unknown as MandateAuthenticatedRequest;
     return { subject: mandate.subject, chain: mandate.delegation.map((a) => a.sub) };
   });
+  app.get('/described', { preHandler: fastifyPreHandler(verifier, { resource: 'https://api.example/described' }) }, async () => ({ ok: true }));
   await app.listen({ port: 0, host: '127.0.0.1' });
 });
 afterAll(async () => {
@@ -52,6 +53,15 @@ describe('fastifyPreHandler', () => {
     const [bearer] = parseWwwAuthenticate(response.headers.get('www-authenticate'));
     expect(bearer).toEqual({ scheme: 'Bearer', params: {} });
     expect(await response.json()).toMatchObject({ code: 'ERR_TOKEN_MISSING' });
+  });
+
+  it('names the RFC 9728 metadata (resource_metadata) when given the resource', async () => {
+    const response = await fetch(`${appUrl()}/described`);
+    expect(response.status).toBe(401);
+    expect(parseWwwAuthenticate(response.headers.get('www-authenticate'))[0]).toEqual({
+      scheme: 'Bearer',
+      params: { resource_metadata: 'https://api.example/.well-known/oauth-protected-resource/described' },
+    });
   });
 
   it('answers 401 invalid_token for an expired token and 403 insufficient_scope for a missing scope', async () => {
@@ -88,5 +98,21 @@ describe('withTokenVerification', () => {
     expect(refused.status).toBe(401);
     expect(refused.headers.get('www-authenticate')).toContain('error="invalid_token"');
     expect(await refused.json()).toMatchObject({ code: 'ERR_TOKEN_MALFORMED' });
+  });
+
+  it('names the RFC 9728 metadata in its challenges when given the resource', async () => {
+    const handler = withTokenVerification(verifier, async () => new Response(null, { status: 204 }), { requiredScopes: ['orders:read'], resource: 'https://api.example/orders' });
+    const missing = await handler(new Request('https://api.example/orders'));
+    expect(parseWwwAuthenticate(missing.headers.get('www-authenticate'))[0]).toEqual({
+      scheme: 'Bearer',
+      params: { resource_metadata: 'https://api.example/.well-known/oauth-protected-resource/orders' },
+    });
+    const narrow = await handler(new Request('https://api.example/orders', { headers: { authorization: `Bearer ${await token({ scope: 'other' })}` } }));
+    expect(narrow.status).toBe(403);
+    expect(parseWwwAuthenticate(narrow.headers.get('www-authenticate'))[0]!.params).toMatchObject({
+      resource_metadata: 'https://api.example/.well-known/oauth-protected-resource/orders',
+      error: 'insufficient_scope',
+      scope: 'orders:read',
+    });
   });
 });

@@ -59,6 +59,8 @@ export interface ChallengeOptions {
   dpopAlgorithms?: readonly string[];
   /** The client used the DPoP scheme: put the error on the DPoP challenge. */
   dpopScheme?: boolean;
+  /** The resource's RFC 9728 metadata URL, named as `resource_metadata` on the Bearer challenge (RFC 9728 §5.1). */
+  resourceMetadata?: string;
 }
 
 /** The WWW-Authenticate value for a refusal (RFC 6750 §3, RFC 9449 §7.1); undefined for 503. */
@@ -66,6 +68,7 @@ export function wwwAuthenticate(error: TokenVerificationError, options: Challeng
   if (error.status >= 500) return undefined;
   const errorParams = {
     realm: options.realm,
+    resource_metadata: options.resourceMetadata,
     error: error.oauthError,
     error_description: error.oauthError ? error.description : undefined,
     scope: error.requiredScopes?.join(' '),
@@ -75,7 +78,7 @@ export function wwwAuthenticate(error: TokenVerificationError, options: Challeng
   const challenges: string[] = [];
   if (dpopError && dpopAlgs) {
     challenges.push(formatChallenge('DPoP', { ...errorParams, algs: dpopAlgs }));
-    challenges.push(formatChallenge('Bearer', { realm: options.realm }));
+    challenges.push(formatChallenge('Bearer', { realm: options.realm, resource_metadata: options.resourceMetadata }));
   } else {
     challenges.push(formatChallenge('Bearer', errorParams));
     if (dpopAlgs) challenges.push(formatChallenge('DPoP', { realm: options.realm, algs: dpopAlgs }));

@@ -103,7 +103,7 @@ export interface TokenVerifier {
   /** Reads the token (and DPoP proof) from request headers and verifies it. */
   verifyRequest(request: RequestCredentials, options?: { requiredScopes?: string[] }): Promise<VerifiedAccessToken>;
   /** The WWW-Authenticate header for a refusal. */
-  challenge(error: TokenVerificationError, options?: { dpopScheme?: boolean }): string | undefined;
+  challenge(error: TokenVerificationError, options?: { dpopScheme?: boolean; resourceMetadata?: string }): string | undefined;
   /** Stops following the revocation feed. */
   close(): Promise<void>;
 }
@@ -337,8 +337,12 @@ class AccessTokenVerifier implements TokenVerifier {
     });
   }
 
-  challenge(error: TokenVerificationError, options: { dpopScheme?: boolean } = {}): string | undefined {
-    return wwwAuthenticate(error, { dpopAlgorithms: this.dpopAlgorithms, ...(options.dpopScheme ? { dpopScheme: true } : {}) });
+  challenge(error: TokenVerificationError, options: { dpopScheme?: boolean; resourceMetadata?: string } = {}): string | undefined {
+    return wwwAuthenticate(error, {
+      dpopAlgorithms: this.dpopAlgorithms,
+      ...(options.dpopScheme ? { dpopScheme: true } : {}),
+      ...(options.resourceMetadata ? { resourceMetadata: options.resourceMetadata } : {}),
+    });
   }
 
   async close(): Promise<void> {

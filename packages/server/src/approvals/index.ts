@@ -33,3 +33,6 @@ export { approvalView, type ApprovalView } from './view.js';
 export { bindingHash, normaliseResource } from './binding.js';
 export { isDelegatingUser } from './deciders.js';
 export { delegationFromClaims, type TokenDelegation } from './chain.js';
+/** The signed webhook sender (and its receiver-side check), reused by monitoring for alerts. */
+export { SIGNATURE_HEADER, verifySignatureHeader, WebhookNotifier, type WebhookMessage, type WebhookSettings } from './webhook.js';
+export { deadlineSleep } from './deadline-sleep.js';

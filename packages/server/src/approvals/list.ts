@@ -2,7 +2,7 @@ import { isoTime } from '../shared/clock.js';
 import { ValidationError } from '../shared/errors.js';
 import type { ApprovalDeps } from './deps.js';
 import { toApproval } from './rows.js';
-import { listRows } from './store.js';
+import { countAllPending, listRows } from './store.js';
 import type { Approval, ListFilter } from './types.js';
 
 /** The queue humans look at: oldest first, by keyset paging on (created_at, id). */
@@ -51,4 +51,9 @@ export async function list(deps: ApprovalDeps, filter: ListFilter = {}): Promise
   const page = rows.slice(0, limit);
   const nowMs = deps.clock.now();
   return { items: page.map((r) => toApproval(r, nowMs)), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]!) : null };
+}
+
+/** Requests of all agents still pending now (monitoring's `mandate_approvals_pending` gauge). */
+export async function countPending(deps: ApprovalDeps): Promise<number> {
+  return countAllPending(deps.db, isoTime(deps.clock.now()));
 }

@@ -69,7 +69,7 @@ import { createRequest } from './create.js';
 import { decide } from './decide.js';
 import type { AgentOwnerLookup, ApprovalDeps, ApprovalNotifier, ApprovalSettings } from './deps.js';
 import { sweepExpired } from './expire.js';
-import { list, type ApprovalPage } from './list.js';
+import { countPending, list, type ApprovalPage } from './list.js';
 import { find, get, pendingFor } from './read.js';
 import type { Approval, BoundRequest, ConsumeResult, Decider, Decision, ListFilter, NewApprovalRequest } from './types.js';
 import { ParkedPoller, wait } from './wait.js';
@@ -135,6 +135,11 @@ export class ApprovalService {
   /** Oldest first (the queue order), by keyset paging on (created_at, id). */
   list(filter: ListFilter = {}): Promise<ApprovalPage> {
     return list(this.deps, filter);
+  }
+
+  /** Requests of all agents still pending now (the approvals-pending gauge). */
+  countPending(): Promise<number> {
+    return countPending(this.deps);
   }
 
   decide(id: string, decision: Decision, decider: Decider, reason?: string | null): Promise<Approval> {

@@ -31,6 +31,17 @@ export async function countPending(db: Executor, agentId: string, at: string): P
   return Number(n);
 }
 
+/** How many requests of all agents are still pending at `at` (the approvals-pending gauge). */
+export async function countAllPending(db: Executor, at: string): Promise<number> {
+  const { n } = await approvalTables(db)
+    .selectFrom('approvals')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('status', '=', 'pending')
+    .where('expires_at', '>', at)
+    .executeTakeFirstOrThrow();
+  return Number(n);
+}
+
 /** The agent's newest request with this binding that is still pending at `at`. */
 export async function newestPending(db: Executor, agentId: string, bindingHash: string, at: string): Promise<ApprovalRow | undefined> {
   return approvalTables(db)

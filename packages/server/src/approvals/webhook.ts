@@ -10,7 +10,8 @@ import { approvalView } from './view.js';
 
 /**
  * Tells humans about each new approval request: a JSON POST to `approvals.webhookUrl`,
- * signed like Stripe's webhooks so receivers can check it came from Mandate and is fresh:
+ * signed like Stripe's webhooks so receivers can check it came from Mandate and is fresh
+ * (the monitoring context sends its alerts through this same notifier, `send`):
  *
  *   X-Mandate-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>
  *
@@ -67,7 +68,17 @@ export function verifySignatureHeader(secret: string, header: string, body: stri
   return (parts.get('v1') ?? []).some((candidate) => constantTimeEqual(candidate, expected));
 }
 
-const SYSTEM = { kind: 'system' as const, id: 'approvals-webhook' };
+/** One event to deliver: its type, the audit entries each attempt writes, what it is about. */
+export interface WebhookMessage {
+  /** `type` of the body and the X-Mandate-Event header, e.g. `approval.requested`. */
+  event: string;
+  /** The body's payload key and value (`approval: {...}`, `alert: {...}`). */
+  payload: Record<string, unknown>;
+  /** Audit entry types of a delivered and a failed attempt. */
+  audit: { delivered: string; failed: string; actor: string };
+  subject: string;
+  agentId: string;
+}
 
 export class WebhookNotifier {
   private readonly inFlight = new Set<Promise<void>>();
@@ -82,11 +93,22 @@ export class WebhookNotifier {
     this.target = new URL(settings.url).host;
   }
 
-  /** Starts delivery in the background and returns at once. */
+  /** Starts delivery of an approval request in the background and returns at once. */
   deliver(approval: Approval): void {
+    this.send({
+      event: 'approval.requested',
+      payload: { approval: approvalView(approval) },
+      audit: { delivered: 'approval.notified', failed: 'approval.notify_failed', actor: 'approvals-webhook' },
+      subject: approval.id,
+      agentId: approval.agentId,
+    });
+  }
+
+  /** Starts delivery of any event in the background and returns at once. */
+  send(message: WebhookMessage): void {
     if (this.closing.signal.aborted) return;
-    const job = this.run(approval).catch((error: unknown) => {
-      this.deps.logger?.error({ err: error, approval_id: approval.id }, 'approval webhook delivery crashed');
+    const job = this.run(message).catch((error: unknown) => {
+      this.deps.logger?.error({ err: error, event: message.event, subject: message.subject }, 'webhook delivery crashed');
     });
     this.inFlight.add(job);
     void job.finally(() => this.inFlight.delete(job));
@@ -103,25 +125,25 @@ export class WebhookNotifier {
     await this.idle();
   }
 
-  private async run(approval: Approval): Promise<void> {
+  private async run(message: WebhookMessage): Promise<void> {
     const { attempts, backoffMs } = this.settings;
     const deliveryId = randomId('whd', 12);
     const body = JSON.stringify({
-      type: 'approval.requested',
+      type: message.event,
       delivery_id: deliveryId,
       sent_at: isoTime(this.deps.clock.now()),
-      approval: approvalView(approval),
+      ...message.payload,
     });
     for (let attempt = 1; attempt <= attempts; attempt += 1) {
       if (this.closing.signal.aborted) return;
-      const outcome = await this.attempt(body, deliveryId);
+      const outcome = await this.attempt(message.event, body, deliveryId);
       const last = attempt === attempts;
       const delay = backoffMs * 2 ** (attempt - 1);
       await this.deps.audit.append({
-        type: outcome.ok ? 'approval.notified' : 'approval.notify_failed',
-        actor: SYSTEM,
-        subject: approval.id,
-        agentId: approval.agentId,
+        type: outcome.ok ? message.audit.delivered : message.audit.failed,
+        actor: { kind: 'system', id: message.audit.actor },
+        subject: message.subject,
+        agentId: message.agentId,
         action: 'notify',
         outcome: outcome.ok ? 'success' : 'failure',
         details: {
@@ -136,7 +158,7 @@ export class WebhookNotifier {
       });
       if (outcome.ok) return;
       if (last) {
-        this.deps.logger?.warn({ approval_id: approval.id, attempts }, 'approval webhook gave up');
+        this.deps.logger?.warn({ event: message.event, subject: message.subject, attempts }, 'webhook gave up');
         return;
       }
       try {
@@ -147,7 +169,7 @@ export class WebhookNotifier {
     }
   }
 
-  private async attempt(body: string, deliveryId: string): Promise<{ ok: boolean; status?: number; error?: string }> {
+  private async attempt(event: string, body: string, deliveryId: string): Promise<{ ok: boolean; status?: number; error?: string }> {
     const t = epochSeconds(this.deps.clock.now());
     const doFetch = this.deps.fetch ?? fetch;
     try {
@@ -157,7 +179,7 @@ export class WebhookNotifier {
         headers: {
           'content-type': 'application/json',
           'user-agent': 'Mandate-Webhook/1',
-          [EVENT_HEADER]: 'approval.requested',
+          [EVENT_HEADER]: event,
           [DELIVERY_HEADER]: deliveryId,
           [SIGNATURE_HEADER]: signatureHeader(this.settings.secret, t, body),
         },

@@ -5,6 +5,7 @@ import type { CliContext, RegisterCommands } from './context.js';
 import { AGENT_STATUS_NAMES, CLASSIFICATION_NAMES, LIFECYCLE_ACTION_NAMES } from './names.js';
 import { printJson, printRecord, printTable } from './output.js';
 import { reserveSecretFile, type SecretFile } from './secret-file.js';
+import { registerUnusedCommand } from './agent-unused.js';
 
 /** The agent as the API shows it (http/routes/agents.ts agentView). */
 interface AgentView {
@@ -140,7 +141,7 @@ function fieldOptions(command: Command, required: boolean): Command {
     .option('--label <key=value>', 'metadata label (repeatable)', label);
 }
 
-/** `mandate agent register|list|show|update|suspend|resume|deprecate|decommission|review|rotate-secret`. */
+/** `mandate agent register|list|show|update|suspend|resume|deprecate|decommission|review|rotate-secret|unused`. */
 export const registerAgentCommands: RegisterCommands = (program, context) => {
   const agent = program.command('agent').description('register agents and manage their lifecycle');
 
@@ -268,4 +269,6 @@ export const registerAgentCommands: RegisterCommands = (program, context) => {
         (result) => ({ previous_secret_valid_until: result.previous_secret_expires_at ?? 'now (no overlap)' }),
       );
     });
+
+  registerUnusedCommand(agent, context);
 };

@@ -21,3 +21,12 @@ export const ROLE_NAMES = ['admin', 'approver', 'auditor', 'owner'] as const;
 
 /** approvals/types.ts APPROVAL_STATUSES. */
 export const APPROVAL_STATUS_NAMES = ['pending', 'approved', 'denied', 'expired', 'used'] as const;
+
+/** monitoring/alerts.ts ALERT_STATUSES. */
+export const ALERT_STATUS_NAMES = ['open', 'acknowledged', 'resolved'] as const;
+
+/** monitoring/signals.ts SIGNAL_NAMES. */
+export const SIGNAL_NAMES = ['auth_frequency', 'action_velocity', 'error_rate', 'cross_user', 'scope_usage', 'delegation_depth'] as const;
+
+/** monitoring/signals.ts SEVERITIES, lowest first. */
+export const SEVERITY_NAMES = ['low', 'medium', 'high', 'critical'] as const;

@@ -149,4 +149,36 @@ export const DEFAULTS = {
     groupCommitMaxDelayMs: 2,
     groupCommitMaxEntries: 500,
   },
+
+  monitoring: {
+    /** Watch every agent's behaviour (docs/monitoring.md). Off: no signals, no alerts; /metrics still served. */
+    enabled: true,
+    /**
+     * An agent is watched this long (a day: most agents use their whole toolset daily) before
+     * first-use and depth signals may alert; rate windows warm up by buckets of their own.
+     */
+    warmupMinutes: 1_440,
+    /** Agents tracked at once (about 0.5 KB of heap each); beyond, the agent seen first is forgotten. */
+    maxAgents: 200_000,
+    /** Distinct tools and scopes remembered per agent for first-use detection. */
+    maxSeenPerAgent: 64,
+    /**
+     * Per signal: alert when the current bucket is `zScore` deviations above the agent's usual
+     * count (and at least `minCount`); `escalatedSeverity` from `escalateZScore`; `burstPerMinute`
+     * events in one minute alert even during warm-up (0: off). Tuned on a simulated day of
+     * 1,000 agents (docs/monitoring.md "False positives").
+     */
+    signals: {
+      auth_frequency: { zScore: 6, minCount: 10, severity: 'medium', escalateZScore: 12, escalatedSeverity: 'high', burstPerMinute: 0 },
+      action_velocity: { zScore: 6, minCount: 30, severity: 'medium', escalateZScore: 12, escalatedSeverity: 'high', burstPerMinute: 0 },
+      error_rate: { zScore: 6, minCount: 10, severity: 'medium', escalateZScore: 12, escalatedSeverity: 'high', burstPerMinute: 30 },
+      cross_user: { zScore: 6, minCount: 5, severity: 'high', escalateZScore: 12, escalatedSeverity: 'critical', burstPerMinute: 0 },
+      scope_usage: { undeclaredSeverity: 'high', firstUseSeverity: 'low' },
+      delegation_depth: { severity: 'medium' },
+    },
+    /** Severities that suspend the agent at once (audited; an operator resumes it). Empty: never. */
+    autoSuspendSeverities: [] as Array<'low' | 'medium' | 'high' | 'critical'>,
+    /** Least-privilege report: a grant unused for this many days is reported as unused. */
+    unusedDays: 30,
+  },
 } as const;

@@ -14,7 +14,7 @@ export class ConfigError extends Error {
 type Partialish = { [key: string]: unknown };
 
 /** Keys whose values never appear in an error message. */
-const SECRET_KEYS: readonly string[] = ['databaseUrl', 'masterKey', 'approvals.webhookSecret'];
+const SECRET_KEYS: readonly string[] = ['databaseUrl', 'masterKey', 'approvals.webhookSecret', 'monitoring.webhookSecret', 'monitoring.metricsToken'];
 
 /** Environment variables of docs/contract.md, and the config keys they set. */
 const ENVIRONMENT: ReadonlyArray<[string, string, 'string' | 'number']> = [
@@ -120,6 +120,9 @@ export function loadConfig(options: LoadOptions = {}): Config {
   if (config.approvals.webhookUrl && !config.approvals.webhookSecret) {
     // Unsigned approval notifications could be forged; refuse rather than send them.
     throw new ConfigError('invalid configuration:\n  approvals.webhookSecret: required when approvals.webhookUrl is set (at least 16 characters)');
+  }
+  if (config.monitoring.webhookUrl && !config.monitoring.webhookSecret) {
+    throw new ConfigError('invalid configuration:\n  monitoring.webhookSecret: required when monitoring.webhookUrl is set (at least 16 characters)');
   }
   return config;
 }

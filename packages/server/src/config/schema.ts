@@ -2,6 +2,45 @@ import { Type, type Static } from '@sinclair/typebox';
 
 const PositiveInt = (minimum = 1) => Type.Integer({ minimum });
 
+const Severity = Type.Union(['low', 'medium', 'high', 'critical'].map((s) => Type.Literal(s)));
+const RateSignal = Type.Object(
+  {
+    zScore: Type.Number({ exclusiveMinimum: 0 }),
+    minCount: PositiveInt(),
+    severity: Severity,
+    escalateZScore: Type.Number({ exclusiveMinimum: 0 }),
+    escalatedSeverity: Severity,
+    burstPerMinute: PositiveInt(0),
+  },
+  { additionalProperties: false },
+);
+/** Monitoring (monitoring/ context; docs/monitoring.md). */
+const MonitoringSchema = Type.Object(
+  {
+    enabled: Type.Boolean(),
+    warmupMinutes: PositiveInt(0),
+    maxAgents: PositiveInt(),
+    maxSeenPerAgent: PositiveInt(),
+    signals: Type.Object(
+      {
+        auth_frequency: RateSignal,
+        action_velocity: RateSignal,
+        error_rate: RateSignal,
+        cross_user: RateSignal,
+        scope_usage: Type.Object({ undeclaredSeverity: Severity, firstUseSeverity: Severity }, { additionalProperties: false }),
+        delegation_depth: Type.Object({ severity: Severity }, { additionalProperties: false }),
+      },
+      { additionalProperties: false },
+    ),
+    autoSuspendSeverities: Type.Array(Severity, { maxItems: 4 }),
+    webhookUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
+    webhookSecret: Type.Optional(Type.String({ minLength: 16 })),
+    metricsToken: Type.Optional(Type.String({ minLength: 16 })),
+    unusedDays: PositiveInt(),
+  },
+  { additionalProperties: false },
+);
+
 /** The validated configuration. Every key is required after defaults are merged in. */
 export const ConfigSchema = Type.Object(
   {
@@ -83,6 +122,7 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    monitoring: MonitoringSchema,
   },
   { additionalProperties: false },
 );

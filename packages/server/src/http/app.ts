@@ -41,6 +41,10 @@ export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
     void reply.header('x-request-id', request.id);
   });
   app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
+  // Latency per route pattern (never the raw URL: ids would blow up the label set).
+  app.addHook('onResponse', async (request, reply) => {
+    runtime.metrics.requestDuration.observe({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
   // Before each route's own validation, on every route: text no store can hold is a 400.
   app.addHook('preValidation', async (request) => {
     // A JSON body sent as text/plain (curl's -d without -H, say) parses as a string: say which

@@ -9,6 +9,7 @@
 export { OAuthService, type FeedRequest, type OAuthRequest, type OAuthServiceOptions } from './service.js';
 export { AccessDenied, InvalidClient, InvalidRequest, OAuthError, RateLimited, ServerError } from './errors.js';
 export { TokenBuckets } from './rate-limit.js';
+export { OAUTH_METRICS } from './metrics.js';
 export type { TokenResponse } from './grants/types.js';
 export type { FeedPage, RevocationEvent } from './revocation.js';
 export type { NewResourceServer, ResourceServer } from './resource-servers.js';

@@ -26,6 +26,8 @@ export const PERMISSIONS = {
   'system:read': ['admin', 'auditor'],
   'idps:manage': ['admin'],
   'idps:read': ['admin', 'auditor'],
+  'alerts:read': ['admin', 'auditor', 'approver'],
+  'alerts:manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

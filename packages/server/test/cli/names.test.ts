@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { APPROVAL_STATUSES } from '../../src/approvals/types.js';
 import { AGENT_STATUS_NAMES, APPROVAL_STATUS_NAMES, CLASSIFICATION_NAMES, LIFECYCLE_ACTION_NAMES, ROLE_NAMES } from '../../src/cli/names.js';
 import { ROLES } from '../../src/identity/roles.js';
+import { ALERT_STATUS_NAMES, SEVERITY_NAMES, SIGNAL_NAMES } from '../../src/cli/names.js';
+import { ALERT_STATUSES, SEVERITIES, SIGNAL_NAMES as MONITOR_SIGNALS } from '../../src/monitoring/index.js';
 import { CLASSIFICATION_NAMES as REGISTRY_CLASSIFICATIONS } from '../../src/registry/classification.js';
 import { AGENT_STATUSES, LIFECYCLE_ACTION_NAMES as REGISTRY_LIFECYCLE_ACTIONS } from '../../src/registry/lifecycle.js';
 
@@ -25,5 +27,11 @@ describe('the CLI names the server owns', () => {
 
   it('lists the approval statuses of approvals/types.ts', () => {
     expect([...APPROVAL_STATUS_NAMES]).toEqual([...APPROVAL_STATUSES]);
+  });
+
+  it('lists the alert statuses, signals and severities of monitoring/', () => {
+    expect([...ALERT_STATUS_NAMES]).toEqual([...ALERT_STATUSES]);
+    expect([...SIGNAL_NAMES]).toEqual([...MONITOR_SIGNALS]);
+    expect([...SEVERITY_NAMES]).toEqual([...SEVERITIES]);
   });
 });

@@ -2,6 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mcpGuard } from '@mandate/sdk/mcp';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 /**
@@ -46,8 +49,28 @@ describe('endpoints named in the docs', () => {
   });
   afterAll(async () => server?.stop());
 
+  /**
+   * Endpoints that resource servers built with the SDK serve, not Mandate itself (docs/mcp.md):
+   * checked against a guarded server whose canonical URI is its root.
+   */
+  const SERVED_BY_SDK_SERVERS = new Set(['/.well-known/oauth-protected-resource']);
+  async function servedBySdkServer(path: string): Promise<boolean> {
+    const http = createServer();
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    const guard = mcpGuard({ issuer: server.url, resource: origin, credentials: { clientId: 'unused', clientSecret: 'unused' }, tools: {} });
+    http.on('request', guard.listener(async (_req, res) => void res.writeHead(204).end()));
+    try {
+      return (await fetch(`${origin}${path}`)).status === 200;
+    } finally {
+      await guard.close();
+      await new Promise((resolve) => http.close(resolve));
+    }
+  }
+
   /** Whether any method reaches a route (not the not-found handler); no credentials, so nothing changes. */
   async function served(path: string): Promise<boolean> {
+    if (SERVED_BY_SDK_SERVERS.has(path)) return servedBySdkServer(path);
     for (const method of METHODS) {
       const res = await server.app.inject({ method, url: path });
       const body = res.headers['content-type']?.toString().includes('json') ? (res.json() as { message?: string }) : {};

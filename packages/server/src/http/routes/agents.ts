@@ -176,7 +176,7 @@ export function agentView(agent: Agent) {
 const actorOf = (p: OperatorPrincipal) => ({ kind: 'operator' as const, id: p.operatorId, roles: p.roles });
 
 /** The operator allowed `permission`, and how far it reaches: an owner-only operator sees and changes only its own agents. */
-function operatorAccess(request: FastifyRequest, permission: Permission): { principal: OperatorPrincipal; access: AccessScope } {
+export function operatorAccess(request: FastifyRequest, permission: Permission): { principal: OperatorPrincipal; access: AccessScope } {
   const principal = requireOperator(request, permission);
   return { principal, access: reachOf(principal.roles, permission) === 'own' ? { owner: principal.email.toLowerCase() } : {} };
 }

@@ -10,11 +10,12 @@ import { oauthAdminRoutes } from './oauth-admin.js';
 import { oauthRoutes } from './oauth.js';
 import { operatorRoutes } from './operators.js';
 import { policyRoutes } from './policies.js';
+import { metricsRoutes, monitoringRoutes } from './monitoring.js';
 
 /**
  * Every context's HTTP plugin, one line each. PUBLIC_PLUGINS mount at the root (health,
  * OAuth endpoints, metadata); V1_PLUGINS mount under /v1 behind authentication.
  */
-export const PUBLIC_PLUGINS: MandatePlugin[] = [healthRoutes, oauthRoutes];
+export const PUBLIC_PLUGINS: MandatePlugin[] = [healthRoutes, oauthRoutes, metricsRoutes];
 
-export const V1_PLUGINS: MandatePlugin[] = [operatorRoutes, agentRoutes, auditRoutes, approvalRoutes, oauthAdminRoutes, policyRoutes, authorizeRoutes, jobRoutes, delegationRoutes];
+export const V1_PLUGINS: MandatePlugin[] = [operatorRoutes, agentRoutes, auditRoutes, approvalRoutes, oauthAdminRoutes, policyRoutes, authorizeRoutes, jobRoutes, delegationRoutes, monitoringRoutes];
