@@ -36,7 +36,7 @@ export interface TokenSubjectsOptions {
   clock: Clock;
   skewSeconds: number;
   agentTtlMs?: number;
-  /** Most verified tokens (and agent records) kept; the least recently used goes first. */
+  /** Most verified tokens kept (the least recently used goes first when full); also bounds the agent records. */
   maxEntries?: number;
   /** Monotonic ms for the agent cache (I/O caching, not domain time). */
   monotonic?: () => number;
