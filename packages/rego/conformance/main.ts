@@ -9,6 +9,7 @@
  *   --ratchet           exit 1 when fewer cases pass than ratchet.json records
  *   --update-ratchet    raise the number in ratchet.json to the current pass count
  *   --no-report         do not rewrite report.md
+ *   --no-index          evaluate every rule body (no rule index), to compare with the default
  *
  * The last line is always `N passed, N failed, N skipped`.
  */
@@ -36,10 +37,11 @@ interface Args {
   ratchet: boolean;
   updateRatchet: boolean;
   report: boolean;
+  ruleIndex: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { cases: defaultCases, folders: [], id: null, verbose: false, ratchet: false, updateRatchet: false, report: true };
+  const a: Args = { cases: defaultCases, folders: [], id: null, verbose: false, ratchet: false, updateRatchet: false, report: true, ruleIndex: true };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = (): string => {
@@ -54,6 +56,7 @@ function parseArgs(argv: string[]): Args {
     else if (arg === '--ratchet') a.ratchet = true;
     else if (arg === '--update-ratchet') a.updateRatchet = true;
     else if (arg === '--no-report') a.report = false;
+    else if (arg === '--no-index') a.ruleIndex = false;
     else usage(`unknown option ${arg}`);
   }
   return a;
@@ -97,7 +100,7 @@ function main(): void {
     if (args.id !== null && !c.id.includes(args.id)) continue;
     let outcome: Outcome;
     try {
-      outcome = runCase(c, nowNs);
+      outcome = runCase(c, nowNs, args.ruleIndex);
     } catch (e) {
       outcome = { status: 'fail', reason: `runner crash: ${e instanceof Error ? e.message : String(e)}` };
     }

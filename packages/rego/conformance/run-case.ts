@@ -43,7 +43,8 @@ export type Outcome = { status: 'pass' } | { status: 'fail'; reason: string } | 
 /** Evaluation bounds per case: a runaway case fails instead of stalling the run. */
 const CASE_LIMITS = { maxSteps: 2_000_000, timeoutMs: 3000 };
 
-export function runCase(c: ConformanceCase, nowNs: bigint): Outcome {
+/** @param ruleIndex false evaluates every rule body (no rule index), to compare with the default. */
+export function runCase(c: ConformanceCase, nowNs: bigint, ruleIndex = true): Outcome {
   const builtins = c.builtins ?? [];
   const net = builtins.find((b) => NETWORK_BUILTINS.has(b));
   if (net) return { status: 'skip', reason: `needs the network (${net})` };
@@ -65,6 +66,7 @@ export function runCase(c: ConformanceCase, nowNs: bigint): Outcome {
       nowNs,
       strictBuiltinErrors: c.strict_error === true,
       limits: CASE_LIMITS,
+      ruleIndex,
     });
   } catch (e) {
     if (!wantsError) return { status: 'fail', reason: `unexpected error: ${oneLine(e)}` };

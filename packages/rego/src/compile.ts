@@ -8,6 +8,7 @@ import { compileError, REGO_ERROR_CODES, RegoError, RegoErrors } from './errors.
 import { AnnotationIndex } from './annotations.js';
 import { RuleNode, type CExpr, type CRule, type CTerm, type CWith } from './ir.js';
 import { refNames } from './parser.js';
+import { indexTree } from './rule-index.js';
 import { RObject, RSet, typeName, type Value } from './value.js';
 import { forEachExprPart, forEachPatternVar, forEachSubterm, skipBody } from './walk.js';
 
@@ -162,7 +163,19 @@ export function compileTree(modules: Module[]): CompileResult {
     checkRecursion(deps, errors);
   }
   if (errors.length > 0) throw new RegoErrors(errors);
+  indexTree(tree.root, (path) => isBaseDocument(tree.root, path));
   return { tree, modules };
+}
+
+/** Whether `data.<path>` reaches base documents only: no rule at, above or below it. */
+function isBaseDocument(root: RuleNode, path: readonly string[]): boolean {
+  let node: RuleNode | undefined = root;
+  for (const name of path) {
+    node = node.children.get(name);
+    if (!node) return true;
+    if (node.hasOwnRules || node.dyn.length > 0 || node.isFunc) return false;
+  }
+  return !node.hasRules;
 }
 
 /** Rule name as OPA prints it in recursion errors (the head without the package). */

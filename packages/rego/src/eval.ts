@@ -18,6 +18,7 @@ import type { RuleTree } from './compile.js';
 import { regoText } from './builtins/value-text.js';
 import { chargeDeep, shallowSize } from './cost.js';
 import { equals, RObject, RSet, toJSON, type Value } from './value.js';
+import { selectRules, type RuleIndex } from './rule-index.js';
 
 type Frame = (Value | undefined)[];
 type K = () => boolean;
@@ -45,6 +46,8 @@ export interface EvalOptions {
   clock?: () => number;
   print?: (message: string) => void;
   random?: () => number;
+  /** Select rules through the rule index (rule-index.ts; default true). False evaluates every rule, for comparison. */
+  ruleIndex?: boolean;
 }
 
 export interface EvalMetrics {
@@ -85,6 +88,8 @@ class Ctx {
 const MAX_CALL_DEPTH = 200;
 
 const TRUE_TERM: CTerm = { t: 'const', v: true };
+/** The frame for terms with no variables (the index's refs). */
+const NO_FRAME: Frame = [];
 
 export class Evaluator {
   ctx: Ctx;
@@ -97,6 +102,7 @@ export class Evaluator {
   private readonly clock: () => number;
   private readonly strict: boolean;
   private callDepth = 0;
+  private readonly indexing: boolean;
   private readonly bctx: BuiltinContext & { name: string };
 
   constructor(
@@ -111,6 +117,7 @@ export class Evaluator {
     this.deadline = this.clock() + (opts.limits?.timeoutMs ?? DEFAULT_LIMITS.timeoutMs);
     this.nextCheck = Math.min(CLOCK_EVERY, this.maxSteps + 1);
     this.strict = opts.strictBuiltinErrors ?? false;
+    this.indexing = opts.ruleIndex ?? true;
     const print = opts.print ?? (() => undefined);
     const random = opts.random ?? Math.random;
     const self = this;
@@ -481,7 +488,7 @@ export class Evaluator {
     }
     try {
       let result: Value | undefined;
-      for (const r of node.funcs) {
+      for (const r of this.candidates(node.funcs, node.indexes?.funcs, args)) {
         const frame: Frame = new Array(r.nslots);
         this.unifyArgs(r.args, args, 0, frame, () =>
           this.ruleValues(r, frame, (v) => {
@@ -507,6 +514,23 @@ export class Evaluator {
   private unifyArgs(pats: CTerm[], args: Value[], i: number, f: Frame, k: K): boolean {
     if (i === pats.length) return k();
     return this.unifyValue(pats[i]!, args[i]!, f, () => this.unifyArgs(pats, args, i + 1, f, k));
+  }
+
+  /**
+   * The rules of a list that may succeed now: those the index selects for the current values
+   * (in their order), or all of them without an index. Not under a function mock: a mocked
+   * `equal` must see every comparison the bodies make.
+   */
+  private candidates(rules: CRule[], index: RuleIndex | null | undefined, args?: Value[]): CRule[] {
+    if (!index || !this.indexing || this.ctx.mocks?.has('equal')) return rules;
+    const selected = selectRules(index, (i) => {
+      const source = index.sources[i]!;
+      if (source.kind === 'arg') return args?.[source.position];
+      let value: Value | undefined;
+      this.evalTerm(source.term, NO_FRAME, (v) => ((value = v), true));
+      return value;
+    });
+    return selected.map((i) => rules[i]!);
   }
 
   /** Values of a rule head over all solutions of its body, falling through `else` branches. */
@@ -808,7 +832,7 @@ export class Evaluator {
     if (node.complete.length > 0 || node.defaultRule) return this.evalComplete(node);
     if (node.sets.length > 0) {
       const s = new RSet();
-      for (const r of node.sets) {
+      for (const r of this.candidates(node.sets, node.indexes?.sets)) {
         const frame: Frame = new Array(r.nslots);
         this.evalBody(r.body, 0, frame, () => this.evalTerm(r.key!, frame, (v) => (s.add(v), false)));
       }
@@ -826,7 +850,7 @@ export class Evaluator {
     if (base instanceof RObject) for (const [key, v] of base.unorderedEntries()) obj.set(key, mergeBase(obj.get(key), v));
     const order: Value[] = [];
     const seen = new RSet();
-    for (const r of node.dyn) {
+    for (const r of this.candidates(node.dyn, node.indexes?.dyn)) {
       const frame: Frame = new Array(r.nslots);
       this.evalBody(r.body, 0, frame, () =>
         this.evalItems(r.suffix, 0, [], frame, (keys) =>
@@ -844,7 +868,7 @@ export class Evaluator {
 
   private evalComplete(node: RuleNode): Value | undefined {
     let result: Value | undefined;
-    for (const r of node.complete) {
+    for (const r of this.candidates(node.complete, node.indexes?.complete)) {
       const frame: Frame = new Array(r.nslots);
       this.ruleValues(r, frame, (v) => {
         if (result === undefined) result = v;

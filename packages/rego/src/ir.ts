@@ -5,6 +5,7 @@
  */
 import type { Loc } from './ast.js';
 import type { BuiltinDef } from './builtins/registry.js';
+import type { NodeIndexes } from './rule-index.js';
 import type { Value } from './value.js';
 
 export type CTerm =
@@ -77,6 +78,8 @@ export class RuleNode {
   hasPackage = false;
   /** a package declares this path */
   isPackage = false;
+  /** the rule indexes of its rule lists (rule-index.ts), built once the tree is compiled */
+  indexes: NodeIndexes | null = null;
   constructor(
     readonly name: string,
     readonly path: readonly string[],

@@ -180,6 +180,7 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
     audience: oauth.issuer,
     clock,
     skewSeconds: config.oauth.clockSkewSeconds,
+    cacheEntries: config.oauth.verifiedTokenCacheEntries,
   });
   closers.push(() => agentTokens.stop());
 

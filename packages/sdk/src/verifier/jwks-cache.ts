@@ -59,6 +59,15 @@ export class JwksCache {
     );
   }
 
+  /**
+   * Whether `kid` is still in the set, i.e. tokens it signed still verify (for the verified-token
+   * cache). Starts the background refresh when the set is older than its max age, as keyFor does.
+   */
+  publishes(kid: string): boolean {
+    if (this.options.clock.now() - this.fetchedAt > this.options.maxAgeMs) this.refresh().catch(() => undefined);
+    return this.keys.has(kid);
+  }
+
   private lookup(header: JWSHeaderParameters): CryptoKey | Uint8Array | undefined {
     let entry: CachedKey | undefined;
     if (header.kid !== undefined) entry = this.keys.get(header.kid);

@@ -353,3 +353,87 @@ describe('verifyRequest', () => {
     expect(await refusal(v.verifyRequest({ authorization: 'Basic abc', dpop: undefined, method: 'GET', url: 'https://api.example/' }))).toBe('ERR_TOKEN_MALFORMED');
   });
 });
+
+describe('verified-token cache', () => {
+  /** Counts the signature-and-claims checks (jose) the verifier makes. */
+  function countChecks(v: TokenVerifier): { readonly count: number } {
+    const spy = vi.spyOn(v as unknown as { checkSignatureAndClaims: () => Promise<unknown> }, 'checkSignatureAndClaims');
+    return {
+      get count() {
+        return spy.mock.calls.length;
+      },
+    };
+  }
+
+  it('checks a reused token once and reads it from the cache until exp (+ skew)', async () => {
+    const v = make({ clockSkewSeconds: 10 });
+    const checks = countChecks(v);
+    const token = await stub.sign(claims({ exp: nowSeconds() + 60 }));
+    for (let i = 0; i < 3; i += 1) await expect(v.verify(token)).resolves.toMatchObject({ subject: 'agt_1' });
+    expect(checks.count).toBe(1);
+    clock.advance(69_000);
+    await expect(v.verify(token)).resolves.toBeDefined();
+    expect(checks.count).toBe(1);
+    clock.advance(1_000);
+    expect(await refusal(v.verify(token))).toBe('ERR_TOKEN_EXPIRED');
+    expect(checks.count).toBe(2);
+  });
+
+  it('refuses a cached token at once when the feed revokes it or its agent', async () => {
+    const v = make();
+    const token = await stub.sign(claims({ jti: 'cached-then-revoked' }));
+    const agentToken = await stub.sign(claims({ sub: 'agt_suspended' }));
+    await v.verify(token);
+    await v.verify(agentToken);
+    stub.pushEvent({ kind: 'token', jti: 'cached-then-revoked', exp: nowSeconds() + 600 });
+    stub.pushEvent({ kind: 'agent', agent_id: 'agt_suspended', not_before: nowSeconds() });
+    await vi.waitFor(async () => expect(await refusal(v.verify(token))).toBe('ERR_TOKEN_REVOKED'), { timeout: 5_000, interval: 20 });
+    await vi.waitFor(async () => expect(await refusal(v.verify(agentToken))).toBe('ERR_AGENT_REVOKED'), { timeout: 5_000, interval: 20 });
+  });
+
+  it('drops a cached token once its signing key leaves the JWKS', async () => {
+    const v = make({ revocation: false, jwks: { maxAgeSeconds: 60 } });
+    const checks = countChecks(v);
+    const token = await stub.sign(claims());
+    await v.verify(token);
+    stub.published = [];
+    clock.advance(61_000);
+    await vi.waitFor(async () => expect(await refusal(v.verify(token))).toBe('ERR_TOKEN_KEY_UNKNOWN'), { timeout: 5_000, interval: 10 });
+    expect(checks.count).toBeGreaterThan(1);
+  });
+
+  it('holds at most maxEntries tokens, evicting the least recently used', async () => {
+    const v = make({ tokenCache: { maxEntries: 2 } });
+    const checks = countChecks(v);
+    const [a, b, c] = [await stub.sign(claims()), await stub.sign(claims()), await stub.sign(claims())];
+    for (const token of [a, b, a, c]) await v.verify(token); // c evicts b, the least recently used
+    expect(checks.count).toBe(3);
+    for (const token of [a, c]) await v.verify(token);
+    expect(checks.count).toBe(3);
+    await v.verify(b);
+    expect(checks.count).toBe(4);
+    expect(() => make({ tokenCache: { maxEntries: 0 } })).toThrow(/maxEntries/);
+  });
+
+  it('still needs a fresh DPoP proof on every call for a cached bound token', async () => {
+    const v = make();
+    const key = await generateDpopKey();
+    const token = await stub.sign(claims({ cnf: { jkt: key.thumbprint } }));
+    const url = 'https://api.example/orders';
+    const proof = () => createDpopProof(key, { method: 'GET', url, accessToken: token, now: clock.now() });
+    const first = await proof();
+    await expect(v.verifyRequest({ authorization: `DPoP ${token}`, dpop: first, method: 'GET', url })).resolves.toMatchObject({ binding: { type: 'dpop' } });
+    expect(await refusal(v.verifyRequest({ authorization: `DPoP ${token}`, dpop: first, method: 'GET', url }))).toBe('ERR_DPOP_PROOF_REPLAYED');
+    expect(await refusal(v.verifyRequest({ authorization: `DPoP ${token}`, dpop: undefined, method: 'GET', url }))).toBe('ERR_DPOP_REQUIRED');
+    expect(await refusal(v.verifyRequest({ authorization: `Bearer ${token}`, dpop: await proof(), method: 'GET', url }))).toBe('ERR_DPOP_REQUIRED');
+    await expect(v.verifyRequest({ authorization: `DPoP ${token}`, dpop: await proof(), method: 'GET', url })).resolves.toBeDefined();
+  });
+
+  it('tokenCache: false checks every time', async () => {
+    const v = make({ tokenCache: false });
+    const checks = countChecks(v);
+    const token = await stub.sign(claims());
+    for (let i = 0; i < 3; i += 1) await v.verify(token);
+    expect(checks.count).toBe(3);
+  });
+});

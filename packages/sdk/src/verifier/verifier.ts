@@ -5,6 +5,7 @@ import { MandateSdkError } from '../shared/errors.js';
 import { MetadataCache, type AuthorizationServerMetadata } from '../oauth/metadata.js';
 import { allowedAlgorithms, DEFAULT_ACCESS_TOKEN_ALGORITHMS, DEFAULT_DPOP_ALGORITHMS } from './algorithms.js';
 import { delegationChain, type AccessTokenClaims, type VerifiedAccessToken } from './claims.js';
+import { tokenKey, VerifiedTokens, type CheckedToken } from './verified-tokens.js';
 import { DpopProofVerifier } from './dpop-proof.js';
 import { TokenVerificationError, wwwAuthenticate } from './errors.js';
 import { fromJoseError } from './jose-errors.js';
@@ -52,6 +53,13 @@ export interface TokenVerifierOptions {
     /** Oldest accepted proof `iat`, and how long proof jtis are remembered (default 60 s). */
     maxAgeSeconds?: number;
   };
+  /**
+   * Verified tokens kept so that a token reused across calls has its signature checked once
+   * (default 10,000 entries, least recently used evicted; `false` turns the cache off). Revocation,
+   * DPoP proofs and scopes are still checked on every call; an entry ends at the token's `exp`
+   * or when its signing key leaves the JWKS.
+   */
+  tokenCache?: { maxEntries?: number } | false;
   jwks?: {
     /** Least time between refetches caused by unknown kids (default 10 s). */
     cooldownSeconds?: number;
@@ -92,6 +100,7 @@ const DEFAULTS = {
   dpopMaxAgeSeconds: 60,
   jwksCooldownSeconds: 10,
   jwksMaxAgeSeconds: 600,
+  tokenCacheEntries: 10_000,
 };
 
 const AUTHORIZATION = /^(Bearer|DPoP)[ ]+([A-Za-z0-9\-._~+/]+=*)$/i;
@@ -127,6 +136,7 @@ class AccessTokenVerifier implements TokenVerifier {
   private jwksLoaded = false;
   private readonly fetchImpl: FetchLike;
   private warming: Promise<void> | undefined;
+  private readonly verified: VerifiedTokens | undefined;
   private readonly keyFor = (header: JWSHeaderParameters) => this.jwks.keyFor(header);
 
   constructor(private readonly options: TokenVerifierOptions) {
@@ -150,6 +160,11 @@ class AccessTokenVerifier implements TokenVerifier {
       cooldownMs: (options.jwks?.cooldownSeconds ?? DEFAULTS.jwksCooldownSeconds) * 1000,
       maxAgeMs: (options.jwks?.maxAgeSeconds ?? DEFAULTS.jwksMaxAgeSeconds) * 1000,
     });
+    if (options.tokenCache !== false) {
+      const maxEntries = options.tokenCache?.maxEntries ?? DEFAULTS.tokenCacheEntries;
+      if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new MandateSdkError('ERR_VERIFIER_CONFIG', 'tokenCache.maxEntries must be a positive integer');
+      this.verified = new VerifiedTokens(maxEntries, this.skew);
+    }
     this.dpopVerifier = new DpopProofVerifier({
       clock: this.clock,
       algorithms: this.dpopAlgorithms,
@@ -210,35 +225,10 @@ class AccessTokenVerifier implements TokenVerifier {
   }
 
   async verify(token: string, options: VerifyOptions = {}): Promise<VerifiedAccessToken> {
-    // Hot path: once warm and the feed is live, no awaits before the signature check.
+    // Hot path: once warm and the feed is live, a token seen before costs a hash and map lookups.
     let introspect = false;
     if (!this.warm || (this.feed && !this.feed.usable())) introspect = await this.readyOrFallback();
-    const now = this.clock.now();
-    let claims: AccessTokenClaims;
-    try {
-      const verifyOptions: JWTVerifyOptions = {
-        issuer: this.options.issuer,
-        audience: this.audience,
-        algorithms: this.algorithms,
-        typ: 'at+jwt',
-        clockTolerance: this.skew,
-        currentDate: new Date(now),
-        requiredClaims: ['exp', 'iat', 'jti', 'sub'],
-      };
-      claims = (await jwtVerify(token, this.keyFor, verifyOptions)).payload as AccessTokenClaims;
-    } catch (error) {
-      throw fromJoseError(error);
-    }
-    if (typeof claims.sub !== 'string' || typeof claims.jti !== 'string' || typeof claims.iat !== 'number') {
-      throw new TokenVerificationError('ERR_TOKEN_CLAIM_INVALID', 'sub, jti and iat must be a string, a string and a number');
-    }
-    if (claims.iat > epochSeconds(now) + this.skew) throw new TokenVerificationError('ERR_TOKEN_NOT_YET_VALID', 'iat is in the future');
-    const clientId = typeof claims.client_id === 'string' ? claims.client_id : undefined;
-    if (!clientId) throw new TokenVerificationError('ERR_TOKEN_CLAIM_INVALID', 'client_id is missing');
-    if (claims.scope !== undefined && typeof claims.scope !== 'string') throw new TokenVerificationError('ERR_TOKEN_CLAIM_INVALID', 'scope must be a string');
-
-    const delegation = claims.act === undefined ? [] : delegationChain(claims.act);
-    if (!delegation) throw new TokenVerificationError('ERR_TOKEN_CLAIM_INVALID', 'act must be nested objects each with a sub');
+    const { claims, clientId, delegation } = await this.checkedToken(token, this.clock.now());
 
     if (introspect) {
       await this.checkByIntrospection(token);
@@ -268,6 +258,51 @@ class AccessTokenVerifier implements TokenVerifier {
       binding,
       hasScope: (scope: string) => scopes.includes(scope),
     };
+  }
+
+  /** The token's signature and claims checked, from the cache when it was checked before. */
+  private async checkedToken(token: string, now: number): Promise<CheckedToken> {
+    if (!this.verified) return this.checkSignatureAndClaims(token, now);
+    const key = await tokenKey(token);
+    const cached = this.verified.get(key, epochSeconds(now), (kid) => this.jwks.publishes(kid));
+    if (cached) return cached;
+    const checked = await this.checkSignatureAndClaims(token, now);
+    // A token without a kid is verified each time (which key verified it is not known by name).
+    if (checked.kid) this.verified.remember(key, checked);
+    return checked;
+  }
+
+  /** jose's signature and claim checks, then the claims Mandate's tokens must carry. */
+  private async checkSignatureAndClaims(token: string, now: number): Promise<CheckedToken> {
+    let claims: AccessTokenClaims;
+    let kid: string | undefined;
+    try {
+      const verifyOptions: JWTVerifyOptions = {
+        issuer: this.options.issuer,
+        audience: this.audience,
+        algorithms: this.algorithms,
+        typ: 'at+jwt',
+        clockTolerance: this.skew,
+        currentDate: new Date(now),
+        requiredClaims: ['exp', 'iat', 'jti', 'sub'],
+      };
+      const result = await jwtVerify(token, this.keyFor, verifyOptions);
+      claims = result.payload as AccessTokenClaims;
+      kid = result.protectedHeader.kid;
+    } catch (error) {
+      throw fromJoseError(error);
+    }
+    if (typeof claims.sub !== 'string' || typeof claims.jti !== 'string' || typeof claims.iat !== 'number') {
+      throw new TokenVerificationError('ERR_TOKEN_CLAIM_INVALID', 'sub, jti and iat must be a string, a string and a number');
+    }
+    if (claims.iat > epochSeconds(now) + this.skew) throw new TokenVerificationError('ERR_TOKEN_NOT_YET_VALID', 'iat is in the future');
+    const clientId = typeof claims.client_id === 'string' ? claims.client_id : undefined;
+    if (!clientId) throw new TokenVerificationError('ERR_TOKEN_CLAIM_INVALID', 'client_id is missing');
+    if (claims.scope !== undefined && typeof claims.scope !== 'string') throw new TokenVerificationError('ERR_TOKEN_CLAIM_INVALID', 'scope must be a string');
+
+    const delegation = claims.act === undefined ? [] : delegationChain(claims.act);
+    if (!delegation) throw new TokenVerificationError('ERR_TOKEN_CLAIM_INVALID', 'act must be nested objects each with a sub');
+    return { claims, clientId, delegation, kid: kid ?? '' };
   }
 
   /**

@@ -52,6 +52,11 @@ export const DEFAULTS = {
     revocationFeedMaxWaitSeconds: 30,
     /** Largest form body accepted by the token, introspection and revocation endpoints. */
     formBodyLimitBytes: 16_384,
+    /**
+     * Verified access tokens kept by /v1 and the decision point (a token's signature is checked
+     * once, its claims reused until exp); the least recently used is evicted beyond this.
+     */
+    verifiedTokenCacheEntries: 10_000,
   },
 
   delegation: {

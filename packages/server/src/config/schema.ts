@@ -72,6 +72,7 @@ export const ConfigSchema = Type.Object(
         dpopProofMaxAgeSeconds: PositiveInt(),
         revocationFeedMaxWaitSeconds: PositiveInt(),
         formBodyLimitBytes: PositiveInt(1024),
+        verifiedTokenCacheEntries: PositiveInt(1),
       },
       { additionalProperties: false },
     ),

@@ -53,6 +53,11 @@ export interface AgentTokenSource {
   revocationHead(): Promise<number>;
   /** Whether an agent in this status may use access tokens. */
   mayHoldTokens(status: AgentStatus): boolean;
+  /**
+   * Whether tokens signed by the key `kid` still verify (the key is still published). A key
+   * that left the set (removed after retirement, or on compromise) voids every cached token it signed.
+   */
+  keyInUse(kid: string): boolean;
 }
 
 /** Proof of possession of the key a token is bound to (DPoP, RFC 9449), for one request. */

@@ -14,6 +14,8 @@ export interface AgentTokensSetup {
   audience: string;
   clock: Clock;
   skewSeconds: number;
+  /** Most verified tokens kept (least recently used evicted); config `oauth.verifiedTokenCacheEntries`. */
+  cacheEntries?: number;
 }
 
 /**
@@ -23,8 +25,14 @@ export interface AgentTokensSetup {
  * token), and the unsubscribe for shutdown.
  */
 export function acceptAgentTokens(setup: AgentTokensSetup): { subjects: TokenSubjects; stop(): void } {
-  const { authenticator, tokens, proofs, agents, audience, clock, skewSeconds } = setup;
-  const subjects = new TokenSubjects({ tokens, agentByClientId: (clientId) => agents.getByClientId(clientId), clock, skewSeconds });
+  const { authenticator, tokens, proofs, agents, audience, clock, skewSeconds, cacheEntries } = setup;
+  const subjects = new TokenSubjects({
+    tokens,
+    agentByClientId: (clientId) => agents.getByClientId(clientId),
+    clock,
+    skewSeconds,
+    ...(cacheEntries === undefined ? {} : { maxEntries: cacheEntries }),
+  });
   authenticator.register(agentTokenResolver({ subjects, proofs, audience }));
   const stopStatus = agents.onStatusChange((change) => subjects.forgetAgent(change.clientId));
   // A narrowed agent (scopes, tools, ceiling) is judged by its new record from the next call on.

@@ -9,6 +9,7 @@ import { TokenSubjects } from './subjects.js';
 class Issuer implements AgentTokenSource {
   readonly genuine = new Map<string, AccessTokenClaims>();
   readonly revoked = new Set<string>();
+  readonly publishedKeys = new Set(['k1']);
   head = 0;
   verifications = 0;
   revocationChecks = 0;
@@ -31,56 +32,91 @@ class Issuer implements AgentTokenSource {
   mayHoldTokens(status: Agent['status']) {
     return status === 'active';
   }
+  keyInUse(kid: string) {
+    return this.publishedKeys.has(kid);
+  }
 }
 
 const agent = { id: 'agt_1', clientId: 'agt_1', status: 'active' } as Agent;
 
-function setup() {
+/** A token-shaped string whose header names `kid` (the fake issuer decides whether it is genuine). */
+const tokenOf = (name: string, kid = 'k1') => `${Buffer.from(JSON.stringify({ alg: 'EdDSA', typ: 'at+jwt', kid })).toString('base64url')}.${name}.sig`;
+const t1 = tokenOf('t1');
+
+function setup(maxEntries?: number) {
   const clock = new ManualClock(Date.UTC(2026, 0, 1));
   const issuer = new Issuer(agent);
-  const subjects = new TokenSubjects({ tokens: issuer, agentByClientId: async () => agent, clock, skewSeconds: 30 });
+  const subjects = new TokenSubjects({ tokens: issuer, agentByClientId: async () => agent, clock, skewSeconds: 30, ...(maxEntries ? { maxEntries } : {}) });
   const now = Math.floor(clock.now() / 1000);
   const claims = { iss: 'https://mandate', sub: agent.id, aud: 'https://mandate', iat: now, exp: now + 600, jti: 'j1', client_id: agent.clientId, scope: '' };
-  issuer.genuine.set('t1', claims);
+  issuer.genuine.set(t1, claims);
   return { issuer, subjects, claims, clock };
 }
 
 describe('TokenSubjects', () => {
   it('verifies a token once and then reads it from the cache while the revocation head stands', async () => {
     const { issuer, subjects } = setup();
-    for (let i = 0; i < 3; i += 1) expect((await subjects.resolve('t1', 'https://mandate'))?.agent.id).toBe(agent.id);
+    for (let i = 0; i < 3; i += 1) expect((await subjects.resolve(t1, 'https://mandate'))?.agent.id).toBe(agent.id);
     expect(issuer.verifications).toBe(1);
     expect(issuer.revocationChecks).toBe(0);
   });
 
   it('checks revocation again when the head moved, and forgets a revoked token', async () => {
     const { issuer, subjects } = setup();
-    await subjects.resolve('t1', 'https://mandate');
+    await subjects.resolve(t1, 'https://mandate');
     issuer.head = 1;
-    expect(await subjects.resolve('t1', 'https://mandate')).not.toBeNull();
+    expect(await subjects.resolve(t1, 'https://mandate')).not.toBeNull();
     expect(issuer.revocationChecks).toBe(1);
     issuer.revoked.add('j1');
     issuer.head = 2;
-    expect(await subjects.resolve('t1', 'https://mandate')).toBeNull();
-    expect(await subjects.resolve('t1', 'https://mandate')).toBeNull();
+    expect(await subjects.resolve(t1, 'https://mandate')).toBeNull();
+    expect(await subjects.resolve(t1, 'https://mandate')).toBeNull();
     expect(issuer.verifications).toBe(2);
   });
 
   it('checks the audience on every use and never caches a token that failed', async () => {
     const { issuer, subjects } = setup();
-    expect(await subjects.resolve('t1', 'https://elsewhere')).toBeNull();
+    expect(await subjects.resolve(t1, 'https://elsewhere')).toBeNull();
     expect(await subjects.resolve('forged', null)).toBeNull();
     expect(await subjects.resolve('forged', null)).toBeNull();
     expect(issuer.verifications).toBe(3);
-    expect(await subjects.resolve('t1', 'https://mandate')).not.toBeNull();
-    expect(await subjects.resolve('t1', 'https://elsewhere')).toBeNull();
+    expect(await subjects.resolve(t1, 'https://mandate')).not.toBeNull();
+    expect(await subjects.resolve(t1, 'https://elsewhere')).toBeNull();
     expect(issuer.verifications).toBe(4);
+  });
+
+  it('drops a token whose signing key is no longer published, and verifies it again', async () => {
+    const { issuer, subjects } = setup();
+    expect(await subjects.resolve(t1, null)).not.toBeNull();
+    issuer.publishedKeys.delete('k1');
+    issuer.genuine.delete(t1); // what the real verifier says once the key is gone
+    expect(await subjects.resolve(t1, null)).toBeNull();
+    expect(issuer.verifications).toBe(2);
+    expect(subjects.size).toBe(0);
+  });
+
+  it('holds at most maxEntries tokens and evicts the least recently used', async () => {
+    const { issuer, subjects, claims } = setup(2);
+    const [a, b, c] = ['a', 'b', 'c'].map((name) => tokenOf(name));
+    for (const token of [a!, b!, c!]) issuer.genuine.set(token, { ...claims, jti: token });
+    await subjects.resolve(a!, null);
+    await subjects.resolve(b!, null);
+    await subjects.resolve(a!, null); // a is now the most recently used
+    await subjects.resolve(c!, null); // full: b goes
+    expect(subjects.size).toBe(2);
+    expect(issuer.verifications).toBe(3);
+    await subjects.resolve(a!, null);
+    await subjects.resolve(c!, null);
+    expect(issuer.verifications).toBe(3);
+    await subjects.resolve(b!, null);
+    expect(issuer.verifications).toBe(4);
+    expect(subjects.size).toBe(2);
   });
 
   it('drops a token at its expiry (plus the clock skew)', async () => {
     const { subjects, claims, clock } = setup();
-    expect(await subjects.resolve('t1', null)).not.toBeNull();
+    expect(await subjects.resolve(t1, null)).not.toBeNull();
     clock.set((claims.exp + 30) * 1000);
-    expect(await subjects.resolve('t1', null)).toBeNull();
+    expect(await subjects.resolve(t1, null)).toBeNull();
   });
 });

@@ -4,9 +4,14 @@
  *
  * | what                         | kept                                   | why it is safe                               |
  * |------------------------------|----------------------------------------|----------------------------------------------|
- * | verified claims of a token   | until the token's `exp` (+ clock skew) | a JWT's signature and claims never change    |
+ * | verified claims of a token   | until the token's `exp` (+ clock skew), while its signing key is published | a JWT's signature and claims never change |
  * | the agent record             | `agentTtlMs` (1 s), dropped at once on a status change seen here | status is also re-checked; tools/scopes edits show within 1 s |
  * | revocation state             | never: consulted on every use          | a revoked token or agent stops at once       |
+ *
+ * The verified-token cache is keyed by the SHA-256 of the token (no bearer credential is held
+ * as a key), bounded by `maxEntries` (config `oauth.verifiedTokenCacheEntries`) and evicts the
+ * least recently used entry when full. A cached token whose signing key left the published set
+ * (removed after retirement, or on compromise) is dropped and verified again, which then fails.
  *
  * Consulting the revocation state costs one primary-key read (shared by the calls that begin
  * in the same event-loop turn, each still answered by a read made after it began:
@@ -17,6 +22,7 @@
  *
  * A token that fails verification is never cached (the next call verifies it again).
  */
+import { createHash } from 'node:crypto';
 import type { Agent } from '../registry/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { AccessTokenClaims } from './claims.js';
@@ -30,9 +36,34 @@ export interface TokenSubjectsOptions {
   clock: Clock;
   skewSeconds: number;
   agentTtlMs?: number;
+  /** Most verified tokens kept (the least recently used goes first when full); also bounds the agent records. */
   maxEntries?: number;
   /** Monotonic ms for the agent cache (I/O caching, not domain time). */
   monotonic?: () => number;
+}
+
+interface CachedToken {
+  claims: AccessTokenClaims;
+  /** The key that signed it: the entry is void once the key is no longer published. */
+  kid: string;
+  /** The revocation head at which the token was last found not revoked. */
+  cleanAt: number;
+}
+
+/** The cache key of a token: its SHA-256, so the cache holds no usable credential as a key. */
+function tokenKey(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
+}
+
+/** The `kid` of a compact JWS header, read after the token verified (so trusted); '' when absent. */
+function headerKid(token: string): string {
+  try {
+    const header: unknown = JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8'));
+    const kid = (header as { kid?: unknown } | null)?.kid;
+    return typeof kid === 'string' ? kid : '';
+  } catch {
+    return '';
+  }
 }
 
 function hasAudience(claims: AccessTokenClaims, audience: string): boolean {
@@ -52,7 +83,8 @@ function unverifiedAudiences(token: string): string[] | null {
 }
 
 export class TokenSubjects {
-  private readonly tokens = new Map<string, { claims: AccessTokenClaims; cleanAt: number }>();
+  /** SHA-256 of the token → its verified claims; Map order is recency (least recent first). */
+  private readonly tokens = new Map<string, CachedToken>();
   private readonly agents = new Map<string, { agent: Agent; at: number }>();
   private readonly agentTtlMs: number;
   private readonly maxEntries: number;
@@ -79,17 +111,15 @@ export class TokenSubjects {
    */
   async resolve(token: string, audience: string | null): Promise<Subject | null> {
     const nowSeconds = this.options.clock.now() / 1000;
-    const cached = this.tokens.get(token);
-    if (cached && cached.claims.exp + this.options.skewSeconds <= nowSeconds) {
-      this.tokens.delete(token);
-      return null;
-    }
+    const key = tokenKey(token);
+    const cached = this.cached(key, nowSeconds);
+    if (cached === 'expired') return null;
     // Read before the check, so a revocation committed during it moves the head past this value.
     const head = await this.revocationHead();
     if (!cached) {
       const verified = await this.options.tokens.verify(token, audience);
       if (!verified) return null;
-      this.remember(token, { claims: verified.claims, cleanAt: head });
+      this.remember(key, { claims: verified.claims, kid: headerKid(token), cleanAt: head });
       this.agents.set(verified.agent.clientId, { agent: verified.agent, at: this.monotonic() });
       return verified;
     }
@@ -97,7 +127,7 @@ export class TokenSubjects {
     if (audience !== null && !hasAudience(claims, audience)) return null;
     if (cached.cleanAt !== head) {
       if (await this.options.tokens.isRevoked(claims)) {
-        this.tokens.delete(token);
+        this.tokens.delete(key);
         return null;
       }
       cached.cleanAt = head;
@@ -105,6 +135,26 @@ export class TokenSubjects {
     const agent = await this.agent(claims.client_id);
     if (!agent || !this.options.tokens.mayHoldTokens(agent.status)) return null;
     return { claims, agent };
+  }
+
+  /** Verified tokens held now (for tests and metrics). */
+  get size(): number {
+    return this.tokens.size;
+  }
+
+  /**
+   * The cache entry for `key`, marked most recently used; 'expired' for a token past its `exp`
+   * (dropped), undefined when absent or when its signing key is no longer published (dropped,
+   * so the token is verified again).
+   */
+  private cached(key: string, nowSeconds: number): CachedToken | 'expired' | undefined {
+    const entry = this.tokens.get(key);
+    if (!entry) return undefined;
+    this.tokens.delete(key);
+    if (entry.claims.exp + this.options.skewSeconds <= nowSeconds) return 'expired';
+    if (!this.options.tokens.keyInUse(entry.kid)) return undefined;
+    this.tokens.set(key, entry);
+    return entry;
   }
 
   /**
@@ -124,14 +174,14 @@ export class TokenSubjects {
     return `this token is for audience ${named}, not for Mandate's API ('${audience}'): request a token without 'resource' (or with resource=${audience}) to call /v1`;
   }
 
-  private remember(token: string, entry: { claims: AccessTokenClaims; cleanAt: number }): void {
-    if (this.tokens.size >= this.maxEntries) {
-      // Drop the expired first; if that frees nothing, start over (a burst of distinct tokens).
-      const now = this.options.clock.now() / 1000;
-      for (const [key, c] of this.tokens) if (c.claims.exp + this.options.skewSeconds <= now) this.tokens.delete(key);
-      if (this.tokens.size >= this.maxEntries) this.tokens.clear();
+  private remember(key: string, entry: CachedToken): void {
+    // Full: the least recently used goes (Map iteration order is insertion order, refreshed on every hit).
+    while (this.tokens.size >= this.maxEntries) {
+      const oldest = this.tokens.keys().next();
+      if (oldest.done) break;
+      this.tokens.delete(oldest.value);
     }
-    this.tokens.set(token, entry);
+    this.tokens.set(key, entry);
   }
 
   private async agent(clientId: string): Promise<Agent | null> {

@@ -3,6 +3,7 @@ import { mayHoldTokens } from './agent-status.js';
 import { presentedCredentials } from './client-auth.js';
 import { OAuthError } from './errors.js';
 import type { ResourceServer, ResourceServers } from './resource-servers.js';
+import type { SigningKeys } from './keys/signing-keys.js';
 import type { Revocations } from './revocation.js';
 import type { AccessTokenVerifier } from './verifier.js';
 
@@ -12,8 +13,8 @@ import type { AccessTokenVerifier } from './verifier.js';
  * servers' client credentials.
  */
 
-/** Agents' access tokens: the verifier's full check (null when not valid), revocation state and its head. */
-export function agentTokenSource(verifier: AccessTokenVerifier, revocations: Revocations): AgentTokenSource {
+/** Agents' access tokens: the verifier's full check (null when not valid), revocation state and its head, the published keys. */
+export function agentTokenSource(verifier: AccessTokenVerifier, revocations: Revocations, keys: SigningKeys): AgentTokenSource {
   return {
     verify: async (token, audience) => {
       try {
@@ -26,6 +27,7 @@ export function agentTokenSource(verifier: AccessTokenVerifier, revocations: Rev
     isRevoked: async (claims) => (await revocations.check(claims)) !== null,
     revocationHead: () => revocations.head(),
     mayHoldTokens,
+    keyInUse: (kid) => keys.publishes(kid),
   };
 }
 

@@ -164,7 +164,7 @@ export class OAuthService {
 
   /** What identity needs to accept agents' access tokens on /v1 (one cached check per token). */
   agentTokens(): AgentTokenSource {
-    return agentTokenSource(this.verifier, this.revocations);
+    return agentTokenSource(this.verifier, this.revocations, this.keys);
   }
 
   /** What identity needs to accept resource servers' client credentials. */

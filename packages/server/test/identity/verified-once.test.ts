@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { decodeProtectedHeader, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { accessTokenHash } from '../../src/oauth/dpop.js';
 import { basic, postForm } from '../support/agents.js';
@@ -60,5 +60,57 @@ describe.each(storeKinds())('an access token is verified once on %s', (kind) => 
     const token = issued.body.access_token as string;
     const ath = accessTokenHash(token);
     expect(await verificationsPerCall(async () => post(`DPoP ${token}`, { dpop: await proof('POST', authorizeUrl(), { ath }) }))).toEqual([1, 0, 0]);
+    // Cached or not, a bound token needs a proof of this very request each time.
+    expect((await post(`DPoP ${token}`)).status).toBe(401);
+    expect((await post(`Bearer ${token}`)).status).toBe(401);
+    const reused = await proof('POST', authorizeUrl(), { ath });
+    expect((await post(`DPoP ${token}`, { dpop: reused })).status).toBe(200);
+    expect((await post(`DPoP ${token}`, { dpop: reused })).status).toBe(401);
+  });
+});
+
+/**
+ * The cache never outlives what would refuse a token: each case first makes the token cached
+ * (an allowed decision), then withdraws it and expects the very next call to be refused.
+ */
+describe.each(storeKinds())('a cached access token is refused at once on %s', (kind) => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startOAuthServer(kind);
+  });
+  afterAll(async () => server?.stop());
+
+  const decide = (token: string) =>
+    fetch(`${server.url}/v1/authorize`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(calendarRead()) });
+  async function cachedToken(agent: PolicyAgent): Promise<string> {
+    const token = await agent.token();
+    for (let i = 0; i < 2; i += 1) expect((await decide(token)).status).toBe(200);
+    return token;
+  }
+
+  it('after the token is revoked', async () => {
+    const agent = await policyAgent(server, { name: `revoked ${kind}` });
+    const token = await cachedToken(agent);
+    expect((await postForm(server, '/oauth2/revoke', { token }, { authorization: basic(agent.clientId, agent.clientSecret) })).status).toBe(200);
+    expect((await decide(token)).status).toBe(401);
+  });
+
+  it('after its agent is suspended', async () => {
+    const agent = await policyAgent(server, { name: `suspended ${kind}` });
+    const token = await cachedToken(agent);
+    expect((await server.api('POST', `/v1/agents/${agent.id}/suspend`, { reason: 'incident' })).status).toBe(200);
+    expect((await decide(token)).status).toBe(401);
+  });
+
+  it('after the key that signed it leaves the published set', async () => {
+    const agent = await policyAgent(server, { name: `key gone ${kind}` });
+    const token = await cachedToken(agent);
+    const { kid } = decodeProtectedHeader(token);
+    expect((await server.api('POST', '/v1/keys/rotate', { immediate: true })).status).toBe(200);
+    // What removing a compromised key does (on this or another replica), then the periodic reload.
+    await server.runtime.store.db.deleteFrom('oauth_signing_keys').where('kid', '=', kid!).execute();
+    await server.runtime.oauth.keys.reload();
+    expect((await decide(token)).status).toBe(401);
   });
 });

@@ -45,6 +45,7 @@ export class SigningKeys {
   private keys: LoadedKey[] = [];
   private jwksJson = '{"keys":[]}';
   private jwksObject: JSONWebKeySet = { keys: [] };
+  private publishedKids = new Set<string>();
   private localJwks: ReturnType<typeof createLocalJWKSet> = createLocalJWKSet({ keys: [] });
   private plan: KeyPlan | null = null;
   private reloading: Promise<void> = Promise.resolve();
@@ -164,6 +165,7 @@ export class SigningKeys {
       this.options.policy,
     );
     const published = new Set(this.plan.published.map((k) => k.kid));
+    this.publishedKids = published;
     this.jwksObject = { keys: this.keys.filter((k) => published.has(k.kid)).map((k) => k.publicJwk) };
     this.jwksJson = JSON.stringify(this.jwksObject);
     this.localJwks = createLocalJWKSet(this.jwksObject);
@@ -192,6 +194,12 @@ export class SigningKeys {
   verificationKeys(): ReturnType<typeof createLocalJWKSet> {
     this.checkFresh();
     return this.localJwks;
+  }
+
+  /** Whether `kid` is in the published set now, i.e. tokens it signed still verify. */
+  publishes(kid: string): boolean {
+    this.checkFresh();
+    return this.publishedKids.has(kid);
   }
 
   /** Every published key with its state, for `GET /v1/keys`. */
