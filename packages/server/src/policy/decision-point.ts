@@ -51,6 +51,8 @@ export interface AuthorizeCall {
    * body (the resource server checked its own request's proof).
    */
   proofChecked: boolean;
+  /** The package an admin bound to the calling resource server (identity reads it with its credentials). */
+  boundPackage?: string | null | undefined;
   request: DecisionRequest & { package?: string | undefined; sensitiveContext?: string[] | undefined };
 }
 
@@ -98,15 +100,19 @@ export class DecisionPoint {
   }
 
   /**
-   * The package evaluated for this call: the server's, unless an operator names another (the
-   * route has checked that operator's policies:write). Agents and resource servers get 403.
+   * The package evaluated for this call: the one an admin bound to the calling resource server,
+   * else the server's; an operator may name another (the route has checked that operator's
+   * policies:write). Agents and resource servers naming one get 403: they never choose.
    */
-  private packageFor(call: AuthorizeCall): string {
+  private packageFor(call: AuthorizeCall): { pkg: string; bound: boolean } {
     const configured = this.options.settings.decisionPackage;
     const named = call.request.package;
-    if (named === undefined) return configured;
-    if (call.caller.kind !== 'operator') throw new PackageNotAllowedError(call.caller.kind, configured);
-    return named;
+    if (named !== undefined) {
+      if (call.caller.kind !== 'operator') throw new PackageNotAllowedError(call.caller.kind, call.boundPackage || configured, Boolean(call.boundPackage));
+      return { pkg: named, bound: false };
+    }
+    if (call.caller.kind === 'resource_server' && call.boundPackage) return { pkg: call.boundPackage, bound: true };
+    return { pkg: configured, bound: false };
   }
 
   /** One decision against `key`'s budget (policy.decisionsPerMinutePerAgent); 429 with Retry-After when spent. */
@@ -119,10 +125,12 @@ export class DecisionPoint {
     const { policies, subjects, clock, settings } = this.options;
     // Validation before anything else: a refused request leaves no approval and no log entry.
     checkInputLimits(call.request, { maxBytes: settings.decisionInputMaxBytes, maxDepth: settings.decisionInputMaxDepth });
-    const pkg = this.packageFor(call);
+    const { pkg, bound: packageBound } = this.packageFor(call);
     const active = await policies.fresh();
     const node = active.prepared.tree.node(pkg.split('.'), false);
-    if (!node || !node.hasRules) throw new UnknownPackageError(pkg);
+    // A bound package missing from the loaded policy denies (below, logged); a named one is a 400.
+    const missing = !node || !node.hasRules;
+    if (missing && !packageBound) throw new UnknownPackageError(pkg);
     const nowMs = clock.now();
     const decisionId = newDecisionId(nowMs);
 
@@ -160,6 +168,7 @@ export class DecisionPoint {
     let result: PolicyResult | null = null;
     let policyError: string | null = null;
     try {
+      if (missing) throw new PolicyShapeError(`package '${pkg}' bound to resource server '${call.caller.id}' is not in the loaded policy`);
       const s = policies.settings;
       result = evaluatePackage(active, pkg, input, BigInt(nowMs) * 1_000_000n, { maxSteps: s.maxSteps, timeoutMs: s.maxEvalMs });
       outcome = decide(result, approval);
@@ -168,7 +177,7 @@ export class DecisionPoint {
       // A policy that fails at run time (conflict, limits, wrong shape) fails closed.
       policyError = error instanceof PolicyShapeError ? error.message : ((error as { code?: string }).code ?? 'evaluation failed');
       this.options.logger.warn({ err: error, decision_id: decisionId, revision: active.revision }, 'policy evaluation failed; denying');
-      outcome = { decision: 'deny', reasons: [REASONS.policyError] };
+      outcome = { decision: 'deny', reasons: [missing ? REASONS.packageMissing : REASONS.policyError] };
     }
 
     const actor: Actor = { kind: 'agent', id: subject.agent.id, chain: user.chain, ...(user.source === 'delegation' ? { onBehalfOf: user.id } : {}) };
