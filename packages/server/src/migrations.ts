@@ -8,7 +8,7 @@ import { joinMigrations, storageMigrations } from './storage/index.js';
 
 /**
  * Every context's migrations, joined by the composition root (storage knows no context).
- * Numbers are reserved per context: 000 storage, 001/007 audit, 002/008 operators, 003 registry,
+ * Numbers are reserved per context: 000 storage, 001/007 audit, 002/008 operators, 003/011 registry,
  * 004/010 oauth, 005 policy, 006/009 approvals; a new context or change takes the next free number.
  */
 export const MIGRATIONS = joinMigrations(

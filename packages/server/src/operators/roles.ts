@@ -24,6 +24,8 @@ export const PERMISSIONS = {
   'tokens:introspect': ['admin'],
   'tokens:revoke': ['admin'],
   'system:read': ['admin', 'auditor'],
+  /** Approve or deny an owner's grant beyond its ceiling (registry grant requests). */
+  'grants:decide': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

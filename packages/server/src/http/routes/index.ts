@@ -1,5 +1,6 @@
 import type { MandatePlugin } from '../plugin.js';
 import { agentRoutes } from './agents.js';
+import { grantRequestRoutes } from './grant-requests.js';
 import { approvalRoutes } from './approvals.js';
 import { auditRoutes } from './audit.js';
 import { authorizeRoutes } from './authorize.js';
@@ -16,4 +17,4 @@ import { policyRoutes } from './policies.js';
  */
 export const PUBLIC_PLUGINS: MandatePlugin[] = [healthRoutes, oauthRoutes];
 
-export const V1_PLUGINS: MandatePlugin[] = [operatorRoutes, agentRoutes, auditRoutes, approvalRoutes, oauthAdminRoutes, policyRoutes, authorizeRoutes, jobRoutes];
+export const V1_PLUGINS: MandatePlugin[] = [operatorRoutes, agentRoutes, auditRoutes, approvalRoutes, oauthAdminRoutes, policyRoutes, authorizeRoutes, jobRoutes, grantRequestRoutes];
