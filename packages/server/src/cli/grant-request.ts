@@ -1,5 +1,6 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { CliContext, RegisterCommands } from './context.js';
+import { GRANT_REQUEST_STATUS_NAMES } from './names.js';
 import { printJson, printRecord, printTable } from './output.js';
 
 /** A grant request as the API shows it (http/routes/grant-requests.ts). */
@@ -41,8 +42,6 @@ export function printHeld(context: CliContext, held: Held): void {
   );
 }
 
-const STATUSES = ['pending', 'approved', 'denied'];
-
 /** `mandate grant-request list|show|approve|deny`: owners' grants beyond their ceiling, decided by an admin. */
 export const registerGrantRequestCommands: RegisterCommands = (program, context) => {
   const group = program.command('grant-request').description("owners' registrations and changes beyond their grant ceiling, waiting for an admin");
@@ -50,7 +49,7 @@ export const registerGrantRequestCommands: RegisterCommands = (program, context)
   group
     .command('list')
     .description('list grant requests, oldest first (admin)')
-    .option('--status <status>', `one of ${STATUSES.join(', ')}`, 'pending')
+    .addOption(new Option('--status <status>', 'which requests').choices(GRANT_REQUEST_STATUS_NAMES).default('pending'))
     .action(async (options: { status: string }) => {
       const { items } = await context.client().request<{ items: GrantRequestView[] }>('GET', `/v1/grant-requests?status=${encodeURIComponent(options.status)}`);
       if (context.globals().json) return printJson(items);

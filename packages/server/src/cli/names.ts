@@ -21,3 +21,6 @@ export const ROLE_NAMES = ['admin', 'approver', 'auditor', 'owner'] as const;
 
 /** approvals/types.ts APPROVAL_STATUSES. */
 export const APPROVAL_STATUS_NAMES = ['pending', 'approved', 'denied', 'expired', 'used'] as const;
+
+/** registry/types.ts GRANT_REQUEST_STATUSES (`grant-request list --status`). */
+export const GRANT_REQUEST_STATUS_NAMES = ['pending', 'approved', 'denied'] as const;

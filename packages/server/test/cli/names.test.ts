@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { APPROVAL_STATUSES } from '../../src/approvals/types.js';
-import { AGENT_STATUS_NAMES, APPROVAL_STATUS_NAMES, CLASSIFICATION_NAMES, LIFECYCLE_ACTION_NAMES, ROLE_NAMES } from '../../src/cli/names.js';
+import { AGENT_STATUS_NAMES, APPROVAL_STATUS_NAMES, CLASSIFICATION_NAMES, GRANT_REQUEST_STATUS_NAMES, LIFECYCLE_ACTION_NAMES, ROLE_NAMES } from '../../src/cli/names.js';
+import { GRANT_REQUEST_STATUSES } from '../../src/registry/types.js';
 import { ROLES } from '../../src/identity/roles.js';
 import { CLASSIFICATION_NAMES as REGISTRY_CLASSIFICATIONS } from '../../src/registry/classification.js';
 import { AGENT_STATUSES, LIFECYCLE_ACTION_NAMES as REGISTRY_LIFECYCLE_ACTIONS } from '../../src/registry/lifecycle.js';
@@ -25,5 +26,9 @@ describe('the CLI names the server owns', () => {
 
   it('lists the approval statuses of approvals/types.ts', () => {
     expect([...APPROVAL_STATUS_NAMES]).toEqual([...APPROVAL_STATUSES]);
+  });
+
+  it('lists the grant request statuses of registry/types.ts', () => {
+    expect([...GRANT_REQUEST_STATUS_NAMES]).toEqual([...GRANT_REQUEST_STATUSES]);
   });
 });

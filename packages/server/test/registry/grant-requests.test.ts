@@ -172,6 +172,9 @@ describe.each(storeKinds())('owner grants beyond the ceiling wait for an admin o
     const admin = await server.api('POST', '/v1/agents', body({ scopes: ['admin'], data_classification: 'restricted' }));
     expect(admin.status).toBe(201);
     expect((await server.api('GET', '/v1/grant-requests?status=bogus')).status).toBe(400);
+    const usage = await runMandate([...asAdmin, 'grant-request', 'list', '--status', 'bogus']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/pending, approved, denied/);
     expect((await server.api('POST', '/v1/grant-requests/gr_nothere/approve', {})).status).toBe(404);
   });
 });
