@@ -8,7 +8,7 @@ import { get } from './read.js';
 import { toApproval } from './rows.js';
 import { rowById } from './store.js';
 import type { ApprovalRow } from './tables.js';
-import { REFUSALS, type Approval, type ApprovalStatus, type BoundRequest, type ConsumeResult, type RefusalCode } from './types.js';
+import { REFUSALS, type Approval, type ApprovalStatus, type BoundRequest, type ConsumeResult, type RecordAlongside, type RefusalCode } from './types.js';
 
 /**
  * Presenting an approval: `consume` spends it on the request it was given for, `check` says
@@ -19,9 +19,10 @@ import { REFUSALS, type Approval, type ApprovalStatus, type BoundRequest, type C
 /**
  * Spends an approval (see service.ts for the contract); `actor` defaults to the presenting
  * agent. The row moves to `used` only if it is still approved and live when the UPDATE runs,
- * so exactly one of several concurrent callers, on any replica, wins.
+ * so exactly one of several concurrent callers, on any replica, wins. `alongside`'s entries
+ * (the decision that spends it) commit with the change, or are not recorded at all.
  */
-export async function consume(deps: ApprovalDeps, id: string, presented: BoundRequest, actor?: Actor): Promise<ConsumeResult> {
+export async function consume(deps: ApprovalDeps, id: string, presented: BoundRequest, actor?: Actor, alongside?: RecordAlongside): Promise<ConsumeResult> {
   const who: Actor = actor ?? { kind: 'agent', id: presented.agentId };
   const checked = await examine(deps, id, presented, who);
   if (!checked.ok) return checked.result;
@@ -38,6 +39,7 @@ export async function consume(deps: ApprovalDeps, id: string, presented: BoundRe
       action: 'consume',
       details: { action: row.action, tool: row.tool, binding_hash: row.binding_hash, approvers: current.approvals.map((a) => a.operatorId) },
     },
+    alongside,
   );
   if (won) {
     deps.waiters.notify(id);

@@ -9,7 +9,7 @@ import { toApproval } from './rows.js';
 import { countPending, insertRow } from './store.js';
 import type { ApprovalRow } from './tables.js';
 import { checkDisplayText } from './text.js';
-import { APPROVAL_ORIGINS, type Approval, type NewApprovalRequest } from './types.js';
+import { APPROVAL_ORIGINS, type Approval, type NewApprovalRequest, type RecordAlongside } from './types.js';
 
 function required(value: string | undefined | null, field: string, max = 200): string {
   if (typeof value !== 'string' || value.trim() === '') throw new ValidationError(`${field} is required`, { field });
@@ -20,9 +20,10 @@ function required(value: string | undefined | null, field: string, max = 200): s
 /**
  * Records a new request (status `pending`) with its `approval.requested` entry, after checking
  * what the deciders will read and the agent's cap on pending requests; then starts the
- * notification in the background.
+ * notification in the background. `alongside`'s entries (the decision that asked for it) are
+ * appended first in the same transaction: request and entries commit together or not at all.
  */
-export async function createRequest(deps: ApprovalDeps, input: NewApprovalRequest, actor: Actor): Promise<Approval> {
+export async function createRequest(deps: ApprovalDeps, input: NewApprovalRequest, actor: Actor, alongside?: RecordAlongside): Promise<Approval> {
   const { settings } = deps;
   const agentId = required(input.agentId, 'agent_id');
   const action = required(input.action, 'action');
@@ -77,6 +78,7 @@ export async function createRequest(deps: ApprovalDeps, input: NewApprovalReques
     return {
       result: toApproval(row, now),
       events: [
+        ...(alongside?.(row.id) ?? []),
         {
           type: 'approval.requested',
           actor,

@@ -25,6 +25,7 @@ export {
   type Decision,
   type ListFilter,
   type NewApprovalRequest,
+  type RecordAlongside,
   type RecordedApproval,
   type RefusalCode,
 } from './types.js';

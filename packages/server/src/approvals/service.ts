@@ -6,7 +6,7 @@
  * The decision point (`POST /v1/authorize`) and delegation (token exchange) call this service;
  * the HTTP plugin `http/routes/approvals.ts` exposes it to agents and operators.
  *
- * - `createRequest(request, actor) → Approval` (status `pending`)
+ * - `createRequest(request, actor, alongside?) → Approval` (status `pending`)
  *     request: `{ agentId, chain?, onBehalfOf?, action, tool, resource: {type, id, owner?,
  *     sensitivity?}, reason, origin: 'decision' | 'delegation' | 'agent', context? }`.
  *     The decision point calls it when policy answers `require_approval` (origin `decision`,
@@ -16,9 +16,11 @@
  *     Expires after `approvals.ttlSeconds`; needs two approvers when the action is in
  *     `approvals.twoPersonActions`; a webhook goes out in the background. Throws
  *     TooManyPendingError (429 `too_many_pending`) when the agent already has
- *     `approvals.maxPendingPerAgent` requests pending.
+ *     `approvals.maxPendingPerAgent` requests pending. `alongside(approvalId)` returns the
+ *     caller's own entries (the decision point's `policy.decision`), appended in the request's
+ *     transaction: request and decision entry commit together or not at all.
  *
- * - `consume(approvalId, {agentId, action, tool, resource, onBehalfOf?}, actor?) → ConsumeResult`
+ * - `consume(approvalId, {agentId, action, tool, resource, onBehalfOf?}, actor?, alongside?) → ConsumeResult`
  *     `{ok: true, approval}` or `{ok: false, code, message, denialReason?}` with `code` one of
  *     `not_found`, `pending`, `denied` (with the deciders' reason), `expired`, `used`,
  *     `wrong_agent`, `mismatch` (types.ts `REFUSALS`). On success the approval is marked
@@ -26,7 +28,8 @@
  *     caller whose UPDATE changed the row wins: single use across concurrent callers and
  *     replicas. Every refusal is audited (`approval.consume_refused`). The decision point calls
  *     it with the retried request's own fields; anything different from what was approved
- *     changes the binding hash (binding.ts) and is refused.
+ *     changes the binding hash (binding.ts) and is refused. `alongside`'s entries (the decision
+ *     that spends it) commit with the `used` change, and only if this caller won.
  *
  * - `check(approvalId, presented, actor?) → ConsumeResult`
  *     The same checks as `consume` without spending the approval (refusals audited alike),
@@ -71,7 +74,7 @@ import type { AgentOwnerLookup, ApprovalDeps, ApprovalNotifier, ApprovalSettings
 import { sweepExpired } from './expire.js';
 import { countPending, list, type ApprovalPage } from './list.js';
 import { find, get, pendingFor } from './read.js';
-import type { Approval, BoundRequest, ConsumeResult, Decider, Decision, ListFilter, NewApprovalRequest } from './types.js';
+import type { Approval, BoundRequest, ConsumeResult, Decider, Decision, ListFilter, NewApprovalRequest, RecordAlongside } from './types.js';
 import { ParkedPoller, wait } from './wait.js';
 import { Waiters } from './waiters.js';
 
@@ -116,8 +119,9 @@ export class ApprovalService {
     this.poller = pollWaits ? new ParkedPoller(this.deps, options.scheduler) : undefined;
   }
 
-  createRequest(input: NewApprovalRequest, actor: Actor): Promise<Approval> {
-    return createRequest(this.deps, input, actor);
+  /** `alongside`: entries of the caller's committed with the request (or not at all). */
+  createRequest(input: NewApprovalRequest, actor: Actor, alongside?: RecordAlongside): Promise<Approval> {
+    return createRequest(this.deps, input, actor, alongside);
   }
 
   find(id: string): Promise<Approval | null> {
@@ -147,8 +151,8 @@ export class ApprovalService {
   }
 
   /** Spends an approval on the request it was given for; `actor` defaults to the presenting agent. */
-  consume(id: string, presented: BoundRequest, actor?: Actor): Promise<ConsumeResult> {
-    return consume(this.deps, id, presented, actor);
+  consume(id: string, presented: BoundRequest, actor?: Actor, alongside?: RecordAlongside): Promise<ConsumeResult> {
+    return consume(this.deps, id, presented, actor, alongside);
   }
 
   /** Whether `consume` would accept this presentation now, without spending the approval. */

@@ -1,4 +1,4 @@
-import type { Actor, DelegationLink } from '../audit/index.js';
+import type { Actor, AuditEvent, DelegationLink } from '../audit/index.js';
 import type { Role } from '../operators/index.js';
 
 export const APPROVAL_STATUSES = ['pending', 'approved', 'denied', 'expired', 'used'] as const;
@@ -41,6 +41,13 @@ export interface NewApprovalRequest extends BoundRequest {
   /** Extra facts from the server for the deciders (decision id, reasons of the policy, …); not bound. */
   context?: Record<string, unknown> | undefined;
 }
+
+/**
+ * Entries another context records in the same transaction as an approval's change (the decision
+ * point's `policy.decision` entry with the request it creates or the approval it spends): the
+ * change and these entries commit together or not at all. Given the approval's id.
+ */
+export type RecordAlongside = (approvalId: string) => AuditEvent[];
 
 export interface RecordedApproval {
   operatorId: string;

@@ -4,6 +4,7 @@ import { CliError, EXIT } from './client.js';
 import type { CliContext, RegisterCommands } from './context.js';
 import { AGENT_STATUS_NAMES, CLASSIFICATION_NAMES, LIFECYCLE_ACTION_NAMES } from './names.js';
 import { printJson, printRecord, printTable } from './output.js';
+import { isHeld, printHeld, type Held } from './grant-request.js';
 import { reserveSecretFile, type SecretFile } from './secret-file.js';
 import { registerUnusedCommand } from './agent-unused.js';
 
@@ -83,6 +84,11 @@ async function issueSecret<T extends SecretResult>(context: CliContext, options:
   } catch (error) {
     file?.abandon();
     throw error;
+  }
+  if (isHeld(result)) {
+    // Beyond the owner's grant ceiling: nothing registered, no secret yet.
+    file?.abandon();
+    return printHeld(context, result);
   }
   if (file) {
     try {
@@ -233,7 +239,8 @@ export const registerAgentCommands: RegisterCommands = (program, context) => {
       if (options.clearLabels) body.metadata = null;
       if (options.label !== undefined) body.metadata = options.label;
       if (Object.keys(body).length === 0) throw new CliError('nothing to change: give at least one field option (see --help)', EXIT.usage);
-      const item = await context.client().request<AgentView>('PATCH', path(id), body);
+      const item = await context.client().request<AgentView | Held>('PATCH', path(id), body);
+      if (isHeld(item)) return printHeld(context, item);
       if (context.globals().json) return printJson(item);
       showAgent(item);
     });

@@ -30,3 +30,6 @@ export const SIGNAL_NAMES = ['auth_frequency', 'action_velocity', 'error_rate', 
 
 /** monitoring/signals.ts SEVERITIES, lowest first. */
 export const SEVERITY_NAMES = ['low', 'medium', 'high', 'critical'] as const;
+
+/** registry/types.ts GRANT_REQUEST_STATUSES (`grant-request list --status`). */
+export const GRANT_REQUEST_STATUS_NAMES = ['pending', 'approved', 'denied'] as const;

@@ -15,8 +15,8 @@ function authenticator(): Authenticator {
     resolve: async (c) => (c === jwt ? { kind: 'agent', agentId: 'agt_1', clientId: 'agt_1', claims: {}, token: c } : null),
   });
   identity.registerResourceServers({
-    resolve: async (clientId, secret) => (clientId === 'rsc_1' && secret === 's' ? { kind: 'resource_server', serverId: 'rs_1', clientId, audience: 'https://api.example.com' } : null),
-    resolveBasic: async (authorization) => (authorization === `Basic ${Buffer.from('rsc_1:s').toString('base64')}` ? { kind: 'resource_server', serverId: 'rs_1', clientId: 'rsc_1', audience: 'https://api.example.com' } : null),
+    resolve: async (clientId, secret) => (clientId === 'rsc_1' && secret === 's' ? { kind: 'resource_server', serverId: 'rs_1', clientId, audience: 'https://api.example.com', policyPackage: null } : null),
+    resolveBasic: async (authorization) => (authorization === `Basic ${Buffer.from('rsc_1:s').toString('base64')}` ? { kind: 'resource_server', serverId: 'rs_1', clientId: 'rsc_1', audience: 'https://api.example.com', policyPackage: null } : null),
   });
   return identity;
 }
@@ -59,10 +59,11 @@ describe('decisionCaller (who asks POST /v1/authorize)', () => {
       tokenFromBody: false,
       audience: 'https://mandate.example.com',
       proofChecked: false,
+      boundPackage: null,
     });
-    expect(await decisionCaller(identity, request('Bearer mop_1.secret'), jwt, options)).toMatchObject({ caller: { kind: 'operator', id: 'op-1' }, tokenFromBody: true, audience: null, proofChecked: true });
+    expect(await decisionCaller(identity, request('Bearer mop_1.secret'), jwt, options)).toMatchObject({ caller: { kind: 'operator', id: 'op-1' }, tokenFromBody: true, audience: null, proofChecked: true, boundPackage: null });
     const basic = `Basic ${Buffer.from('rsc_1:s').toString('base64')}`;
-    expect(await decisionCaller(identity, request(basic), jwt, options)).toMatchObject({ caller: { kind: 'resource_server', id: 'rs_1' }, audience: 'https://api.example.com' });
+    expect(await decisionCaller(identity, request(basic), jwt, options)).toMatchObject({ caller: { kind: 'resource_server', id: 'rs_1' }, audience: 'https://api.example.com', boundPackage: null });
   });
 
   it('refuses what no caller may do', async () => {

@@ -7,6 +7,9 @@
  * | an operator with `decisions:request`: `Bearer mop_…` | `token` (required)      | 200 `deny` `invalid_token` |
  * | a resource server: `Basic` with its client credentials | `token` (required; its `aud` must name the server) | 200 `deny` `invalid_token` |
  *
+ * A resource server's call carries the policy package an admin bound to it (`boundPackage`,
+ * read with its credentials, so a new binding counts at once); the decision point evaluates it.
+ *
  * An agent's own token is judged by the decision point through the same cached subject
  * resolver as every /v1 route (subjects.ts), so it is verified once: a DPoP call resolves the
  * agent here (to check the proof of this request) and the decision point then finds the
@@ -27,6 +30,8 @@ export interface DecisionCaller {
   audience: string | null;
   /** False only for an agent's own token sent as plain Bearer (a bound token is then refused). */
   proofChecked: boolean;
+  /** The policy package an admin bound to the calling resource server; null for other callers or none bound. */
+  boundPackage: string | null;
 }
 
 export interface DecisionCallerOptions {
@@ -50,7 +55,14 @@ export async function decisionCaller(authenticator: Authenticator, request: Requ
   if (scheme === 'basic') {
     const server = await authenticator.resourceServerBasic(header);
     if (!server) throw new UnauthenticatedError('resource server authentication failed');
-    return { caller: { kind: 'resource_server', id: server.serverId }, token: requiredToken(bodyToken), tokenFromBody: true, audience: server.audience, proofChecked: true };
+    return {
+      caller: { kind: 'resource_server', id: server.serverId },
+      token: requiredToken(bodyToken),
+      tokenFromBody: true,
+      audience: server.audience,
+      proofChecked: true,
+      boundPackage: server.policyPackage,
+    };
   }
   const own = bearerToken(header);
   if (!own) throw new UnauthenticatedError('unsupported Authorization scheme');
@@ -59,10 +71,10 @@ export async function decisionCaller(authenticator: Authenticator, request: Requ
     // DPoP: the proof of this request is checked here; the decision point then reuses the cached claims.
     const dpop = scheme === 'dpop';
     if (dpop) await authenticator.authenticate(request);
-    return { caller: { kind: 'agent', id: '' }, token: own, tokenFromBody: false, audience: options.audience, proofChecked: dpop };
+    return { caller: { kind: 'agent', id: '' }, token: own, tokenFromBody: false, audience: options.audience, proofChecked: dpop, boundPackage: null };
   }
   const principal = await authenticator.authenticate(request);
   if (principal.kind !== 'operator') throw new ForbiddenError('unexpected credential');
   options.checkOperator(principal);
-  return { caller: { kind: 'operator', id: principal.operatorId }, token: requiredToken(bodyToken), tokenFromBody: true, audience: null, proofChecked: true };
+  return { caller: { kind: 'operator', id: principal.operatorId }, token: requiredToken(bodyToken), tokenFromBody: true, audience: null, proofChecked: true, boundPackage: null };
 }

@@ -37,6 +37,8 @@ export interface ResourceServerPrincipal {
   clientId: string;
   /** The audience its tokens carry: the only tokens it may ask about. */
   audience: string;
+  /** The policy package an admin bound to it for its decisions; null: the server's. */
+  policyPackage: string | null;
 }
 
 /** What a resolver may read of the request besides the credential (e.g. a DPoP proof header). */

@@ -31,7 +31,13 @@ export function agentTokenSource(verifier: AccessTokenVerifier, revocations: Rev
   };
 }
 
-const principalOf = (server: ResourceServer): ResourceServerPrincipal => ({ kind: 'resource_server', serverId: server.id, clientId: server.clientId, audience: server.audience });
+const principalOf = (server: ResourceServer): ResourceServerPrincipal => ({
+  kind: 'resource_server',
+  serverId: server.id,
+  clientId: server.clientId,
+  audience: server.audience,
+  policyPackage: server.policyPackage,
+});
 
 /** Resource servers by their client credentials; a malformed Basic header throws invalid_client. */
 export function resourceServerResolver(resourceServers: ResourceServers): ResourceServerResolver {

@@ -17,12 +17,28 @@ export interface ResourceServer {
   scopes: string[];
   clientId: string;
   createdAt: string;
+  /** The policy package its decisions evaluate (bound by an admin); null: the server's. */
+  policyPackage: string | null;
 }
 
 export interface NewResourceServer {
   audience: string;
   scopes: string[];
   name: string;
+  policyPackage?: string | null | undefined;
+}
+
+/** A Rego package path (`a.b.c`), as `package` in a module names it. */
+const PACKAGE_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+const MAX_PACKAGE = 200;
+
+/** A package to bind, checked; null unbinds. */
+function packageToBind(value: string | null | undefined): string | null {
+  if (value === undefined || value === null) return null;
+  if (value.length > MAX_PACKAGE || !PACKAGE_PATH.test(value)) {
+    throw new ValidationError(`policy_package must be a Rego package path such as 'payments.authz' (at most ${MAX_PACKAGE} characters)`, { field: 'policy_package' });
+  }
+  return value;
 }
 
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
@@ -30,7 +46,15 @@ const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 const CACHE_MS = 5_000;
 
 function toResourceServer(row: ResourceServerRow): ResourceServer {
-  return { id: row.id, name: row.name, audience: row.audience, scopes: JSON.parse(row.scopes) as string[], clientId: row.client_id, createdAt: row.created_at };
+  return {
+    id: row.id,
+    name: row.name,
+    audience: row.audience,
+    scopes: JSON.parse(row.scopes) as string[],
+    clientId: row.client_id,
+    createdAt: row.created_at,
+    policyPackage: row.policy_package ?? null,
+  };
 }
 
 /** RFC 8707 §2: a resource indicator is an absolute URI without a fragment. */
@@ -80,6 +104,7 @@ export class ResourceServers {
     }
     const bad = input.scopes.find((s) => !SCOPE_TOKEN.test(s));
     if (bad !== undefined) throw new ValidationError(`scope '${bad}' has characters RFC 6749 §3.3 does not allow`, { field: 'scopes' });
+    const policyPackage = packageToBind(input.policyPackage);
     const secret = randomSecret();
     const row: ResourceServerRow = {
       id: randomId('rs', 9),
@@ -89,13 +114,14 @@ export class ResourceServers {
       client_id: randomId('rsc', 12),
       secret_hash: hashSecret(secret),
       created_at: isoTime(this.clock.now()),
+      policy_package: policyPackage,
     };
     const server = await this.audit.withEntry(async (trx) => {
       await uniquely(() => oauthTables(trx).insertInto('oauth_resource_servers').values(row).execute(), `a resource server for audience '${row.audience}' exists`, { audience: row.audience });
       return {
         result: toResourceServer(row),
         events: [
-          { type: 'oauth.resource_server.created', actor, subject: row.id, action: 'create', outcome: 'success', details: { audience: row.audience, scopes: JSON.parse(row.scopes), client_id: row.client_id } },
+          { type: 'oauth.resource_server.created', actor, subject: row.id, action: 'create', outcome: 'success', details: { audience: row.audience, scopes: JSON.parse(row.scopes), client_id: row.client_id, policy_package: policyPackage } },
         ],
       };
     });
@@ -120,6 +146,27 @@ export class ResourceServers {
       return { result: null, events: [{ type: 'oauth.resource_server.deleted', actor, subject: id, action: 'delete', outcome: 'success', details: { audience: server.audience } }] };
     });
     this.byAudience.delete(server.audience);
+  }
+
+  /**
+   * Binds a policy package to the resource server (null unbinds: the server's package again).
+   * Its next `POST /v1/authorize` evaluates it; audited `oauth.resource_server.package_bound`
+   * with the package before and after. The caller checks the admin's permissions.
+   */
+  async bindPackage(id: string, policyPackage: string | null, actor: Actor): Promise<ResourceServer> {
+    const bound = packageToBind(policyPackage);
+    const server = await this.audit.withEntry(async (trx) => {
+      const row = await oauthTables(trx).selectFrom('oauth_resource_servers').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!row) throw new NotFoundError('resource server', id);
+      await oauthTables(trx).updateTable('oauth_resource_servers').set({ policy_package: bound }).where('id', '=', id).execute();
+      const details = { audience: row.audience, policy_package: bound, previous: row.policy_package ?? null };
+      return {
+        result: toResourceServer({ ...row, policy_package: bound }),
+        events: [{ type: 'oauth.resource_server.package_bound', actor, subject: id, action: 'bind_package', outcome: 'success', details }],
+      };
+    });
+    this.byAudience.delete(server.audience);
+    return server;
   }
 
   /** The resource server for an audience, or null when none is registered. */

@@ -67,6 +67,8 @@ export interface ResourceServerRow {
   client_id: string;
   secret_hash: string;
   created_at: string;
+  /** The policy package an admin bound to it (its decisions evaluate it); null: the server's. */
+  policy_package: string | null;
 }
 
 export interface OAuthTables {

@@ -28,6 +28,8 @@ export const PERMISSIONS = {
   'idps:read': ['admin', 'auditor'],
   'alerts:read': ['admin', 'auditor', 'approver'],
   'alerts:manage': ['admin'],
+  /** Approve or deny an owner's grant beyond its ceiling (registry grant requests). */
+  'grants:decide': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -13,13 +13,13 @@
  *    The token's scopes count only as far as the agent still holds them (its current record).
  * 5. outcome.ts turns that into allow / deny / approval_required; an allow spends the presented
  *    approval (single use, atomically in the approvals service); approval_required names the
- *    agent's pending request for the same action, if there is one.
- * 6. The decision goes to the audit log (group commit) with its input, result and revision.
- * 7. Only then, when approval_required found no pending request, a new one is created (its
- *    context names the decision_id; the entry says `approval_requested`): a decision whose log
- *    write failed leaves no approval request behind (issue 10 item 6).
+ *    agent's pending request for the same action, or creates one.
+ * 6. The decision goes to the audit log with its input, result and revision. A plain decision
+ *    goes through the log's group commit. A decision that spends an approval or creates a
+ *    request is appended inside the approvals transaction that does so (`RecordAlongside`):
+ *    change and entry commit together or not at all (issue 10 item 6).
  */
-import { bindingHash, normaliseResource, type ApprovalResource, type ApprovalService, type BoundRequest } from '../approvals/index.js';
+import { bindingHash, normaliseResource, type ApprovalResource, type ApprovalService, type BoundRequest, type RecordAlongside } from '../approvals/index.js';
 import type { AuditLog } from '../audit/index.js';
 import type { Actor, AuditEvent } from '../audit/index.js';
 import { TokenBuckets } from '../oauth/index.js';
@@ -51,6 +51,8 @@ export interface AuthorizeCall {
    * body (the resource server checked its own request's proof).
    */
   proofChecked: boolean;
+  /** The package an admin bound to the calling resource server (identity reads it with its credentials). */
+  boundPackage?: string | null | undefined;
   request: DecisionRequest & { package?: string | undefined; sensitiveContext?: string[] | undefined };
 }
 
@@ -98,15 +100,19 @@ export class DecisionPoint {
   }
 
   /**
-   * The package evaluated for this call: the server's, unless an operator names another (the
-   * route has checked that operator's policies:write). Agents and resource servers get 403.
+   * The package evaluated for this call: the one an admin bound to the calling resource server,
+   * else the server's; an operator may name another (the route has checked that operator's
+   * policies:write). Agents and resource servers naming one get 403: they never choose.
    */
-  private packageFor(call: AuthorizeCall): string {
+  private packageFor(call: AuthorizeCall): { pkg: string; bound: boolean } {
     const configured = this.options.settings.decisionPackage;
     const named = call.request.package;
-    if (named === undefined) return configured;
-    if (call.caller.kind !== 'operator') throw new PackageNotAllowedError(call.caller.kind, configured);
-    return named;
+    if (named !== undefined) {
+      if (call.caller.kind !== 'operator') throw new PackageNotAllowedError(call.caller.kind, call.boundPackage || configured, Boolean(call.boundPackage));
+      return { pkg: named, bound: false };
+    }
+    if (call.caller.kind === 'resource_server' && call.boundPackage) return { pkg: call.boundPackage, bound: true };
+    return { pkg: configured, bound: false };
   }
 
   /** One decision against `key`'s budget (policy.decisionsPerMinutePerAgent); 429 with Retry-After when spent. */
@@ -119,10 +125,12 @@ export class DecisionPoint {
     const { policies, subjects, clock, settings } = this.options;
     // Validation before anything else: a refused request leaves no approval and no log entry.
     checkInputLimits(call.request, { maxBytes: settings.decisionInputMaxBytes, maxDepth: settings.decisionInputMaxDepth });
-    const pkg = this.packageFor(call);
+    const { pkg, bound: packageBound } = this.packageFor(call);
     const active = await policies.fresh();
     const node = active.prepared.tree.node(pkg.split('.'), false);
-    if (!node || !node.hasRules) throw new UnknownPackageError(pkg);
+    // A bound package missing from the loaded policy denies (below, logged); a named one is a 400.
+    const missing = !node || !node.hasRules;
+    if (missing && !packageBound) throw new UnknownPackageError(pkg);
     const nowMs = clock.now();
     const decisionId = newDecisionId(nowMs);
 
@@ -160,6 +168,7 @@ export class DecisionPoint {
     let result: PolicyResult | null = null;
     let policyError: string | null = null;
     try {
+      if (missing) throw new PolicyShapeError(`package '${pkg}' bound to resource server '${call.caller.id}' is not in the loaded policy`);
       const s = policies.settings;
       result = evaluatePackage(active, pkg, input, BigInt(nowMs) * 1_000_000n, { maxSteps: s.maxSteps, timeoutMs: s.maxEvalMs });
       outcome = decide(result, approval);
@@ -168,34 +177,11 @@ export class DecisionPoint {
       // A policy that fails at run time (conflict, limits, wrong shape) fails closed.
       policyError = error instanceof PolicyShapeError ? error.message : ((error as { code?: string }).code ?? 'evaluation failed');
       this.options.logger.warn({ err: error, decision_id: decisionId, revision: active.revision }, 'policy evaluation failed; denying');
-      outcome = { decision: 'deny', reasons: [REASONS.policyError] };
+      outcome = { decision: 'deny', reasons: [missing ? REASONS.packageMissing : REASONS.policyError] };
     }
 
     const actor: Actor = { kind: 'agent', id: subject.agent.id, chain: user.chain, ...(user.source === 'delegation' ? { onBehalfOf: user.id } : {}) };
-    let approvalId: string | undefined;
-    if (outcome.decision === 'allow' && approval.exists && approval.id) {
-      const spent = await this.options.approvals.consume(approval.id, bound, actor);
-      if (!spent.ok) outcome = { decision: 'deny', reasons: [`approval_${spent.code}`] };
-      else approvalId = approval.id;
-    }
-    // A new approval request is created only after its decision entry is durable (below), so a
-    // failed log write never leaves a request behind; the agent's pending one is simply named.
-    let requestApproval = false;
-    if (outcome.decision === 'approval_required') {
-      const pending = await this.options.approvals.pendingFor(bound);
-      if (pending) approvalId = pending.id;
-      else requestApproval = true;
-    }
-
-    const response: DecisionResponse = {
-      decision: outcome.decision,
-      reasons: outcome.reasons,
-      obligations: outcome.decision === 'deny' ? [] : (result?.obligations ?? []),
-      decision_id: decisionId,
-      policy_revision: active.revision,
-      ...(approvalId ? { approval_id: approvalId } : {}),
-    };
-    await this.log(response, {
+    const about: DecisionFacts = {
       actor,
       agentId: subject.agent.id,
       caller: call.caller,
@@ -206,10 +192,33 @@ export class DecisionPoint {
       policyError,
       sensitive: call.request.sensitiveContext ?? [],
       action: call.request.action,
-      approvalRequested: requestApproval,
+      approvalRequested: false,
+    };
+    const answer = (approvalId?: string): DecisionResponse => ({
+      decision: outcome.decision,
+      reasons: outcome.reasons,
+      obligations: outcome.decision === 'deny' ? [] : (result?.obligations ?? []),
+      decision_id: decisionId,
+      policy_revision: active.revision,
+      ...(approvalId ? { approval_id: approvalId } : {}),
     });
-    if (requestApproval) response.approval_id = await this.requestApproval(bound, subject, outcome, decisionId, active.revision, actor);
-    return response;
+
+    // An allow that spends an approval: the spending and the decision entry commit together
+    // (approvals' transaction), so a failed log write leaves the approval unspent.
+    if (outcome.decision === 'allow' && approval.exists && approval.id) {
+      const response = answer(approval.id);
+      const spent = await this.options.approvals.consume(approval.id, bound, actor, () => [decisionEvent(response, about)]);
+      if (spent.ok) return response;
+      outcome = { decision: 'deny', reasons: [`approval_${spent.code}`] };
+    }
+    if (outcome.decision === 'approval_required') {
+      const pending = await this.options.approvals.pendingFor(bound);
+      if (pending) return this.log(answer(pending.id), about);
+      // A new request and the decision that asks for it commit together or not at all.
+      const id = await this.requestApproval(bound, subject, outcome, decisionId, active.revision, actor, (id) => [decisionEvent(answer(id), { ...about, approvalRequested: true })]);
+      return answer(id);
+    }
+    return this.log(answer(), about);
   }
 
   /** Checks a presented approval without spending it (that happens only on allow). */
@@ -224,11 +233,11 @@ export class DecisionPoint {
   }
 
   /**
-   * A new approval request for a decision already logged (its entry says `approval_requested`;
-   * the request's context names the `decision_id`). Should this fail, the logged decision has
-   * no request and the caller gets the error: nothing is left that could be approved or used.
+   * A new approval request, committed in one transaction with `decision`'s entries (the entry
+   * says `approval_requested` and names the request; the request's context names the
+   * `decision_id`). Should anything in it fail, neither exists and the caller gets the error.
    */
-  private async requestApproval(bound: BoundRequest, subject: Subject, outcome: Outcome, decisionId: string, revision: number, actor: Actor): Promise<string> {
+  private async requestApproval(bound: BoundRequest, subject: Subject, outcome: Outcome, decisionId: string, revision: number, actor: Actor, decision: RecordAlongside): Promise<string> {
     const created = await this.options.approvals.createRequest(
       {
         ...bound,
@@ -237,6 +246,7 @@ export class DecisionPoint {
         context: { decision_id: decisionId, reasons: outcome.reasons, policy_revision: revision, agent_name: subject.agent.name },
       },
       actor,
+      decision,
     );
     return created.id;
   }
@@ -244,7 +254,7 @@ export class DecisionPoint {
   private async invalidToken(call: AuthorizeCall, pkg: string, decisionId: string, revision: number, nowMs: number): Promise<DecisionResponse> {
     const response: DecisionResponse = { decision: 'deny', reasons: [REASONS.invalidToken], obligations: [], decision_id: decisionId, policy_revision: revision };
     const { request } = call;
-    await this.log(response, {
+    return this.log(response, {
       actor: { kind: call.caller.kind === 'operator' ? 'operator' : 'system', id: call.caller.id },
       agentId: null,
       caller: call.caller,
@@ -257,52 +267,57 @@ export class DecisionPoint {
       action: request.action,
       approvalRequested: false,
     });
-    return response;
   }
 
-  private async log(
-    response: DecisionResponse,
-    about: {
-      actor: Actor;
-      agentId: string | null;
-      caller: Caller;
-      pkg: string;
-      input: unknown;
-      nowMs: number;
-      approvalRefused: string | null;
-      policyError: string | null;
-      sensitive: string[];
-      action: string;
-      /** True when a new approval request follows this entry (its id is not known yet). */
-      approvalRequested: boolean;
-    },
-  ): Promise<void> {
-    const event: AuditEvent = {
-      type: DECISION_EVENT,
-      actor: about.actor,
-      subject: response.decision_id,
-      ...(about.agentId ? { agentId: about.agentId } : {}),
-      action: about.action,
-      outcome: response.decision === 'allow' ? 'success' : 'denied',
-      // Keys in sorted (RFC 8785) order, as loggable() writes the input's: the audit log then
-      // hashes and stores these details without sorting a copy (audit/canonical.ts).
-      details: {
-        ...(response.approval_id ? { approval_id: response.approval_id } : {}),
-        ...(about.approvalRefused ? { approval_refused: about.approvalRefused } : {}),
-        ...(about.approvalRequested ? { approval_requested: true } : {}),
-        caller: { id: about.caller.id, kind: about.caller.kind },
-        decision: response.decision,
-        decision_id: response.decision_id,
-        input: loggable(withoutConstants(about.input)),
-        now_ms: about.nowMs,
-        obligations: response.obligations,
-        package: about.pkg,
-        ...(about.policyError ? { policy_error: about.policyError } : {}),
-        policy_revision: response.policy_revision,
-        reasons: response.reasons,
-      },
-      sensitive: about.sensitive.map((key) => `input.context.${key}`),
-    };
-    await this.options.audit.enqueue(event);
+  /** A decision with no approval change: its entry goes to the log's group commit. */
+  private async log(response: DecisionResponse, about: DecisionFacts): Promise<DecisionResponse> {
+    await this.options.audit.enqueue(decisionEvent(response, about));
+    return response;
   }
+}
+
+/** What a decision's log entry records besides the response. */
+interface DecisionFacts {
+  actor: Actor;
+  agentId: string | null;
+  caller: Caller;
+  pkg: string;
+  input: unknown;
+  nowMs: number;
+  approvalRefused: string | null;
+  policyError: string | null;
+  sensitive: string[];
+  action: string;
+  /** True when this decision created a new approval request (named by `approval_id`). */
+  approvalRequested: boolean;
+}
+
+/** The `policy.decision` entry for a response. */
+function decisionEvent(response: DecisionResponse, about: DecisionFacts): AuditEvent {
+  return {
+    type: DECISION_EVENT,
+    actor: about.actor,
+    subject: response.decision_id,
+    ...(about.agentId ? { agentId: about.agentId } : {}),
+    action: about.action,
+    outcome: response.decision === 'allow' ? 'success' : 'denied',
+    // Keys in sorted (RFC 8785) order, as loggable() writes the input's: the audit log then
+    // hashes and stores these details without sorting a copy (audit/canonical.ts).
+    details: {
+      ...(response.approval_id ? { approval_id: response.approval_id } : {}),
+      ...(about.approvalRefused ? { approval_refused: about.approvalRefused } : {}),
+      ...(about.approvalRequested ? { approval_requested: true } : {}),
+      caller: { id: about.caller.id, kind: about.caller.kind },
+      decision: response.decision,
+      decision_id: response.decision_id,
+      input: loggable(withoutConstants(about.input)),
+      now_ms: about.nowMs,
+      obligations: response.obligations,
+      package: about.pkg,
+      ...(about.policyError ? { policy_error: about.policyError } : {}),
+      policy_revision: response.policy_revision,
+      reasons: response.reasons,
+    },
+    sensitive: about.sensitive.map((key) => `input.context.${key}`),
+  };
 }

@@ -101,12 +101,14 @@ export class PolicyEvaluationError extends MandateError {
  * with `policies:write` (who could change that package anyway) may name another.
  */
 export class PackageNotAllowedError extends MandateError {
-  constructor(callerKind: string, configured: string) {
+  /** `used`: the package this caller's decisions use; `bound` when an admin bound it to the calling resource server. */
+  constructor(callerKind: string, used: string, bound = false) {
+    const which = bound ? `the package an admin bound to this resource server, '${used}'` : `the server's package '${used}' (policy.decisionPackage)`;
     super(
       'package_not_allowed',
       403,
-      `a ${callerKind.replace('_', ' ')} may not choose the policy package: decisions use the server's package '${configured}' (policy.decisionPackage); only an operator with policies:write may name another`,
-      { field: 'package', rule: 'policy.decisionPackage', package: configured },
+      `a ${callerKind.replace('_', ' ')} may not choose the policy package: decisions use ${which}; only an operator with policies:write may name another`,
+      { field: 'package', rule: 'policy.decisionPackage', package: used },
     );
   }
 }

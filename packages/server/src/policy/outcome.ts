@@ -35,6 +35,8 @@ export const REASONS = {
   approvalRequired: 'approval_required',
   invalidToken: 'invalid_token',
   policyError: 'policy_error',
+  /** The package bound to the calling resource server is not in the loaded policy: fail closed. */
+  packageMissing: 'policy_package_missing',
 } as const;
 
 export class PolicyShapeError extends Error {}

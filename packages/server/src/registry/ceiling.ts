@@ -21,8 +21,20 @@ const covers = (entry: string, tool: string) => tool === entry || tool.startsWit
  * patch of the purpose never trips over what an admin granted earlier.
  */
 export function assertWithinCeiling(grant: Grant, access: AccessScope): void {
-  if (access.owner === undefined) return;
-  if (grant.scopes === undefined && grant.tools === undefined && grant.dataClassification === undefined) return;
+  const excess = ceilingExcess(grant, access);
+  if (excess) throw new ForbiddenError(`${excess.message}; an admin may grant it`, { rule: GRANT_CEILING_RULE, exceeds: excess.exceeds });
+}
+
+/** What a grant beyond the ceiling exceeds (wire names) and a sentence saying so. */
+export interface CeilingExcess {
+  exceeds: Record<string, unknown>;
+  message: string;
+}
+
+/** What `grant` exceeds of `access`'s ceiling, or null when within it (or the caller is not owner-scoped). */
+export function ceilingExcess(grant: Grant, access: AccessScope): CeilingExcess | null {
+  if (access.owner === undefined) return null;
+  if (grant.scopes === undefined && grant.tools === undefined && grant.dataClassification === undefined) return null;
   // No ceiling set: the empty one (deny by default) — an agent with no scopes, no tools, public data.
   const ceiling = access.ceiling ?? NO_CEILING;
   const exceeds: Record<string, unknown> = {};
@@ -36,15 +48,12 @@ export function assertWithinCeiling(grant: Grant, access: AccessScope): void {
   if (wanted !== undefined && !(isDataClassification(wanted) && isDataClassification(max) && classificationRank(wanted) <= classificationRank(max))) {
     exceeds.data_classification = wanted;
   }
-  if (Object.keys(exceeds).length === 0) return;
+  if (Object.keys(exceeds).length === 0) return null;
   const parts = [
     ...(exceeds.scopes ? [`scopes ${(exceeds.scopes as string[]).join(', ')} (allowed: ${ceiling.scopes.join(', ') || 'none'})`] : []),
     ...(exceeds.tools ? [`tools ${(exceeds.tools as string[]).join(', ')} (allowed: ${ceiling.tools.join(', ') || 'none'})`] : []),
     ...(exceeds.data_classification ? [`data_classification ${wanted} (max: ${ceiling.maxClassification})`] : []),
   ];
   const unset = access.ceiling ? '' : ' (no grant ceiling is set for this owner: it may grant nothing until an admin sets one with PUT /v1/operators/{id}/grant-ceiling, mandate operator ceiling)';
-  throw new ForbiddenError(`beyond this owner's grant ceiling (${GRANT_CEILING_RULE})${unset}: ${parts.join('; ')}; an admin may grant it`, {
-    rule: GRANT_CEILING_RULE,
-    exceeds,
-  });
+  return { exceeds, message: `beyond this owner's grant ceiling (${GRANT_CEILING_RULE})${unset}: ${parts.join('; ')}` };
 }

@@ -1,7 +1,7 @@
 import type { AuditLog } from '../audit/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { TtlRange } from './rules.js';
-import type { AgentStore } from './store.js';
+import type { AgentStore, GrantRequestStore } from './store.js';
 
 export interface RegistrySettings {
   reviewIntervalDays: number;
@@ -16,6 +16,7 @@ export interface RegistrySettings {
  */
 export interface RegistryDeps {
   agents: AgentStore;
+  grants: GrantRequestStore;
   audit: AuditLog;
   clock: Clock;
   settings: RegistrySettings;

@@ -92,8 +92,13 @@ function auditValue(field: FieldName, value: unknown): unknown {
 
 /** A registration's audit details: every field under its wire name. */
 export function registrationDetails(fields: AgentFields): Record<string, unknown> {
+  return wireFields(fields);
+}
+
+/** The fields present, under their wire names, as the audit log shows them. */
+export function wireFields(fields: Partial<AgentFields>): Record<string, unknown> {
   const details: Record<string, unknown> = {};
-  for (const field of FIELD_NAMES) details[spec(field).wire] = auditValue(field, fields[field]);
+  for (const field of FIELD_NAMES) if (field in fields) details[spec(field).wire] = auditValue(field, fields[field]);
   return details;
 }
 

@@ -11,7 +11,7 @@ import { registerAgent } from './register.js';
 import { reviewAgent } from './review.js';
 import { rotateClientSecret } from './rotate-secret.js';
 import { StatusChangeHooks, type StatusChangeAnnouncer } from './status-hooks.js';
-import { AgentStore } from './store.js';
+import { AgentStore, GrantRequestStore } from './store.js';
 import type { AgentRow } from './tables.js';
 import { transitionAgent } from './transition.js';
 import type {
@@ -20,6 +20,8 @@ import type {
   AgentFilter,
   AgentPage,
   AgentPatch,
+  GrantDecider,
+  GrantRequest,
   NewAgent,
   PageRequest,
   RegisteredAgent,
@@ -29,6 +31,9 @@ import type {
   StatusChangeTxListener,
 } from './types.js';
 import { updateAgent } from './update.js';
+import { decideGrantRequest, type GrantDecision } from './grant-decide.js';
+import { registerOrHold, updateOrHold, type RegisterOutcome, type Requester, type UpdateOutcome } from './grant-hold.js';
+import { getGrantRequest, listGrantRequests } from './grant-read.js';
 
 export type { RegistrySettings } from './deps.js';
 
@@ -56,7 +61,7 @@ export class RegistryService {
   private readonly updateListeners = new Set<(agent: Agent) => void>();
 
   constructor(options: RegistryOptions) {
-    this.deps = { agents: new AgentStore(options.store), audit: options.audit, clock: options.clock, settings: options.settings };
+    this.deps = { agents: new AgentStore(options.store), grants: new GrantRequestStore(options.store), audit: options.audit, clock: options.clock, settings: options.settings };
     this.hooks = new StatusChangeHooks(options.onListenerError);
     this.announcer = { inTransaction: (trx, change) => this.hooks.inTransaction(trx, change), afterCommit: (change) => this.notify(change) };
   }
@@ -106,6 +111,41 @@ export class RegistryService {
   /** Changes mutable fields; a patch that changes nothing writes nothing (update.ts). */
   async update(id: string, patch: AgentPatch, actor: Actor, access: AccessScope = {}): Promise<Agent> {
     const agent = await updateAgent(this.deps, id, patch, actor, access);
+    this.announceUpdate(agent);
+    return agent;
+  }
+
+  // ---- grants beyond an owner's ceiling, held for an admin (grant-hold.ts, grant-decide.ts) ----
+
+  /** Registers, or — for an owner beyond its ceiling — holds the registration as a grant request. */
+  registerOrHold(input: NewAgent, actor: Actor, access: AccessScope, requester: Requester): Promise<RegisterOutcome> {
+    return registerOrHold(this.deps, input, actor, access, requester);
+  }
+
+  /** Changes, or — for an owner beyond its ceiling — holds the change as a grant request. */
+  async updateOrHold(id: string, patch: AgentPatch, actor: Actor, access: AccessScope, requester: Requester): Promise<UpdateOutcome> {
+    const outcome = await updateOrHold(this.deps, id, patch, actor, access, requester);
+    if ('updated' in outcome) this.announceUpdate(outcome.updated);
+    return outcome;
+  }
+
+  getGrantRequest(id: string): Promise<GrantRequest> {
+    return getGrantRequest(this.deps, id);
+  }
+
+  /** Oldest first; `status` one of pending, approved, denied. */
+  listGrantRequests(status?: string, limit?: number): Promise<GrantRequest[]> {
+    return listGrantRequests(this.deps, status, limit);
+  }
+
+  /** An admin (not the requester) approves — applying it — or denies a held grant request. */
+  async decideGrantRequest(id: string, decision: 'approve' | 'deny', decider: GrantDecider, reason: string | null = null): Promise<GrantDecision> {
+    const decided = await decideGrantRequest(this.deps, id, decision, decider, reason);
+    if (decided.agent && decided.request.kind === 'update') this.announceUpdate(decided.agent);
+    return decided;
+  }
+
+  private announceUpdate(agent: Agent): void {
     for (const listener of [...this.updateListeners]) {
       try {
         listener(agent);
@@ -113,7 +153,6 @@ export class RegistryService {
         // In-memory work only (cache eviction): a failing listener never fails the committed edit.
       }
     }
-    return agent;
   }
 
   /**

@@ -1,6 +1,6 @@
 import { sql, type ExpressionBuilder } from 'kysely';
 import { uniquely, type Store, type Tx } from '../storage/index.js';
-import { registryTables, type AgentRow, type RegistryTables } from './tables.js';
+import { registryTables, type AgentRow, type GrantRequestRow, type RegistryTables } from './tables.js';
 import type { AgentFilter } from './types.js';
 
 /** First key of the two-key advisory lock space reserved for id generation ('REGI'). */
@@ -100,5 +100,48 @@ export class AgentStore {
       query = query.where((eb) => eb.or([eb('created_at', '>', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '>', id)])]));
     }
     return query.orderBy('created_at').orderBy('id').limit(q.limit).execute();
+  }
+}
+
+/** The SQL of grant requests (grant-requests.ts): held owner grants waiting for an admin. */
+export class GrantRequestStore {
+  constructor(private readonly store: Store) {}
+
+  byId(id: string): Promise<GrantRequestRow | undefined> {
+    return registryTables(this.store.db).selectFrom('agent_grant_requests').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** Reads the request for a decision, locked on PostgreSQL so two admins decide one after the other. */
+  lockById(trx: Tx, id: string): Promise<GrantRequestRow | undefined> {
+    let query = registryTables(trx).selectFrom('agent_grant_requests').selectAll().where('id', '=', id);
+    if (this.store.dialect === 'postgres') query = query.forUpdate();
+    return query.executeTakeFirst();
+  }
+
+  async countPendingBy(trx: Tx, operatorId: string): Promise<number> {
+    const row = await registryTables(trx)
+      .selectFrom('agent_grant_requests')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('requested_by', '=', operatorId)
+      .where('status', '=', 'pending')
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async insert(trx: Tx, row: GrantRequestRow): Promise<void> {
+    await registryTables(trx).insertInto('agent_grant_requests').values(row).execute();
+  }
+
+  /** Records the decision while the request is still pending; false when someone decided first. */
+  async decide(trx: Tx, id: string, set: Pick<GrantRequestRow, 'status' | 'decided_by' | 'decided_at' | 'decision_reason'> & { agent_id?: string | null }): Promise<boolean> {
+    const result = await registryTables(trx).updateTable('agent_grant_requests').set(set).where('id', '=', id).where('status', '=', 'pending').executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Oldest first, optionally one status, at most `limit`. */
+  list(status: string | undefined, limit: number): Promise<GrantRequestRow[]> {
+    let query = registryTables(this.store.db).selectFrom('agent_grant_requests').selectAll();
+    if (status !== undefined) query = query.where('status', '=', status);
+    return query.orderBy('created_at').orderBy('id').limit(limit).execute();
   }
 }

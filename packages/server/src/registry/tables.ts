@@ -39,8 +39,30 @@ export interface AgentRow {
   last_review_notes: string | null;
 }
 
+/** An owner's grant beyond its ceiling, waiting for an admin (grant-requests.ts). */
+export interface GrantRequestRow {
+  id: string;
+  /** `register` or `update`. */
+  kind: string;
+  /** The agent a change is for; null for a registration until approved (then the new agent's id). */
+  agent_id: string | null;
+  /** JSON: the checked fields (and a registration's given id). */
+  request: string;
+  /** JSON: what is beyond the ceiling, wire names. */
+  exceeds: string;
+  /** `pending`, `approved` or `denied`. */
+  status: string;
+  requested_by: string;
+  requester_email: string;
+  created_at: string;
+  decided_by: string | null;
+  decided_at: string | null;
+  decision_reason: string | null;
+}
+
 export interface RegistryTables {
   agents: AgentRow;
+  agent_grant_requests: GrantRequestRow;
 }
 
 /** This context's typed view of the database or of an open transaction: only its own tables. */

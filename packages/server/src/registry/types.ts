@@ -189,3 +189,36 @@ export type StatusChangeListener = (change: StatusChange) => Promise<void> | voi
  * locks in the order docs/registry.md gives, and never the agent rows of other agents.
  */
 export type StatusChangeTxListener = (trx: Tx, change: StatusChange) => Promise<AuditEvent[] | void>;
+
+export const GRANT_REQUEST_STATUSES = ['pending', 'approved', 'denied'] as const;
+export type GrantRequestStatus = (typeof GRANT_REQUEST_STATUSES)[number];
+
+/**
+ * An owner's registration or change beyond its grant ceiling, held for an admin: nothing is
+ * granted until an admin (not the requester) approves it, which applies it in the same
+ * transaction.
+ */
+export interface GrantRequest {
+  id: string;
+  kind: 'register' | 'update';
+  /** The agent a change is for; for a registration, the new agent once approved, else null. */
+  agentId: string | null;
+  /** The fields asked for, under their wire names (a registration's given id as `id`). */
+  requested: Record<string, unknown>;
+  /** What is beyond the ceiling (wire names), as the 403 used to say. */
+  exceeds: Record<string, unknown>;
+  status: GrantRequestStatus;
+  requestedBy: string;
+  requesterEmail: string;
+  createdAt: string;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  decisionReason: string | null;
+}
+
+/** An operator deciding a grant request (the route has checked its permission). */
+export interface GrantDecider {
+  operatorId: string;
+  email: string;
+  actor: Actor;
+}

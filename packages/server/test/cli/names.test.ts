@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { APPROVAL_STATUSES } from '../../src/approvals/types.js';
-import { AGENT_STATUS_NAMES, APPROVAL_STATUS_NAMES, CLASSIFICATION_NAMES, LIFECYCLE_ACTION_NAMES, ROLE_NAMES } from '../../src/cli/names.js';
+import { AGENT_STATUS_NAMES, APPROVAL_STATUS_NAMES, CLASSIFICATION_NAMES, GRANT_REQUEST_STATUS_NAMES, LIFECYCLE_ACTION_NAMES, ROLE_NAMES } from '../../src/cli/names.js';
+import { GRANT_REQUEST_STATUSES } from '../../src/registry/types.js';
 import { ROLES } from '../../src/identity/roles.js';
 import { ALERT_STATUS_NAMES, SEVERITY_NAMES, SIGNAL_NAMES } from '../../src/cli/names.js';
 import { ALERT_STATUSES, SEVERITIES, SIGNAL_NAMES as MONITOR_SIGNALS } from '../../src/monitoring/index.js';
@@ -33,5 +34,9 @@ describe('the CLI names the server owns', () => {
     expect([...ALERT_STATUS_NAMES]).toEqual([...ALERT_STATUSES]);
     expect([...SIGNAL_NAMES]).toEqual([...MONITOR_SIGNALS]);
     expect([...SEVERITY_NAMES]).toEqual([...SEVERITIES]);
+  });
+
+  it('lists the grant request statuses of registry/types.ts', () => {
+    expect([...GRANT_REQUEST_STATUS_NAMES]).toEqual([...GRANT_REQUEST_STATUSES]);
   });
 });

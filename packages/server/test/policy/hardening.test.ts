@@ -114,26 +114,17 @@ describe.each(storeKinds())('the decision point\'s hardening (issue 10) on %s', 
     const pending = async () => (await server.api('GET', '/v1/approvals?limit=1000')).body.items.length as number;
     const deleteFile = (id: string) => ({ action: 'delete', tool: 'files-api:files.delete', resource: { type: 'files', id, owner: 'alice@example.com', sensitivity: 'internal' } });
 
-    it('leaves no approval request behind when the decision log write fails', async () => {
-      const audit = server.runtime.audit;
-      const enqueue = audit.enqueue.bind(audit);
+    // Decision, approval and log entry as one transaction: test/policy/decision-unit.test.ts
+    // injects a failure at each write and finds nothing half-written.
+    it('names the request a decision created in its entry, and reuses it when asked again', async () => {
       const before = await pending();
-      audit.enqueue = (event) => (event.type === 'policy.decision' ? Promise.reject(new Error('disk full')) : enqueue(event));
-      try {
-        const failed = await authorize(deleteFile(`unit-${kind}.txt`));
-        expect(failed.status).toBe(500);
-      } finally {
-        audit.enqueue = enqueue;
-      }
-      expect(await pending()).toBe(before);
-      // With the log working the same request creates its request, after its logged decision.
       const asked = await authorize(deleteFile(`unit-${kind}.txt`));
       expect(asked.body).toMatchObject({ decision: 'approval_required', approval_id: expect.stringMatching(/^apr_/) });
       expect(await pending()).toBe(before + 1);
       const approval = await server.api('GET', `/v1/approvals/${asked.body.approval_id}`);
       expect(approval.body.context.decision_id).toBe(asked.body.decision_id);
       const row = await server.runtime.store.db.selectFrom('audit_entries').selectAll().where('type', '=', 'policy.decision').where('subject', '=', asked.body.decision_id).executeTakeFirstOrThrow();
-      expect(JSON.parse(row.details)).toMatchObject({ decision: 'approval_required', approval_requested: true });
+      expect(JSON.parse(row.details)).toMatchObject({ decision: 'approval_required', approval_requested: true, approval_id: asked.body.approval_id });
       // Asking again names the pending request (logged with its id), and creates no other.
       const again = await authorize(deleteFile(`unit-${kind}.txt`));
       expect(again.body.approval_id).toBe(asked.body.approval_id);

@@ -1,11 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnServer, type ServerProcess } from '../support/process.js';
+import { runAsReader } from '../support/reader-shell.js';
 import { serverRoot } from '../cli/support/spawn.js';
 
 /**
@@ -17,26 +15,12 @@ import { serverRoot } from '../cli/support/spawn.js';
  * server through MANDATE_HOST/MANDATE_PORT, as the README says.
  */
 const readme = readFileSync(join(serverRoot, '..', '..', 'README.md'), 'utf8');
-const cliEntry = join(serverRoot, 'src', 'cli', 'main.ts');
-/** tsx as a URL: the commands run in a directory outside the repository. */
-const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 function agentLifeBlock(): string {
   const marker = readme.indexOf('<!-- agent-life:');
   expect(marker).toBeGreaterThan(-1);
   const match = /```sh\n([\s\S]*?)```/.exec(readme.slice(marker));
   return match![1]!;
-}
-
-function runBash(script: string, cwd: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('bash', ['-c', script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 describe("README: an agent's life in five commands", () => {
@@ -54,11 +38,7 @@ describe("README: an agent's life in five commands", () => {
 
   it('runs as written against a real server', async () => {
     const block = agentLifeBlock();
-    const { port, hostname } = new URL(server.url);
-    // Only what a reader's shell would have: no MANDATE_* from the test run, but the address.
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MANDATE_'))) as Record<string, string>;
-    const prelude = `set -euo pipefail\nnpx() { if [ "$1" = mandate ]; then shift; node --import ${tsx} ${JSON.stringify(cliEntry)} "$@"; else command npx "$@"; fi; }\n`;
-    const run = await runBash(prelude + block, dir, { ...env, MANDATE_HOST: hostname, MANDATE_PORT: port });
+    const run = await runAsReader(block, dir, server.url);
 
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);

@@ -17,7 +17,9 @@ import {
   type Agent,
   type AgentPatch,
   type AgentStatus,
+  type GrantRequest,
 } from '../../registry/index.js';
+import { grantRequestView, GrantRequestView } from './grant-requests.js';
 
 const L = FIELD_LIMITS;
 const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -174,6 +176,14 @@ export function agentView(agent: Agent) {
 }
 
 const actorOf = (p: OperatorPrincipal) => ({ kind: 'operator' as const, id: p.operatorId, roles: p.roles });
+const requesterOf = (p: OperatorPrincipal) => ({ operatorId: p.operatorId, email: p.email });
+
+/** 202: beyond the owner's grant ceiling, held for an admin (grant-requests.ts). */
+const Held = Type.Object({ grant_request: GrantRequestView, message: Type.String() });
+const heldView = (held: GrantRequest, why: string) => ({
+  grant_request: grantRequestView(held),
+  message: `held for an admin: ${why}; nothing is granted until an admin approves grant request ${held.id}`,
+});
 
 /** The operator allowed `permission`, and how far it reaches: an owner-only operator sees and changes only its own agents. */
 export function operatorAccess(request: FastifyRequest, permission: Permission): { principal: OperatorPrincipal; access: AccessScope } {
@@ -209,11 +219,11 @@ export const agentRoutes: MandatePlugin = async (app, { runtime }) => {
 
   app.post(
     '/agents',
-    { schema: { tags, body: RegisterBody, response: { 201: WithSecret, 409: ErrorResponse, ...authErrors } } },
+    { schema: { tags, body: RegisterBody, response: { 201: WithSecret, 202: Held, 409: ErrorResponse, ...authErrors } } },
     async (request, reply) => {
       const { principal, access } = await writerAccess(request);
       const b = request.body;
-      const registered = await registry.register(
+      const outcome = await registry.registerOrHold(
         {
           id: b.id,
           name: b.name,
@@ -230,7 +240,11 @@ export const agentRoutes: MandatePlugin = async (app, { runtime }) => {
         },
         actorOf(principal),
         access,
+        requesterOf(principal),
       );
+      // Beyond an owner's grant ceiling: held for an admin, nothing registered yet.
+      if ('held' in outcome) return reply.status(202).send(heldView(outcome.held, outcome.why));
+      const registered = outcome.registered;
       return reply
         .status(201)
         .headers(NO_STORE)
@@ -272,7 +286,7 @@ export const agentRoutes: MandatePlugin = async (app, { runtime }) => {
   app.patch(
     '/agents/:id',
     {
-      schema: { tags, params: IdParams, body: PatchBody, response: { 200: AgentView, 404: ErrorResponse, 409: ErrorResponse, ...authErrors } },
+      schema: { tags, params: IdParams, body: PatchBody, response: { 200: AgentView, 202: Held, 404: ErrorResponse, 409: ErrorResponse, ...authErrors } },
       // Before schema validation, so a fixed field gets a message that says where to go instead.
       preValidation: async (request) => {
         const body = request.body;
@@ -281,7 +295,7 @@ export const agentRoutes: MandatePlugin = async (app, { runtime }) => {
         if (fixed) throw new ValidationError(`body.${fixed} ${FIXED_FIELDS[fixed]}`, { field: `body.${fixed}` });
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { principal, access } = await writerAccess(request);
       const b = request.body;
       const patch: AgentPatch = {};
@@ -296,7 +310,9 @@ export const agentRoutes: MandatePlugin = async (app, { runtime }) => {
       if (b.jwks !== undefined) patch.jwks = b.jwks;
       if (b.tls_client_auth_subject_dn !== undefined) patch.tlsClientAuthSubjectDn = b.tls_client_auth_subject_dn;
       if (b.metadata !== undefined) patch.metadata = b.metadata;
-      return agentView(await registry.update(request.params.id, patch, actorOf(principal), access));
+      const outcome = await registry.updateOrHold(request.params.id, patch, actorOf(principal), access, requesterOf(principal));
+      if ('held' in outcome) return reply.status(202).send(heldView(outcome.held, outcome.why));
+      return agentView(outcome.updated);
     },
   );
 

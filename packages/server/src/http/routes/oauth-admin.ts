@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Actor } from '../../audit/index.js';
 import type { ResourceServer } from '../../oauth/index.js';
-import { requireOperator } from '../auth.js';
+import { requireOperator, requirePermission } from '../auth.js';
 import type { MandatePlugin } from '../plugin.js';
 import type { OperatorPrincipal } from '../../identity/index.js';
 import { authErrors, ErrorResponse } from '../schemas.js';
@@ -22,11 +22,17 @@ const ResourceServerSchema = Type.Object({
   scopes: Type.Array(Type.String()),
   client_id: Type.String(),
   created_at: Type.String(),
+  policy_package: Type.Union([Type.String(), Type.Null()], { description: "the policy package its decisions evaluate, bound by an admin; null: the server's (policy.decisionPackage)" }),
 });
+
+const PolicyPackage = Type.Union(
+  [Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$', maxLength: 200 }), Type.Null()],
+  { description: "policy package evaluated for this resource server's POST /v1/authorize calls (null: the server's); needs policies:write" },
+);
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const actorOf = (p: OperatorPrincipal): Actor => ({ kind: 'operator', id: p.operatorId, roles: p.roles });
-const view = (s: ResourceServer) => ({ id: s.id, name: s.name, audience: s.audience, scopes: s.scopes, client_id: s.clientId, created_at: s.createdAt });
+const view = (s: ResourceServer) => ({ id: s.id, name: s.name, audience: s.audience, scopes: s.scopes, client_id: s.clientId, created_at: s.createdAt, policy_package: s.policyPackage });
 
 /** Admin API of the OAuth context: signing keys and resource servers. */
 export const oauthAdminRoutes: MandatePlugin = async (app, { runtime }) => {
@@ -71,6 +77,7 @@ export const oauthAdminRoutes: MandatePlugin = async (app, { runtime }) => {
             audience: Type.String({ minLength: 1, maxLength: 2000, description: 'absolute URI: the `resource` agents ask for and the `aud` of their tokens' }),
             scopes: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 500 }),
             name: Type.String({ minLength: 1, maxLength: 200 }),
+            policy_package: Type.Optional(PolicyPackage),
           },
           { additionalProperties: false },
         ),
@@ -79,7 +86,10 @@ export const oauthAdminRoutes: MandatePlugin = async (app, { runtime }) => {
     },
     async (request, reply) => {
       const principal = requireOperator(request, 'resource-servers:manage');
-      const { server, clientSecret } = await oauth.resourceServers.create(request.body, actorOf(principal));
+      const { policy_package: policyPackage, ...fields } = request.body;
+      // Choosing which rules judge a server's requests is writing policy.
+      if (policyPackage) requirePermission(principal, 'policies:write');
+      const { server, clientSecret } = await oauth.resourceServers.create({ ...fields, policyPackage }, actorOf(principal));
       return reply.status(201).send({ resource_server: view(server), client_id: server.clientId, client_secret: clientSecret });
     },
   );
@@ -95,6 +105,23 @@ export const oauthAdminRoutes: MandatePlugin = async (app, { runtime }) => {
     async (request) => {
       requireOperator(request, 'resource-servers:manage');
       return view(await oauth.resourceServers.get(request.params.id));
+    },
+  );
+
+  app.patch(
+    '/resource-servers/:id',
+    {
+      schema: {
+        tags: ['oauth'],
+        params: Type.Object({ id: Type.String() }),
+        body: Type.Object({ policy_package: PolicyPackage }, { additionalProperties: false }),
+        response: { 200: ResourceServerSchema, 404: ErrorResponse, ...authErrors },
+      },
+    },
+    async (request) => {
+      const principal = requireOperator(request, 'resource-servers:manage');
+      requirePermission(principal, 'policies:write');
+      return view(await oauth.resourceServers.bindPackage(request.params.id, request.body.policy_package, actorOf(principal)));
     },
   );
 

@@ -1,7 +1,9 @@
 import type { Migrations } from '../../storage/index.js';
 import { m004OAuth } from './004-oauth.js';
+import { m010ResourceServerPackage } from './010-resource-server-package.js';
 
 /** The oauth context's migrations, by name; a shipped migration is never edited (add the next). */
 export const oauthMigrations: Migrations = {
   '004-oauth': m004OAuth,
+  '010-resource-server-package': m010ResourceServerPackage,
 };
