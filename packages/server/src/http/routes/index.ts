@@ -9,6 +9,10 @@ import { oauthAdminRoutes } from './oauth-admin.js';
 import { oauthRoutes } from './oauth.js';
 import { operatorRoutes } from './operators.js';
 import { policyRoutes } from './policies.js';
+import { secretRoutes } from './secrets.js';
+import { leaseRoutes } from './leases.js';
+import { databaseRoutes } from './databases.js';
+import { taskRoutes } from './tasks.js';
 
 /**
  * Every context's HTTP plugin, one line each. PUBLIC_PLUGINS mount at the root (health,
@@ -16,4 +20,4 @@ import { policyRoutes } from './policies.js';
  */
 export const PUBLIC_PLUGINS: MandatePlugin[] = [healthRoutes, oauthRoutes];
 
-export const V1_PLUGINS: MandatePlugin[] = [operatorRoutes, agentRoutes, auditRoutes, approvalRoutes, oauthAdminRoutes, policyRoutes, authorizeRoutes, jobRoutes];
+export const V1_PLUGINS: MandatePlugin[] = [operatorRoutes, agentRoutes, auditRoutes, approvalRoutes, oauthAdminRoutes, policyRoutes, authorizeRoutes, jobRoutes, secretRoutes, leaseRoutes, databaseRoutes, taskRoutes];
