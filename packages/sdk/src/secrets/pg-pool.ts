@@ -8,17 +8,17 @@ import type { DatabaseCredentials } from './db.js';
  */
 export interface PoolLike {
   query(text: string, values?: unknown[]): Promise<unknown>;
-  connect(): Promise<{ release(error?: unknown): void } & Record<string, unknown>>;
+  connect(): Promise<unknown>;
   end(): Promise<void>;
   on?(event: 'error', listener: (error: Error) => void): unknown;
 }
-export type PoolConstructor = new (config: Record<string, unknown>) => PoolLike;
+export type PoolConstructor<P extends PoolLike = PoolLike> = new (config: Record<string, unknown>) => P;
 
-export interface RotatingPoolOptions {
+export interface RotatingPoolOptions<P extends PoolLike = PoolLike> {
   /** Fetches fresh credentials (e.g. `() => mandate.db.credentials('main', 'reader')`). */
   credentials: () => Promise<DatabaseCredentials>;
   /** node-postgres' Pool class (or anything shaped like it). */
-  Pool: PoolConstructor;
+  Pool: PoolConstructor<P>;
   /** Pool options besides user and password: host, port, database, ssl, max, … */
   pool: Record<string, unknown>;
   /** Switch to new credentials when this fraction of the lease is left (default 1/3, at least 2 s). */
@@ -40,14 +40,14 @@ const MIN_MARGIN_MS = 2_000;
  * `query`/`connect` always use the current pool. `close()` ends the loop and both pools and
  * revokes the current lease.
  */
-export class RotatingPgPool {
-  private current: { pool: PoolLike; creds: DatabaseCredentials } | null = null;
+export class RotatingPgPool<P extends PoolLike = PoolLike> {
+  private current: { pool: P; creds: DatabaseCredentials } | null = null;
   private readonly abort = new AbortController();
   private loop: Promise<void> | null = null;
   private readonly clock: Clock;
   private readonly sleep: Sleeper;
 
-  constructor(private readonly options: RotatingPoolOptions) {
+  constructor(private readonly options: RotatingPoolOptions<P>) {
     this.clock = options.clock ?? systemClock;
     this.sleep = options.sleep ?? realSleep;
   }
@@ -64,14 +64,16 @@ export class RotatingPgPool {
     return this.current.creds;
   }
 
-  query(text: string, values?: unknown[]): Promise<unknown> {
+  /** A query on the current pool; `R` is what the pool's query resolves to (pg: `QueryResult`). */
+  query<R = unknown>(text: string, values?: unknown[]): Promise<R> {
     if (!this.current) throw new Error('the pool is not started (await start())');
-    return this.current.pool.query(text, values);
+    return this.current.pool.query(text, values) as Promise<R>;
   }
 
-  connect(): ReturnType<PoolLike['connect']> {
+  /** A client of the current pool (release it as the pool's own clients are released). */
+  connect(): ReturnType<P['connect']> {
     if (!this.current) throw new Error('the pool is not started (await start())');
-    return this.current.pool.connect();
+    return this.current.pool.connect() as ReturnType<P['connect']>;
   }
 
   /** Switches to fresh credentials now (the loop does it before expiry by itself). */
@@ -122,6 +124,6 @@ export class RotatingPgPool {
 }
 
 /** Builds and starts a RotatingPgPool. */
-export function rotatingPgPool(options: RotatingPoolOptions): Promise<RotatingPgPool> {
-  return new RotatingPgPool(options).start();
+export function rotatingPgPool<P extends PoolLike>(options: RotatingPoolOptions<P>): Promise<RotatingPgPool<P>> {
+  return new RotatingPgPool<P>(options).start();
 }

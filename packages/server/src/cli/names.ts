@@ -21,3 +21,8 @@ export const ROLE_NAMES = ['admin', 'approver', 'auditor', 'owner'] as const;
 
 /** approvals/types.ts APPROVAL_STATUSES. */
 export const APPROVAL_STATUS_NAMES = ['pending', 'approved', 'denied', 'expired', 'used'] as const;
+
+/** A PostgreSQL connection URL (`mandate db config <name> --url postgres://…`), not the server's URL. */
+export function isDatabaseUrl(value: string): boolean {
+  return /^postgres(ql)?:\/\//.test(value);
+}

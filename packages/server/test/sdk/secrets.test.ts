@@ -74,7 +74,7 @@ describe.skipIf(pgUrl === null).each(storeKinds())('SDK secrets and database cre
       sleep,
     });
     const first = pool.credentials.username;
-    expect(((await pool.query('SELECT current_user AS u')) as pg.QueryResult).rows).toEqual([{ u: first }]);
+    expect((await pool.query<pg.QueryResult>('SELECT current_user AS u')).rows).toEqual([{ u: first }]);
     // It plans to refresh when a third of the 30 s lease is left (about 20 s from now).
     expect(waits[0]).toBeGreaterThan(15_000);
     expect(waits[0]).toBeLessThanOrEqual(20_000);
@@ -82,7 +82,7 @@ describe.skipIf(pgUrl === null).each(storeKinds())('SDK secrets and database cre
     for (let i = 0; i < 100 && pool.credentials.username === first; i += 1) await new Promise((r) => setTimeout(r, 20));
     const second = pool.credentials.username;
     expect(second).not.toBe(first);
-    expect(((await pool.query('SELECT current_user AS u')) as pg.QueryResult).rows).toEqual([{ u: second }]);
+    expect((await pool.query<pg.QueryResult>('SELECT current_user AS u')).rows).toEqual([{ u: second }]);
     await pool.close();
     expect(await roleExists(second)).toBe(false);
   });
