@@ -7,6 +7,10 @@ import { policyMigrations } from './policy/index.js';
 import { registryMigrations } from './registry/index.js';
 import { joinMigrations, storageMigrations } from './storage/index.js';
 import { monitoringMigrations } from './monitoring/index.js';
+import { secretMigrations } from './secrets/index.js';
+import { leaseMigrations } from './leases/index.js';
+import { databaseMigrations } from './databases/index.js';
+import { taskMigrations } from './tasks/index.js';
 
 /**
  * Every context's migrations, joined by the composition root (storage knows no context).
@@ -24,4 +28,8 @@ export const MIGRATIONS = joinMigrations(
   approvalMigrations,
   delegationMigrations,
   monitoringMigrations,
+  secretMigrations,
+  leaseMigrations,
+  databaseMigrations,
+  taskMigrations,
 );

@@ -33,3 +33,8 @@ export const SEVERITY_NAMES = ['low', 'medium', 'high', 'critical'] as const;
 
 /** registry/types.ts GRANT_REQUEST_STATUSES (`grant-request list --status`). */
 export const GRANT_REQUEST_STATUS_NAMES = ['pending', 'approved', 'denied'] as const;
+
+/** A PostgreSQL connection URL (`mandate db config <name> --url postgres://…`), not the server's URL. */
+export function isDatabaseUrl(value: string): boolean {
+  return /^postgres(ql)?:\/\//.test(value);
+}

@@ -30,6 +30,16 @@ export const PERMISSIONS = {
   'alerts:manage': ['admin'],
   /** Approve or deny an owner's grant beyond its ceiling (registry grant requests). */
   'grants:decide': ['admin'],
+
+  'secrets:read': ['admin'],
+  'secrets:write': ['admin'],
+  'secrets:list': ['admin', 'auditor'],
+  'db:manage': ['admin'],
+  'db:read': ['admin', 'auditor'],
+  'db:creds': ['admin'],
+  'leases:read': ['admin', 'auditor'],
+  'leases:manage': ['admin'],
+  'tasks:manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
