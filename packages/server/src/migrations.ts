@@ -5,11 +5,12 @@ import { operatorMigrations } from './operators/index.js';
 import { policyMigrations } from './policy/index.js';
 import { registryMigrations } from './registry/index.js';
 import { joinMigrations, storageMigrations } from './storage/index.js';
+import { workloadMigrations } from './workload/index.js';
 
 /**
  * Every context's migrations, joined by the composition root (storage knows no context).
  * Numbers are reserved per context: 000 storage, 001/007 audit, 002/008 operators, 003 registry,
- * 004 oauth, 005 policy, 006/009 approvals; a new context or change takes the next free number.
+ * 004 oauth, 005 policy, 006/009 approvals, 015-017 workload; a new context or change takes the next free number.
  */
 export const MIGRATIONS = joinMigrations(
   storageMigrations,
@@ -19,4 +20,5 @@ export const MIGRATIONS = joinMigrations(
   oauthMigrations,
   policyMigrations,
   approvalMigrations,
+  workloadMigrations,
 );

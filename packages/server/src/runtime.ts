@@ -18,6 +18,7 @@ import { createLogger, type Logger } from './shared/logger.js';
 import { openStore } from './storage/index.js';
 import { migrateToLatest } from './storage/index.js';
 import { MIGRATIONS } from './migrations.js';
+import { revokeOnStatusChange, WorkloadService } from './workload/index.js';
 
 import { ADMIN_TOKEN_FILE } from './config/files.js';
 
@@ -45,6 +46,8 @@ export interface Runtime extends Foundation {
   decisions: DecisionPoint;
   /** What-if replay of logged decisions against a candidate policy (policy/replay.ts). */
   decisionReplay: DecisionReplay;
+  /** The internal CA and agents' X.509-SVIDs (workload/index.ts). */
+  workload: WorkloadService;
   /** The bootstrap admin token when this start created it (shown once), else null. */
   bootstrapToken: string | null;
   /** Registers cleanup (timers, loops) to run on close, last registered first. */
@@ -179,6 +182,10 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
 
   const { policies, decisions, replay: decisionReplay } = await createPolicy({ config, store, audit, clock, logger, subjects: agentTokens.subjects, approvals, decisionLog: auditReader, onClose: (task) => closers.push(task) });
 
+  const workload = new WorkloadService({ ...foundation, agents: registry });
+  await workload.start();
+  closers.push(revokeOnStatusChange(registry, workload));
+
   // The token file is written inside the bootstrap transaction: no admin without its token.
   const tokenFile = join(config.dataDir, ADMIN_TOKEN_FILE);
   const bootstrap = await operators.bootstrap((token) => {
@@ -201,6 +208,7 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
     policies,
     decisions,
     decisionReplay,
+    workload,
     bootstrapToken: bootstrap?.token ?? null,
     onClose: (task) => closers.push(task),
     close: async () => {

@@ -83,6 +83,21 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    workload: Type.Object(
+      {
+        trustDomain: Type.String({ pattern: '^[a-z0-9._-]+$', minLength: 1, maxLength: 255 }),
+        svidTtlSeconds: PositiveInt(60),
+        svidMaxTtlSeconds: PositiveInt(60),
+        caTtlSeconds: PositiveInt(3600),
+        upstreamCaCertFile: Type.Optional(Type.String({ minLength: 1 })),
+        upstreamCaKeyFile: Type.Optional(Type.String({ minLength: 1 })),
+        rotationCheckSeconds: PositiveInt(),
+        csrMaxBytes: PositiveInt(256),
+        crlTtlSeconds: PositiveInt(60),
+        svidsPerMinutePerAgent: PositiveInt(),
+      },
+      { additionalProperties: false },
+    ),
   },
   { additionalProperties: false },
 );

@@ -9,6 +9,7 @@ import { oauthAdminRoutes } from './oauth-admin.js';
 import { oauthRoutes } from './oauth.js';
 import { operatorRoutes } from './operators.js';
 import { policyRoutes } from './policies.js';
+import { workloadRoutes } from './workload.js';
 
 /**
  * Every context's HTTP plugin, one line each. PUBLIC_PLUGINS mount at the root (health,
@@ -16,4 +17,4 @@ import { policyRoutes } from './policies.js';
  */
 export const PUBLIC_PLUGINS: MandatePlugin[] = [healthRoutes, oauthRoutes];
 
-export const V1_PLUGINS: MandatePlugin[] = [operatorRoutes, agentRoutes, auditRoutes, approvalRoutes, oauthAdminRoutes, policyRoutes, authorizeRoutes, jobRoutes];
+export const V1_PLUGINS: MandatePlugin[] = [operatorRoutes, agentRoutes, auditRoutes, approvalRoutes, oauthAdminRoutes, policyRoutes, authorizeRoutes, jobRoutes, workloadRoutes];

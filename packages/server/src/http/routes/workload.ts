@@ -1,0 +1,167 @@
+import { Type } from '@sinclair/typebox';
+import type { Actor } from '../../audit/index.js';
+import type { OperatorPrincipal } from '../../identity/index.js';
+import type { CertificateRow, SigningAuthority } from '../../workload/index.js';
+import { requireAgent, requireOperator } from '../auth.js';
+import type { MandatePlugin } from '../plugin.js';
+import { authErrors, ErrorResponse } from '../schemas.js';
+
+const SvidResponse = Type.Object({
+  certificate: Type.String({ description: 'the X.509-SVID, PEM' }),
+  chain: Type.Array(Type.String(), { description: 'PEMs from the issuer up to, not including, the trust anchor' }),
+  expires_at: Type.String(),
+  spiffe_id: Type.String(),
+  serial: Type.String(),
+});
+
+const CertificateView = Type.Object({
+  serial: Type.String(),
+  agent_id: Type.String(),
+  spiffe_id: Type.String(),
+  ca: Type.String(),
+  thumbprint: Type.String({ description: 'x5t#S256' }),
+  not_before: Type.String(),
+  not_after: Type.String(),
+  issued_at: Type.String(),
+  revoked_at: Type.Union([Type.String(), Type.Null()]),
+  revoke_reason: Type.Union([Type.String(), Type.Null()]),
+});
+
+const AuthorityView = Type.Object({
+  id: Type.String(),
+  state: Type.String({ description: 'prepared (published, not signing), active (signing) or retired (published until its last certificate expires)' }),
+  not_before: Type.String(),
+  not_after: Type.String(),
+  remove_at: Type.Union([Type.String(), Type.Null()]),
+  certificate: Type.String(),
+});
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const actorOf = (p: OperatorPrincipal): Actor => ({ kind: 'operator', id: p.operatorId, roles: p.roles });
+const certificateView = (row: CertificateRow) => ({
+  serial: row.serial,
+  agent_id: row.agent_id,
+  spiffe_id: row.spiffe_id,
+  ca: row.authority_id,
+  thumbprint: row.thumbprint,
+  not_before: row.not_before,
+  not_after: row.not_after,
+  issued_at: row.issued_at,
+  revoked_at: row.revoked_at,
+  revoke_reason: row.revoke_reason,
+});
+const authorityView = (a: SigningAuthority) => ({ id: a.id, state: a.state, not_before: iso(a.notBefore)!, not_after: iso(a.notAfter)!, remove_at: iso(a.removeAt), certificate: a.pem });
+
+const PEM_TYPE = 'application/x-pem-file';
+const Serial = Type.Object({ serial: Type.String({ pattern: '^[0-9A-Fa-f]{1,64}$' }) });
+
+/**
+ * Workload identity (docs/workload-identity.md): agents' X.509-SVIDs, the trust bundle, the
+ * CRL and the revocation feed (public: peers need them and they hold no secret), and the
+ * operators' view of certificates and the CA.
+ */
+export const workloadRoutes: MandatePlugin = async (app, { runtime }) => {
+  const { workload, config } = runtime;
+  const tags = ['workload'];
+
+  app.post(
+    '/svids',
+    {
+      schema: {
+        tags,
+        summary: 'An X.509-SVID for the calling agent from its PKCS#10 CSR',
+        body: Type.Object(
+          {
+            csr: Type.String({ minLength: 1, maxLength: config.workload.csrMaxBytes, description: 'PEM PKCS#10 request, signed by the key it certifies' }),
+            ttl_seconds: Type.Optional(Type.Integer({ minimum: 60, maximum: config.workload.svidMaxTtlSeconds })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: SvidResponse, 429: ErrorResponse, ...authErrors },
+      },
+    },
+    async (request, reply) => {
+      const agent = requireAgent(request);
+      const issued = await workload.issue(agent.agentId, request.body.csr, request.body.ttl_seconds);
+      return reply.status(201).header('cache-control', 'no-store').send(issued);
+    },
+  );
+
+  app.get(
+    '/bundle',
+    { config: { public: true }, schema: { tags, summary: 'Trust bundle: PEM, or the SPIFFE bundle (JWKS form) with Accept: application/json' } },
+    async (request, reply) => {
+      void reply.header('cache-control', 'public, max-age=60').header('vary', 'accept');
+      if (/\bapplication\/(?:json|jwk-set\+json)\b/i.test(request.headers.accept ?? '')) return reply.type('application/json').send(workload.spiffeBundle());
+      return reply.type(PEM_TYPE).send(workload.bundlePem());
+    },
+  );
+
+  app.get('/svids/crl', { config: { public: true }, schema: { tags, summary: 'Revoked, unexpired X.509-SVIDs: one CRL per published CA (PEM)' } }, async (_request, reply) => {
+    return reply.header('cache-control', 'public, max-age=30').type(PEM_TYPE).send(await workload.crl());
+  });
+
+  app.get(
+    '/svids/revocations',
+    {
+      config: { public: true },
+      schema: {
+        tags,
+        summary: 'Revocation feed of X.509-SVID serials, in order',
+        querystring: Type.Object({ after: Type.Optional(Type.Integer({ minimum: 0 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }, { additionalProperties: false }),
+      },
+    },
+    async (request, reply) => {
+      void reply.header('cache-control', 'no-store');
+      return workload.revocations(request.query.after ?? 0, request.query.limit ?? 500);
+    },
+  );
+
+  app.get(
+    '/certificates',
+    {
+      schema: {
+        tags,
+        querystring: Type.Object({ agent_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ items: Type.Array(CertificateView) }), ...authErrors },
+      },
+    },
+    async (request) => {
+      requireOperator(request, 'agents:read');
+      const rows = await workload.listCertificates({ agentId: request.query.agent_id, limit: request.query.limit ?? 100 });
+      return { items: rows.map(certificateView) };
+    },
+  );
+
+  app.get('/certificates/:serial', { schema: { tags, params: Serial, response: { 200: CertificateView, 404: ErrorResponse, ...authErrors } } }, async (request) => {
+    requireOperator(request, 'agents:read');
+    return certificateView(await workload.certificate(request.params.serial));
+  });
+
+  app.post(
+    '/certificates/:serial/revoke',
+    {
+      schema: {
+        tags,
+        params: Serial,
+        body: Type.Optional(Type.Object({ reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })) }, { additionalProperties: false })),
+        response: { 200: Type.Object({ revoked: Type.Boolean(), certificate: CertificateView }), 404: ErrorResponse, ...authErrors },
+      },
+    },
+    async (request) => {
+      const principal = requireOperator(request, 'keys:manage');
+      const revoked = await workload.revoke(request.params.serial, actorOf(principal), request.body?.reason ?? 'revoked by an operator');
+      return { revoked, certificate: certificateView(await workload.certificate(request.params.serial)) };
+    },
+  );
+
+  app.get('/ca', { schema: { tags, response: { 200: Type.Object({ items: Type.Array(AuthorityView) }), ...authErrors } } }, async (request) => {
+    requireOperator(request, 'keys:manage');
+    return { items: workload.published().map(authorityView) };
+  });
+
+  app.post('/ca/rotate', { schema: { tags, response: { 200: Type.Object({ items: Type.Array(AuthorityView) }), ...authErrors } } }, async (request) => {
+    const principal = requireOperator(request, 'keys:manage');
+    return { items: (await workload.rotateCa(actorOf(principal))).map(authorityView) };
+  });
+};

@@ -1,0 +1,178 @@
+import type { Actor } from '../audit/index.js';
+import type { Foundation } from '../foundation.js';
+import { TokenBuckets } from '../oauth/index.js';
+import { epochSeconds, isoTime } from '../shared/clock.js';
+import { ForbiddenError, NotFoundError, RateLimitedError, ServiceUnavailableError, ValidationError } from '../shared/errors.js';
+import type { Tx } from '../storage/index.js';
+import { openAuthority, type SigningAuthority } from './ca/authority.js';
+import { loadUpstreamCa, type UpstreamCa } from './ca/upstream.js';
+import { bundlePem, spiffeBundle, type SpiffeBundle } from './bundle.js';
+import { revocationLists } from './crl.js';
+import { issueSvid, type IssuedSvid } from './issue-svid.js';
+import { revokeAgentCertificatesIn, revokeCertificates, type CertificateRevocation } from './revoke.js';
+import { CaRotator } from './rotator.js';
+import { findCertificate, listAuthorities, listCertificates, revocationHead, revocationsAfter, revokedUnexpired } from './store.js';
+import type { CertificateRow } from './tables.js';
+
+/** What the workload context needs of the registry: an agent's status, and its lifecycle. */
+export interface WorkloadAgents {
+  find(id: string): Promise<{ id: string; status: string } | null>;
+}
+
+export interface WorkloadServiceOptions extends Foundation {
+  agents: WorkloadAgents;
+}
+
+/** One event of the certificate revocation feed (`GET /v1/svids/revocations`). */
+export interface CertificateRevocationEvent {
+  seq: number;
+  serial: string;
+  agent_id: string;
+  /** When the certificate would have expired: a peer may forget the serial after it. */
+  not_after: string;
+  revoked_at: string;
+}
+
+export interface CertificateRevocationPage {
+  events: CertificateRevocationEvent[];
+  cursor: number;
+  has_more: boolean;
+}
+
+/** The scheduler job that moves the CA through its slots. */
+export const CA_ROTATION_JOB = 'workload.ca-rotation';
+const MAX_PAGE = 1_000;
+
+/**
+ * Mandate's workload identity: the internal CA (ca/), the signer of X.509-SVIDs (signer.ts)
+ * and the rotator (rotator.ts), as SPIRE splits them. Holds the published CAs in memory
+ * (keys unsealed once per load) and reloads them after every rotation step.
+ */
+export class WorkloadService {
+  readonly trustDomain: string;
+  private authorities: SigningAuthority[] = [];
+  private upstream: UpstreamCa | null = null;
+  private rotator: CaRotator | null = null;
+  private readonly buckets: TokenBuckets;
+
+  constructor(private readonly options: WorkloadServiceOptions) {
+    this.trustDomain = options.config.workload.trustDomain;
+    this.buckets = new TokenBuckets(options.config.workload.svidsPerMinutePerAgent);
+  }
+
+  /** Loads the upstream CA (if configured), makes the first CA on a first start, and schedules rotation. */
+  async start(): Promise<void> {
+    const settings = this.options.config.workload;
+    if (settings.svidTtlSeconds > settings.svidMaxTtlSeconds) throw new Error('config workload.svidTtlSeconds must not exceed workload.svidMaxTtlSeconds');
+    this.upstream = await loadUpstreamCa({ certFile: settings.upstreamCaCertFile, keyFile: settings.upstreamCaKeyFile });
+    this.rotator = new CaRotator({ audit: this.options.audit, envelope: this.options.envelope, trustDomain: this.trustDomain, caTtlSeconds: settings.caTtlSeconds, upstream: this.upstream });
+    await this.maintain();
+    this.options.scheduler.every({ name: CA_ROTATION_JOB, everyMs: settings.rotationCheckSeconds * 1000, singleton: true, run: () => this.maintain() });
+  }
+
+  /** One rotation step now (the scheduled job), then a reload: other replicas' steps show up too. */
+  async maintain(): Promise<void> {
+    await this.rotator!.maintain(this.options.clock.now());
+    await this.reload();
+  }
+
+  /** `mandate ca rotate`: the next CA signs from now on; the old one stays published until its certificates expire. */
+  async rotateCa(actor: Actor): Promise<SigningAuthority[]> {
+    await this.rotator!.maintain(this.options.clock.now(), true, actor);
+    await this.reload();
+    return this.published();
+  }
+
+  private async reload(): Promise<void> {
+    const rows = await listAuthorities(this.options.store.db);
+    this.authorities = await Promise.all(rows.map((row) => openAuthority(row, this.options.envelope)));
+  }
+
+  /** Every CA in the bundle: prepared, active and retired ones. */
+  published(): SigningAuthority[] {
+    return [...this.authorities];
+  }
+
+  private active(): SigningAuthority {
+    const active = this.authorities.find((a) => a.state === 'active');
+    if (!active) throw new ServiceUnavailableError('the workload CA is not ready');
+    return active;
+  }
+
+  /** `POST /v1/svids`: an X.509-SVID for an active agent, from its CSR. */
+  async issue(agentId: string, csr: unknown, ttlSeconds: number | undefined): Promise<IssuedSvid> {
+    const now = this.options.clock.now();
+    const agent = await this.options.agents.find(agentId);
+    if (!agent || agent.status !== 'active') throw new ForbiddenError(`agent '${agentId}' is ${agent?.status ?? 'unknown'}; only active agents get certificates`);
+    const wait = this.buckets.take(agentId, now);
+    if (wait > 0) throw new RateLimitedError(wait);
+    const settings = this.options.config.workload;
+    return issueSvid(
+      { agentId, csr, ttlSeconds, now },
+      this.active(),
+      { trustDomain: this.trustDomain, defaultTtlSeconds: settings.svidTtlSeconds, maxTtlSeconds: settings.svidMaxTtlSeconds, csrMaxBytes: settings.csrMaxBytes },
+      this.options.audit,
+    );
+  }
+
+  bundlePem(): string {
+    return bundlePem(this.authorities);
+  }
+
+  /** The SPIFFE bundle; its sequence is the time (seconds) of the latest change to the CA set. */
+  spiffeBundle(): SpiffeBundle {
+    const changes = this.authorities.flatMap((a) => [a.notBefore, a.activatedAt ?? 0]);
+    const refreshHint = Math.max(60, Math.floor(this.options.config.workload.rotationCheckSeconds));
+    return spiffeBundle(this.authorities, epochSeconds(Math.max(0, ...changes)), refreshHint);
+  }
+
+  /** The CRLs of every published CA (PEM). */
+  async crl(): Promise<string> {
+    const now = this.options.clock.now();
+    const revoked = await revokedUnexpired(this.options.store.db, isoTime(now));
+    return revocationLists(
+      this.authorities,
+      revoked.map((r) => ({ serial: r.serial, revokedAt: Date.parse(r.revoked_at!), authorityId: r.authority_id })),
+      now,
+      this.options.config.workload.crlTtlSeconds,
+    );
+  }
+
+  async revocations(after: number, limit: number): Promise<CertificateRevocationPage> {
+    if (!Number.isInteger(after) || after < 0) throw new ValidationError('after must be a non-negative integer (the cursor of the previous page)');
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw new ValidationError(`limit must be an integer from 1 to ${MAX_PAGE}`);
+    const rows = await revocationsAfter(this.options.store.db, after, limit + 1);
+    const events = rows.slice(0, limit);
+    const cursor = events.length > 0 ? events[events.length - 1]!.seq : Math.min(after, await revocationHead(this.options.store.db));
+    return { events, cursor, has_more: rows.length > limit };
+  }
+
+  listCertificates(filter: { agentId?: string | undefined; limit: number }): Promise<CertificateRow[]> {
+    return listCertificates(this.options.store.db, filter);
+  }
+
+  async certificate(serial: string): Promise<CertificateRow> {
+    const row = await findCertificate(this.options.store.db, serial.toLowerCase());
+    if (!row) throw new NotFoundError('certificate', serial);
+    return row;
+  }
+
+  /** `mandate cert revoke`: revokes one certificate; false when it was already revoked or expired. */
+  async revoke(serial: string, actor: Actor, reason: string): Promise<boolean> {
+    const row = await this.certificate(serial);
+    const now = this.options.clock.now();
+    return this.options.audit.withEntry(async (trx) => {
+      const { serials, events } = await revokeCertificates(trx, [row], now, actor, reason);
+      return { result: serials.length > 0, events };
+    });
+  }
+
+  /**
+   * Revokes every live certificate of an agent inside the caller's transaction and returns the
+   * serials with the audit events to append there. For the registry's in-transaction status
+   * hook and for "decommission revokes everything" (which lists `serials` in its answer).
+   */
+  revokeAgentCertificates(trx: Tx, agentId: string, actor: Actor = { kind: 'system', id: 'workload' }, reason = 'agent no longer active'): Promise<CertificateRevocation> {
+    return revokeAgentCertificatesIn(trx, agentId, this.options.clock.now(), actor, reason);
+  }
+}
