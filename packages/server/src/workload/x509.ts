@@ -8,7 +8,7 @@ import * as x509 from '@peculiar/x509';
  * The one place the workload context loads @peculiar/x509, with node's WebCrypto as its
  * provider. Every other module imports `x509` from here, so the load order holds everywhere.
  */
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+x509.cryptoProvider.set(webcrypto as never);
 
 export { x509 };
 
@@ -16,5 +16,9 @@ export { x509 };
 export const CA_KEY_ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 export const CA_SIGNING_ALGORITHM = { name: 'ECDSA', hash: 'SHA-256' } as const;
 
-/** Node's WebCrypto, typed as the DOM's (what @peculiar/x509 expects). */
-export const subtle = webcrypto.subtle as unknown as SubtleCrypto;
+/** Node's WebCrypto. */
+export const subtle = webcrypto.subtle;
+
+/** WebCrypto key types from node (the server is built without the DOM library). */
+export type CryptoKey = webcrypto.CryptoKey;
+export type CryptoKeyPair = webcrypto.CryptoKeyPair;

@@ -4,7 +4,7 @@ import { isoTime } from '../../shared/clock.js';
 import { randomId } from '../../shared/ids.js';
 import { trustDomainId } from '../spiffe.js';
 import type { AuthorityRow } from '../tables.js';
-import { CA_KEY_ALGORITHM, CA_SIGNING_ALGORITHM, subtle, x509 } from '../x509.js';
+import { CA_KEY_ALGORITHM, CA_SIGNING_ALGORITHM, subtle, x509, type CryptoKey, type CryptoKeyPair } from '../x509.js';
 import type { UpstreamCa } from './upstream.js';
 
 /** A CA loaded for signing: its certificate, its chain towards the anchor, and its key (in memory only). */

@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { subtle, x509 } from '../x509.js';
+import { subtle, x509, type CryptoKey } from '../x509.js';
 
 /** An operator's CA that signs Mandate's CA as an intermediate (config `workload.upstreamCa*`). */
 export interface UpstreamCa {
@@ -11,7 +11,7 @@ export interface UpstreamCa {
   /** The trust anchor peers hold (the last certificate of the file, or the only one). */
   anchor: string;
   key: CryptoKey;
-  signingAlgorithm: EcdsaParams;
+  signingAlgorithm: { name: string; hash: string };
 }
 
 /** Upstream keys Mandate can sign with: ECDSA on these curves, each with its hash. */
