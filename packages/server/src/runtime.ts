@@ -158,7 +158,10 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
   });
 
   const foundation: Foundation = { config, clock, logger, store, envelope, audit, scheduler };
-  const oauth = new OAuthService({ ...foundation, registry, identity: authenticator });
+  const workload = new WorkloadService({ ...foundation, agents: registry });
+  // tls_client_auth needs the TLS listener: without it no request can carry a client certificate.
+  const clientCertificates = config.tls ? { agentFor: (der: Buffer, now: number) => workload.certificateAgent(der, now) } : undefined;
+  const oauth = new OAuthService({ ...foundation, registry, identity: authenticator, clientCertificates });
   await oauth.start();
   closers.push(() => oauth.stop());
   authenticator.registerResourceServers(oauth.resourceServerCredentials());
@@ -182,7 +185,6 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
 
   const { policies, decisions, replay: decisionReplay } = await createPolicy({ config, store, audit, clock, logger, subjects: agentTokens.subjects, approvals, decisionLog: auditReader, onClose: (task) => closers.push(task) });
 
-  const workload = new WorkloadService({ ...foundation, agents: registry });
   await workload.start();
   closers.push(revokeOnStatusChange(registry, workload));
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Actor } from '../audit/index.js';
 import type { Foundation } from '../foundation.js';
 import { TokenBuckets } from '../oauth/index.js';
@@ -11,7 +12,7 @@ import { revocationLists } from './crl.js';
 import { issueSvid, type IssuedSvid } from './issue-svid.js';
 import { revokeAgentCertificatesIn, revokeCertificates, type CertificateRevocation } from './revoke.js';
 import { CaRotator } from './rotator.js';
-import { findCertificate, listAuthorities, listCertificates, revocationHead, revocationsAfter, revokedUnexpired } from './store.js';
+import { findCertificate, findCertificateByThumbprint, listAuthorities, listCertificates, revocationHead, revocationsAfter, revokedUnexpired } from './store.js';
 import type { CertificateRow } from './tables.js';
 
 /** What the workload context needs of the registry: an agent's status, and its lifecycle. */
@@ -155,6 +156,19 @@ export class WorkloadService {
     const row = await findCertificate(this.options.store.db, serial.toLowerCase());
     if (!row) throw new NotFoundError('certificate', serial);
     return row;
+  }
+
+  /**
+   * The agent a presented client certificate belongs to (RFC 8705 tls_client_auth): an exact
+   * certificate Mandate issued (by its DER thumbprint), live now and not revoked; else null.
+   * The TLS handshake has already proved that the client holds its key.
+   */
+  async certificateAgent(der: Buffer, now: number): Promise<string | null> {
+    const row = await findCertificateByThumbprint(this.options.store.db, createHash('sha256').update(der).digest('base64url'));
+    if (!row || row.revoked_at !== null) return null;
+    if (now < Date.parse(row.not_before) || now >= Date.parse(row.not_after)) return null;
+    const agent = await this.options.agents.find(row.agent_id);
+    return agent?.status === 'active' ? row.agent_id : null;
   }
 
   /** `mandate cert revoke`: revokes one certificate; false when it was already revoked or expired. */

@@ -15,6 +15,8 @@ export class MetadataEndpoint {
     issuer: string,
     tokenEndpoint: string,
     private readonly resourceServers: ResourceServers,
+    /** Members added by optional features (tls-client-auth.ts's CERTIFICATE_METADATA). */
+    extra: Record<string, unknown> = {},
   ) {
     this.fixed = {
       issuer,
@@ -32,6 +34,7 @@ export class MetadataEndpoint {
       dpop_signing_alg_values_supported: [...CLIENT_SIGNING_ALGORITHMS],
       resource_indicators_supported: true,
       access_token_signing_alg_values_supported: Object.keys(SIGNING_ALGORITHMS),
+      ...extra,
     };
   }
 
