@@ -161,7 +161,7 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
   const workload = new WorkloadService({ ...foundation, agents: registry });
   // tls_client_auth needs the TLS listener: without it no request can carry a client certificate.
   const clientCertificates = config.tls ? { agentFor: (der: Buffer, now: number) => workload.certificateAgent(der, now) } : undefined;
-  const oauth = new OAuthService({ ...foundation, registry, identity: authenticator, clientCertificates });
+  const oauth = new OAuthService({ ...foundation, registry, identity: authenticator, clientCertificates, federation: workload.federation() });
   await oauth.start();
   closers.push(() => oauth.stop());
   authenticator.registerResourceServers(oauth.resourceServerCredentials());

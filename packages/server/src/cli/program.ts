@@ -16,6 +16,7 @@ import { registerServerCommands } from './server.js';
 import { registerTokenCommands } from './token.js';
 import { registerCaCommands } from './ca.js';
 import { registerCertCommands } from './cert.js';
+import { registerWorkloadIssuerCommands } from './workload-issuer.js';
 import { packageVersion } from './version.js';
 
 /**
@@ -23,7 +24,7 @@ import { packageVersion } from './version.js';
  * HTTP client, the output helpers and the connection settings; `server` and `policy eval|test`
  * import what they run when they run (docs/architecture.md, "The CLI").
  */
-const GROUPS: RegisterCommands[] = [registerServerCommands, registerOperatorCommands, registerAgentCommands, registerAuditCommands, registerApprovalCommands, registerTokenCommands, registerKeyCommands, registerResourceServerCommands, registerPolicyCommands, registerDataCommands, registerJobCommands, registerCertCommands, registerCaCommands];
+const GROUPS: RegisterCommands[] = [registerServerCommands, registerOperatorCommands, registerAgentCommands, registerAuditCommands, registerApprovalCommands, registerTokenCommands, registerKeyCommands, registerResourceServerCommands, registerPolicyCommands, registerDataCommands, registerJobCommands, registerCertCommands, registerCaCommands, registerWorkloadIssuerCommands];
 
 export function buildProgram(): Command {
   const program = new Command('mandate')

@@ -15,3 +15,4 @@ export type { NewResourceServer, ResourceServer } from './resource-servers.js';
 export type { AccessTokenClaims, VerifiedAccessToken } from './verifier.js';
 export { oauthMigrations } from './migrations/index.js';
 export { certificateThumbprint, type ClientCertificates } from './tls-client-auth.js';
+export type { FederatedAssertions } from './federated-assertion.js';

@@ -23,6 +23,7 @@ import { Revocations, type FeedPage } from './revocation.js';
 import { followAgentStatus } from './status-changes.js';
 import { AccessTokenVerifier } from './verifier.js';
 import { CERTIFICATE_METADATA, type ClientCertificates } from './tls-client-auth.js';
+import type { FederatedAssertions } from './federated-assertion.js';
 
 export type { FeedRequest, OAuthRequest };
 
@@ -32,6 +33,8 @@ export interface OAuthServiceOptions extends Foundation {
   identity: CallerIdentity;
   /** tls_client_auth with agents' X.509-SVIDs (RFC 8705), served when the TLS listener is on (workload context). */
   clientCertificates?: ClientCertificates | undefined;
+  /** Workload identity federation: assertions from trusted workload issuers (workload context). */
+  federation?: FederatedAssertions | undefined;
 }
 
 /**
@@ -89,7 +92,7 @@ export class OAuthService {
       agentByClientId: (clientId) => registry.getByClientId(clientId),
     });
     this.proofs = new DpopProofs({ issuer: this.issuer, tokenEndpoint: this.tokenEndpoint, settings, clock, seen: this.seen });
-    this.agents = new AgentAuthentication({ registry, settings, seen: this.seen, assertionAudiences: [this.issuer, this.tokenEndpoint], certificates: options.clientCertificates });
+    this.agents = new AgentAuthentication({ registry, settings, seen: this.seen, assertionAudiences: [this.issuer, this.tokenEndpoint], certificates: options.clientCertificates, federation: options.federation });
     const callers = new EndpointCallers(identity);
     this.endpoints = {
       token: new TokenEndpoint({

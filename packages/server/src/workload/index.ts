@@ -8,6 +8,9 @@
  * context revoking an agent's certificates in its own transaction. The CA keys (sealed with
  * the envelope), the signer, the rotator and the SQL stay inside.
  */
+export type { NewIssuer } from './service.js';
+export type { IssuerRow } from './tables.js';
+export type { MappingRule } from './federation/rules.js';
 export { WorkloadService, CA_ROTATION_JOB, type CertificateRevocationEvent, type CertificateRevocationPage, type WorkloadAgents, type WorkloadServiceOptions } from './service.js';
 export type { IssuedSvid } from './issue-svid.js';
 export type { CertificateRevocation } from './revoke.js';

@@ -3,7 +3,7 @@ import type { Actor } from '../audit/index.js';
 import type { Foundation } from '../foundation.js';
 import { TokenBuckets } from '../oauth/index.js';
 import { epochSeconds, isoTime } from '../shared/clock.js';
-import { ForbiddenError, NotFoundError, RateLimitedError, ServiceUnavailableError, ValidationError } from '../shared/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, RateLimitedError, ServiceUnavailableError, ValidationError } from '../shared/errors.js';
 import type { Tx } from '../storage/index.js';
 import { openAuthority, type SigningAuthority } from './ca/authority.js';
 import { loadUpstreamCa, type UpstreamCa } from './ca/upstream.js';
@@ -12,8 +12,11 @@ import { revocationLists } from './crl.js';
 import { issueSvid, type IssuedSvid } from './issue-svid.js';
 import { revokeAgentCertificatesIn, revokeCertificates, type CertificateRevocation } from './revoke.js';
 import { CaRotator } from './rotator.js';
-import { findCertificate, findCertificateByThumbprint, listAuthorities, listCertificates, revocationHead, revocationsAfter, revokedUnexpired } from './store.js';
-import type { CertificateRow } from './tables.js';
+import { checkIssuerUrl, TrustedIssuers, type FederationResult } from './federation/issuers.js';
+import { checkRules, type MappingRule } from './federation/rules.js';
+import { randomId } from '../shared/ids.js';
+import { deleteIssuer, findCertificate, findCertificateByThumbprint, findIssuer, insertIssuer, listAuthorities, listIssuers, listCertificates, revocationHead, revocationsAfter, revokedUnexpired } from './store.js';
+import type { CertificateRow, IssuerRow } from './tables.js';
 
 /** What the workload context needs of the registry: an agent's status, and its lifecycle. */
 export interface WorkloadAgents {
@@ -22,6 +25,15 @@ export interface WorkloadAgents {
 
 export interface WorkloadServiceOptions extends Foundation {
   agents: WorkloadAgents;
+}
+
+/** `POST /v1/workload-issuers`: an issuer to trust and how its tokens map to agents. */
+export interface NewIssuer {
+  issuer: string;
+  jwks_uri?: string | undefined;
+  /** The `aud` its tokens must carry; default Mandate's issuer URL. */
+  audience?: string | undefined;
+  rules: MappingRule[];
 }
 
 /** One event of the certificate revocation feed (`GET /v1/svids/revocations`). */
@@ -55,10 +67,12 @@ export class WorkloadService {
   private upstream: UpstreamCa | null = null;
   private rotator: CaRotator | null = null;
   private readonly buckets: TokenBuckets;
+  private readonly issuers: TrustedIssuers;
 
   constructor(private readonly options: WorkloadServiceOptions) {
     this.trustDomain = options.config.workload.trustDomain;
     this.buckets = new TokenBuckets(options.config.workload.svidsPerMinutePerAgent);
+    this.issuers = new TrustedIssuers(options.store.db, options.config.oauth.clockSkewSeconds);
   }
 
   /** Loads the upstream CA (if configured), makes the first CA on a first start, and schedules rotation. */
@@ -169,6 +183,50 @@ export class WorkloadService {
     if (now < Date.parse(row.not_before) || now >= Date.parse(row.not_after)) return null;
     const agent = await this.options.agents.find(row.agent_id);
     return agent?.status === 'active' ? row.agent_id : null;
+  }
+
+  /** The port the token endpoint uses for client assertions from trusted workload issuers. */
+  federation(): { authenticate(assertion: string, now: number): Promise<FederationResult> } {
+    return { authenticate: (assertion, now) => this.issuers.authenticate(assertion, now) };
+  }
+
+  /** `mandate workload-issuer add`: trusts an issuer's JWTs, mapped to agents by `rules`. */
+  async addIssuer(input: NewIssuer, actor: Actor): Promise<IssuerRow> {
+    checkIssuerUrl('issuer', input.issuer);
+    if (input.jwks_uri !== undefined) checkIssuerUrl('jwks_uri', input.jwks_uri);
+    checkRules(input.rules);
+    for (const [index, rule] of input.rules.entries()) {
+      if (!(await this.options.agents.find(rule.agent_id))) throw new ValidationError(`rules[${index}].agent_id: no agent '${rule.agent_id}'`, { field: `rules[${index}].agent_id` });
+    }
+    const now = this.options.clock.now();
+    const row: IssuerRow = {
+      id: randomId('wli'),
+      issuer: input.issuer,
+      jwks_uri: input.jwks_uri ?? null,
+      audience: input.audience ?? this.options.config.issuer,
+      rules: JSON.stringify(input.rules),
+      created_at: isoTime(now),
+    };
+    if (await findIssuer(this.options.store.db, row.issuer)) throw new ConflictError(`issuer '${row.issuer}' is already trusted; remove it first`);
+    await this.options.audit.withEntry(async (trx) => {
+      await insertIssuer(trx, row);
+      return { result: undefined, events: [{ type: 'workload.issuer.added', actor, subject: row.id, action: 'add', outcome: 'success', details: { issuer: row.issuer, audience: row.audience, agents: [...new Set(input.rules.map((r) => r.agent_id))] } }] };
+    });
+    this.issuers.forget(row.issuer);
+    return row;
+  }
+
+  listIssuers(): Promise<IssuerRow[]> {
+    return listIssuers(this.options.store.db);
+  }
+
+  async removeIssuer(id: string, actor: Actor): Promise<void> {
+    const removed = await this.options.audit.withEntry(async (trx) => {
+      const row = await deleteIssuer(trx, id);
+      if (!row) throw new NotFoundError('workload issuer', id);
+      return { result: row, events: [{ type: 'workload.issuer.removed', actor, subject: id, action: 'remove', outcome: 'success', details: { issuer: row.issuer } }] };
+    });
+    this.issuers.forget(removed.issuer);
   }
 
   /** `mandate cert revoke`: revokes one certificate; false when it was already revoked or expired. */

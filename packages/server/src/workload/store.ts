@@ -1,5 +1,5 @@
 import type { Executor, Tx } from '../storage/index.js';
-import type { AuthorityRow, CertificateRow, RevocationRow } from './tables.js';
+import type { AuthorityRow, CertificateRow, IssuerRow, RevocationRow } from './tables.js';
 import { workloadTables } from './tables.js';
 
 /** The workload context's SQL, all of it: CA slots, issued certificates, the revocation feed. */
@@ -101,4 +101,22 @@ export function revokedUnexpired(db: Executor, nowIso: string): Promise<Array<Pi
     .where('not_after', '>', nowIso)
     .orderBy('serial')
     .execute();
+}
+
+export async function insertIssuer(db: Executor, row: IssuerRow): Promise<void> {
+  await workloadTables(db).insertInto('workload_issuers').values(row).execute();
+}
+
+export function listIssuers(db: Executor): Promise<IssuerRow[]> {
+  return workloadTables(db).selectFrom('workload_issuers').selectAll().orderBy('created_at').orderBy('id').execute();
+}
+
+export async function findIssuer(db: Executor, issuer: string): Promise<IssuerRow | null> {
+  return (await workloadTables(db).selectFrom('workload_issuers').selectAll().where('issuer', '=', issuer).executeTakeFirst()) ?? null;
+}
+
+export async function deleteIssuer(db: Executor, id: string): Promise<IssuerRow | null> {
+  const row = (await workloadTables(db).selectFrom('workload_issuers').selectAll().where('id', '=', id).executeTakeFirst()) ?? null;
+  if (row) await workloadTables(db).deleteFrom('workload_issuers').where('id', '=', id).execute();
+  return row;
 }

@@ -51,7 +51,22 @@ export interface RevocationHeadRow {
   seq: number;
 }
 
+/** A trusted workload issuer (federation): whose JWTs authenticate which agent. */
+export interface IssuerRow {
+  id: string;
+  /** The `iss` its tokens carry (unique). */
+  issuer: string;
+  /** Where its keys are; null: found by OIDC discovery at `<issuer>/.well-known/openid-configuration`. */
+  jwks_uri: string | null;
+  /** The `aud` its tokens must carry for Mandate. */
+  audience: string;
+  /** JSON array of mapping rules (federation/rules.ts). */
+  rules: string;
+  created_at: string;
+}
+
 export interface WorkloadTables {
+  workload_issuers: IssuerRow;
   workload_authorities: AuthorityRow;
   workload_certificates: CertificateRow;
   workload_revocations: RevocationRow;

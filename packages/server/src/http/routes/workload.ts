@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Actor } from '../../audit/index.js';
 import type { OperatorPrincipal } from '../../identity/index.js';
-import type { CertificateRow, SigningAuthority } from '../../workload/index.js';
+import type { CertificateRow, IssuerRow, MappingRule, SigningAuthority } from '../../workload/index.js';
 import { requireAgent, requireOperator } from '../auth.js';
 import type { MandatePlugin } from '../plugin.js';
 import { authErrors, ErrorResponse } from '../schemas.js';
@@ -154,6 +154,54 @@ export const workloadRoutes: MandatePlugin = async (app, { runtime }) => {
       return { revoked, certificate: certificateView(await workload.certificate(request.params.serial)) };
     },
   );
+
+  const Rule = Type.Object(
+    {
+      agent_id: Type.String({ minLength: 1, maxLength: 200 }),
+      sub: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+      namespace: Type.Optional(Type.String({ minLength: 1, maxLength: 253 })),
+      service_account: Type.Optional(Type.String({ minLength: 1, maxLength: 253 })),
+      spiffe_id: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
+    },
+    { additionalProperties: false },
+  );
+  const IssuerView = Type.Object({ id: Type.String(), issuer: Type.String(), jwks_uri: Type.Union([Type.String(), Type.Null()]), audience: Type.String(), rules: Type.Array(Rule), created_at: Type.String() });
+  const issuerView = (row: IssuerRow) => ({ ...row, rules: JSON.parse(row.rules) as MappingRule[] });
+
+  app.post(
+    '/workload-issuers',
+    {
+      schema: {
+        tags,
+        summary: 'Trust a workload issuer (Kubernetes, SPIRE) whose JWTs authenticate agents at the token endpoint',
+        body: Type.Object(
+          {
+            issuer: Type.String({ minLength: 1, maxLength: 2000 }),
+            jwks_uri: Type.Optional(Type.String({ minLength: 1, maxLength: 2000, description: 'absent: OIDC discovery at <issuer>/.well-known/openid-configuration' })),
+            audience: Type.Optional(Type.String({ minLength: 1, maxLength: 2000, description: "the aud its tokens must carry; default Mandate's issuer URL" })),
+            rules: Type.Array(Rule, { minItems: 1, maxItems: 100 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: IssuerView, 409: ErrorResponse, ...authErrors },
+      },
+    },
+    async (request, reply) => {
+      const principal = requireOperator(request, 'keys:manage');
+      return reply.status(201).send(issuerView(await workload.addIssuer(request.body, actorOf(principal))));
+    },
+  );
+
+  app.get('/workload-issuers', { schema: { tags, response: { 200: Type.Object({ items: Type.Array(IssuerView) }), ...authErrors } } }, async (request) => {
+    requireOperator(request, 'keys:manage');
+    return { items: (await workload.listIssuers()).map(issuerView) };
+  });
+
+  app.delete('/workload-issuers/:id', { schema: { tags, params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }), response: { 204: Type.Null(), 404: ErrorResponse, ...authErrors } } }, async (request, reply) => {
+    const principal = requireOperator(request, 'keys:manage');
+    await workload.removeIssuer(request.params.id, actorOf(principal));
+    return reply.status(204).send(null);
+  });
 
   app.get('/ca', { schema: { tags, response: { 200: Type.Object({ items: Type.Array(AuthorityView) }), ...authErrors } } }, async (request) => {
     requireOperator(request, 'keys:manage');
