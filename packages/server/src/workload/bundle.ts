@@ -26,10 +26,15 @@ export function bundlePem(authorities: readonly SigningAuthority[]): string {
  * look again well within a CA's preparation window.
  */
 export function spiffeBundle(authorities: readonly SigningAuthority[], sequence: number, refreshHintSeconds: number): SpiffeBundle {
-  const keys = trustAnchors(authorities).map((pem) => {
+  const keys: Array<Record<string, unknown>> = trustAnchors(authorities).map((pem) => {
     const certificate = new X509Certificate(pem);
     const jwk = certificate.publicKey.export({ format: 'jwk' }) as Record<string, unknown>;
     return { ...jwk, use: 'x509-svid', x5c: [certificate.raw.toString('base64')] };
   });
+  // JWT-SVID signing keys: each published CA's own key (jwt-svid.ts signs with the active one).
+  for (const authority of authorities) {
+    const jwk = new X509Certificate(authority.pem).publicKey.export({ format: 'jwk' }) as Record<string, unknown>;
+    keys.push({ ...jwk, use: 'jwt-svid', kid: authority.id, alg: 'ES256' });
+  }
   return { keys, spiffe_sequence: sequence, spiffe_refresh_hint: refreshHintSeconds };
 }

@@ -13,6 +13,7 @@ export type { IssuerRow } from './tables.js';
 export type { MappingRule } from './federation/rules.js';
 export { WorkloadService, CA_ROTATION_JOB, type CertificateRevocationEvent, type CertificateRevocationPage, type WorkloadAgents, type WorkloadServiceOptions } from './service.js';
 export type { IssuedSvid } from './issue-svid.js';
+export type { IssuedJwtSvid } from './jwt-svid.js';
 export type { CertificateRevocation } from './revoke.js';
 export type { SigningAuthority } from './ca/authority.js';
 export type { SpiffeBundle } from './bundle.js';

@@ -63,9 +63,14 @@ export class CaRotator {
     if (!prepared) {
       prepared = await mintAuthority({ trustDomain: this.options.trustDomain, ttlSeconds: this.options.caTtlSeconds, now, upstream: this.options.upstream }, this.options.envelope);
       await insertAuthority(trx, prepared);
+      // With nothing active yet (first start), the first CA signs at once: one `ca.activated` entry says so.
+      if (!active) {
+        await updateAuthority(trx, prepared.id, { state: 'active', activated_at: isoTime(now) });
+        events.push(caEvent('activated', prepared, actor, { first: true, upstream: this.options.upstream !== null }));
+        return events;
+      }
       events.push(caEvent('prepared', prepared, actor, { upstream: this.options.upstream !== null }));
-      // With nothing active yet (first start), the first CA signs at once; otherwise it waits its slot.
-      if (active && !rotateNow) return events;
+      if (!rotateNow) return events;
     }
     if (active) {
       const last = await lastExpiryBy(trx, active.id);

@@ -10,6 +10,8 @@ import { loadUpstreamCa, type UpstreamCa } from './ca/upstream.js';
 import { bundlePem, spiffeBundle, type SpiffeBundle } from './bundle.js';
 import { revocationLists } from './crl.js';
 import { issueSvid, type IssuedSvid } from './issue-svid.js';
+import { mintJwtSvid, type IssuedJwtSvid } from './jwt-svid.js';
+import { spiffeIdOf } from './spiffe.js';
 import { revokeAgentCertificatesIn, revokeCertificates, type CertificateRevocation } from './revoke.js';
 import { CaRotator } from './rotator.js';
 import { checkIssuerUrl, TrustedIssuers, type FederationResult } from './federation/issuers.js';
@@ -128,6 +130,19 @@ export class WorkloadService {
       { trustDomain: this.trustDomain, defaultTtlSeconds: settings.svidTtlSeconds, maxTtlSeconds: settings.svidMaxTtlSeconds, csrMaxBytes: settings.csrMaxBytes },
       this.options.audit,
     );
+  }
+
+  /** `POST /v1/svids/jwt`: a JWT-SVID for an active agent. */
+  async issueJwt(agentId: string, audience: unknown, ttlSeconds: number | undefined): Promise<IssuedJwtSvid> {
+    const now = this.options.clock.now();
+    const agent = await this.options.agents.find(agentId);
+    if (!agent || agent.status !== 'active') throw new ForbiddenError(`agent '${agentId}' is ${agent?.status ?? 'unknown'}; only active agents get certificates`);
+    const wait = this.buckets.take(agentId, now);
+    if (wait > 0) throw new RateLimitedError(wait);
+    const issued = await mintJwtSvid(this.active(), spiffeIdOf(this.trustDomain, agentId), audience, ttlSeconds, now);
+    // Group commit (a JWT-SVID changes no state, like an access token), awaited: none leaves unaudited.
+    await this.options.audit.enqueue({ type: 'jwt_svid.issued', actor: { kind: 'agent', id: agentId }, agentId, action: 'issue', outcome: 'success', details: { spiffe_id: issued.spiffe_id, audience, expires_at: issued.expires_at } });
+    return issued;
   }
 
   bundlePem(): string {

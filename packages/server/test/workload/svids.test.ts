@@ -5,6 +5,7 @@
  * CA rotation with the old CA kept in the bundle.
  */
 import { X509Certificate } from 'node:crypto';
+import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerAgent, startOAuthServer, type RegisteredAgent } from '../support/agents.js';
 import type { TestServer } from '../support/server.js';
@@ -65,11 +66,26 @@ describe.each(storeKinds())('X.509-SVIDs (%s)', (kind) => {
   it('serves the bundle as a SPIFFE bundle (JWKS form) with Accept: application/json', async () => {
     const response = await fetch(`${server.url}/v1/bundle`, { headers: { accept: 'application/json' } });
     const bundle = (await response.json()) as { keys: Array<Record<string, any>>; spiffe_sequence: number };
-    expect(bundle.keys).toHaveLength(1);
+    expect(bundle.keys.map((k) => k.use)).toEqual(['x509-svid', 'jwt-svid']);
     expect(bundle.keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', use: 'x509-svid' });
     const pem = await (await fetch(`${server.url}/v1/bundle`)).text();
     expect(new X509Certificate(Buffer.from(bundle.keys[0]!.x5c[0], 'base64')).fingerprint256).toBe(new X509Certificate(pem).fingerprint256);
     expect(bundle.spiffe_sequence).toBeGreaterThan(0);
+  });
+
+  it('issues JWT-SVIDs that verify against the bundle’s jwt-svid keys, for the named audience only', async () => {
+    const audience = `spiffe://mandate.local/agent/${other.id}`;
+    const { status, body } = await server.api('POST', '/v1/svids/jwt', { audience }, { token });
+    expect(status).toBe(201);
+    const bundle = (await (await fetch(`${server.url}/v1/bundle`, { headers: { accept: 'application/json' } })).json()) as { keys: Array<Record<string, unknown>> };
+    // SPIFFE bundles mark these keys `use: jwt-svid`; jose only takes `sig` (or no use), so the verifier drops it.
+    const keys = createLocalJWKSet({ keys: bundle.keys.filter((k) => k.use === 'jwt-svid').map(({ use: _use, ...key }) => key) as never });
+    const { payload } = await jwtVerify(body.token, keys, { audience });
+    expect(payload.sub).toBe(`spiffe://mandate.local/agent/${agent.id}`);
+    expect(payload.exp! - payload.iat!).toBe(300);
+    await expect(jwtVerify(body.token, keys, { audience: 'spiffe://mandate.local/agent/someone-else' })).rejects.toThrow(/aud/);
+    expect((await server.api('POST', '/v1/svids/jwt', { audience }, { token: server.adminToken })).status).toBe(403);
+    expect((await server.api('POST', '/v1/svids/jwt', { audience: [] }, { token })).status).toBe(400);
   });
 
   it('refuses bad requests with the field named, and callers who are not agents', async () => {

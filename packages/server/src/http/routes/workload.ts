@@ -87,6 +87,29 @@ export const workloadRoutes: MandatePlugin = async (app, { runtime }) => {
     },
   );
 
+  app.post(
+    '/svids/jwt',
+    {
+      schema: {
+        tags,
+        summary: 'A JWT-SVID for the calling agent (SPIFFE JWT-SVID), for audiences that prefer tokens',
+        body: Type.Object(
+          {
+            audience: Type.Union([Type.String({ minLength: 1, maxLength: 2000 }), Type.Array(Type.String({ minLength: 1, maxLength: 2000 }), { minItems: 1, maxItems: 10 })]),
+            ttl_seconds: Type.Optional(Type.Integer({ minimum: 30, maximum: 3600 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Type.Object({ token: Type.String(), spiffe_id: Type.String(), expires_at: Type.String() }), 429: ErrorResponse, ...authErrors },
+      },
+    },
+    async (request, reply) => {
+      const agent = requireAgent(request);
+      const issued = await workload.issueJwt(agent.agentId, request.body.audience, request.body.ttl_seconds);
+      return reply.status(201).header('cache-control', 'no-store').send(issued);
+    },
+  );
+
   app.get(
     '/bundle',
     { config: { public: true }, schema: { tags, summary: 'Trust bundle: PEM, or the SPIFFE bundle (JWKS form) with Accept: application/json' } },
