@@ -165,6 +165,20 @@ describe.each(storeKinds())('RFC 8705 on the TLS listener (%s)', (kind) => {
     expect((await tlsCall('POST', '/v1/svids', body, headers, cert)).status).toBe(201);
   });
 
+  it('renews an SVID by the current certificate over mTLS, without a token', async () => {
+    const current = await svidFor(agent);
+    const body = JSON.stringify({ csr: await csrFor(await agentKey()) });
+    const renewed = await tlsCall('POST', '/v1/svids', body, { 'content-type': 'application/json' }, current);
+    expect(renewed.status).toBe(201);
+    expect(renewed.body.spiffe_id).toBe(`spiffe://mandate.local/agent/${agent.id}`);
+    expect(renewed.body.serial).not.toBe(current.serial);
+    expect((await tlsCall('POST', '/v1/svids', body, { 'content-type': 'application/json' })).status).toBe(401);
+    expect((await server.api('POST', `/v1/certificates/${current.serial}/revoke`, {})).body.revoked).toBe(true);
+    const refused = await tlsCall('POST', '/v1/svids', body, { 'content-type': 'application/json' }, current);
+    expect(refused.status).toBe(401);
+    expect(refused.body.message).toMatch(/not a live X\.509-SVID/);
+  });
+
   it('refuses another agent’s certificate, a foreign one, a revoked one, and no certificate', async () => {
     const others = await svidFor(other);
     const wrong = await tokenRequest({ grant_type: 'client_credentials', client_id: agent.clientId }, others);

@@ -2,7 +2,10 @@ import { Type } from '@sinclair/typebox';
 import type { Actor } from '../../audit/index.js';
 import type { OperatorPrincipal } from '../../identity/index.js';
 import type { CertificateRow, IssuerRow, MappingRule, SigningAuthority } from '../../workload/index.js';
-import { requireAgent, requireOperator } from '../auth.js';
+import type { FastifyRequest } from 'fastify';
+import { UnauthenticatedError } from '../../shared/errors.js';
+import { authenticateRequest, requireAgent, requireOperator } from '../auth.js';
+import { clientCertificateOf } from '../tls-listener.js';
 import type { MandatePlugin } from '../plugin.js';
 import { authErrors, ErrorResponse } from '../schemas.js';
 
@@ -64,9 +67,27 @@ export const workloadRoutes: MandatePlugin = async (app, { runtime }) => {
   const { workload, config } = runtime;
   const tags = ['workload'];
 
+  /**
+   * Who asks for an SVID: the agent of the access token when there is one (the usual /v1
+   * authentication, run here because the route also takes a certificate), else, on the TLS
+   * listener, the agent whose live SVID the connection presents (renewal over mTLS).
+   */
+  const svidCaller = async (request: FastifyRequest): Promise<string> => {
+    if (request.headers.authorization !== undefined) {
+      await authenticateRequest(runtime.authenticator, request);
+      return requireAgent(request).agentId;
+    }
+    const certificate = clientCertificateOf(request);
+    const agentId = certificate ? await workload.certificateAgent(certificate, runtime.clock.now()) : null;
+    if (agentId === null) throw new UnauthenticatedError(certificate ? 'the client certificate is not a live X.509-SVID' : 'missing or invalid credentials');
+    return agentId;
+  };
+
   app.post(
     '/svids',
     {
+      // Authenticated in the handler (svidCaller): by access token, or by the current certificate.
+      config: { public: true },
       schema: {
         tags,
         summary: 'An X.509-SVID for the calling agent from its PKCS#10 CSR',
@@ -81,8 +102,7 @@ export const workloadRoutes: MandatePlugin = async (app, { runtime }) => {
       },
     },
     async (request, reply) => {
-      const agent = requireAgent(request);
-      const issued = await workload.issue(agent.agentId, request.body.csr, request.body.ttl_seconds);
+      const issued = await workload.issue(await svidCaller(request), request.body.csr, request.body.ttl_seconds);
       return reply.status(201).header('cache-control', 'no-store').send(issued);
     },
   );
