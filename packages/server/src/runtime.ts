@@ -25,6 +25,7 @@ import { SecretStore } from './secrets/index.js';
 import { createLeases, type LeaseManager } from './leases/index.js';
 import { createDatabases, type DatabaseEngine } from './databases/index.js';
 import { createTasks, revokeWithAgentStatus, type TaskService } from './tasks/index.js';
+import { revokeOnStatusChange, WorkloadService } from './workload/index.js';
 
 import { ADMIN_TOKEN_FILE } from './config/files.js';
 
@@ -67,6 +68,8 @@ export interface Runtime extends Foundation {
   databases: DatabaseEngine;
   /** Tasks: credentials issued for a task end with it (tasks/). */
   tasks: TaskService;
+  /** The internal CA and agents' X.509-SVIDs (workload/index.ts). */
+  workload: WorkloadService;
   /** The bootstrap admin token when this start created it (shown once), else null. */
   bootstrapToken: string | null;
   /** Registers cleanup (timers, loops) to run on close, last registered first. */
@@ -180,7 +183,10 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
   });
 
   const foundation: Foundation = { config, clock, logger, store, envelope, audit, scheduler };
-  const oauth = new OAuthService({ ...foundation, registry, identity: authenticator });
+  const workload = new WorkloadService({ ...foundation, agents: registry });
+  // tls_client_auth needs the TLS listener: without it no request can carry a client certificate.
+  const clientCertificates = config.tls ? { agentFor: (der: Buffer, now: number) => workload.certificateAgent(der, now) } : undefined;
+  const oauth = new OAuthService({ ...foundation, registry, identity: authenticator, clientCertificates, federation: workload.federation() });
   await oauth.start();
   closers.push(() => oauth.stop());
   authenticator.registerResourceServers(oauth.resourceServerCredentials());
@@ -238,6 +244,10 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
   const databases = createDatabases({ ...foundation, leases, checkTask: (taskId, agentId) => tasks.checkOpen(taskId, agentId), onClose: (task) => closers.push(task) });
   revokeWithAgentStatus(registry, tasks, leases);
   metrics.readLeasesLive(() => leases.countLive());
+  workload.onCertificateIssued(() => metrics.certificateIssued());
+
+  await workload.start();
+  closers.push(revokeOnStatusChange(registry, workload));
 
   // The token file is written inside the bootstrap transaction: no admin without its token.
   const tokenFile = join(config.dataDir, ADMIN_TOKEN_FILE);
@@ -268,6 +278,7 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
     leases,
     databases,
     tasks,
+    workload,
     bootstrapToken: bootstrap?.token ?? null,
     onClose: (task) => closers.push(task),
     close: async () => {

@@ -21,6 +21,9 @@ import { registerSecretCommands } from './secrets.js';
 import { registerDbCommands } from './db.js';
 import { registerTaskCommands } from './task.js';
 import { isDatabaseUrl } from './names.js';
+import { registerCaCommands } from './ca.js';
+import { registerCertCommands } from './cert.js';
+import { registerWorkloadIssuerCommands } from './workload-issuer.js';
 import { packageVersion } from './version.js';
 
 /**
@@ -28,7 +31,7 @@ import { packageVersion } from './version.js';
  * HTTP client, the output helpers and the connection settings; `server` and `policy eval|test`
  * import what they run when they run (docs/architecture.md, "The CLI").
  */
-const GROUPS: RegisterCommands[] = [registerServerCommands, registerOperatorCommands, registerAgentCommands, registerAuditCommands, registerApprovalCommands, registerTokenCommands, registerKeyCommands, registerResourceServerCommands, registerPolicyCommands, registerDataCommands, registerJobCommands, registerIdpCommands, registerAlertCommands, registerGrantRequestCommands, registerSecretCommands, registerDbCommands, registerTaskCommands];
+const GROUPS: RegisterCommands[] = [registerServerCommands, registerOperatorCommands, registerAgentCommands, registerAuditCommands, registerApprovalCommands, registerTokenCommands, registerKeyCommands, registerResourceServerCommands, registerPolicyCommands, registerDataCommands, registerJobCommands, registerIdpCommands, registerAlertCommands, registerGrantRequestCommands, registerSecretCommands, registerDbCommands, registerTaskCommands, registerCaCommands, registerCertCommands, registerWorkloadIssuerCommands];
 
 export function buildProgram(): Command {
   const program = new Command('mandate')

@@ -215,4 +215,22 @@ export const DEFAULTS = {
     taskDefaultTtlSeconds: 3_600,
     taskMaxTtlSeconds: 86_400,
   },
+  workload: {
+    /** The SPIFFE trust domain: agents are `spiffe://<trustDomain>/agent/<id>` (docs/workload-identity.md). */
+    trustDomain: 'mandate.local',
+    /** X.509-SVID lifetime: short on purpose, the SDK renews at half-life. */
+    svidTtlSeconds: 3_600,
+    /** The longest lifetime an SVID request may ask for. */
+    svidMaxTtlSeconds: 86_400,
+    /** The internal CA's lifetime; the next CA is prepared at half-life and signs from 5/6 on (SPIRE's slots). */
+    caTtlSeconds: 7 * 86_400,
+    /** How often the rotator checks the CA slots. */
+    rotationCheckSeconds: 60,
+    /** A PEM CSR larger than this is refused (a P-256 CSR is about 450 bytes). */
+    csrMaxBytes: 8_192,
+    /** The CRL's nextUpdate: peers refetch at least this often. */
+    crlTtlSeconds: 300,
+    /** Certificates an agent may obtain per minute (renewals are every half hour by default). */
+    svidsPerMinutePerAgent: 30,
+  },
 } as const;

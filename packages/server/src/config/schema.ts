@@ -143,6 +143,23 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    workload: Type.Object(
+      {
+        trustDomain: Type.String({ pattern: '^[a-z0-9._-]+$', minLength: 1, maxLength: 255 }),
+        svidTtlSeconds: PositiveInt(60),
+        svidMaxTtlSeconds: PositiveInt(60),
+        caTtlSeconds: PositiveInt(3600),
+        upstreamCaCertFile: Type.Optional(Type.String({ minLength: 1 })),
+        upstreamCaKeyFile: Type.Optional(Type.String({ minLength: 1 })),
+        rotationCheckSeconds: PositiveInt(),
+        csrMaxBytes: PositiveInt(256),
+        crlTtlSeconds: PositiveInt(60),
+        svidsPerMinutePerAgent: PositiveInt(),
+      },
+      { additionalProperties: false },
+    ),
+    /** Optional TLS listener (docs/workload-identity.md): HTTPS with optional client certificates (RFC 8705). */
+    tls: Type.Optional(Type.Object({ certFile: Type.String({ minLength: 1 }), keyFile: Type.String({ minLength: 1 }) }, { additionalProperties: false })),
   },
   { additionalProperties: false },
 );

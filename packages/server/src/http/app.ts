@@ -9,6 +9,7 @@ import { sendError } from './errors.js';
 import { assertStorableText } from '../shared/text-guard.js';
 import { validatorCompiler } from './validation.js';
 import { PUBLIC_PLUGINS, V1_PLUGINS } from './routes/index.js';
+import { tlsListenerOptions } from './tls-listener.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -25,7 +26,10 @@ export type App = FastifyInstance;
  * it says `config: { public: true }`.
  */
 export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
+  const https = tlsListenerOptions(runtime.config);
   const app = Fastify({
+    // The optional TLS listener (tls-listener.ts); Fastify's http-typed instance serves both alike.
+    ...(https ? ({ https } as object) : {}),
     loggerInstance: runtime.logger as FastifyBaseLogger,
     bodyLimit: runtime.config.bodyLimitBytes,
     requestIdHeader: 'x-request-id',

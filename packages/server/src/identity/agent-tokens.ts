@@ -2,6 +2,7 @@ import type { AgentPrincipal } from './principal.js';
 import { authorizationScheme } from './authenticator.js';
 import type { CredentialResolver, ProofOfPossession } from './resolvers.js';
 import type { TokenSubjects } from './subjects.js';
+import { clientCertificateThumbprint } from './peer-certificate.js';
 
 const JWT_SHAPE = /^eyJ[\w-]*\.[\w-]+\.[\w-]+$/;
 
@@ -37,6 +38,9 @@ export function agentTokenResolver({ subjects, proofs, audience }: AgentTokenRes
       } else if (scheme === 'dpop') {
         return null;
       }
+      // RFC 8705 §3: a certificate-bound token is accepted only over a connection presenting that certificate.
+      const x5t = claims.cnf?.['x5t#S256'];
+      if (x5t !== undefined && clientCertificateThumbprint(request) !== x5t) return null;
       return { kind: 'agent', agentId: agent.id, clientId: agent.clientId, claims: claims as Record<string, unknown>, token };
     },
     // A valid token for a resource server, sent to Mandate: say so rather than "invalid".

@@ -29,6 +29,6 @@ export interface AccessTokenClaims extends JWTPayload {
   client_id: string;
   scope: string;
   agent?: AgentContextClaim;
-  cnf?: { jkt?: string };
+  cnf?: { jkt?: string; 'x5t#S256'?: string };
   act?: ActClaim;
 }

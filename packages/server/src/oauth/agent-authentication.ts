@@ -8,6 +8,8 @@ import { InvalidClient, RateLimited } from './errors.js';
 import { clientAuthFailures } from './metrics.js';
 import { TokenBuckets } from './rate-limit.js';
 import type { SeenJtis } from './replay.js';
+import { authenticateByCertificate, type ClientCertificates } from './tls-client-auth.js';
+import { authenticateFederated, type FederatedAssertions } from './federated-assertion.js';
 
 /** How long a successful client-secret authentication is reused (agent-cache.ts). */
 export const AGENT_CACHE_SECONDS = 1;
@@ -18,6 +20,10 @@ export interface AgentAuthenticationOptions {
   seen: SeenJtis;
   /** Accepted `aud` values of a client assertion: the issuer and the token endpoint URL (RFC 7523 §3). */
   assertionAudiences: string[];
+  /** tls_client_auth (RFC 8705): who presented certificates belong to; absent, the method is refused. */
+  certificates?: ClientCertificates | undefined;
+  /** Client assertions from trusted workload issuers (federation); absent, none is trusted. */
+  federation?: FederatedAssertions | undefined;
 }
 
 /**
@@ -44,6 +50,11 @@ export class AgentAuthentication {
     const blocked = this.failures.peek(failureKey, now);
     if (blocked > 0) throw new RateLimited(blocked);
     try {
+      if (presented.method === 'private_key_jwt') {
+        const federated = await authenticateFederated(this.options.federation, (id) => registry.find(id), presented.assertion, now);
+        if (federated) return federated;
+      }
+      if (presented.method === 'tls_client_auth') return await authenticateByCertificate((id) => registry.getByClientId(id), this.options.certificates, presented, now);
       return presented.method === 'private_key_jwt' ? await this.byAssertion(presented.clientId, presented.assertion, now) : await this.bySecret(presented.clientId, presented.secret, now);
     } catch (error) {
       if (error instanceof InvalidClient) {

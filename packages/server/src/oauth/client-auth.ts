@@ -6,14 +6,17 @@ import { assertStorable, type FormParameters } from './form.js';
 
 /** Client authentication methods (RFC 6749 §2.3.1, RFC 7523 §2.2) and where each is read from. */
 export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const;
-export type ClientAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
+export type ClientAuthMethod = (typeof CLIENT_AUTH_METHODS)[number] | 'tls_client_auth';
 
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
-/** What the request presented, before any check against stored credentials. */
-export type PresentedCredentials =
+/** What the request's headers and form presented, before any check against stored credentials. */
+export type FormCredentials =
   | { method: 'client_secret_basic' | 'client_secret_post'; clientId: string; secret: string }
   | { method: 'private_key_jwt'; clientId: string; assertion: string };
+
+/** Everything a client may present, the TLS client certificate (tls-client-auth.ts) included. */
+export type PresentedCredentials = FormCredentials | { method: 'tls_client_auth'; clientId: string; certificate: Buffer };
 
 function decodeBasicPart(part: string): string {
   // RFC 6749 §2.3.1: id and secret are form-urlencoded before base64.
@@ -41,8 +44,8 @@ function parseBasic(header: string): { clientId: string; secret: string } {
  * (say Basic and a client_secret in the body) are refused with invalid_request, as RFC 6749
  * §2.3 requires. Returns null when the request presents none.
  */
-export function presentedCredentials(authorization: string | undefined, form: FormParameters): PresentedCredentials | null {
-  const found: PresentedCredentials[] = [];
+export function presentedCredentials(authorization: string | undefined, form: FormParameters): FormCredentials | null {
+  const found: FormCredentials[] = [];
   const bodyClientId = form.get('client_id');
   if (authorization && /^Basic\s/i.test(authorization)) {
     const { clientId, secret } = parseBasic(authorization);

@@ -15,3 +15,5 @@ export type { FeedPage, RevocationEvent } from './revocation.js';
 export type { NewResourceServer, ResourceServer } from './resource-servers.js';
 export type { AccessTokenClaims, VerifiedAccessToken } from './verifier.js';
 export { oauthMigrations } from './migrations/index.js';
+export { certificateThumbprint, type ClientCertificates } from './tls-client-auth.js';
+export type { FederatedAssertions } from './federated-assertion.js';

@@ -23,6 +23,8 @@ import { ResourceServers } from './resource-servers.js';
 import { Revocations, type FeedPage } from './revocation.js';
 import { followAgentStatus } from './status-changes.js';
 import { AccessTokenVerifier } from './verifier.js';
+import { CERTIFICATE_METADATA, type ClientCertificates } from './tls-client-auth.js';
+import type { FederatedAssertions } from './federated-assertion.js';
 
 export type { FeedRequest, OAuthRequest };
 
@@ -30,6 +32,10 @@ export interface OAuthServiceOptions extends Foundation {
   registry: RegistryService;
   /** Who the callers of introspection, revocation and the feed are (identity's Authenticator). */
   identity: CallerIdentity;
+  /** tls_client_auth with agents' X.509-SVIDs (RFC 8705), served when the TLS listener is on (workload context). */
+  clientCertificates?: ClientCertificates | undefined;
+  /** Workload identity federation: assertions from trusted workload issuers (workload context). */
+  federation?: FederatedAssertions | undefined;
 }
 
 /**
@@ -88,7 +94,7 @@ export class OAuthService {
       agentByClientId: (clientId) => registry.getByClientId(clientId),
     });
     this.proofs = new DpopProofs({ issuer: this.issuer, tokenEndpoint: this.tokenEndpoint, settings, clock, seen: this.seen });
-    this.agents = new AgentAuthentication({ registry, settings, seen: this.seen, assertionAudiences: [this.issuer, this.tokenEndpoint] });
+    this.agents = new AgentAuthentication({ registry, settings, seen: this.seen, assertionAudiences: [this.issuer, this.tokenEndpoint], certificates: options.clientCertificates, federation: options.federation });
     const callers = new EndpointCallers(identity);
     this.endpoints = {
       token: new TokenEndpoint({
@@ -107,7 +113,7 @@ export class OAuthService {
       introspect: new IntrospectionEndpoint(callers, this.verifier),
       revoke: new RevocationEndpoint({ callers, agents: this.agents, verifier: this.verifier, revocations: this.revocations, registry, clock }),
       feed: new FeedEndpoint(callers, this.revocations, settings.revocationFeedMaxWaitSeconds),
-      metadata: new MetadataEndpoint(this.issuer, this.tokenEndpoint, this.resourceServers),
+      metadata: new MetadataEndpoint(this.issuer, this.tokenEndpoint, this.resourceServers, options.clientCertificates ? CERTIFICATE_METADATA : {}),
     };
   }
 

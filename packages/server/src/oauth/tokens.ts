@@ -12,6 +12,8 @@ export interface AccessTokenInput {
   agent?: AgentContextClaim;
   /** DPoP key thumbprint: the token is bound to that key (RFC 9449 §6). */
   jkt?: string;
+  /** Client certificate thumbprint: the token is bound to that certificate (RFC 8705 §3). */
+  x5t?: string;
   /** Delegation chain (token exchange). */
   act?: ActClaim;
   /** Further claims (e.g. a task id); never overrides the registered ones above. */
@@ -51,6 +53,7 @@ export function mintAccessToken(keys: SigningKeys, issuer: string, input: Access
   };
   if (input.agent) claims.agent = input.agent;
   if (input.jkt) claims.cnf = { jkt: input.jkt };
+  if (input.x5t) claims.cnf = { 'x5t#S256': input.x5t };
   if (input.act) claims.act = input.act;
   const signingInput = key.encodedHeader + Buffer.from(JSON.stringify(claims)).toString('base64url');
   const signature = SIGNING_ALGORITHMS[key.alg].sign(Buffer.from(signingInput), key.privateKey).toString('base64url');

@@ -31,7 +31,7 @@ export async function startServer(config: Config, options: RuntimeOptions = {}):
   return {
     runtime,
     app,
-    url: `http://${host}:${port}`,
+    url: `${config.tls ? 'https' : 'http'}://${host}:${port}`,
     stop: () => {
       stopping ??= (async () => {
         try {

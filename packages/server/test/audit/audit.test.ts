@@ -32,6 +32,11 @@ describe.each(storeKinds())('audit log on %s', (kind) => {
 
   beforeAll(async () => {
     server = await startTestServer({ kind, clock, config: { audit: { checkpointEveryEntries: EVERY, checkpointIntervalSeconds: INTERVAL } } });
+    // Contexts write a varying number of entries at first start (bootstrap admin, keys, the
+    // workload CA): pad to one past a count boundary, so the count rule falls where the suite expects.
+    while ((await server.runtime.audit.head()).seq % EVERY !== 1) {
+      await server.runtime.audit.append({ type: 'test.padding', actor: { kind: 'system', id: 'test' }, action: 'pad', outcome: 'success' });
+    }
     base = (await server.runtime.audit.head()).seq;
     total = base + 24;
     // 24 events over two "days" of manual time.

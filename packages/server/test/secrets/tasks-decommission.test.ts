@@ -4,6 +4,7 @@ import { startOAuthServer } from '../support/agents.js';
 import { pgServerUrl } from '../support/pg.js';
 import type { TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
+import { agentKey, csrFor } from '../workload/support.js';
 import { agentWithToken, asUser, auditOf, READER_ROLE, targetDatabase } from './support.js';
 
 const pgUrl = pgServerUrl();
@@ -74,15 +75,20 @@ describe.skipIf(pgUrl === null).each(storeKinds())('tasks and decommission (Mand
     expect(await roleExists(held.username)).toBe(false);
   });
 
-  it('decommissioning an agent with a token, two leases and an open task revokes them all, lists them and audits them', async () => {
+  it('decommissioning an agent with a token, a certificate, two leases and an open task revokes them all, lists them and audits them', async () => {
     const agent = await agentWithToken(server);
     const task = (await server.api('POST', '/v1/tasks', {}, { token: agent.token })).body;
     const first = await creds(agent.token, { task_id: task.id, ttl: 600 });
     const second = await creds(agent.token, { ttl: 600 });
     expect((await asUser(target.port, target.database, second.username, second.password, 'SELECT 1 AS ok')).rows).toEqual([{ ok: 1 }]);
+    const svid = await server.api('POST', '/v1/svids', { csr: await csrFor(await agentKey()) }, { token: agent.token });
+    expect(svid.status).toBe(201);
+    const serial = (await server.api('GET', `/v1/certificates?agent_id=${agent.id}`)).body.items[0].serial as string;
 
-    // The lifecycle goes through deprecated (tokens stop; leases and tasks live on while a replacement takes over).
-    expect((await server.api('POST', `/v1/agents/${agent.id}/deprecate`, {})).body.revoked).toEqual([expect.objectContaining({ kind: 'tokens' })]);
+    // The lifecycle goes through deprecated (tokens and certificates stop; leases and tasks live on while a replacement takes over).
+    const deprecated = (await server.api('POST', `/v1/agents/${agent.id}/deprecate`, {})).body.revoked;
+    expect(deprecated).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'tokens' }), { kind: 'certificate', id: serial }]));
+    expect(deprecated).toHaveLength(2);
     expect(await roleExists(second.username)).toBe(true);
     const response = await server.api('POST', `/v1/agents/${agent.id}/decommission`, { reason: 'retired' });
     expect(response.status).toBe(200);
@@ -103,6 +109,9 @@ describe.skipIf(pgUrl === null).each(storeKinds())('tasks and decommission (Mand
     expect(await roleExists(second.username)).toBe(false);
     expect((await server.api('GET', '/v1/leases', undefined, { token: agent.token })).status).toBe(401);
     expect((await server.api('GET', `/v1/tasks/${task.id}`)).body.status).toBe('cancelled');
+    // The certificate stays revoked: on the feed peers follow.
+    const feed = (await server.api('GET', '/v1/svids/revocations')).body;
+    expect(JSON.stringify(feed)).toContain(serial);
     const types = (await auditOf(server, ['agent.decommissioned', 'task.cancelled', 'lease.revocation_requested', 'lease.revoked', 'token.revoked'])).filter(
       (e) => e.agent_id === agent.id || e.subject === agent.id,
     );

@@ -16,6 +16,7 @@ import { secretRoutes } from './secrets.js';
 import { leaseRoutes } from './leases.js';
 import { databaseRoutes } from './databases.js';
 import { taskRoutes } from './tasks.js';
+import { workloadRoutes } from './workload.js';
 
 /**
  * Every context's HTTP plugin, one line each. PUBLIC_PLUGINS mount at the root (health,
@@ -23,4 +24,4 @@ import { taskRoutes } from './tasks.js';
  */
 export const PUBLIC_PLUGINS: MandatePlugin[] = [healthRoutes, oauthRoutes, metricsRoutes];
 
-export const V1_PLUGINS: MandatePlugin[] = [operatorRoutes, agentRoutes, auditRoutes, approvalRoutes, oauthAdminRoutes, policyRoutes, authorizeRoutes, jobRoutes, delegationRoutes, monitoringRoutes, grantRequestRoutes, secretRoutes, leaseRoutes, databaseRoutes, taskRoutes];
+export const V1_PLUGINS: MandatePlugin[] = [operatorRoutes, agentRoutes, auditRoutes, approvalRoutes, oauthAdminRoutes, policyRoutes, authorizeRoutes, jobRoutes, delegationRoutes, monitoringRoutes, grantRequestRoutes, secretRoutes, leaseRoutes, databaseRoutes, taskRoutes, workloadRoutes];

@@ -3,6 +3,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AccessDenied, InvalidClient, InvalidRequest, OAuthError, RateLimited, ServerError } from '../../oauth/index.js';
 import { MandateError, RateLimitedError } from '../../shared/errors.js';
 import type { MandatePlugin } from '../plugin.js';
+import { clientCertificateOf } from '../tls-listener.js';
 
 /** Maps anything thrown on an OAuth endpoint to the RFC 6749 §5.2 error shape. */
 function toOAuthError(error: unknown, request: FastifyRequest): OAuthError {
@@ -68,6 +69,7 @@ export const oauthRoutes: MandatePlugin = async (app, { runtime }) => {
     dpop: request.headers.dpop,
     body: body(request),
     remoteAddress: request.ip,
+    clientCertificate: clientCertificateOf(request),
   });
   const noStore = (reply: FastifyReply) => reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
 

@@ -16,6 +16,8 @@ export class MetadataEndpoint {
     issuer: string,
     tokenEndpoint: string,
     private readonly resourceServers: ResourceServers,
+    /** Members added by optional features (tls-client-auth.ts's CERTIFICATE_METADATA). */
+    extra: Record<string, unknown> = {},
   ) {
     this.fixed = {
       issuer,
@@ -34,6 +36,7 @@ export class MetadataEndpoint {
       resource_indicators_supported: true,
       authorization_grant_profiles_supported: [ID_JAG_PROFILE],
       access_token_signing_alg_values_supported: Object.keys(SIGNING_ALGORITHMS),
+      ...extra,
     };
   }
 

@@ -5,6 +5,8 @@ export interface OAuthRequest {
   body: string;
   /** The peer's address: failed authentications are counted per client_id and address. */
   remoteAddress?: string | undefined;
+  /** The DER client certificate of an mTLS connection (RFC 8705), when one was presented. */
+  clientCertificate?: Buffer | undefined;
 }
 
 /** The revocation feed's query, as received. */

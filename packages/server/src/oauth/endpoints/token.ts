@@ -4,6 +4,7 @@ import type { Clock } from '../../shared/clock.js';
 import type { AgentAuthentication } from '../agent-authentication.js';
 import { mayHoldTokens, statusRefusal } from '../agent-status.js';
 import { presentedCredentials, type PresentedCredentials } from '../client-auth.js';
+import { certificateThumbprint, presentedCertificate } from '../tls-client-auth.js';
 import type { DpopProofs } from '../dpop-proofs.js';
 import { BASIC_CHALLENGE, InvalidClient, InvalidRequest, OAuthError, RateLimited, UnsupportedGrantType } from '../errors.js';
 import { parseForm } from '../form.js';
@@ -59,18 +60,22 @@ export class TokenEndpoint {
       if (grantType === undefined) throw new InvalidRequest("missing required parameter 'grant_type'");
       const grant = GRANTS.get(grantType);
       if (!grant) throw new UnsupportedGrantType(`grant_type '${grantType}' is not supported; supported: ${[...GRANTS.keys()].join(', ')}`);
-      presented = presentedCredentials(request.authorization, form);
-      if (!presented) throw new InvalidClient('client authentication is required (client_secret_basic, client_secret_post or private_key_jwt)');
+      presented = presentedCredentials(request.authorization, form) ?? presentedCertificate(form, request.clientCertificate);
+      if (!presented) throw new InvalidClient('client authentication is required (client_secret_basic, client_secret_post, private_key_jwt or tls_client_auth)');
       agent = await agents.authenticate(presented, now, request.remoteAddress);
       if (!mayHoldTokens(agent.status)) throw new InvalidClient(statusRefusal(agent));
       // Counted after authentication: whoever merely knows a client id cannot spend its budget.
       const wait = this.buckets.take(agent.id, now);
       if (wait > 0) throw new RateLimited(wait);
       const jkt = request.dpop === undefined ? undefined : await proofs.forTokenRequest(request.dpop, now);
+      // RFC 8705 §3: a token got with the client certificate is bound to it.
+      const x5t = presented.method === 'tls_client_auth' ? certificateThumbprint(presented.certificate) : undefined;
+      if (x5t && jkt) throw new InvalidRequest('bind a token to the client certificate or to a DPoP key, not both');
       const result = await grant.handler({
         form,
         client: { agent, method: presented.method },
         jkt,
+        ...(x5t ? { x5t } : {}),
         now,
         issuer: this.options.issuer,
         ttl: { defaultSeconds: settings.accessTokenTtlSeconds, minSeconds: settings.accessTokenTtlMinSeconds, maxSeconds: settings.accessTokenTtlMaxSeconds },

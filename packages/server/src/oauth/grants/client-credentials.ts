@@ -14,7 +14,7 @@ import { tokenLifetime, type GrantModule } from './types.js';
 export const clientCredentials: GrantModule = {
   grantType: 'client_credentials',
   parameters: ['scope', 'resource'],
-  async handler({ form, client, jkt, now, issuer, ttl, keys, resourceServers }) {
+  async handler({ form, client, jkt, x5t, now, issuer, ttl, keys, resourceServers }) {
     const agent = client.agent;
     const requested = parseScope(form.get('scope'));
     const resource = form.get('resource');
@@ -40,6 +40,7 @@ export const clientCredentials: GrantModule = {
         ttlSeconds,
         agent: { purpose: agent.purpose, owner: agent.owner, data_classification: agent.dataClassification, environment: agent.environment },
         ...(jkt ? { jkt } : {}),
+        ...(x5t ? { x5t } : {}),
       },
       now,
     );

@@ -13,6 +13,8 @@ export interface GrantContext {
   client: { agent: Agent; method: ClientAuthMethod };
   /** Thumbprint of a verified DPoP proof's key: the token must be bound to it. */
   jkt: string | undefined;
+  /** Thumbprint of the client certificate (tls_client_auth): the token must be bound to it (RFC 8705 §3). */
+  x5t?: string | undefined;
   now: number;
   issuer: string;
   ttl: { defaultSeconds: number; minSeconds: number; maxSeconds: number };
