@@ -14,14 +14,18 @@ export interface LeaseSettings {
   maxLeasesPerAgent: number;
 }
 
-/** What every use case of the lease manager works with. */
-export interface LeaseDeps {
+/** What the composition root hands the lease manager. */
+export interface LeaseManagerOptions {
   store: Store;
   audit: AuditLog;
   envelope: Envelope;
   clock: Clock;
   logger: Logger;
   settings: LeaseSettings;
+}
+
+/** What every use case of the lease manager works with: the options and the manager's own state. */
+export interface LeaseDeps extends LeaseManagerOptions {
   engines: Map<string, LeaseEngine>;
   failingListeners: Set<RevocationFailingListener>;
   /** Leases being revoked by this process now: an attempt never runs twice at once. */

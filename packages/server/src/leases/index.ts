@@ -8,7 +8,8 @@
  * task or path prefix, or marked inside another context's transaction (`markIn`, decommission,
  * task end) and carried out after commit (`revokeMarked`). Table and SQL stay inside.
  */
-export { LeaseManager, type LeaseManagerOptions, type MarkedLeases } from './service.js';
+export { LeaseManager, type MarkedLeases } from './service.js';
+export type { LeaseManagerOptions } from './deps.js';
 export { createLeases } from './setup.js';
 export { TooManyLeasesError } from './create.js';
 export type { LeaseSettings } from './deps.js';

@@ -5,7 +5,7 @@ import { NotFoundError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { Executor, Store } from '../storage/index.js';
 import { createLease } from './create.js';
-import { SYSTEM, type LeaseDeps, type LeaseSettings } from './deps.js';
+import { SYSTEM, type LeaseDeps, type LeaseManagerOptions } from './deps.js';
 import { leaseEvent } from './events.js';
 import { renewLease } from './renew.js';
 import { attemptRevocation, revokeNow } from './revoke.js';
@@ -13,15 +13,6 @@ import { countLive, deleteLease, leaseById, markRevoking, selectLeases, UNREVOKE
 import { sweepDue } from './sweep.js';
 import type { Lease, LeaseEngine, LeaseStatus, NewLease, RevocationFailingListener } from './types.js';
 import { leaseFromRow } from './view.js';
-
-export interface LeaseManagerOptions {
-  store: Store;
-  audit: AuditLog;
-  envelope: Envelope;
-  clock: Clock;
-  logger: Logger;
-  settings: LeaseSettings;
-}
 
 /** Leases marked for revocation inside someone else's transaction, to revoke once it commits. */
 export interface MarkedLeases {
