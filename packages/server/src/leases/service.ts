@@ -1,9 +1,7 @@
-import type { Actor, AuditEvent, AuditLog } from '../audit/index.js';
-import type { Envelope } from '../crypto/index.js';
-import { isoTime, type Clock } from '../shared/clock.js';
+import type { Actor, AuditEvent } from '../audit/index.js';
+import { isoTime } from '../shared/clock.js';
 import { NotFoundError } from '../shared/errors.js';
-import type { Logger } from '../shared/logger.js';
-import type { Executor, Store } from '../storage/index.js';
+import type { Executor } from '../storage/index.js';
 import { createLease } from './create.js';
 import { SYSTEM, type LeaseDeps, type LeaseManagerOptions } from './deps.js';
 import { leaseEvent } from './events.js';
