@@ -7,11 +7,15 @@ import { policyMigrations } from './policy/index.js';
 import { registryMigrations } from './registry/index.js';
 import { joinMigrations, storageMigrations } from './storage/index.js';
 import { monitoringMigrations } from './monitoring/index.js';
+import { secretMigrations } from './secrets/index.js';
+import { leaseMigrations } from './leases/index.js';
+import { databaseMigrations } from './databases/index.js';
+import { taskMigrations } from './tasks/index.js';
 
 /**
  * Every context's migrations, joined by the composition root (storage knows no context).
  * Numbers are reserved per context: 000 storage, 001/007 audit, 002/008 operators, 003 registry,
- * 004 oauth, 005 policy, 006/009 approvals, 012 delegation, 013 audit (chain filter), 022–024 monitoring; a new context or change takes the next free number.
+ * 004 oauth, 005 policy, 006/009 approvals, 012 delegation, 013 audit (chain filter), 018 secrets, 019 leases, 020 databases, 021 tasks, 022–024 monitoring; a new context or change takes the next free number.
  */
 export const MIGRATIONS = joinMigrations(
   storageMigrations,
@@ -23,4 +27,8 @@ export const MIGRATIONS = joinMigrations(
   approvalMigrations,
   delegationMigrations,
   monitoringMigrations,
+  secretMigrations,
+  leaseMigrations,
+  databaseMigrations,
+  taskMigrations,
 );

@@ -21,6 +21,10 @@ import { createLogger, type Logger } from './shared/logger.js';
 import { openStore } from './storage/index.js';
 import { migrateToLatest } from './storage/index.js';
 import { MIGRATIONS } from './migrations.js';
+import { SecretStore } from './secrets/index.js';
+import { createLeases, type LeaseManager } from './leases/index.js';
+import { createDatabases, type DatabaseEngine } from './databases/index.js';
+import { createTasks, revokeWithAgentStatus, type TaskService } from './tasks/index.js';
 
 import { ADMIN_TOKEN_FILE } from './config/files.js';
 
@@ -54,6 +58,14 @@ export interface Runtime extends Foundation {
   monitoring: MonitoringService;
   /** The Prometheus registry behind GET /metrics; other contexts feed it through its ports (monitoring/metrics.ts). */
   metrics: MonitoringMetrics;
+  /** The secret store: versioned key/value secrets, envelope-encrypted (secrets/). */
+  secrets: SecretStore;
+  /** THE lease manager: every issued credential's expiry, renewal and revocation (leases/). */
+  leases: LeaseManager;
+  /** Dynamic PostgreSQL credentials (databases/). */
+  databases: DatabaseEngine;
+  /** Tasks: credentials issued for a task end with it (tasks/). */
+  tasks: TaskService;
   /** The bootstrap admin token when this start created it (shown once), else null. */
   bootstrapToken: string | null;
   /** Registers cleanup (timers, loops) to run on close, last registered first. */
@@ -217,6 +229,13 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
   });
   monitorEntries = (entries) => monitoring.ingest(entries);
 
+  const secretSettings = config.secrets;
+  const secrets = new SecretStore({ store, audit, envelope, clock, settings: { versionsKept: secretSettings.versionsKept, valueMaxBytes: secretSettings.valueMaxBytes } });
+  const leases = createLeases(foundation);
+  const tasks = createTasks({ ...foundation, leases });
+  const databases = createDatabases({ ...foundation, leases, checkTask: (taskId, agentId) => tasks.checkOpen(taskId, agentId), onClose: (task) => closers.push(task) });
+  revokeWithAgentStatus(registry, tasks, leases);
+
   // The token file is written inside the bootstrap transaction: no admin without its token.
   const tokenFile = join(config.dataDir, ADMIN_TOKEN_FILE);
   const bootstrap = await operators.bootstrap((token) => {
@@ -242,6 +261,10 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
     decisionReplay,
     monitoring,
     metrics,
+    secrets,
+    leases,
+    databases,
+    tasks,
     bootstrapToken: bootstrap?.token ?? null,
     onClose: (task) => closers.push(task),
     close: async () => {

@@ -1,6 +1,8 @@
 import { ApiClient, type ApiClientOptions } from './client.js';
 import { authorize, type AuthorizationDecision, type AuthorizeRequest } from './authorize.js';
 import { getApproval, requestApproval, waitForApproval, type Approval, type ApprovalRequest } from './approvals.js';
+import { SecretsApi } from '../secrets/secrets.js';
+import { DatabaseApi, TasksApi } from '../secrets/db.js';
 
 /** The outcome of `authorizeWithApproval`: the final decision and the approval it waited on, if any. */
 export interface GuardedDecision {
@@ -15,8 +17,17 @@ export interface GuardedDecision {
  */
 export class MandateClient {
   readonly api: ApiClient;
+  /** The secret store: `secrets.get(path)`. */
+  readonly secrets: SecretsApi;
+  /** Dynamic database credentials: `db.credentials(connection, role)`, with renew and revoke. */
+  readonly db: DatabaseApi;
+  /** Per-task credentials: `tasks.open()`, `tasks.complete(id)`. */
+  readonly tasks: TasksApi;
   constructor(options: ApiClientOptions) {
     this.api = new ApiClient(options);
+    this.secrets = new SecretsApi(this.api);
+    this.db = new DatabaseApi(this.api);
+    this.tasks = new TasksApi(this.api);
   }
 
   authorize(request: AuthorizeRequest): Promise<AuthorizationDecision> {

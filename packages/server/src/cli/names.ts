@@ -30,3 +30,8 @@ export const SIGNAL_NAMES = ['auth_frequency', 'action_velocity', 'error_rate', 
 
 /** monitoring/signals.ts SEVERITIES, lowest first. */
 export const SEVERITY_NAMES = ['low', 'medium', 'high', 'critical'] as const;
+
+/** A PostgreSQL connection URL (`mandate db config <name> --url postgres://…`), not the server's URL. */
+export function isDatabaseUrl(value: string): boolean {
+  return /^postgres(ql)?:\/\//.test(value);
+}

@@ -16,6 +16,10 @@ import { checkRequiredTogether } from './required.js';
 import { registerResourceServerCommands } from './resource-server.js';
 import { registerServerCommands } from './server.js';
 import { registerTokenCommands } from './token.js';
+import { registerSecretCommands } from './secrets.js';
+import { registerDbCommands } from './db.js';
+import { registerTaskCommands } from './task.js';
+import { isDatabaseUrl } from './names.js';
 import { packageVersion } from './version.js';
 
 /**
@@ -23,12 +27,13 @@ import { packageVersion } from './version.js';
  * HTTP client, the output helpers and the connection settings; `server` and `policy eval|test`
  * import what they run when they run (docs/architecture.md, "The CLI").
  */
-const GROUPS: RegisterCommands[] = [registerServerCommands, registerOperatorCommands, registerAgentCommands, registerAuditCommands, registerApprovalCommands, registerTokenCommands, registerKeyCommands, registerResourceServerCommands, registerPolicyCommands, registerDataCommands, registerJobCommands, registerIdpCommands, registerAlertCommands];
+const GROUPS: RegisterCommands[] = [registerServerCommands, registerOperatorCommands, registerAgentCommands, registerAuditCommands, registerApprovalCommands, registerTokenCommands, registerKeyCommands, registerResourceServerCommands, registerPolicyCommands, registerDataCommands, registerJobCommands, registerIdpCommands, registerAlertCommands, registerSecretCommands, registerDbCommands, registerTaskCommands];
 
 export function buildProgram(): Command {
   const program = new Command('mandate')
     .description('Mandate: identity and access management for AI agents')
-    .option('--url <url>', 'server URL (MANDATE_URL; default http://$MANDATE_HOST:$MANDATE_PORT, i.e. http://127.0.0.1:8700)')
+    // A postgres:// URL is `mandate db config --url`'s (global options are read anywhere on the line); db.ts reads it.
+    .option('--url <url>', 'server URL (MANDATE_URL; default http://$MANDATE_HOST:$MANDATE_PORT, i.e. http://127.0.0.1:8700)', (value: string, previous?: string) => (isDatabaseUrl(value) ? previous : value))
     .option('--token <token>', 'bearer token (MANDATE_TOKEN; default: <data dir>/admin-token)')
     .option('--data-dir <dir>', 'data directory (MANDATE_DATA_DIR; default ./.mandate)')
     .option('--json', 'print JSON instead of tables')

@@ -181,4 +181,34 @@ export const DEFAULTS = {
     /** Least-privilege report: a grant unused for this many days is reported as unused. */
     unusedDays: 30,
   },
+
+  /** The secrets engine: secret store, leases, dynamic database credentials, tasks (docs/secrets.md). */
+  secrets: {
+    /** Versions of a secret kept; writing beyond it destroys the oldest (as Vault KV v2's max_versions). */
+    versionsKept: 10,
+    /** Largest secret value (its JSON), so one write cannot fill the store. */
+    valueMaxBytes: 65_536,
+    /** Expired leases are looked for this often: the bound on the lag between expiry and revocation. */
+    leaseSweepIntervalMs: 1_000,
+    /** A failed revocation is retried after this delay, doubling per failure up to the cap. */
+    revocationBackoffMs: 1_000,
+    revocationBackoffMaxMs: 60_000,
+    /** After this many failed attempts of one revocation, the `revocation failing` alert is raised. */
+    revocationAlertAfterFailures: 3,
+    /** Live leases one agent may hold: a runaway agent cannot fill the database with roles. */
+    maxLeasesPerAgent: 100,
+    /** Dynamic database credentials live 60 s unless the role says otherwise: zero persistent passwords. */
+    dbDefaultTtlSeconds: 60,
+    /** No role may grant (or renew) credentials beyond this. */
+    dbMaxTtlSeconds: 3_600,
+    /** A target database that does not answer within this is treated as down (the revocation is retried). */
+    dbConnectTimeoutMs: 5_000,
+    /** Root credentials Mandate manages are rotated this often (0: never). */
+    rootRotationSeconds: 86_400,
+    /** How often the rotation job looks for root credentials that are due. */
+    rotationCheckSeconds: 300,
+    /** A task without a stated lifetime closes (revoking what was issued for it) after an hour. */
+    taskDefaultTtlSeconds: 3_600,
+    taskMaxTtlSeconds: 86_400,
+  },
 } as const;

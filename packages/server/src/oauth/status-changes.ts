@@ -21,7 +21,7 @@ export function followAgentStatus(registry: RegistryService, revocations: Revoca
       // whose cache still held the agent as active issued just after the change.
       const notBefore = epochSeconds(Date.parse(change.at)) + AGENT_CACHE_SECONDS;
       const { events } = await revocations.revokeAgentIn(trx, change.agentId, change.clientId, notBefore, change.actor, `agent ${change.action}`);
-      return events;
+      return { events, revoked: [{ kind: 'tokens', id: change.clientId, detail: `every access token of the client issued before ${new Date(notBefore * 1000).toISOString()}` }] };
     }),
     registry.onStatusChange((change) => {
       agents.forget(change.clientId);

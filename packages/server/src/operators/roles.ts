@@ -28,6 +28,15 @@ export const PERMISSIONS = {
   'idps:read': ['admin', 'auditor'],
   'alerts:read': ['admin', 'auditor', 'approver'],
   'alerts:manage': ['admin'],
+  'secrets:read': ['admin'],
+  'secrets:write': ['admin'],
+  'secrets:list': ['admin', 'auditor'],
+  'db:manage': ['admin'],
+  'db:read': ['admin', 'auditor'],
+  'db:creds': ['admin'],
+  'leases:read': ['admin', 'auditor'],
+  'leases:manage': ['admin'],
+  'tasks:manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -24,6 +24,8 @@ export type {
   StatusChange,
   StatusChangeListener,
   StatusChangeTxListener,
+  StatusContribution,
+  TransitionOutcome,
 } from './types.js';
 export {
   classificationRank,

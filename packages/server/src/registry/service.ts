@@ -27,6 +27,7 @@ import type {
   StatusChange,
   StatusChangeListener,
   StatusChangeTxListener,
+  TransitionOutcome,
 } from './types.js';
 import { updateAgent } from './update.js';
 
@@ -127,7 +128,12 @@ export class RegistryService {
   }
 
   /** Moves an agent through its lifecycle and announces the change (transition.ts). */
-  transition(id: string, action: LifecycleAction, actor: Actor, reason?: string | null, access: AccessScope = {}): Promise<Agent> {
+  async transition(id: string, action: LifecycleAction, actor: Actor, reason?: string | null, access: AccessScope = {}): Promise<Agent> {
+    return (await this.transitionWithRevocations(id, action, actor, reason, access)).agent;
+  }
+
+  /** As `transition`, with every credential the change took back (a decommission's response lists them). */
+  transitionWithRevocations(id: string, action: LifecycleAction, actor: Actor, reason?: string | null, access: AccessScope = {}): Promise<TransitionOutcome> {
     return transitionAgent(this.deps, this.announcer, id, action, actor, reason, access);
   }
 

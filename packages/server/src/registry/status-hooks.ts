@@ -1,10 +1,10 @@
 import type { AuditEvent } from '../audit/index.js';
 import type { Tx } from '../storage/index.js';
-import type { StatusChange, StatusChangeListener, StatusChangeTxListener } from './types.js';
+import type { StatusChange, StatusChangeListener, StatusChangeTxListener, StatusContribution } from './types.js';
 
 /** How a transition announces itself: in its transaction, then after it commits. */
 export interface StatusChangeAnnouncer {
-  inTransaction(trx: Tx, change: StatusChange): Promise<AuditEvent[]>;
+  inTransaction(trx: Tx, change: StatusChange): Promise<StatusContribution>;
   afterCommit(change: StatusChange): Promise<void>;
 }
 
@@ -36,10 +36,19 @@ export class StatusChangeHooks implements StatusChangeAnnouncer {
   }
 
   /** Runs the in-transaction listeners in subscription order; their errors propagate (rollback). */
-  async inTransaction(trx: Tx, change: StatusChange): Promise<AuditEvent[]> {
+  async inTransaction(trx: Tx, change: StatusChange): Promise<StatusContribution> {
     const events: AuditEvent[] = [];
-    for (const listener of [...this.txListeners]) events.push(...((await listener(trx, change)) ?? []));
-    return events;
+    const revoked: StatusContribution['revoked'] = [];
+    for (const listener of [...this.txListeners]) {
+      const answer = (await listener(trx, change)) ?? [];
+      // A listener answers with bare events, or with its events and what it revoked.
+      if (Array.isArray(answer)) events.push(...answer);
+      else {
+        events.push(...answer.events);
+        revoked.push(...answer.revoked);
+      }
+    }
+    return { events, revoked };
   }
 
   /** Runs the after-commit listeners; each failure goes to `onListenerError` and the rest still run. */

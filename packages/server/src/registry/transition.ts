@@ -8,7 +8,8 @@ import { actorLabel, agentEvent, agentFromRow } from './record.js';
 import { checkOptionalText, FIELD_LIMITS } from './rules.js';
 import type { StatusChangeAnnouncer } from './status-hooks.js';
 import type { AgentRow } from './tables.js';
-import type { AccessScope, Agent, StatusChange } from './types.js';
+import type { AccessScope, StatusChange, TransitionOutcome } from './types.js';
+import type { RevokedCredential } from '../shared/revoked.js';
 
 /** Decommissioned agents hold no credentials: both secret slots are emptied with the move. */
 const NO_SECRETS: Partial<AgentRow> = { client_secret_hash: null, client_secret_issued_at: null, previous_secret_hash: null, previous_secret_expires_at: null };
@@ -26,7 +27,7 @@ export async function transitionAgent(
   actor: Actor,
   reason: string | null | undefined,
   access: AccessScope,
-): Promise<Agent> {
+): Promise<TransitionOutcome> {
   const spec = LIFECYCLE_ACTIONS[action];
   if (!spec) throw new ValidationError(`unknown lifecycle action '${String(action)}'`);
   const why = checkOptionalText('reason', reason, FIELD_LIMITS.reason.maxLength);
@@ -43,9 +44,12 @@ export async function transitionAgent(
     const committed: StatusChange = { agentId: id, clientId: row.client_id, from, to: spec.to, action, actor, reason: why, at };
     // Lock order in this transaction: the agent row (above), then whatever the hooks lock
     // (OAuth: the revocation feed head), then the audit head (withEntry, last).
-    const events = [agentEvent(spec.event, action, actor, id, { from, to: spec.to, reason: why }), ...(await announce.inTransaction(trx, committed))];
+    const announced = await announce.inTransaction(trx, committed);
+    const events = [agentEvent(spec.event, action, actor, id, { from, to: spec.to, reason: why }), ...announced.events];
     change = committed;
-    return { result: agentFromRow({ ...row, ...set }, now, deps.settings.reviewIntervalDays), events };
+    // The registry's own part of a decommission: the client secrets it just emptied.
+    const ownRevoked: RevokedCredential[] = spec.to === 'decommissioned' && (row.client_secret_hash || row.previous_secret_hash) ? [{ kind: 'client_secret', id: row.client_id }] : [];
+    return { result: { agent: agentFromRow({ ...row, ...set }, now, deps.settings.reviewIntervalDays), revoked: [...ownRevoked, ...announced.revoked] }, events };
   });
   if (change) await announce.afterCommit(change);
   return agent;

@@ -1,3 +1,4 @@
+import type { RevokedCredential } from '../shared/revoked.js';
 import type { Actor, AuditEvent } from '../audit/index.js';
 import type { Tx } from '../storage/index.js';
 import type { DataClassification } from './classification.js';
@@ -188,4 +189,21 @@ export type StatusChangeListener = (change: StatusChange) => Promise<void> | voi
  * OAuth's revocation mark and feed event. Locks: the agent row is held; take any further row
  * locks in the order docs/registry.md gives, and never the agent rows of other agents.
  */
-export type StatusChangeTxListener = (trx: Tx, change: StatusChange) => Promise<AuditEvent[] | void>;
+export type StatusChangeTxListener = (trx: Tx, change: StatusChange) => Promise<AuditEvent[] | StatusContribution | void>;
+
+/**
+ * What an in-transaction listener may return instead of bare events: its events and the
+ * credentials it took back, which a decommission's response lists (`revoked`). A context plugs
+ * in with one line, e.g. `registry.onStatusChangeInTransaction(async (trx, c) => c.to ===
+ * 'decommissioned' ? { events, revoked } : [])`.
+ */
+export interface StatusContribution {
+  events: AuditEvent[];
+  revoked: RevokedCredential[];
+}
+
+/** A transition's outcome: the agent, and every credential taken back with it (decommission). */
+export interface TransitionOutcome {
+  agent: Agent;
+  revoked: RevokedCredential[];
+}

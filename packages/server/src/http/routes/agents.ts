@@ -120,6 +120,13 @@ const AgentView = Type.Object({
   previous_secret_expires_at: nullable(Type.String()),
 });
 
+/** A lifecycle move's answer: the agent, and every credential the move took back (a decommission lists them all). */
+const TransitionView = Type.Object({
+  ...AgentView.properties,
+  revoked: Type.Array(Type.Object({ kind: Type.String(), id: Type.String(), detail: Type.Optional(Type.String()) }), {
+    description: 'credentials taken back with the move: client_secret, tokens, lease, task, certificate',
+  }),
+});
 const WithSecret = Type.Object({ agent: AgentView, client_id: Type.String(), client_secret: Type.String() });
 const Rotated = Type.Object({ agent: AgentView, client_id: Type.String(), client_secret: Type.String(), previous_secret_expires_at: nullable(Type.String()) });
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
@@ -304,12 +311,13 @@ export const agentRoutes: MandatePlugin = async (app, { runtime }) => {
     app.post(
       `/agents/:id/${action}`,
       {
-        schema: { tags, params: IdParams, body: ReasonBody, response: { 200: AgentView, 404: ErrorResponse, 409: ErrorResponse, ...authErrors } },
+        schema: { tags, params: IdParams, body: ReasonBody, response: { 200: TransitionView, 404: ErrorResponse, 409: ErrorResponse, ...authErrors } },
         preValidation: emptyBodyAsObject,
       },
       async (request) => {
         const { principal, access } = operatorAccess(request, 'agents:write');
-        return agentView(await registry.transition(request.params.id, action, actorOf(principal), request.body.reason, access));
+        const { agent, revoked } = await registry.transitionWithRevocations(request.params.id, action, actorOf(principal), request.body.reason, access);
+        return { ...agentView(agent), revoked };
       },
     );
   }

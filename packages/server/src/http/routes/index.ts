@@ -11,6 +11,10 @@ import { oauthRoutes } from './oauth.js';
 import { operatorRoutes } from './operators.js';
 import { policyRoutes } from './policies.js';
 import { metricsRoutes, monitoringRoutes } from './monitoring.js';
+import { secretRoutes } from './secrets.js';
+import { leaseRoutes } from './leases.js';
+import { databaseRoutes } from './databases.js';
+import { taskRoutes } from './tasks.js';
 
 /**
  * Every context's HTTP plugin, one line each. PUBLIC_PLUGINS mount at the root (health,
@@ -18,4 +22,4 @@ import { metricsRoutes, monitoringRoutes } from './monitoring.js';
  */
 export const PUBLIC_PLUGINS: MandatePlugin[] = [healthRoutes, oauthRoutes, metricsRoutes];
 
-export const V1_PLUGINS: MandatePlugin[] = [operatorRoutes, agentRoutes, auditRoutes, approvalRoutes, oauthAdminRoutes, policyRoutes, authorizeRoutes, jobRoutes, delegationRoutes, monitoringRoutes];
+export const V1_PLUGINS: MandatePlugin[] = [operatorRoutes, agentRoutes, auditRoutes, approvalRoutes, oauthAdminRoutes, policyRoutes, authorizeRoutes, jobRoutes, delegationRoutes, monitoringRoutes, secretRoutes, leaseRoutes, databaseRoutes, taskRoutes];

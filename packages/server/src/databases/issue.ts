@@ -1,0 +1,76 @@
+import type { Actor } from '../audit/index.js';
+import { isoTime } from '../shared/clock.js';
+import { NotFoundError, ValidationError } from '../shared/errors.js';
+import { rootUrl } from './connection.js';
+import { newPassword, newUsername } from './credentials.js';
+import { ENGINE, type DatabaseDeps } from './deps.js';
+import { TargetDatabaseError } from './errors.js';
+import { roleByName } from './store.js';
+import { DEFAULT_REVOCATION, render } from './templates.js';
+
+export interface CredentialRequest {
+  connection: string;
+  role: string;
+  /** The agent the credentials are for (null: an operator's own). */
+  agentId: string | null;
+  taskId?: string | undefined;
+  /** Requested lifetime; default the role's (60 s), at most its max TTL. */
+  ttlSeconds?: number | undefined;
+}
+
+export interface IssuedCredentials {
+  username: string;
+  password: string;
+  leaseId: string;
+  ttl: number;
+  expiresAt: string;
+}
+
+/**
+ * Issues fresh database credentials under a lease. The lease is written first, holding what
+ * revocation needs (connection, user name, rendered revocation statements); then the role is
+ * created in one transaction on the target, with `VALID UNTIL` the lease's expiry as a second
+ * guard. If creation fails, the lease is dropped again and nothing is left anywhere; if the
+ * process dies in between, the lease's revocation finds no role, which is not an error.
+ */
+export async function issueCredentials(deps: DatabaseDeps, request: CredentialRequest, actor: Actor): Promise<IssuedCredentials> {
+  const role = await roleByName(deps.store.db, request.connection, request.role);
+  if (!role) throw new NotFoundError('database role', `${request.connection}/${request.role}`);
+  const ttl = request.ttlSeconds ?? role.default_ttl;
+  if (!Number.isInteger(ttl) || ttl < 1 || ttl > role.max_ttl) throw new ValidationError(`ttl must be 1-${role.max_ttl} seconds (the role's max_ttl)`, { field: 'ttl' });
+  if (request.taskId !== undefined) await deps.checkTask(request.taskId, request.agentId);
+  const { url } = await rootUrl(deps, request.connection);
+  const username = newUsername(request.role);
+  const password = newPassword();
+  const revocation = (role.revocation_statements ? (JSON.parse(role.revocation_statements) as string[]) : DEFAULT_REVOCATION).map((s) => render(s, { name: username }));
+  const lease = await deps.leases.create(
+    {
+      engine: ENGINE,
+      path: `db/${request.connection}/creds/${request.role}`,
+      agentId: request.agentId,
+      taskId: request.taskId ?? null,
+      ttlSeconds: ttl,
+      maxTtlSeconds: role.max_ttl,
+      revocation: { connection: request.connection, username, statements: revocation },
+    },
+    actor,
+  );
+  const expiration = lease.expiresAt;
+  const creation = (JSON.parse(role.creation_statements) as string[]).map((s) => render(s, { name: username, password, expiration }));
+  try {
+    await deps.targets.inTransaction(request.connection, url, creation);
+  } catch (error) {
+    await deps.leases.forget(lease.id);
+    throw new TargetDatabaseError(request.connection, error);
+  }
+  await deps.audit.append({
+    type: 'db.credentials.issued',
+    actor,
+    subject: lease.id,
+    ...(request.agentId ? { agentId: request.agentId } : {}),
+    action: 'issue',
+    outcome: 'success',
+    details: { connection: request.connection, role: request.role, username, lease_id: lease.id, ttl, expires_at: expiration, ...(request.taskId ? { task_id: request.taskId } : {}) },
+  });
+  return { username, password, leaseId: lease.id, ttl, expiresAt: isoTime(Date.parse(expiration)) };
+}

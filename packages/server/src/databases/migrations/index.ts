@@ -1,0 +1,7 @@
+import type { Migrations } from '../../storage/index.js';
+import { m020Databases } from './020-databases.js';
+
+/** The database engine's migrations, by name; a shipped migration is never edited (add the next). */
+export const databaseMigrations: Migrations = {
+  '020-databases': m020Databases,
+};

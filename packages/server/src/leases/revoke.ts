@@ -1,0 +1,68 @@
+import type { Actor } from '../audit/index.js';
+import { isoTime } from '../shared/clock.js';
+import { ERROR_MAX, sealContext, SYSTEM, type LeaseDeps } from './deps.js';
+import { leaseEvent } from './events.js';
+import { leaseById, updateLease } from './store.js';
+import type { LeaseRow } from './tables.js';
+import type { RevocationData } from './types.js';
+
+/** Backoff after `attempts` failures: base · 2^(attempts-1), capped. */
+export function backoffMs(settings: LeaseDeps['settings'], attempts: number): number {
+  return Math.min(settings.revocationBackoffMs * 2 ** Math.min(attempts - 1, 30), settings.revocationBackoffMaxMs);
+}
+
+/**
+ * One revocation attempt of a due lease. Success: the lease is `revoked` with its audit entry.
+ * Failure: it stays `revoking`, due again after the backoff; when failures reach
+ * `revocationAlertAfterFailures`, the `revocation failing` event is raised once (listeners,
+ * error log, audit entry), and retries go on. Returns whether the lease is now revoked.
+ */
+export async function attemptRevocation(deps: LeaseDeps, row: LeaseRow, actor: Actor = SYSTEM): Promise<boolean> {
+  if (deps.inFlight.has(row.id)) return false;
+  deps.inFlight.add(row.id);
+  try {
+    const reason = row.revoke_reason ?? 'expired';
+    try {
+      const engine = deps.engines.get(row.engine);
+      if (!engine) throw new Error(`no lease engine '${row.engine}' is registered`);
+      await engine.revoke(JSON.parse(deps.envelope.decryptText(row.revocation, sealContext(row.id))) as RevocationData);
+    } catch (error) {
+      await recordFailure(deps, row, reason, error);
+      return false;
+    }
+    const at = isoTime(deps.clock.now());
+    await deps.audit.withEntry(async (trx) => {
+      await updateLease(trx, row.id, { status: 'revoked', revoked_at: at, revoke_reason: reason, last_error: null, attempts: row.attempts + 1 });
+      return { result: null, events: [leaseEvent('lease.revoked', 'revoke', actor, row, { reason, attempts: row.attempts + 1 })] };
+    });
+    return true;
+  } finally {
+    deps.inFlight.delete(row.id);
+  }
+}
+
+async function recordFailure(deps: LeaseDeps, row: LeaseRow, reason: string, error: unknown): Promise<void> {
+  const attempts = row.attempts + 1;
+  const now = deps.clock.now();
+  const message = (error instanceof Error ? error.message : String(error)).slice(0, ERROR_MAX);
+  await updateLease(deps.store.db, row.id, { status: 'revoking', attempts, last_error: message, next_attempt_at: isoTime(now + backoffMs(deps.settings, attempts)), revoke_reason: reason });
+  deps.logger.warn({ lease_id: row.id, engine: row.engine, attempts, err: message }, 'lease revocation failed; retrying with backoff');
+  if (attempts !== deps.settings.revocationAlertAfterFailures) return;
+  const event = { leaseId: row.id, engine: row.engine, path: row.path, agentId: row.agent_id, attempts, error: message, at: isoTime(now) };
+  deps.logger.error({ lease_id: row.id, path: row.path, attempts, err: message }, 'revocation failing: a lease could not be revoked and is still being retried');
+  await deps.audit.append(leaseEvent('lease.revocation_failing', 'revoke', SYSTEM, row, { attempts, error: message }, 'failure'));
+  for (const listener of deps.failingListeners) {
+    try {
+      listener(event);
+    } catch (listenerError) {
+      deps.logger.error({ err: listenerError }, 'revocation-failing listener failed');
+    }
+  }
+}
+
+/** Revokes the given (already marked) leases now, side by side; returns the ids revoked. */
+export async function revokeNow(deps: LeaseDeps, ids: readonly string[], actor: Actor): Promise<string[]> {
+  const rows = (await Promise.all(ids.map((id) => leaseById(deps.store.db, id)))).filter((row): row is LeaseRow => row?.status === 'revoking');
+  const results = await Promise.all(rows.map(async (row) => ((await attemptRevocation(deps, row, actor)) ? row.id : null)));
+  return results.filter((id): id is string => id !== null);
+}

@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runMandate } from '../support/cli.js';
+import { pgServerUrl } from '../support/pg.js';
+import type { TestServer } from '../support/server.js';
+import { startOAuthServer } from '../support/agents.js';
+import { agentWithToken, targetDatabase } from './support.js';
+
+const pgUrl = pgServerUrl();
+
+/** `mandate secrets|db|task` as a user runs them (a real CLI process against a real server). */
+describe.skipIf(pgUrl === null)('mandate secrets, db and task', () => {
+  let server: TestServer;
+  let global: string[];
+  let target: Awaited<ReturnType<typeof targetDatabase>>;
+  const run = (...args: string[]) => runMandate([...global, ...args]);
+
+  beforeAll(async () => {
+    server = await startOAuthServer('sqlite');
+    global = ['--url', server.url, '--token', server.adminToken];
+    target = await targetDatabase(pgUrl!);
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('secrets put|get|list|versions|delete', async () => {
+    expect(await run('secrets', 'put', 'cli/app', 'user=svc', 'pass=s3cret')).toMatchObject({ code: 0, stdout: 'cli/app version 1\n' });
+    expect((await run('secrets', 'put', 'cli/app', 'pass=new', '--cas', '1')).stdout).toBe('cli/app version 2\n');
+    expect((await run('secrets', 'put', 'cli/app', 'pass=x', '--cas', '1')).code).toBe(1);
+    expect((await run('secrets', 'get', 'cli/app', '--field', 'pass')).stdout).toBe('new\n');
+    expect(JSON.parse((await run('--json', 'secrets', 'get', 'cli/app', '--at-version', '1')).stdout).data).toEqual({ user: 'svc', pass: 's3cret' });
+    expect(JSON.parse((await run('--json', 'secrets', 'list', 'cli/')).stdout)).toEqual({ paths: ['cli/app'] });
+    expect((await run('secrets', 'delete', 'cli/app', '--versions', '1', '--destroy')).stdout).toBe('cli/app: destroyed version(s) 1\n');
+    const versions = JSON.parse((await run('--json', 'secrets', 'versions', 'cli/app')).stdout);
+    expect(versions.versions.map((v: { destroyed: boolean }) => v.destroyed)).toEqual([true, false]);
+    expect((await run('secrets', 'put', 'cli/app', 'novalue')).code).toBe(2);
+  });
+
+  it('db config|role|creds|leases|revoke and task open|complete', async () => {
+    const url = `postgres://${target.rootUser}:${target.rootPassword}@127.0.0.1:${target.port}/${target.database}`;
+    const configured = await run('--json', 'db', 'config', 'main', '--url', url, '--rotate-root');
+    expect(configured.code).toBe(0);
+    expect(configured.stdout).not.toContain(target.rootPassword);
+    expect(JSON.parse(configured.stdout)).toMatchObject({ name: 'main', username: target.rootUser });
+    const role = await run('db', 'role', 'main', 'reader', '--creation-sql', `CREATE ROLE "{{name}}" LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}'`, '--creation-sql', 'GRANT SELECT ON items TO "{{name}}"', '--max-ttl', '600');
+    expect(role.code).toBe(0);
+    const creds = JSON.parse((await run('--json', 'db', 'creds', 'main', 'reader', '--ttl', '120')).stdout);
+    expect(creds).toMatchObject({ ttl: 120, lease_id: expect.stringMatching(/^lease_/) });
+    const leases = JSON.parse((await run('--json', 'db', 'leases', '--prefix', 'db/main/')).stdout).items;
+    expect(leases.map((l: { lease_id: string }) => l.lease_id)).toContain(creds.lease_id);
+    expect((await run('db', 'revoke', creds.lease_id)).stdout).toBe(`${creds.lease_id} revoked\n`);
+    expect((await target.superuser('SELECT 1 FROM pg_roles WHERE rolname = $1', [creds.username])).length).toBe(0);
+    expect((await run('db', 'revoke')).code).toBe(2);
+
+    const agent = await agentWithToken(server);
+    const task = JSON.parse((await run('--json', 'task', 'open', '--agent', agent.id, '--ttl', '600')).stdout);
+    const forTask = JSON.parse((await run('--json', 'db', 'creds', 'main', 'reader', '--task', task.id)).stdout);
+    expect(forTask.lease_id).toMatch(/^lease_/);
+    const done = await run('task', 'complete', task.id);
+    expect(done.code).toBe(0);
+    expect(done.stdout).toBe(`task ${task.id} completed; revoked: lease ${forTask.lease_id}\n`);
+  });
+});

@@ -1,0 +1,172 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RevocationFailing } from '../../src/leases/index.js';
+import { ManualClock } from '../../src/shared/clock.js';
+import { startOAuthServer } from '../support/agents.js';
+import { pgServerUrl } from '../support/pg.js';
+import type { TestServer } from '../support/server.js';
+import { storeKinds } from '../support/stores.js';
+import { agentWithToken, asUser, auditOf, DatabaseRelay, READER_ROLE, targetDatabase } from './support.js';
+
+const pgUrl = pgServerUrl();
+
+/**
+ * Dynamic PostgreSQL credentials against a real PostgreSQL (the embedded test server is the
+ * target): issue, log in, least privilege, expiry → revocation, renewal within max TTL,
+ * retries while the database is down, root rotation.
+ */
+describe.skipIf(pgUrl === null).each(storeKinds())('database credentials (Mandate store: %s)', (kind) => {
+  let server: TestServer;
+  let target: Awaited<ReturnType<typeof targetDatabase>>;
+  const clock = new ManualClock(Date.now());
+  const roleExists = async (name: string) => (await target.superuser('SELECT 1 FROM pg_roles WHERE rolname = $1', [name])).length > 0;
+  const sweep = async (ms: number) => {
+    clock.advance(ms);
+    await server.runtime.scheduler.runDue();
+  };
+
+  beforeAll(async () => {
+    target = await targetDatabase(pgUrl!);
+    server = await startOAuthServer(kind, { clock, config: { secrets: { revocationBackoffMs: 1_000, revocationAlertAfterFailures: 3 } } });
+    const url = `postgres://${target.rootUser}:${target.rootPassword}@127.0.0.1:${target.port}/${target.database}`;
+    expect((await server.api('PUT', '/v1/db/main', { url })).status).toBe(200);
+    expect((await server.api('PUT', '/v1/db/main/roles/reader', { ...READER_ROLE, max_ttl: 120 })).status).toBe(200);
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('issues credentials that log in and can do only what the role grants; after the TTL they cannot log in and the role is gone', async () => {
+    const agent = await agentWithToken(server);
+    const issued = await server.api('POST', '/v1/db/main/creds/reader', {}, { token: agent.token });
+    expect(issued.status).toBe(200);
+    const { username, password, lease_id, ttl } = issued.body;
+    expect(ttl).toBe(60);
+    expect(lease_id).toMatch(/^lease_/);
+    expect((await asUser(target.port, target.database, username, password, 'SELECT name FROM items')).rows).toEqual([{ name: 'one' }]);
+    expect((await asUser(target.port, target.database, username, password, "INSERT INTO items VALUES (2, 'two')")).code).toBe('42501');
+    expect((await asUser(target.port, target.database, username, password, 'CREATE TABLE mine (x int)')).code).toBe('42501');
+    // VALID UNTIL is the second guard: the role itself expires with the lease.
+    const [{ valid }] = await target.superuser('SELECT rolvaliduntil AS valid FROM pg_roles WHERE rolname = $1', [username]);
+    expect(new Date(valid).getTime()).toBe(Date.parse(issued.body.expires_at));
+
+    await sweep(59_000);
+    expect(await roleExists(username)).toBe(true);
+    await sweep(2_000);
+    expect(await roleExists(username)).toBe(false);
+    expect((await asUser(target.port, target.database, username, password, 'SELECT 1')).code).not.toBeUndefined();
+    const lease = (await server.api('GET', `/v1/leases?status=revoked&agent_id=${agent.id}`)).body.items[0];
+    expect(lease).toMatchObject({ lease_id, status: 'revoked', revoke_reason: 'expired' });
+    expect((await auditOf(server, ['lease.revoked'])).some((e) => e.subject === lease_id)).toBe(true);
+    const issuedEntry = (await auditOf(server, ['db.credentials.issued'])).find((e) => e.subject === lease_id);
+    expect(JSON.stringify(issuedEntry)).not.toContain(password);
+  });
+
+  it('renews never past the max TTL, moving VALID UNTIL with it; a revoked lease cannot be renewed', async () => {
+    const agent = await agentWithToken(server);
+    const { body } = await server.api('POST', '/v1/db/main/creds/reader', {}, { token: agent.token });
+    const issuedAt = clock.now();
+    const renewed = await server.api('POST', `/v1/leases/${body.lease_id}/renew`, { increment: 3_600 }, { token: agent.token });
+    expect(renewed.status).toBe(200);
+    expect(Date.parse(renewed.body.expires_at)).toBe(issuedAt + 120_000);
+    const [{ valid }] = await target.superuser('SELECT rolvaliduntil AS valid FROM pg_roles WHERE rolname = $1', [body.username]);
+    expect(new Date(valid).getTime()).toBe(issuedAt + 120_000);
+    // Another agent cannot see or renew it.
+    const other = await agentWithToken(server);
+    expect((await server.api('POST', `/v1/leases/${body.lease_id}/renew`, {}, { token: other.token })).status).toBe(404);
+    expect((await server.api('POST', `/v1/leases/${body.lease_id}/revoke`, undefined, { token: agent.token })).body.status).toBe('revoked');
+    expect(await roleExists(body.username)).toBe(false);
+    expect((await server.api('POST', `/v1/leases/${body.lease_id}/renew`, {}, { token: agent.token })).status).toBe(409);
+  });
+
+  it('refuses a ttl beyond the role max, an unknown role, and agents whose policy does not allow the role', async () => {
+    const agent = await agentWithToken(server);
+    const tooLong = await server.api('POST', '/v1/db/main/creds/reader', { ttl: 121 }, { token: agent.token });
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.details.field).toBe('ttl');
+    const noTool = await agentWithToken(server, { tools: ['secrets'] });
+    expect((await server.api('POST', '/v1/db/main/creds/reader', {}, { token: noTool.token })).status).toBe(403);
+    expect((await server.api('POST', '/v1/db/main/creds/nope', {})).status).toBe(404);
+    const leases = await server.runtime.leases.list({ agentId: noTool.id });
+    expect(leases).toEqual([]);
+  });
+
+  it('revokes by prefix and by agent', async () => {
+    const agent = await agentWithToken(server);
+    const a = (await server.api('POST', '/v1/db/main/creds/reader', {}, { token: agent.token })).body;
+    const b = (await server.api('POST', '/v1/db/main/creds/reader', {}, { token: agent.token })).body;
+    const byAgent = await server.api('POST', '/v1/leases/revoke', { agent_id: agent.id });
+    expect(byAgent.body.revoked.sort()).toEqual([a.lease_id, b.lease_id].sort());
+    const c = (await server.api('POST', '/v1/db/main/creds/reader', {}, { token: agent.token })).body;
+    const byPrefix = await server.api('POST', '/v1/leases/revoke', { prefix: 'db/main/creds/' });
+    expect(byPrefix.body.revoked).toContain(c.lease_id);
+    for (const u of [a.username, b.username, c.username]) expect(await roleExists(u)).toBe(false);
+    expect((await server.api('POST', '/v1/leases/revoke', {})).status).toBe(400);
+  });
+
+  it('a role already gone is revoked without error', async () => {
+    const agent = await agentWithToken(server);
+    const creds = (await server.api('POST', '/v1/db/main/creds/reader', {}, { token: agent.token })).body;
+    await target.superuser(`DROP OWNED BY "${creds.username}"`);
+    await target.superuser(`DROP ROLE "${creds.username}"`);
+    await sweep(61_000);
+    expect((await server.runtime.leases.find(creds.lease_id))?.status).toBe('revoked');
+  });
+
+  it('rotates the root password so only Mandate knows it, on demand and on schedule', async () => {
+    const before = await asUser(target.port, target.database, target.rootUser, target.rootPassword, 'SELECT 1 AS ok');
+    expect(before.rows).toEqual([{ ok: 1 }]);
+    expect((await server.api('POST', '/v1/db/main/rotate-root')).status).toBe(200);
+    expect((await asUser(target.port, target.database, target.rootUser, target.rootPassword, 'SELECT 1')).code).toBe('28P01');
+    const agent = await agentWithToken(server);
+    expect((await server.api('POST', '/v1/db/main/creds/reader', {}, { token: agent.token })).status).toBe(200);
+    const view = (await server.api('GET', '/v1/db/main')).body;
+    // The root URL never comes out (the roles' templates name {{password}}, never a value).
+    expect(JSON.stringify(view)).not.toContain('://');
+    expect(JSON.stringify(view)).not.toContain(target.rootPassword);
+    // Scheduled: 24 h later the rotation job gives it another new password.
+    const rotatedAt = view.root_rotated_at;
+    await sweep(24 * 3_600_000 + 300_000);
+    expect((await server.api('GET', '/v1/db/main')).body.root_rotated_at).not.toBe(rotatedAt);
+    expect((await auditOf(server, ['db.root.rotated'])).length).toBe(2);
+  });
+
+  it('while the database is down, revocation retries with backoff and raises "revocation failing"; once back, the role is revoked', async () => {
+    const relay = new DatabaseRelay(target.port);
+    await relay.up();
+    // A second connection to the same database, through the relay (its root: a new superuser).
+    const relayRoot = `relay_${Math.random().toString(36).slice(2, 8)}`;
+    await target.superuser(`CREATE ROLE ${relayRoot} WITH LOGIN SUPERUSER PASSWORD 'relaypw'`);
+    expect((await server.api('PUT', '/v1/db/relayed', { url: `postgres://${relayRoot}:relaypw@127.0.0.1:${relay.port}/${target.database}`, rotation_period_seconds: 0 })).status).toBe(200);
+    expect((await server.api('PUT', '/v1/db/relayed/roles/reader', READER_ROLE)).status).toBe(200);
+    const failing: RevocationFailing[] = [];
+    const off = server.runtime.leases.onRevocationFailing((event) => failing.push(event));
+    try {
+      const agent = await agentWithToken(server);
+      const creds = (await server.api('POST', '/v1/db/relayed/creds/reader', {}, { token: agent.token })).body;
+      await relay.down();
+      await sweep(61_000);
+      let lease = (await server.runtime.leases.find(creds.lease_id))!;
+      expect(lease).toMatchObject({ status: 'revoking', attempts: 1 });
+      // Backoff: 1 s, then 2 s; nothing happens before the retry is due.
+      await sweep(500);
+      expect((await server.runtime.leases.find(creds.lease_id))!.attempts).toBe(1);
+      await sweep(600);
+      expect((await server.runtime.leases.find(creds.lease_id))!.attempts).toBe(2);
+      expect(failing).toHaveLength(0);
+      await sweep(2_100);
+      lease = (await server.runtime.leases.find(creds.lease_id))!;
+      expect(lease.attempts).toBe(3);
+      expect(failing).toEqual([expect.objectContaining({ leaseId: creds.lease_id, attempts: 3, agentId: agent.id })]);
+      expect((await auditOf(server, ['lease.revocation_failing'])).some((e) => e.subject === creds.lease_id)).toBe(true);
+      expect(await roleExists(creds.username)).toBe(true);
+      await relay.up();
+      await sweep(4_100);
+      expect((await server.runtime.leases.find(creds.lease_id))!.status).toBe('revoked');
+      expect(await roleExists(creds.username)).toBe(false);
+      expect(failing).toHaveLength(1);
+    } finally {
+      off();
+      await relay.down();
+    }
+  });
+});
