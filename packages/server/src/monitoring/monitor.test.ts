@@ -115,3 +115,17 @@ describe('a normal day for 1,000 agents', () => {
     expect(raised.length).toBeLessThanOrEqual(10);
   });
 });
+
+describe('bounded memory', () => {
+  it('tracks at most maxAgents agents, dropping the one seen first, and remembers at most maxSeenPerAgent names', () => {
+    const monitor = new AgentMonitor({ ...settings, maxAgents: 3, maxSeenPerAgent: 2 });
+    for (let i = 0; i < 5; i += 1) monitor.observe({ kind: 'auth_failure', agentId: `agent-${i}`, atMs: START + i, seq: seq() });
+    expect(monitor.trackedAgents).toBe(3);
+    expect(['agent-0', 'agent-1', 'agent-2', 'agent-3', 'agent-4'].map((id) => monitor.tracks(id))).toEqual([false, false, true, true, true]);
+
+    // Past the cap nothing more is remembered, nor reported as new (the first ones alerted already): the state does not grow.
+    const declared = ['files-api'];
+    const alerted = ['a:x', 'b:x', 'c:x', 'd:x'].map((tool) => monitor.observe(decision(agent, START + 10, { agentId: 'agent-4', tool, declaredTools: declared })).length);
+    expect(alerted).toEqual([1, 1, 0, 0]);
+  });
+});

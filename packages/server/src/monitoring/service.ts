@@ -11,7 +11,10 @@ import type { MonitorSettings } from './settings.js';
 import type { MonitorEvent } from './events.js';
 import { unusedPermissions, type Grants, type UnusedPermissions } from './unused.js';
 
-/** Alerts being written at once; beyond, new ones are dropped and logged (a flood cannot queue without bound). */
+/**
+ * Background jobs (alert writes, agent lookups for unseen client ids) at once; beyond, new
+ * alerts are dropped and logged and lookups skipped (a flood cannot queue without bound).
+ */
 export const MAX_ALERTS_IN_FLIGHT = 256;
 
 export interface MonitoringServiceOptions {
@@ -45,8 +48,9 @@ export class MonitoringService {
       const event = monitorEventOf(entry);
       if (!event) continue;
       if (event.kind === 'auth_failure' && !entry.agentId && !this.monitor.tracks(event.agentId)) {
-        // A client_id the monitor has not seen: judge it only if it is an agent's (guessed ids grow nothing).
-        this.background(this.options.isAgent(event.agentId).then((known) => known && this.observe(event)));
+        // A client_id the monitor has not seen: judge it only if it is an agent's (guessed ids
+        // grow nothing), and look it up only while the background work is bounded.
+        if (this.inFlight.size < MAX_ALERTS_IN_FLIGHT) this.background(this.options.isAgent(event.agentId).then((known) => known && this.observe(event)));
         continue;
       }
       this.observe(event);

@@ -124,6 +124,8 @@ describe.each(storeKinds())('alerts, auto-suspend and the webhook on %s', (kind)
     expect(acked.body).toMatchObject({ status: 'acknowledged', note: 'looking' });
     expect(acked.body.acknowledged_by).toBeTruthy();
     expect((await server.api('POST', `/v1/alerts/${alert.id}/ack`, {})).status).toBe(409);
+    // No body at all is an empty one (the note is optional).
+    expect((await server.api('POST', '/v1/alerts/alr_nope/resolve')).status).toBe(404);
     const resolved = await server.api('POST', `/v1/alerts/${alert.id}/resolve`, { note: 'stale deployment' });
     expect(resolved.body).toMatchObject({ status: 'resolved', note: 'stale deployment' });
     const again = await server.api('POST', `/v1/alerts/${alert.id}/resolve`, {});

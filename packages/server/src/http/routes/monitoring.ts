@@ -31,7 +31,7 @@ const AlertSchema = Type.Object({
 });
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
-const NoteBody = Type.Optional(Type.Object({ note: Type.Optional(Type.String({ maxLength: NOTE_MAX_LENGTH })) }, { additionalProperties: false }));
+const NoteBody = Type.Object({ note: Type.Optional(Type.String({ maxLength: NOTE_MAX_LENGTH })) }, { additionalProperties: false });
 const Classes = Type.Array(Type.String());
 
 const UnusedSchema = Type.Object({
@@ -127,10 +127,16 @@ export const monitoringRoutes: MandatePlugin = async (app, { runtime }) => {
   const respond = (action: AlertAction, summary: string) =>
     app.post(
       `/alerts/:id/${action}`,
-      { schema: { tags, summary, params: IdParams, body: NoteBody, response: { 200: AlertSchema, 404: ErrorResponse, 409: ErrorResponse, ...authErrors } } },
+      {
+        schema: { tags, summary, params: IdParams, body: NoteBody, response: { 200: AlertSchema, 404: ErrorResponse, 409: ErrorResponse, ...authErrors } },
+        // The note is optional, and so is the body (`curl -X POST …/ack`): none is an empty one.
+        preValidation: async (request) => {
+          request.body ??= {};
+        },
+      },
       async (request) => {
         const principal = requireOperator(request, 'alerts:manage');
-        const note = (request.body as { note?: string } | undefined)?.note ?? null;
+        const note = (request.body as { note?: string }).note ?? null;
         return alertView(await monitoring.respond(request.params.id, action, { kind: 'operator', id: principal.operatorId, roles: principal.roles }, note));
       },
     );
