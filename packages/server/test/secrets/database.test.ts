@@ -103,6 +103,19 @@ describe.skipIf(pgUrl === null).each(storeKinds())('database credentials (Mandat
     expect((await server.api('POST', '/v1/leases/revoke', {})).status).toBe(400);
   });
 
+  it('issues and revokes side by side without PostgreSQL refusing concurrent GRANT / DROP OWNED', async () => {
+    const agent = await agentWithToken(server);
+    const first = await Promise.all(Array.from({ length: 8 }, () => server.api('POST', '/v1/db/main/creds/reader', {}, { token: agent.token })));
+    expect(first.map((r) => r.status)).toEqual(Array(8).fill(200));
+    const [revoked, ...second] = await Promise.all([
+      server.api('POST', '/v1/leases/revoke', { agent_id: agent.id }),
+      ...Array.from({ length: 8 }, () => server.api('POST', '/v1/db/main/creds/reader', {}, { token: agent.token })),
+    ]);
+    expect(second.map((r) => r.status)).toEqual(Array(8).fill(200));
+    expect(revoked!.body.retrying).toEqual([]);
+    await server.api('POST', '/v1/leases/revoke', { agent_id: agent.id });
+  });
+
   it('a role already gone is revoked without error', async () => {
     const agent = await agentWithToken(server);
     const creds = (await server.api('POST', '/v1/db/main/creds/reader', {}, { token: agent.token })).body;
