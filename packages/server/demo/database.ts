@@ -3,8 +3,8 @@
  * package, already installed with the repository) in a temporary directory on a free loopback
  * port, started only when the database step runs and removed at the end. It holds a `calendar`
  * database with an `events` table, and `mandate_root`, the login Mandate is given to create and
- * drop the short-lived roles (a superuser here, as in the secrets tests; docs/secrets.md says
- * what a production root needs).
+ * drop the short-lived roles (a superuser here, as in the secrets tests; a production root
+ * needs only to create and drop roles and to hold the grants it hands out).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
