@@ -65,6 +65,15 @@ describe.skipIf(pgUrl === null).each(storeKinds())('tasks and decommission (Mand
     expect((await server.runtime.leases.find(forTask.lease_id))?.revokeReason).toBe('task expired');
   });
 
+  it('suspending an agent revokes its leases and cancels its open tasks too (a suspended agent may hold no credentials)', async () => {
+    const agent = await agentWithToken(server);
+    const task = (await server.api('POST', '/v1/tasks', {}, { token: agent.token })).body;
+    const held = await creds(agent.token, { ttl: 600 });
+    const suspended = await server.api('POST', `/v1/agents/${agent.id}/suspend`, { reason: 'incident' });
+    expect(suspended.body.revoked).toEqual(expect.arrayContaining([{ kind: 'lease', id: held.lease_id }, { kind: 'task', id: task.id }]));
+    expect(await roleExists(held.username)).toBe(false);
+  });
+
   it('decommissioning an agent with a token, two leases and an open task revokes them all, lists them and audits them', async () => {
     const agent = await agentWithToken(server);
     const task = (await server.api('POST', '/v1/tasks', {}, { token: agent.token })).body;
