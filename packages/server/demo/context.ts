@@ -7,6 +7,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { AgentAuthService, AuthorizationServerMetadata } from '@mandate/sdk';
 import type { CalendarMcp } from './calendar-mcp.js';
 import type { CompanyIdp } from './company-idp.js';
+import type { DemoDatabase } from './database.js';
 import type { DemoMandate } from './mandate.js';
 import type { Narrator, Outcome } from './narrative.js';
 
@@ -36,6 +37,8 @@ export interface DemoContext {
   delegatedToken?: string;
   /** The single-event sub-sub-agent's token (depth 3): the assistant is in its chain. */
   subSubAgentToken?: string;
+  /** The calendar's database and the 60-second credentials the assistant still holds (database step). */
+  database?: { db: DemoDatabase; held: { leaseId: string; username: string; password: string } };
   /** Run at the end, last registered first. */
   cleanups: (() => Promise<void>)[];
 }

@@ -9,9 +9,10 @@ export const CALENDAR_ASSISTANT = {
   purpose: 'calendar-management',
   owner: OWNER,
   // Its calendar and its events, read and delete: four (resource, action) pairs, so two levels of
-  // sub-agents can each give up half (docs/delegation.md, the narrowing measure).
-  scopes: Object.values(CALENDAR_SCOPES),
-  tools: ['google-calendar-api'],
+  // sub-agents can each give up half (docs/delegation.md, the narrowing measure); and reading
+  // the calendar's database through short-lived credentials (tool `db`, docs/secrets.md).
+  scopes: [...Object.values(CALENDAR_SCOPES), 'database:read'],
+  tools: ['google-calendar-api', 'db'],
   data_classification: 'internal',
   environment: 'production',
 };

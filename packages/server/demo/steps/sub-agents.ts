@@ -18,7 +18,7 @@ const READ_ONLY = [CALENDAR_SCOPES.read, CALENDAR_SCOPES.eventRead];
 
 /** Registers a sub-agent of Alice's (admin API) and returns its OAuth client. */
 async function registerSubAgent(ctx: DemoContext, name: string, scopes: string[]): Promise<{ id: string; auth: AgentAuthService }> {
-  const registered = await ctx.mandate.api('POST', '/v1/agents', { ...CALENDAR_ASSISTANT, name, scopes });
+  const registered = await ctx.mandate.api('POST', '/v1/agents', { ...CALENDAR_ASSISTANT, name, scopes, tools: ['google-calendar-api'] });
   if (registered.status !== 201) throw new Error(`POST /v1/agents (${name}) answered ${registered.status}: ${JSON.stringify(registered.body)}`);
   const { agent, client_id: clientId, client_secret: clientSecret } = registered.body;
   ctx.narrator.say(`registered ${agent.id} "${name}", scopes ${scopes.join(' ')}`);

@@ -122,6 +122,21 @@ describe('npm run demo', () => {
     expectOk('decommission', /sub-sub-agent's token .* → 401 too/);
   });
 
+  it('issues 60-second database credentials that log in read-only, and a short lease that revokes itself; decommissioning drops the live one', () => {
+    if (absent.has(CAPABILITIES.databaseCredentials.name)) return;
+    expectOk(
+      'database-credentials',
+      /embedded PostgreSQL at 127\.0\.0\.1:\d+\/calendar/,
+      /creds\/reader .* → user \S+, a fresh password, lease lease_\S+, ttl 60 s$/,
+      /it logs in and reads: "Team standup"$/,
+      /DELETE FROM events → refused \(42501 /,
+      /a 3-second lease, \S+ \(login ok\)/,
+      /at expiry .*: role \S+ is gone from pg_roles, lease lease_\S+ revoked \(expired\)/,
+      /logging in again → refused \(28P01 /,
+    );
+    expectOk('decommission', /revoked: .*client secret .*lease lease_/, /60-second database login \S+ is gone at once .* login refused \(28P01\)/);
+  });
+
   it('raises an action-velocity alert from a burst of tool calls, visible at /v1/alerts and acknowledged', () => {
     if (absent.has(CAPABILITIES.alerts.name)) return;
     expectOk(
