@@ -1,3 +1,4 @@
+import { decodeJwt } from 'jose';
 import type { ConnectionOptions, PeerCertificate, SecureContextOptions, TlsOptions } from 'node:tls';
 import { realSleep, systemClock, type Clock, type Sleeper } from '../shared/clock.js';
 import { ApiError, ResponseError } from '../shared/errors.js';
@@ -37,7 +38,7 @@ export interface SvidState {
 export interface JwtSvid {
   token: string;
   spiffeId: string;
-  /** When it was obtained and when it expires, on the identity's clock. */
+  /** When it was obtained and when it expires (its lifetime after that), on the identity's clock. */
   obtainedAt: number;
   expiresAt: number;
 }
@@ -169,7 +170,11 @@ export class AgentIdentity {
     if (typeof body.token !== 'string' || typeof body.spiffe_id !== 'string' || typeof body.expires_at !== 'string') {
       throw new ResponseError('POST /v1/svids/jwt: the answer lacks token, spiffe_id or expires_at', 201);
     }
-    return { token: body.token, spiffeId: body.spiffe_id, obtainedAt: this.clock.now(), expiresAt: Date.parse(body.expires_at) };
+    const { iat, exp } = decodeJwt(body.token);
+    const obtainedAt = this.clock.now();
+    // The lifetime from the token's own claims, counted on this clock: a skewed clock does not shorten or stretch it.
+    const lifetimeMs = typeof iat === 'number' && typeof exp === 'number' ? (exp - iat) * 1000 : Date.parse(body.expires_at) - obtainedAt;
+    return { token: body.token, spiffeId: body.spiffe_id, obtainedAt, expiresAt: obtainedAt + lifetimeMs };
   }
 
   /**
