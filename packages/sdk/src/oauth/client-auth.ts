@@ -20,6 +20,16 @@ export type ClientAuth =
       audience?: string;
       /** Assertion lifetime; short so a leaked assertion is soon useless. */
       lifetimeSeconds?: number;
+    }
+  | {
+      /**
+       * A JWT the agent already holds, sent as an RFC 7523 client assertion with no secret and
+       * no `client_id` (the assertion names the agent): a JWT-SVID from Mandate
+       * (`AgentIdentity.clientAssertion()`), or a Kubernetes projected service-account token
+       * of a trusted workload issuer. Called for every token request.
+       */
+      method: 'client_assertion';
+      assertion: (context: ClientAuthContext) => Promise<string> | string;
     };
 
 export type ClientAuthMethod = ClientAuth['method'];
@@ -117,6 +127,11 @@ export function clientAuthenticator(auth: ClientAuth): Authenticator {
         },
       });
     }
+    case 'client_assertion':
+      return async (context) => ({
+        headers: {},
+        params: { client_assertion_type: CLIENT_ASSERTION_TYPE, client_assertion: await auth.assertion(context) },
+      });
     default: {
       const unknown: never = auth;
       throw new MandateSdkError('ERR_CLIENT_AUTH_CONFIG', `unsupported client authentication method '${(unknown as ClientAuth).method}'`);

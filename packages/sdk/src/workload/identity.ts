@@ -1,3 +1,4 @@
+import { decodeJwt } from 'jose';
 import type { ConnectionOptions, PeerCertificate, SecureContextOptions, TlsOptions } from 'node:tls';
 import { realSleep, systemClock, type Clock, type Sleeper } from '../shared/clock.js';
 import { ApiError, ResponseError } from '../shared/errors.js';
@@ -29,6 +30,15 @@ export interface SvidState {
   /** Trust anchors (PEM) of every CA Mandate publishes. */
   bundlePem: string;
   /** When it was obtained and when it expires, on the identity's clock. */
+  obtainedAt: number;
+  expiresAt: number;
+}
+
+/** A JWT-SVID from Mandate (`AgentIdentity.jwtSvid()`). */
+export interface JwtSvid {
+  token: string;
+  spiffeId: string;
+  /** When it was obtained and when it expires (its lifetime after that), on the identity's clock. */
   obtainedAt: number;
   expiresAt: number;
 }
@@ -148,6 +158,41 @@ export class AgentIdentity {
       expiresAt: Date.parse(body.expires_at),
     };
     this.changed();
+  }
+
+  /**
+   * A JWT-SVID naming this agent for `audience` (`POST /v1/svids/jwt`, authenticated by the
+   * access token): for a peer that prefers tokens, which verifies it against the bundle's
+   * `jwt-svid` keys, or for Mandate's token endpoint (`clientAssertion()`).
+   */
+  async jwtSvid(audience: string | string[], ttlSeconds?: number): Promise<JwtSvid> {
+    const body = await this.call('POST', '/v1/svids/jwt', { audience, ...(ttlSeconds ? { ttl_seconds: ttlSeconds } : {}) });
+    if (typeof body.token !== 'string' || typeof body.spiffe_id !== 'string' || typeof body.expires_at !== 'string') {
+      throw new ResponseError('POST /v1/svids/jwt: the answer lacks token, spiffe_id or expires_at', 201);
+    }
+    const { iat, exp } = decodeJwt(body.token);
+    const obtainedAt = this.clock.now();
+    // The lifetime from the token's own claims, counted on this clock: a skewed clock does not shorten or stretch it.
+    const lifetimeMs = typeof iat === 'number' && typeof exp === 'number' ? (exp - iat) * 1000 : Date.parse(body.expires_at) - obtainedAt;
+    return { token: body.token, spiffeId: body.spiffe_id, obtainedAt, expiresAt: obtainedAt + lifetimeMs };
+  }
+
+  /**
+   * Client authentication with this agent's JWT-SVID instead of a secret, for
+   * `new AgentAuthService({ auth: { method: 'client_assertion', assertion: identity.clientAssertion() } })`.
+   * Each token request gets a JWT-SVID whose `aud` is the token endpoint, reused until half its
+   * lifetime (`ttlSeconds`, the server's 5 minutes by default) is gone. Obtaining one needs this
+   * identity's `accessToken`, so that must come from another credential than the service it
+   * authenticates (a supervisor's AgentAuthService with the secret): otherwise each waits for the other.
+   */
+  clientAssertion(options: { ttlSeconds?: number } = {}): (context: { tokenEndpoint: string }) => Promise<string> {
+    let current: (JwtSvid & { audience: string }) | null = null;
+    return async ({ tokenEndpoint }) => {
+      const now = this.clock.now();
+      const fresh = current !== null && current.audience === tokenEndpoint && now < current.obtainedAt + (current.expiresAt - current.obtainedAt) / 2;
+      if (!fresh) current = { ...(await this.jwtSvid(tokenEndpoint, options.ttlSeconds)), audience: tokenEndpoint };
+      return current!.token;
+    };
   }
 
   /** Re-reads the trust bundle and the revocation feed. */

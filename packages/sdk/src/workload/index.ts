@@ -4,6 +4,6 @@
  * tls and https types) and needs the optional peer dependencies @peculiar/x509 and
  * reflect-metadata; the package root stays runtime-neutral.
  */
-export { AgentIdentity, type AgentIdentityOptions, type SvidState } from './identity.js';
+export { AgentIdentity, type AgentIdentityOptions, type JwtSvid, type SvidState } from './identity.js';
 export { createMtlsServer, mtlsFetch, type MtlsFetchInit, type MtlsRequest, type MtlsServerOptions } from './mtls.js';
 export { PeerRefusedError, spiffeIdOf, type SpiffeAllowList } from './peer.js';

@@ -51,7 +51,7 @@ export class AgentAuthentication {
     if (blocked > 0) throw new RateLimited(blocked);
     try {
       if (presented.method === 'private_key_jwt') {
-        const federated = await authenticateFederated(this.options.federation, (id) => registry.find(id), presented.assertion, now);
+        const federated = await authenticateFederated(this.options.federation, (id) => registry.find(id), presented.assertion, now, this.options.assertionAudiences);
         if (federated) return federated;
       }
       if (presented.method === 'tls_client_auth') return await authenticateByCertificate((id) => registry.getByClientId(id), this.options.certificates, presented, now);

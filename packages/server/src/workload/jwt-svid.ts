@@ -25,9 +25,11 @@ function audiences(value: unknown): string[] {
 /**
  * A JWT-SVID (SPIFFE JWT-SVID §3) for audiences that prefer tokens: `sub` is the agent's SPIFFE
  * ID, `aud` what the caller names, a short `exp`; signed ES256 by the active CA's key, whose
- * public key the bundle publishes as a `jwt-svid` JWK (`kid` = the CA's id).
+ * public key the bundle publishes as a `jwt-svid` JWK (`kid` = the CA's id). `iss` is Mandate's
+ * issuer (optional in JWT-SVID §3): it is what lets Mandate's token endpoint recognise its own
+ * JWT-SVIDs as client assertions (federation/own-svids.ts).
  */
-export async function mintJwtSvid(authority: SigningAuthority, spiffeId: string, audience: unknown, ttlSeconds: number | undefined, now: number): Promise<IssuedJwtSvid> {
+export async function mintJwtSvid(authority: SigningAuthority, issuer: string, spiffeId: string, audience: unknown, ttlSeconds: number | undefined, now: number): Promise<IssuedJwtSvid> {
   const aud = audiences(audience);
   const ttl = ttlSeconds ?? JWT_SVID_TTL.defaultSeconds;
   if (!Number.isInteger(ttl) || ttl < JWT_SVID_TTL.minSeconds || ttl > JWT_SVID_TTL.maxSeconds) {
@@ -37,6 +39,7 @@ export async function mintJwtSvid(authority: SigningAuthority, spiffeId: string,
   const exp = Math.min(iat + ttl, Math.floor(authority.notAfter / 1000));
   const token = await new SignJWT({})
     .setProtectedHeader({ alg: 'ES256', kid: authority.id, typ: 'JWT' })
+    .setIssuer(issuer)
     .setSubject(spiffeId)
     .setAudience(aud)
     .setIssuedAt(iat)

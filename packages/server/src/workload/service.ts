@@ -14,7 +14,8 @@ import { mintJwtSvid, type IssuedJwtSvid } from './jwt-svid.js';
 import { spiffeIdOf } from './spiffe.js';
 import { revokeAgentCertificatesIn, revokeCertificates, type CertificateRevocation } from './revoke.js';
 import { CaRotator } from './rotator.js';
-import { checkIssuerUrl, TrustedIssuers, type FederationResult } from './federation/issuers.js';
+import { checkIssuerUrl, issuerOf, TrustedIssuers, type FederationResult } from './federation/issuers.js';
+import { authenticateOwnJwtSvid } from './federation/own-svids.js';
 import { checkRules, type MappingRule } from './federation/rules.js';
 import { randomId } from '../shared/ids.js';
 import { deleteIssuer, findCertificate, findCertificateByThumbprint, findIssuer, insertIssuer, listAuthorities, listIssuers, listCertificates, revocationHead, revocationsAfter, revokedUnexpired } from './store.js';
@@ -65,6 +66,8 @@ const MAX_PAGE = 1_000;
  */
 export class WorkloadService {
   readonly trustDomain: string;
+  /** Mandate's issuer URL as the token endpoint names it (no trailing slash): its JWT-SVIDs' `iss`. */
+  private readonly issuer: string;
   private authorities: SigningAuthority[] = [];
   private upstream: UpstreamCa | null = null;
   private rotator: CaRotator | null = null;
@@ -74,6 +77,7 @@ export class WorkloadService {
 
   constructor(private readonly options: WorkloadServiceOptions) {
     this.trustDomain = options.config.workload.trustDomain;
+    this.issuer = options.config.issuer.replace(/\/+$/, '');
     this.buckets = new TokenBuckets(options.config.workload.svidsPerMinutePerAgent);
     this.issuers = new TrustedIssuers(options.store.db, options.config.oauth.clockSkewSeconds);
   }
@@ -148,7 +152,7 @@ export class WorkloadService {
     if (!agent || agent.status !== 'active') throw new ForbiddenError(`agent '${agentId}' is ${agent?.status ?? 'unknown'}; only active agents get certificates`);
     const wait = this.buckets.take(agentId, now);
     if (wait > 0) throw new RateLimitedError(wait);
-    const issued = await mintJwtSvid(this.active(), spiffeIdOf(this.trustDomain, agentId), audience, ttlSeconds, now);
+    const issued = await mintJwtSvid(this.active(), this.issuer, spiffeIdOf(this.trustDomain, agentId), audience, ttlSeconds, now);
     // Group commit (a JWT-SVID changes no state, like an access token), awaited: none leaves unaudited.
     await this.options.audit.enqueue({ type: 'jwt_svid.issued', actor: { kind: 'agent', id: agentId }, agentId, action: 'issue', outcome: 'success', details: { spiffe_id: issued.spiffe_id, audience, expires_at: issued.expires_at } });
     return issued;
@@ -209,14 +213,23 @@ export class WorkloadService {
     return agent?.status === 'active' ? row.agent_id : null;
   }
 
-  /** The port the token endpoint uses for client assertions from trusted workload issuers. */
-  federation(): { authenticate(assertion: string, now: number): Promise<FederationResult> } {
-    return { authenticate: (assertion, now) => this.issuers.authenticate(assertion, now) };
+  /**
+   * The port the token endpoint uses for client assertions from trusted workload issuers.
+   * Mandate's own issuer is trusted implicitly: its JWT-SVIDs verify against the published CAs.
+   */
+  federation(): { authenticate(assertion: string, now: number, audiences: readonly string[]): Promise<FederationResult> } {
+    return {
+      authenticate: (assertion, now, audiences) => {
+        if (issuerOf(assertion) !== this.issuer) return this.issuers.authenticate(assertion, now);
+        return authenticateOwnJwtSvid(assertion, { issuer: this.issuer, audiences, trustDomain: this.trustDomain, authorities: this.authorities, skewSeconds: this.options.config.oauth.clockSkewSeconds, now });
+      },
+    };
   }
 
   /** `mandate workload-issuer add`: trusts an issuer's JWTs, mapped to agents by `rules`. */
   async addIssuer(input: NewIssuer, actor: Actor): Promise<IssuerRow> {
     checkIssuerUrl('issuer', input.issuer);
+    if (input.issuer.replace(/\/+$/, '') === this.issuer) throw new ValidationError("issuer: Mandate's own issuer is trusted already (its JWT-SVIDs map to the agent they name)", { field: 'issuer' });
     if (input.jwks_uri !== undefined) checkIssuerUrl('jwks_uri', input.jwks_uri);
     checkRules(input.rules);
     for (const [index, rule] of input.rules.entries()) {

@@ -19,6 +19,16 @@ export function checkIssuerUrl(field: string, value: string): void {
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) throw new ValidationError(`${field} must be https (http only on loopback)`, { field });
 }
 
+/** The (unverified) `iss` of a JWT, or null when it is not a JWT or names none: which issuer's keys to try. */
+export function issuerOf(token: string): string | null {
+  try {
+    const iss = decodeJwt(token).iss;
+    return typeof iss === 'string' ? iss : null;
+  } catch {
+    return null;
+  }
+}
+
 const DISCOVERY_TIMEOUT_MS = 5_000;
 
 /**
@@ -40,13 +50,8 @@ export class TrustedIssuers {
   }
 
   async authenticate(assertion: string, now: number): Promise<FederationResult> {
-    let iss: unknown;
-    try {
-      iss = decodeJwt(assertion).iss;
-    } catch {
-      return null;
-    }
-    if (typeof iss !== 'string') return null;
+    const iss = issuerOf(assertion);
+    if (iss === null) return null;
     const row = await findIssuer(this.db, iss);
     if (!row) return null;
     let payload: JWTPayload;
