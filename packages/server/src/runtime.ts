@@ -243,6 +243,8 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
   const tasks = createTasks({ ...foundation, leases });
   const databases = createDatabases({ ...foundation, leases, checkTask: (taskId, agentId) => tasks.checkOpen(taskId, agentId), onClose: (task) => closers.push(task) });
   revokeWithAgentStatus(registry, tasks, leases);
+  // Tokens issued with a task id end with the task (oauth/task-tokens.ts).
+  tasks.onClose(oauth.acceptTasks((taskId, agentId) => tasks.checkOpen(taskId, agentId)));
   metrics.readLeasesLive(() => leases.countLive());
   workload.onCertificateIssued(() => metrics.certificateIssued());
 
