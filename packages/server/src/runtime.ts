@@ -245,6 +245,8 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
   revokeWithAgentStatus(registry, tasks, leases);
   // Tokens issued with a task id end with the task (oauth/task-tokens.ts).
   tasks.onClose(oauth.acceptTasks((taskId, agentId) => tasks.checkOpen(taskId, agentId)));
+  // Certificates issued with a task id end with the task too (workload/revoke.ts).
+  tasks.onClose(workload.acceptTasks((taskId, agentId) => tasks.checkOpen(taskId, agentId)));
   metrics.readLeasesLive(() => leases.countLive());
   workload.onCertificateIssued(() => metrics.certificateIssued());
 

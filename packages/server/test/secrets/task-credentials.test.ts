@@ -2,12 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basic, postForm, startOAuthServer } from '../support/agents.js';
 import type { TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
+import { agentKey, csrFor, x509 } from '../workload/support.js';
 import { agentWithToken } from './support.js';
 
 const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
 
-/** Tokens issued with a task id (issue 14): over real HTTP, on both stores. */
-describe.each(storeKinds())('tokens issued with a task (store: %s)', (kind) => {
+/** Tokens and certificates issued with a task id (issue 14): over real HTTP, on both stores. */
+describe.each(storeKinds())('tokens and certificates issued with a task (store: %s)', (kind) => {
   let server: TestServer;
   let feedAuth: string;
 
@@ -77,5 +78,31 @@ describe.each(storeKinds())('tokens issued with a task (store: %s)', (kind) => {
     const exchange = await tokenRequest(agent, { grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', task_id: closed.id, subject_token: agent.token, subject_token_type: 'urn:ietf:params:oauth:token-type:access_token' });
     expect(exchange).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
     expect(exchange.body.error_description).toMatch(/task_id is accepted only with grant_type client_credentials/);
+  });
+
+  it('a certificate issued with task_id is revoked (CRL and feed) when the task completes, and listed; others stay valid', async () => {
+    const agent = await agentWithToken(server);
+    const task = (await server.api('POST', '/v1/tasks', {}, { token: agent.token })).body;
+    const svid = async (body: Record<string, unknown> = {}) => server.api('POST', '/v1/svids', { csr: await csrFor(await agentKey()), ...body }, { token: agent.token });
+    const forTask = await svid({ task_id: task.id });
+    expect(forTask.status).toBe(201);
+    const unrelated = (await svid()).body;
+    const cursor = (await server.api('GET', '/v1/svids/revocations', undefined, { token: null })).body.cursor as number;
+
+    const done = await server.api('POST', `/v1/tasks/${task.id}/complete`, undefined, { token: agent.token });
+    expect(done.body.revoked).toContainEqual({ kind: 'certificate', id: forTask.body.serial, detail: `issued with task ${task.id}` });
+    const feed = (await server.api('GET', `/v1/svids/revocations?after=${cursor}`, undefined, { token: null })).body;
+    expect(feed.events.map((e: { serial: string }) => e.serial)).toEqual([forTask.body.serial]);
+    const crl = new x509.X509Crl(await (await fetch(`${server.url}/v1/svids/crl`)).text());
+    expect(crl.findRevoked(forTask.body.serial)).not.toBeNull();
+    expect(crl.findRevoked(unrelated.serial)).toBeNull();
+
+    // A closed task, or another agent's, gets no certificate (400 naming task_id).
+    const late = await svid({ task_id: task.id });
+    expect(late.status).toBe(400);
+    expect(late.body.message).toBe(`task '${task.id}' is completed: open a new one`);
+    const other = await agentWithToken(server);
+    const othersTask = (await server.api('POST', '/v1/tasks', {}, { token: other.token })).body;
+    expect((await svid({ task_id: othersTask.id })).body.message).toBe(`task_id '${othersTask.id}' is not a task of this agent`);
   });
 });
