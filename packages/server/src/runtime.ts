@@ -248,6 +248,16 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
   // Certificates issued with a task id end with the task too (workload/revoke.ts).
   tasks.onClose(workload.acceptTasks((taskId, agentId) => tasks.checkOpen(taskId, agentId)));
   metrics.readLeasesLive(() => leases.countLive());
+  // A lease whose revocation keeps failing is an alert (GET /v1/alerts, signal lease_revocation).
+  leases.onRevocationFailing((failing) =>
+    monitoring.raiseOperational({
+      signal: 'lease_revocation',
+      agentId: failing.agentId ?? 'system',
+      severity: 'high',
+      observed: failing.attempts,
+      reason: `lease ${failing.leaseId} (${failing.path}): revocation failed ${failing.attempts} times, last: ${failing.error}`.slice(0, 1000),
+    }),
+  );
   workload.onCertificateIssued(() => metrics.certificateIssued());
 
   await workload.start();
