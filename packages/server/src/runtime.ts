@@ -243,7 +243,21 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
   const tasks = createTasks({ ...foundation, leases });
   const databases = createDatabases({ ...foundation, leases, checkTask: (taskId, agentId) => tasks.checkOpen(taskId, agentId), onClose: (task) => closers.push(task) });
   revokeWithAgentStatus(registry, tasks, leases);
+  // Tokens issued with a task id end with the task (oauth/task-tokens.ts).
+  tasks.onClose(oauth.acceptTasks((taskId, agentId) => tasks.checkOpen(taskId, agentId)));
+  // Certificates issued with a task id end with the task too (workload/revoke.ts).
+  tasks.onClose(workload.acceptTasks((taskId, agentId) => tasks.checkOpen(taskId, agentId)));
   metrics.readLeasesLive(() => leases.countLive());
+  // A lease whose revocation keeps failing is an alert (GET /v1/alerts, signal lease_revocation).
+  leases.onRevocationFailing((failing) =>
+    monitoring.raiseOperational({
+      signal: 'lease_revocation',
+      agentId: failing.agentId ?? 'system',
+      severity: 'high',
+      observed: failing.attempts,
+      reason: `lease ${failing.leaseId} (${failing.path}): revocation failed ${failing.attempts} times, last: ${failing.error}`.slice(0, 1000),
+    }),
+  );
   workload.onCertificateIssued(() => metrics.certificateIssued());
 
   await workload.start();

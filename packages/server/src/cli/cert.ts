@@ -43,10 +43,11 @@ export const registerCertCommands: RegisterCommands = (program, context) => {
     .requiredOption('--csr <file>', 'PKCS#10 certificate request in PEM, signed by the agent’s key')
     .option('--ttl <seconds>', 'lifetime in seconds (default: workload.svidTtlSeconds)')
     .option('--out <file>', 'write the certificate and its chain (PEM) here instead of printing it')
-    .action(async (options: { csr: string; ttl?: string; out?: string }) => {
+    .option('--task <id>', 'an open task of the agent: the certificate is revoked when the task ends')
+    .action(async (options: { csr: string; ttl?: string; out?: string; task?: string }) => {
       const ttl = options.ttl === undefined ? undefined : Number(options.ttl);
       if (ttl !== undefined && !Number.isInteger(ttl)) throw new CliError('--ttl must be a whole number of seconds');
-      const issued = await context.client().request<IssuedSvid>('POST', '/v1/svids', { csr: readCsr(options.csr), ...(ttl === undefined ? {} : { ttl_seconds: ttl }) });
+      const issued = await context.client().request<IssuedSvid>('POST', '/v1/svids', { csr: readCsr(options.csr), ...(ttl === undefined ? {} : { ttl_seconds: ttl }), ...(options.task ? { task_id: options.task } : {}) });
       const pem = [issued.certificate, ...issued.chain].map((p) => p.trim()).join('\n') + '\n';
       if (options.out) writeFileSync(options.out, pem);
       if (context.globals().json) return printJson(issued);

@@ -25,8 +25,8 @@ export const APPROVAL_STATUS_NAMES = ['pending', 'approved', 'denied', 'expired'
 /** monitoring/alerts.ts ALERT_STATUSES. */
 export const ALERT_STATUS_NAMES = ['open', 'acknowledged', 'resolved'] as const;
 
-/** monitoring/signals.ts SIGNAL_NAMES. */
-export const SIGNAL_NAMES = ['auth_frequency', 'action_velocity', 'error_rate', 'cross_user', 'scope_usage', 'delegation_depth'] as const;
+/** monitoring/signals.ts ALERT_SIGNAL_NAMES (the monitor's six, then the operational ones). */
+export const SIGNAL_NAMES = ['auth_frequency', 'action_velocity', 'error_rate', 'cross_user', 'scope_usage', 'delegation_depth', 'lease_revocation'] as const;
 
 /** monitoring/signals.ts SEVERITIES, lowest first. */
 export const SEVERITY_NAMES = ['low', 'medium', 'high', 'critical'] as const;

@@ -43,13 +43,15 @@ export const registerTokenCommands: RegisterCommands = (program, context) => {
     .option('--client-secret-file <file>', 'read the client secret from a file')
     .option('--scope <scope...>', 'scopes to ask for (default: all the agent is registered with)')
     .option('--resource <uri>', 'the resource server (audience) the token is for (RFC 8707)')
-    .action(async (options: { clientId?: string; clientSecret?: string; clientSecretFile?: string; scope?: string[]; resource?: string }) => {
+    .option('--task <id>', 'an open task of the agent: the token is revoked when the task ends (claim task_id)')
+    .action(async (options: { clientId?: string; clientSecret?: string; clientSecretFile?: string; scope?: string[]; resource?: string; task?: string }) => {
       const clientId = options.clientId ?? process.env.MANDATE_CLIENT_ID;
       const secret = options.clientSecretFile ? readFileSync(options.clientSecretFile, 'utf8').trim() : (options.clientSecret ?? process.env.MANDATE_CLIENT_SECRET);
       if (!clientId || !secret) throw new CliError('pass --client-id and a client secret (--client-secret-file, MANDATE_CLIENT_SECRET or --client-secret)', 2);
       const form: Record<string, string> = { grant_type: 'client_credentials' };
       if (options.scope?.length) form.scope = options.scope.join(' ');
       if (options.resource) form.resource = options.resource;
+      if (options.task) form.task_id = options.task;
       const basic = `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`;
       const result = await postForm(serverUrl(context.globals()), '/oauth2/token', form, basic);
       if (context.globals().json) return printJson(result);

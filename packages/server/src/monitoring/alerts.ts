@@ -1,4 +1,4 @@
-import type { Severity, SignalName, WindowName } from './signals.js';
+import type { AlertSignalName, Severity, WindowName } from './signals.js';
 import type { AlertRow } from './tables.js';
 
 export const ALERT_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
@@ -17,7 +17,7 @@ export type AlertAction = keyof typeof ALERT_ACTIONS;
 export interface Alert {
   id: string;
   agentId: string;
-  signal: SignalName;
+  signal: AlertSignalName;
   window: WindowName;
   severity: Severity;
   observed: number;
@@ -39,7 +39,7 @@ export function toAlert(row: AlertRow): Alert {
   return {
     id: row.id,
     agentId: row.agent_id,
-    signal: row.signal as SignalName,
+    signal: row.signal as AlertSignalName,
     window: row.time_window as WindowName,
     severity: row.severity as Severity,
     observed: Number(row.observed),

@@ -3,7 +3,8 @@
  * least-privilege report. The composition root builds it with `createMonitoring` and feeds
  * `MonitoringService.ingest` from the audit log's committed entries (feed.ts maps entry types
  * to events; no other context's table is read); other contexts feed `MonitoringMetrics`
- * through its ports (`readLeasesLive`, `certificateIssued`, `adopt`). The pure core —
+ * through its ports (`readLeasesLive`, `certificateIssued`, `adopt`) and raise operational
+ * alerts (`raiseOperational`, e.g. a lease revocation that keeps failing). The pure core —
  * `AgentMonitor` judging `MonitorEvent`s against each agent's windowed baselines — and the
  * signal, window, severity and alert-status tables are exported for routes, the CLI's names,
  * tests and the benchmark. The alerts table, its SQL and the use cases stay inside.
@@ -19,5 +20,21 @@ export { ALERT_ACTIONS, ALERT_STATUSES, alertView, type Alert, type AlertAction,
 export type { AlertFilter, AlertPage } from './list.js';
 export { NOTE_MAX_LENGTH } from './respond.js';
 export { DECISIONS_READ_MAX, UNUSED_DAYS_MAX, type Grants, type UnusedPermissions } from './unused.js';
-export { RATE_SIGNALS, SEVERITIES, SIGNAL_NAMES, SIGNALS, WINDOWS, WINDOW_NAMES, type RateSignal, type Severity, type SignalName, type WindowName } from './signals.js';
+export {
+  ALERT_SIGNAL_NAMES,
+  OPERATIONAL_SIGNALS,
+  RATE_SIGNALS,
+  SEVERITIES,
+  SIGNAL_NAMES,
+  SIGNALS,
+  WINDOWS,
+  WINDOW_NAMES,
+  type AlertSignalName,
+  type OperationalSignal,
+  type RateSignal,
+  type Severity,
+  type SignalName,
+  type WindowName,
+} from './signals.js';
+export type { OperationalAlert } from './raise.js';
 export { monitoringMigrations } from './migrations/index.js';

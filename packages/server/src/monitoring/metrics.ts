@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, type Metric } from 'prom-client';
-import { SIGNAL_NAMES } from './signals.js';
+import { ALERT_SIGNAL_NAMES } from './signals.js';
 
 /** Reads a gauge's value when Prometheus scrapes (a count query, a map's size). */
 export type GaugeReader = () => number | Promise<number>;
@@ -76,7 +76,7 @@ export class MonitoringMetrics {
     gauge('mandate_leases_live', 'Credential leases (dynamic database credentials) not yet expired or revoked.', () => this.leasesLive);
     gauge('mandate_monitoring_agents_tracked', 'Agents the monitor holds a baseline for.', () => this.agentsTracked);
     // Every signal shows on the dashboard from the start, at 0.
-    for (const signal of SIGNAL_NAMES) this.alerts.inc({ signal, severity: 'low' }, 0);
+    for (const signal of ALERT_SIGNAL_NAMES) this.alerts.inc({ signal, severity: 'low' }, 0);
     for (const decision of ['allow', 'deny', 'approval_required']) this.decisions.inc({ decision }, 0);
   }
 

@@ -5,7 +5,7 @@ import type { MonitoringDeps } from './deps.js';
 import { monitorEventOf } from './feed.js';
 import { getAlert, listAlerts, type AlertFilter, type AlertPage } from './list.js';
 import { AgentMonitor, type Anomaly } from './monitor.js';
-import { raiseAlert } from './raise.js';
+import { raiseAlert, raiseOperationalAlert, type OperationalAlert } from './raise.js';
 import { respondToAlert } from './respond.js';
 import type { MonitorSettings } from './settings.js';
 import type { MonitorEvent } from './events.js';
@@ -77,6 +77,18 @@ export class MonitoringService {
       return;
     }
     this.background(raiseAlert(deps, anomaly));
+  }
+
+  /**
+   * An alert about Mandate itself from another context (a lease whose revocation keeps
+   * failing): written in the background like the monitor's own (`idle()` waits for it).
+   */
+  raiseOperational(alert: OperationalAlert): void {
+    if (this.inFlight.size >= MAX_ALERTS_IN_FLIGHT) {
+      this.options.deps.logger.warn({ agent_id: alert.agentId, signal: alert.signal }, 'alert dropped: too many alerts being written at once');
+      return;
+    }
+    this.background(raiseOperationalAlert(this.options.deps, alert));
   }
 
   private background(work: Promise<unknown>): void {

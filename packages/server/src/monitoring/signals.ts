@@ -33,6 +33,21 @@ export const SIGNALS = {
 export type SignalName = keyof typeof SIGNALS;
 export const SIGNAL_NAMES = Object.keys(SIGNALS) as SignalName[];
 export type RateSignal = { [K in SignalName]: (typeof SIGNALS)[K]['kind'] extends 'rate' ? K : never }[SignalName];
+/**
+ * Alerts that are not about an agent's behaviour but about Mandate keeping its promises: raised
+ * by other contexts through `MonitoringService.raiseOperational`, never judged against a
+ * baseline, never suspending an agent (the agent did nothing wrong).
+ */
+export const OPERATIONAL_SIGNALS = {
+  /** A lease's revocation keeps failing (leases/ `revocation failing`): its credential outlives the lease until a retry succeeds. */
+  lease_revocation: { describes: 'failed lease revocations' },
+} as const satisfies Record<string, { describes: string }>;
+
+export type OperationalSignal = keyof typeof OPERATIONAL_SIGNALS;
+/** Every signal an alert may carry: the monitor's six, then the operational ones. */
+export type AlertSignalName = SignalName | OperationalSignal;
+export const ALERT_SIGNAL_NAMES: readonly AlertSignalName[] = [...SIGNAL_NAMES, ...(Object.keys(OPERATIONAL_SIGNALS) as OperationalSignal[])];
+
 export const RATE_SIGNALS = SIGNAL_NAMES.filter((name): name is RateSignal => SIGNALS[name].kind === 'rate');
 
 /**

@@ -177,6 +177,37 @@ export class Revocations {
     return { moved: true, events: [event(notBefore, true)] };
   }
 
+  /**
+   * Revokes tokens by jti inside a transaction the caller owns (a task's end): each one not
+   * yet revoked gets its row and a `token` event on the feed, so introspection, /v1, the
+   * decision point and SDK verifiers all refuse it. Returns the jtis newly revoked and one
+   * audit event naming them. Long-polls on this replica see the events within the watcher's
+   * poll interval (or on `published()` after commit).
+   */
+  async revokeTokensIn(trx: Tx, tokens: Array<{ jti: string; exp: number; agentId: string; clientId: string | null }>, actor: Actor, reason: string): Promise<{ jtis: string[]; events: AuditEvent[] }> {
+    await this.lockHead(trx);
+    const jtis: string[] = [];
+    for (const token of tokens) {
+      const exists = await oauthTables(trx).selectFrom('oauth_revoked_tokens').select('jti').where('jti', '=', token.jti).executeTakeFirst();
+      if (exists) continue;
+      await oauthTables(trx).insertInto('oauth_revoked_tokens').values({ jti: token.jti, agent_id: token.agentId, exp: token.exp, revoked_at: isoTime(this.options.clock.now()) }).execute();
+      await this.appendEvent(trx, { kind: 'token', jti: token.jti, agent_id: token.agentId, client_id: token.clientId, at: token.exp, retain_until: token.exp });
+      jtis.push(token.jti);
+    }
+    if (jtis.length === 0) return { jtis, events: [] };
+    const agents = [...new Set(tokens.map((t) => t.agentId))];
+    const event: AuditEvent = { type: 'oauth.token.revoked', actor, action: 'revoke', outcome: 'success', details: { jtis, reason }, ...(agents.length === 1 ? { subject: agents[0]!, agentId: agents[0]! } : {}) };
+    return { jtis, events: [event] };
+  }
+
+  /**
+   * Takes the feed head's row lock in the caller's transaction (PostgreSQL): writes that must
+   * be ordered against revocations (a task token's record against its task's close) meet here.
+   */
+  async lockFeed(trx: Tx): Promise<void> {
+    await this.lockHead(trx);
+  }
+
   /** Wakes this replica's waiting long-polls after a caller-owned transaction with feed events commits. */
   published(): void {
     this.wake();
@@ -282,5 +313,6 @@ export class Revocations {
     await oauthTables(db).deleteFrom('oauth_revoked_tokens').where('exp', '<', now).execute();
     await oauthTables(db).deleteFrom('oauth_agent_revocations').where('not_before', '<', now - this.options.retainAgentMarksSeconds).execute();
     await oauthTables(db).deleteFrom('oauth_revocation_events').where('retain_until', '<', now).execute();
+    await oauthTables(db).deleteFrom('oauth_task_tokens').where('exp', '<', now).execute();
   }
 }

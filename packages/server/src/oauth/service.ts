@@ -3,6 +3,10 @@ import type { Foundation } from '../foundation.js';
 import type { AgentTokenSource, ProofOfPossession, ResourceServerResolver } from '../identity/index.js';
 import type { RegistryService } from '../registry/index.js';
 import type { JobHandle } from '../scheduler/index.js';
+import type { AuditEvent } from '../audit/index.js';
+import { epochSeconds } from '../shared/clock.js';
+import type { RevokedCredential } from '../shared/revoked.js';
+import type { Tx } from '../storage/index.js';
 import { AgentAuthentication } from './agent-authentication.js';
 import { EndpointCallers, type CallerIdentity } from './callers.js';
 import { DpopProofs } from './dpop-proofs.js';
@@ -21,6 +25,7 @@ import { RefusalAudit } from './refusals.js';
 import { SeenJtis } from './replay.js';
 import { ResourceServers } from './resource-servers.js';
 import { Revocations, type FeedPage } from './revocation.js';
+import { TaskTokens, type TaskCheck } from './task-tokens.js';
 import { followAgentStatus } from './status-changes.js';
 import { AccessTokenVerifier } from './verifier.js';
 import { CERTIFICATE_METADATA, type ClientCertificates } from './tls-client-auth.js';
@@ -65,6 +70,7 @@ export class OAuthService {
   };
   private jobs: JobHandle[] = [];
   private delegation: DelegationService | null = null;
+  private readonly taskTokens: TaskTokens;
   private unfollow: (() => void) | null = null;
 
   constructor(private readonly options: OAuthServiceOptions) {
@@ -82,6 +88,7 @@ export class OAuthService {
       policy: { rotationMs: settings.signingKeyRotationDays * 86_400_000, publishDelayMs: settings.signingKeyPublishDelaySeconds * 1000, retainMs: retainSeconds * 1000 },
     });
     this.revocations = new Revocations({ store, audit, clock, retainAgentMarksSeconds: retainSeconds, scheduler });
+    this.taskTokens = new TaskTokens(store, this.revocations);
     this.resourceServers = new ResourceServers(store.db, audit, clock, this.issuer);
     this.seen = new SeenJtis(store.db, clock);
     this.issuances = new IssuanceAudit({ append: (events) => audit.append(...events), maxTokens: 200 });
@@ -109,6 +116,7 @@ export class OAuthService {
         refusals: new RefusalAudit(audit, logger),
         verifier: this.verifier,
         delegation: () => this.delegation,
+        taskTokens: this.taskTokens,
       }),
       introspect: new IntrospectionEndpoint(callers, this.verifier),
       revoke: new RevocationEndpoint({ callers, agents: this.agents, verifier: this.verifier, revocations: this.revocations, registry, clock }),
@@ -120,6 +128,16 @@ export class OAuthService {
   /** Token exchange and ID-JAG call the delegation context (built after approvals, so wired here). */
   acceptDelegation(delegation: DelegationService): void {
     this.delegation = delegation;
+  }
+
+  /**
+   * Tokens issued with a task id: `check` is the tasks context's `checkOpen` (built after
+   * OAuth, so wired here); the returned hook goes to `tasks.onClose` and revokes them.
+   */
+  acceptTasks(check: TaskCheck): (trx: Tx, task: { id: string }) => Promise<{ events: AuditEvent[]; revoked: RevokedCredential[] }> {
+    this.taskTokens.accept(check);
+    // Waiting feed long-polls learn of the events from the head watcher (one poll interval).
+    return (trx, task) => this.taskTokens.revokeForTaskIn(trx, task.id, epochSeconds(this.options.clock.now()));
   }
 
   /** Loads or creates the signing keys, follows agents' status changes, schedules upkeep. */

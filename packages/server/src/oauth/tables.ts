@@ -29,6 +29,15 @@ export interface RevokedTokenRow {
   revoked_at: string;
 }
 
+/** A token issued with a task id: revoked when the task ends (kept until its `exp`). */
+export interface TaskTokenRow {
+  jti: string;
+  task_id: string;
+  agent_id: string;
+  client_id: string | null;
+  exp: number;
+}
+
 /** Per-agent "not before" mark: tokens of the agent issued at or before it are revoked. */
 export interface AgentRevocationRow {
   agent_id: string;
@@ -79,6 +88,7 @@ export interface OAuthTables {
   oauth_revocation_events: RevocationEventRow;
   oauth_revocation_head: RevocationHeadRow;
   oauth_resource_servers: ResourceServerRow;
+  oauth_task_tokens: TaskTokenRow;
 }
 
 /** This context's typed view of the database or of an open transaction: only its own tables. */

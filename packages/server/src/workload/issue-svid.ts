@@ -5,7 +5,7 @@ import { newSerial, type SigningAuthority } from './ca/authority.js';
 import { checkCsr } from './csr.js';
 import { SVID_BACKDATE_MS, signSvid } from './signer.js';
 import { spiffeIdOf } from './spiffe.js';
-import { insertCertificate } from './store.js';
+import { insertCertificate, lockRevocationHead } from './store.js';
 
 /** `POST /v1/svids`'s answer (docs/contract.md). */
 export interface IssuedSvid {
@@ -23,6 +23,8 @@ export interface IssueSvidInput {
   csr: unknown;
   ttlSeconds: number | undefined;
   now: number;
+  /** An open task of the agent (checked by the caller): the certificate ends with it. */
+  taskId?: string | undefined;
 }
 
 export interface IssueSvidSettings {
@@ -59,6 +61,7 @@ export async function issueSvid(input: IssueSvidInput, authority: SigningAuthori
   const signed = await signSvid(authority, { publicKey: csr.publicKey, spiffeId, commonName: input.agentId, serial, notBefore, notAfter });
   const ignored = csr.requestedUris.filter((uri) => uri !== spiffeId);
   await audit.withEntry(async (trx) => {
+    if (input.taskId !== undefined) await lockRevocationHead(trx);
     await insertCertificate(trx, {
       serial,
       agent_id: input.agentId,
@@ -70,6 +73,7 @@ export async function issueSvid(input: IssueSvidInput, authority: SigningAuthori
       issued_at: isoTime(input.now),
       revoked_at: null,
       revoke_reason: null,
+      task_id: input.taskId ?? null,
     });
     return {
       result: undefined,
@@ -81,7 +85,7 @@ export async function issueSvid(input: IssueSvidInput, authority: SigningAuthori
           agentId: input.agentId,
           action: 'issue',
           outcome: 'success',
-          details: { serial, spiffe_id: spiffeId, ca: authority.id, not_after: isoTime(notAfter), ...(ignored.length > 0 ? { requested_identity_ignored: ignored } : {}) },
+          details: { serial, spiffe_id: spiffeId, ca: authority.id, not_after: isoTime(notAfter), ...(input.taskId !== undefined ? { task_id: input.taskId } : {}), ...(ignored.length > 0 ? { requested_identity_ignored: ignored } : {}) },
         },
       ],
     };

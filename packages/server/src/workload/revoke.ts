@@ -1,7 +1,7 @@
 import type { Actor, AuditEvent } from '../audit/index.js';
 import { isoTime } from '../shared/clock.js';
 import type { Tx } from '../storage/index.js';
-import { appendRevocations, liveCertificatesOf, markRevoked } from './store.js';
+import { appendRevocations, liveCertificatesOf, liveCertificatesOfTask, lockRevocationHead, markRevoked } from './store.js';
 import type { CertificateRow } from './tables.js';
 
 /** What a revocation did: the serials revoked and the audit events to append in the same transaction. */
@@ -45,4 +45,10 @@ export async function revokeCertificates(trx: Tx, rows: readonly CertificateRow[
 /** Every live certificate of one agent (suspension, decommissioning). */
 export async function revokeAgentCertificatesIn(trx: Tx, agentId: string, now: number, actor: Actor, reason: string): Promise<CertificateRevocation> {
   return revokeCertificates(trx, await liveCertificatesOf(trx, agentId, isoTime(now)), now, actor, reason);
+}
+
+/** Every live certificate issued with a task (the task completed, expired or was cancelled). */
+export async function revokeTaskCertificatesIn(trx: Tx, taskId: string, now: number, actor: Actor): Promise<CertificateRevocation> {
+  await lockRevocationHead(trx);
+  return revokeCertificates(trx, await liveCertificatesOfTask(trx, taskId, isoTime(now)), now, actor, `task ${taskId} closed`);
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Actor } from '../audit/index.js';
+import type { Actor, AuditEvent } from '../audit/index.js';
+import type { RevokedCredential } from '../shared/revoked.js';
 import type { Foundation } from '../foundation.js';
 import { TokenBuckets } from '../oauth/index.js';
 import { epochSeconds, isoTime } from '../shared/clock.js';
@@ -12,7 +13,7 @@ import { revocationLists } from './crl.js';
 import { issueSvid, type IssuedSvid } from './issue-svid.js';
 import { mintJwtSvid, type IssuedJwtSvid } from './jwt-svid.js';
 import { spiffeIdOf } from './spiffe.js';
-import { revokeAgentCertificatesIn, revokeCertificates, type CertificateRevocation } from './revoke.js';
+import { revokeAgentCertificatesIn, revokeCertificates, revokeTaskCertificatesIn, type CertificateRevocation } from './revoke.js';
 import { CaRotator } from './rotator.js';
 import { checkIssuerUrl, issuerOf, TrustedIssuers, type FederationResult } from './federation/issuers.js';
 import { authenticateOwnJwtSvid } from './federation/own-svids.js';
@@ -74,6 +75,8 @@ export class WorkloadService {
   private readonly buckets: TokenBuckets;
   private readonly issuers: TrustedIssuers;
   private readonly issuedListeners = new Set<() => void>();
+  /** The tasks context's `checkOpen` (wired by the composition root): a ValidationError naming the problem. */
+  private checkTask: ((taskId: string, agentId: string) => Promise<void>) | null = null;
 
   constructor(private readonly options: WorkloadServiceOptions) {
     this.trustDomain = options.config.workload.trustDomain;
@@ -121,22 +124,55 @@ export class WorkloadService {
     return active;
   }
 
-  /** `POST /v1/svids`: an X.509-SVID for an active agent, from its CSR. */
-  async issue(agentId: string, csr: unknown, ttlSeconds: number | undefined): Promise<IssuedSvid> {
+  /**
+   * Certificates issued with a task id: `check` is the tasks context's `checkOpen` (built
+   * after workload, so wired here); the returned hook goes to `tasks.onClose` and revokes them.
+   */
+  acceptTasks(check: (taskId: string, agentId: string) => Promise<void>): (trx: Tx, task: { id: string }) => Promise<{ events: AuditEvent[]; revoked: RevokedCredential[] }> {
+    this.checkTask = check;
+    return async (trx, task) => {
+      const revocation = await revokeTaskCertificatesIn(trx, task.id, this.options.clock.now(), { kind: 'system', id: 'tasks' });
+      return { events: revocation.events, revoked: revocation.serials.map((serial) => ({ kind: 'certificate', id: serial, detail: `issued with task ${task.id}` })) };
+    };
+  }
+
+  private async checkOpenTask(taskId: string, agentId: string): Promise<void> {
+    if (!this.checkTask) throw new ValidationError('task_id is not accepted: this server has no tasks context', { field: 'task_id' });
+    await this.checkTask(taskId, agentId);
+  }
+
+  /** `POST /v1/svids`: an X.509-SVID for an active agent, from its CSR; with `taskId`, one that ends with that open task of the agent. */
+  async issue(agentId: string, csr: unknown, ttlSeconds: number | undefined, taskId?: string): Promise<IssuedSvid> {
     const now = this.options.clock.now();
     const agent = await this.options.agents.find(agentId);
     if (!agent || agent.status !== 'active') throw new ForbiddenError(`agent '${agentId}' is ${agent?.status ?? 'unknown'}; only active agents get certificates`);
+    if (taskId !== undefined) await this.checkOpenTask(taskId, agentId);
     const wait = this.buckets.take(agentId, now);
     if (wait > 0) throw new RateLimitedError(wait);
     const settings = this.options.config.workload;
     const issued = await issueSvid(
-      { agentId, csr, ttlSeconds, now },
+      { agentId, csr, ttlSeconds, now, taskId },
       this.active(),
       { trustDomain: this.trustDomain, defaultTtlSeconds: settings.svidTtlSeconds, maxTtlSeconds: settings.svidMaxTtlSeconds, csrMaxBytes: settings.csrMaxBytes },
       this.options.audit,
     );
+    if (taskId !== undefined) await this.closedMeanwhile(taskId, agentId, issued.serial);
     for (const listener of this.issuedListeners) listener();
     return issued;
+  }
+
+  /**
+   * The task is checked again once the certificate has committed: a close that committed
+   * before the insert (so did not see it) is caught here, the certificate revoked and the
+   * request refused; a close after it sees the row (both lock the feed head).
+   */
+  private async closedMeanwhile(taskId: string, agentId: string, serial: string): Promise<void> {
+    try {
+      await this.checkOpenTask(taskId, agentId);
+    } catch (error) {
+      await this.revoke(serial, { kind: 'system', id: 'tasks' }, `task ${taskId} closed`);
+      throw error;
+    }
   }
 
   /** Hears of every X.509-SVID issued (the certificates-issued counter of /metrics); returns the unsubscribe. */

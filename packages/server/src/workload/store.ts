@@ -60,6 +60,27 @@ export function liveCertificatesOf(db: Executor, agentId: string, nowIso: string
     .execute();
 }
 
+/** A task's certificates not yet expired nor revoked: what the task's end must revoke. */
+export function liveCertificatesOfTask(db: Executor, taskId: string, nowIso: string): Promise<CertificateRow[]> {
+  return workloadTables(db)
+    .selectFrom('workload_certificates')
+    .selectAll()
+    .where('task_id', '=', taskId)
+    .where('revoked_at', 'is', null)
+    .where('not_after', '>', nowIso)
+    .orderBy('serial')
+    .execute();
+}
+
+/**
+ * Takes the feed head's row lock (a no-op update, so both dialects serialise on it): a task
+ * certificate's insert and its task's close meet here, so the close sees every certificate
+ * committed before it.
+ */
+export async function lockRevocationHead(trx: Tx): Promise<void> {
+  await workloadTables(trx).updateTable('workload_revocation_head').set((eb) => ({ seq: eb.ref('seq') })).where('id', '=', 1).execute();
+}
+
 export async function markRevoked(trx: Tx, serials: readonly string[], revokedAt: string, reason: string): Promise<void> {
   if (serials.length === 0) return;
   await workloadTables(trx).updateTable('workload_certificates').set({ revoked_at: revokedAt, revoke_reason: reason }).where('serial', 'in', serials).where('revoked_at', 'is', null).execute();

@@ -35,6 +35,8 @@ export interface CertificateRow {
   issued_at: string;
   revoked_at: string | null;
   revoke_reason: string | null;
+  /** The task it was issued with (`task_id` on `POST /v1/svids`): revoked when the task ends. */
+  task_id: string | null;
 }
 
 /** The revocation feed: one event per revoked serial, in order (`seq`). */

@@ -4,7 +4,7 @@ import { AGENT_STATUS_NAMES, APPROVAL_STATUS_NAMES, CLASSIFICATION_NAMES, GRANT_
 import { GRANT_REQUEST_STATUSES } from '../../src/registry/types.js';
 import { ROLES } from '../../src/identity/roles.js';
 import { ALERT_STATUS_NAMES, SEVERITY_NAMES, SIGNAL_NAMES } from '../../src/cli/names.js';
-import { ALERT_STATUSES, SEVERITIES, SIGNAL_NAMES as MONITOR_SIGNALS } from '../../src/monitoring/index.js';
+import { ALERT_STATUSES, SEVERITIES, ALERT_SIGNAL_NAMES as MONITOR_SIGNALS } from '../../src/monitoring/index.js';
 import { CLASSIFICATION_NAMES as REGISTRY_CLASSIFICATIONS } from '../../src/registry/classification.js';
 import { AGENT_STATUSES, LIFECYCLE_ACTION_NAMES as REGISTRY_LIFECYCLE_ACTIONS } from '../../src/registry/lifecycle.js';
 

@@ -39,6 +39,18 @@ describe('mandate token, keys and resource-server', () => {
     expect(gone.stderr).toMatch(/400 invalid_target/);
   });
 
+  it('gets a token that ends with a task (--task), and says why a task is refused', async () => {
+    const login = ['--url', server.url, 'token', '--client-id', agent.clientId, '--client-secret', agent.clientSecret];
+    const own = (await runMandate(login)).stdout.trim();
+    const task = (await server.api('POST', '/v1/tasks', {}, { token: own })).body as { id: string };
+    const got = await runMandate([...login, '--task', task.id]);
+    expect(got.code).toBe(0);
+    expect(decodeJwt(got.stdout.trim())).toMatchObject({ task_id: task.id, sub: agent.id });
+    const unknown = await runMandate([...login, '--task', 'task_nope']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/400 invalid_request.*task_id 'task_nope' is not a task of this agent/);
+  });
+
   it('exits 1 on a wrong secret and 2 without credentials', async () => {
     const wrong = await runMandate(['--url', server.url, 'token', '--client-id', agent.clientId, '--client-secret', 'nope']);
     expect(wrong.code).toBe(1);

@@ -171,6 +171,11 @@ describe.skipIf(pgUrl === null).each(storeKinds())('database credentials (Mandat
       expect(lease.attempts).toBe(3);
       expect(failing).toEqual([expect.objectContaining({ leaseId: creds.lease_id, attempts: 3, agentId: agent.id })]);
       expect((await auditOf(server, ['lease.revocation_failing'])).some((e) => e.subject === creds.lease_id)).toBe(true);
+      // A real alert in the monitoring context: operators see it in GET /v1/alerts.
+      await server.runtime.monitoring.idle();
+      const alerts = (await server.api('GET', `/v1/alerts?signal=lease_revocation&agent=${agent.id}`)).body.items;
+      expect(alerts).toEqual([expect.objectContaining({ agent_id: agent.id, signal: 'lease_revocation', severity: 'high', status: 'open', observed: 3, agent_suspended: false })]);
+      expect(alerts[0].reason).toContain(`lease ${creds.lease_id}`);
       expect(await roleExists(creds.username)).toBe(true);
       await relay.up();
       await sweep(4_100);

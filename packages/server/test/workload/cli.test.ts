@@ -47,6 +47,17 @@ describe('mandate cert and ca', () => {
     const missing = await runMandate([...asAgent, 'cert', 'issue', '--csr', join(dir, 'absent.pem')]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('--csr');
+    // --task: the certificate ends with the task (docs/secrets.md "Tasks").
+    const agentToken2 = asAgent[3]!; // the agent's access token
+    const task = (await server.api('POST', '/v1/tasks', {}, { token: agentToken2 })).body;
+    const withTask = JSON.parse((await runMandate([...asAgent, '--json', 'cert', 'issue', '--csr', csrFile, '--task', task.id])).stdout) as { serial: string };
+    expect(JSON.parse((await runMandate([...admin, '--json', 'cert', 'show', withTask.serial])).stdout).task_id).toBe(task.id);
+    await server.api('POST', `/v1/tasks/${task.id}/complete`, undefined, { token: agentToken2 });
+    expect(JSON.parse((await runMandate([...admin, '--json', 'cert', 'show', withTask.serial])).stdout).revoke_reason).toBe(`task ${task.id} closed`);
+    const closed = await runMandate([...asAgent, 'cert', 'issue', '--csr', csrFile, '--task', task.id]);
+    expect(closed.code).toBe(1);
+    expect(closed.stderr).toContain(`task '${task.id}' is completed`);
+
     const notAgent = await runMandate([...admin, 'cert', 'issue', '--csr', csrFile]);
     expect(notAgent.code).toBe(1);
     expect(notAgent.stderr).toMatch(/agents/);

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { ALERT_STATUSES, NOTE_MAX_LENGTH, SEVERITIES, SIGNAL_NAMES, UNUSED_DAYS_MAX, WINDOW_NAMES, alertView, type AlertAction } from '../../monitoring/index.js';
+import { ALERT_SIGNAL_NAMES, ALERT_STATUSES, NOTE_MAX_LENGTH, SEVERITIES, UNUSED_DAYS_MAX, WINDOW_NAMES, alertView, type AlertAction } from '../../monitoring/index.js';
 import { ForbiddenError, UnauthenticatedError } from '../../shared/errors.js';
 import { requireOperator } from '../auth.js';
 import type { MandatePlugin } from '../plugin.js';
@@ -13,7 +13,7 @@ const Enum = (values: readonly string[]) => Type.Unsafe<string>({ type: 'string'
 const AlertSchema = Type.Object({
   id: Type.String(),
   agent_id: Type.String(),
-  signal: Enum(SIGNAL_NAMES),
+  signal: Enum(ALERT_SIGNAL_NAMES),
   window: Enum(WINDOW_NAMES),
   severity: Enum(SEVERITIES),
   observed: Type.Number(),
@@ -98,7 +98,7 @@ export const monitoringRoutes: MandatePlugin = async (app, { runtime }) => {
           {
             status: Type.Optional(Enum(ALERT_STATUSES)),
             agent: Type.Optional(Type.String({ maxLength: 200 })),
-            signal: Type.Optional(Enum(SIGNAL_NAMES)),
+            signal: Type.Optional(Enum(ALERT_SIGNAL_NAMES)),
             severity: Type.Optional(Enum(SEVERITIES)),
             ...Paging,
           },

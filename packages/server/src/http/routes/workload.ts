@@ -28,6 +28,7 @@ const CertificateView = Type.Object({
   issued_at: Type.String(),
   revoked_at: Type.Union([Type.String(), Type.Null()]),
   revoke_reason: Type.Union([Type.String(), Type.Null()]),
+  task_id: Type.Union([Type.String(), Type.Null()], { description: 'the task it ends with (issued with task_id), else null' }),
 });
 
 const AuthorityView = Type.Object({
@@ -52,6 +53,7 @@ const certificateView = (row: CertificateRow) => ({
   issued_at: row.issued_at,
   revoked_at: row.revoked_at,
   revoke_reason: row.revoke_reason,
+  task_id: row.task_id,
 });
 const authorityView = (a: SigningAuthority) => ({ id: a.id, state: a.state, not_before: iso(a.notBefore)!, not_after: iso(a.notAfter)!, remove_at: iso(a.removeAt), certificate: a.pem });
 
@@ -95,6 +97,7 @@ export const workloadRoutes: MandatePlugin = async (app, { runtime }) => {
           {
             csr: Type.String({ minLength: 1, maxLength: config.workload.csrMaxBytes, description: 'PEM PKCS#10 request, signed by the key it certifies' }),
             ttl_seconds: Type.Optional(Type.Integer({ minimum: 60, maximum: config.workload.svidMaxTtlSeconds })),
+            task_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'an open task of the agent: the certificate is revoked when it ends' })),
           },
           { additionalProperties: false },
         ),
@@ -102,7 +105,7 @@ export const workloadRoutes: MandatePlugin = async (app, { runtime }) => {
       },
     },
     async (request, reply) => {
-      const issued = await workload.issue(await svidCaller(request), request.body.csr, request.body.ttl_seconds);
+      const issued = await workload.issue(await svidCaller(request), request.body.csr, request.body.ttl_seconds, request.body.task_id);
       return reply.status(201).header('cache-control', 'no-store').send(issued);
     },
   );

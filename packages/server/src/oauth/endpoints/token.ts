@@ -18,6 +18,7 @@ import { tokenRequestsRefused, tokensIssued } from '../metrics.js';
 import { TokenBuckets } from '../rate-limit.js';
 import type { RefusalAudit } from '../refusals.js';
 import type { ResourceServers } from '../resource-servers.js';
+import type { TaskTokens } from '../task-tokens.js';
 import type { OAuthRequest } from './request.js';
 
 export interface TokenEndpointOptions {
@@ -33,6 +34,8 @@ export interface TokenEndpointOptions {
   verifier: AccessTokenVerifier;
   /** Set once the runtime has built the delegation context (token exchange, ID-JAG). */
   delegation: () => DelegationService | null;
+  /** Tokens issued with a task id (`task_id`): checked, recorded, revoked when the task ends. */
+  taskTokens: TaskTokens;
 }
 
 /**
@@ -71,8 +74,14 @@ export class TokenEndpoint {
       // RFC 8705 §3: a token got with the client certificate is bound to it.
       const x5t = presented.method === 'tls_client_auth' ? certificateThumbprint(presented.certificate) : undefined;
       if (x5t && jkt) throw new InvalidRequest('bind a token to the client certificate or to a DPoP key, not both');
+      const taskId = form.get('task_id');
+      if (taskId !== undefined) {
+        if (!grant.parameters.includes('task_id')) throw new InvalidRequest(`task_id is accepted only with grant_type client_credentials, not '${grantType}'`);
+        await this.options.taskTokens.checkOpen(taskId, agent.id);
+      }
       const result = await grant.handler({
         form,
+        taskId,
         client: { agent, method: presented.method },
         jkt,
         ...(x5t ? { x5t } : {}),
@@ -84,6 +93,7 @@ export class TokenEndpoint {
         verifier: this.options.verifier,
         delegation: this.options.delegation(),
       });
+      if (taskId !== undefined) await this.options.taskTokens.record(taskId, { jti: result.issued.jti, exp: result.issued.exp, agentId: agent.id, clientId: agent.clientId });
       // Awaited: no token leaves before its audit entry has committed (issuance-audit.ts).
       await this.options.issuances.record(
         {

@@ -13,8 +13,8 @@ import { tokenLifetime, type GrantModule } from './types.js';
  */
 export const clientCredentials: GrantModule = {
   grantType: 'client_credentials',
-  parameters: ['scope', 'resource'],
-  async handler({ form, client, jkt, x5t, now, issuer, ttl, keys, resourceServers }) {
+  parameters: ['scope', 'resource', 'task_id'],
+  async handler({ form, client, jkt, x5t, now, taskId, issuer, ttl, keys, resourceServers }) {
     const agent = client.agent;
     const requested = parseScope(form.get('scope'));
     const resource = form.get('resource');
@@ -41,11 +41,13 @@ export const clientCredentials: GrantModule = {
         agent: { purpose: agent.purpose, owner: agent.owner, data_classification: agent.dataClassification, environment: agent.environment },
         ...(jkt ? { jkt } : {}),
         ...(x5t ? { x5t } : {}),
+        ...(taskId !== undefined ? { extra: { task_id: taskId } } : {}),
       },
       now,
     );
     return {
       issued,
+      ...(taskId !== undefined ? { details: { task_id: taskId } } : {}),
       response: { access_token: issued.token, token_type: jkt ? 'DPoP' : 'Bearer', expires_in: ttlSeconds, scope: scopes.join(' ') },
     };
   },

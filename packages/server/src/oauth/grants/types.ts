@@ -16,6 +16,8 @@ export interface GrantContext {
   /** Thumbprint of the client certificate (tls_client_auth): the token must be bound to it (RFC 8705 §3). */
   x5t?: string | undefined;
   now: number;
+  /** An open task of the agent the token is issued with (checked by the endpoint): carried as the `task_id` claim. */
+  taskId?: string | undefined;
   issuer: string;
   ttl: { defaultSeconds: number; minSeconds: number; maxSeconds: number };
   keys: SigningKeys;
