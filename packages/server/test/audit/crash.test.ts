@@ -1,10 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/storage/database.js';
+import { startServerChild } from '../support/process.js';
 import { newStoreLocation, storeKinds, type TestStoreLocation } from '../support/stores.js';
 
 /**
@@ -12,53 +11,10 @@ import { newStoreLocation, storeKinds, type TestStoreLocation } from '../support
  * while it is killed with SIGKILL; after a restart on the same data, the chain verifies and
  * the agents and their `agent.registered` entries match one to one.
  */
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
-const mainTs = join(repoRoot, 'packages/server/src/cli/main.ts');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-interface Child {
-  process: ChildProcess;
-  url: string;
-  exited: Promise<void>;
-}
 
 const children: ChildProcess[] = [];
 
-async function startChild(location: TestStoreLocation): Promise<Child> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', mainTs, '--data-dir', location.dataDir, 'server', '--port', String(port), '--log-level', 'warn'], {
-    cwd: repoRoot,
-    env: { ...process.env, MANDATE_DATABASE_URL: location.databaseUrl ?? '', MANDATE_MASTER_KEY: '' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  children.push(child);
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  const url = `http://127.0.0.1:${port}`;
-  // Wait for readiness by asking, not by sleeping a fixed time.
-  for (let attempt = 0; ; attempt += 1) {
-    if (child.exitCode !== null) throw new Error(`server exited during start: ${stderr}`);
-    try {
-      if ((await fetch(`${url}/readyz`)).ok) break;
-    } catch {
-      /* not listening yet */
-    }
-    if (attempt > 600) throw new Error(`server did not become ready: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { process: child, url, exited };
-}
+const startChild = (location: TestStoreLocation) => startServerChild(location, children);
 
 afterEach(() => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
@@ -100,7 +56,7 @@ describe.each(storeKinds())('audit survives a crash on %s', (kind) => {
           if (body.client_secret) secrets.push(body.client_secret);
           if (acknowledged.length >= KILL_AFTER && !killed) {
             killed = true;
-            first.process.kill('SIGKILL');
+            first.child.kill('SIGKILL');
           }
         } catch (error) {
           if (!killed) throw error;
@@ -123,7 +79,7 @@ describe.each(storeKinds())('audit survives a crash on %s', (kind) => {
     });
     expect(more.status).toBe(201);
     expect((await (await fetch(`${second.url}/v1/audit/verify`, { headers })).json()) as object).toMatchObject({ ok: true, count: verify.count + 1 });
-    second.process.kill('SIGTERM');
+    second.child.kill('SIGTERM');
     await second.exited;
 
     const store = await openStore(location);

@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pgServerUrl } from '../support/pg.js';
+import { startServerChild } from '../support/process.js';
 import { newStoreLocation, storeKinds, type TestStoreLocation } from '../support/stores.js';
 import { READER_ROLE, targetDatabase } from './support.js';
 
@@ -14,47 +14,12 @@ import { READER_ROLE, targetDatabase } from './support.js';
  * process on the same data revokes every one of them at (never before) its expiry, and no
  * role it issued is left in PostgreSQL.
  */
-const serverRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const builtCli = join(serverRoot, 'dist', 'cli', 'main.js');
+const builtCli = join(resolve(dirname(fileURLToPath(import.meta.url)), '../..'), 'dist', 'cli', 'main.js');
 const pgUrl = pgServerUrl();
-
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 const children: ChildProcess[] = [];
 
-async function startChild(location: TestStoreLocation): Promise<{ child: ChildProcess; url: string; exited: Promise<void> }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [builtCli, '--data-dir', location.dataDir, 'server', '--port', String(port), '--log-level', 'warn'], {
-    cwd: serverRoot,
-    env: { ...process.env, MANDATE_DATABASE_URL: location.databaseUrl ?? '', MANDATE_MASTER_KEY: '' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  children.push(child);
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  const url = `http://127.0.0.1:${port}`;
-  for (let attempt = 0; ; attempt += 1) {
-    if (child.exitCode !== null) throw new Error(`server exited during start: ${stderr}`);
-    try {
-      if ((await fetch(`${url}/readyz`)).ok) break;
-    } catch {
-      /* not listening yet */
-    }
-    if (attempt > 600) throw new Error(`server did not become ready: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { child, url, exited };
-}
+const startChild = (location: TestStoreLocation) => startServerChild(location, children, { built: true });
 
 afterEach(() => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');

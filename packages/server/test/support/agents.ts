@@ -3,24 +3,11 @@
  * resource servers registered through the admin API, and form posts to the OAuth endpoints
  * (every token issued is cross-verified with jose).
  */
-import { createServer } from 'node:net';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import type { Clock } from '../../src/shared/clock.js';
 import type { Dialect } from '../../src/storage/database.js';
+import { freePort } from './process.js';
 import { startTestServer, type TestServer } from './server.js';
-
-/** A free loopback port: the issuer must name the address the server really listens on. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** A Mandate server whose issuer equals its real URL (metadata, aud and DPoP htu depend on it). */
 export async function startOAuthServer(kind: Dialect, options: { clock?: Clock; config?: Record<string, unknown> } = {}): Promise<TestServer> {

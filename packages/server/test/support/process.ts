@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -45,4 +46,54 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
     });
   });
   return { ...proc, url };
+}
+
+/** A loopback port free right now (the kernel picks it; closed again before it is returned). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+export interface ServerChild {
+  child: ChildProcess;
+  url: string;
+  exited: Promise<void>;
+}
+
+/**
+ * Starts `mandate server` on the store at `location` as a child process that a test may kill
+ * (SIGKILL for crash tests), and resolves once /readyz answers — asking, never sleeping a
+ * fixed time. `built: true` runs dist/ as users do (needs `npm run build`); else src/ through tsx.
+ * The child is pushed on `children` so the suite's afterEach can kill what is left.
+ */
+export async function startServerChild(location: { dataDir: string; databaseUrl?: string | null | undefined }, children: ChildProcess[], options: { built?: boolean } = {}): Promise<ServerChild> {
+  const port = await freePort();
+  const entry = options.built ? [join(serverRoot, 'dist', 'cli', 'main.js')] : ['--import', 'tsx', cliEntry];
+  const child = spawn(process.execPath, [...entry, '--data-dir', location.dataDir, 'server', '--port', String(port), '--log-level', 'warn'], {
+    cwd: serverRoot,
+    env: { ...process.env, MANDATE_DATABASE_URL: location.databaseUrl ?? '', MANDATE_MASTER_KEY: '' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  children.push(child);
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  const url = `http://127.0.0.1:${port}`;
+  for (let attempt = 0; ; attempt += 1) {
+    if (child.exitCode !== null) throw new Error(`server exited during start: ${stderr}`);
+    try {
+      if ((await fetch(`${url}/readyz`)).ok) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (attempt > 600) throw new Error(`server did not become ready: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, url, exited };
 }
