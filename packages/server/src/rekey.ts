@@ -9,7 +9,7 @@ import { MIGRATIONS } from './migrations.js';
 import { rewrapSigningKeys } from './oauth/index.js';
 import { rewrapSecrets } from './secrets/index.js';
 import { systemClock, type Clock } from './shared/clock.js';
-import { migrateToLatest, openStore, type Executor } from './storage/index.js';
+import { migrateToLatest, openStore, postgresInUse, sqliteInUse, type Executor } from './storage/index.js';
 import { rewrapAuthorityKeys } from './workload/index.js';
 
 /**
@@ -66,7 +66,7 @@ function readKeyFile(file: string): string {
  * full disk or a read-only directory stops the rotation before anything changed; renamed over
  * the old file once the transaction committed.
  */
-function prepareKeyFile(file: string, key: Buffer): { commit(): void; abandon(): void } {
+function prepareKeyFile(file: string, key: Buffer): { path: string; commit(): void; abandon(): void } {
   const temporary = `${file}.rekey-${process.pid}.tmp`;
   const fd = openSync(temporary, 'wx', 0o600);
   try {
@@ -76,6 +76,7 @@ function prepareKeyFile(file: string, key: Buffer): { commit(): void; abandon():
     closeSync(fd);
   }
   return {
+    path: temporary,
     commit: () => renameSync(temporary, file),
     abandon: () => {
       try {
@@ -87,15 +88,26 @@ function prepareKeyFile(file: string, key: Buffer): { commit(): void; abandon():
   };
 }
 
+/** A server still running would keep the old key in memory: stop before touching anything. */
+function refuseIfInUse(reason: string | null): void {
+  if (reason) throw new MasterKeyError(`${reason}; stop every Mandate server using this store, then run rekey again (nothing was changed)`);
+}
+
 export async function rekey(config: Config, newKey: Buffer, options: RekeyOptions = {}): Promise<RekeyResult> {
   const clock = options.clock ?? systemClock;
   const current = currentKey(config);
   if (current.key.equals(newKey)) throw new MasterKeyError('the new master key is the current one; nothing to rotate');
   const from = new Envelope(current.key);
   const to = new Envelope(newKey);
+  // Opening SQLite would create an empty store: refuse first, and before the WAL check sees our own connection.
+  if (!config.databaseUrl && !existsSync(join(config.dataDir, 'mandate.db'))) throw new MasterKeyError(`no store in ${config.dataDir}; nothing to rotate`);
+  if (!config.databaseUrl) refuseIfInUse(sqliteInUse(config.dataDir));
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  const keyFile = current.file ? prepareKeyFile(current.file, newKey) : null;
+  let keyFile: ReturnType<typeof prepareKeyFile> | null = null;
+  let committed = false;
   try {
+    if (config.databaseUrl) refuseIfInUse(await postgresInUse(store.db));
+    keyFile = current.file ? prepareKeyFile(current.file, newKey) : null;
     const tables = await store.db.introspection.getTables();
     if (!tables.some((t) => t.name === 'meta')) throw new MasterKeyError('this data store has never been started; start the server once with the key you want instead');
     // As at the server's start: the key is checked before migrations, so a wrong key changes nothing.
@@ -120,10 +132,13 @@ export async function rekey(config: Config, newKey: Buffer, options: RekeyOption
         },
       ]);
     });
+    committed = true;
     keyFile?.commit();
     return { counts, keyFile: current.file };
   } catch (error) {
-    keyFile?.abandon();
+    // After the commit the prepared file is the only copy of the key besides the operator's: keep it.
+    if (!committed) keyFile?.abandon();
+    else if (keyFile) throw new MasterKeyError(`the store is now under the new key, but ${current.file} could not be replaced (${(error as Error).message}); the new key is in ${keyFile.path}: move it there before starting`);
     throw error;
   } finally {
     await store.close();

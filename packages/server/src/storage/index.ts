@@ -19,3 +19,4 @@ export { joinMigrations, migrateToLatest, type DialectMigration, type Migrations
 export { storageMigrations } from './migrations/index.js';
 
 export { readMeta, replaceMeta, writeMetaOnce, type StorageTables } from './meta.js';
+export { postgresInUse, sqliteInUse } from './in-use.js';

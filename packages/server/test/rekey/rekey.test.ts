@@ -6,8 +6,9 @@ import { auditHmacKey, deriveKey, Envelope, parseMasterKey } from '../../src/cry
 import { rekey } from '../../src/rekey.js';
 import { startOAuthServer } from '../support/agents.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { pgServerUrl } from '../support/pg.js';
 import { storeKinds } from '../support/stores.js';
-import { agentWithToken } from '../secrets/support.js';
+import { agentWithToken, asUser, READER_ROLE, targetDatabase } from '../secrets/support.js';
 import { agentKey, csrFor } from '../workload/support.js';
 
 /**
@@ -42,6 +43,9 @@ describe.each(storeKinds())('master-key rotation (%s)', (kind) => {
     const ciphertext = async (server: TestServer) =>
       (await server.runtime.store.db.selectFrom('secret_versions').select('ciphertext').where('path', '=', 'rekey/app').executeTakeFirstOrThrow()).ciphertext;
     const before = await ciphertext(first);
+    // While the server runs (SQLite: its WAL file; PostgreSQL: its sessions), rekey refuses and changes nothing.
+    await expect(rekey(first.config, randomBytes(32))).rejects.toThrow(/stop every Mandate server using this store/);
+    expect(readdirSync(first.location.dataDir).filter((name) => name.includes('rekey'))).toEqual([]);
     await first.stop();
 
     const keyFile = join(first.location.dataDir, 'master-key');
@@ -112,5 +116,29 @@ describe.each(storeKinds())('master-key rotation (%s)', (kind) => {
     expect((await second.api('GET', '/v1/secrets/rekey/env')).body.data).toEqual({ v: 'x' });
     await second.stop();
     await expect(startTestServer({ location: first.location, masterKey: oldKey })).rejects.toThrow(/master key does not match/);
+  }, 120_000);
+
+  it.skipIf(pgServerUrl() === null)('a lease issued before the rotation is revoked after it, and the connection (root URL) still issues credentials', async () => {
+    const target = await targetDatabase(pgServerUrl()!);
+    const first = await startOAuthServer(kind);
+    running.push(first);
+    const url = `postgres://${target.rootUser}:${target.rootPassword}@127.0.0.1:${target.port}/${target.database}`;
+    expect((await first.api('PUT', '/v1/db/main', { url })).status).toBe(200);
+    expect((await first.api('PUT', '/v1/db/main/roles/reader', READER_ROLE)).status).toBe(200);
+    const agent = await agentWithToken(first);
+    const issued = (await first.api('POST', '/v1/db/main/creds/reader', {}, { token: agent.token })).body;
+    await first.stop();
+
+    const result = await rekey(first.config, randomBytes(32));
+    expect(result.counts).toMatchObject({ leases: 1, db_connections: 1 });
+
+    const second = await restart(first);
+    // The lease's revocation data opens under the new key: the role is dropped.
+    expect((await second.api('POST', `/v1/leases/${issued.lease_id}/revoke`)).status).toBe(200);
+    expect(await target.superuser('SELECT 1 FROM pg_roles WHERE rolname = $1', [issued.username])).toEqual([]);
+    // The root URL opens too: new credentials are issued and log in.
+    const fresh = await second.api('POST', '/v1/db/main/creds/reader', {}, { token: agent.token });
+    expect(fresh.status).toBe(200);
+    expect((await asUser(target.port, target.database, fresh.body.username, fresh.body.password, 'SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
   }, 120_000);
 });
