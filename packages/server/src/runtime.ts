@@ -5,8 +5,7 @@ import { AuditKeyring, AuditLog, AuditReader } from './audit/index.js';
 import { createApprovals, type ApprovalService } from './approvals/index.js';
 import { DelegationService } from './delegation/index.js';
 import { Envelope } from './crypto/index.js';
-import { checkMasterKey, resolveMasterKey } from './crypto/index.js';
-import { deriveKey } from './crypto/index.js';
+import { auditHmacKey, checkMasterKey, resolveMasterKey } from './crypto/index.js';
 import type { Foundation } from './foundation.js';
 import { acceptAgentTokens, Authenticator } from './identity/index.js';
 import { OperatorService } from './operators/index.js';
@@ -152,7 +151,7 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
     store,
     clock,
     onAppended: (entries) => monitorEntries(entries),
-    hmacKey: deriveKey(master.key, 'audit-hmac'),
+    hmacKey: await auditHmacKey(store.db, envelope, master.key),
     signer: auditKeys,
     checkpoints: { everyEntries: config.audit.checkpointEveryEntries, intervalSeconds: config.audit.checkpointIntervalSeconds },
     groupCommit: { maxDelayMs: config.audit.groupCommitMaxDelayMs, maxEntries: config.audit.groupCommitMaxEntries },

@@ -16,3 +16,4 @@ export { VERIFY_FAILURES, type VerifyFailure, type VerifyOptions, type VerifyRes
 export { AuditKeyring, type AuditPublicKey } from './keys.js';
 export { HEAD_PURPOSE, type Checkpoint, type CheckpointPolicy, type SignedHead } from './checkpoint.js';
 export { auditMigrations } from './migrations/index.js';
+export { rewrapAuditKeys } from './rewrap.js';

@@ -26,7 +26,7 @@ export interface AuditPublicKey {
 }
 
 /** The envelope context binds a sealed private key to its row. */
-const sealContext = (keyId: string) => `mandate:audit-key:${keyId}`;
+export const sealContext = (keyId: string) => `mandate:audit-key:${keyId}`;
 
 /** RFC 7638 thumbprint of an OKP key: the key id third parties can recompute. */
 export function okpThumbprint(jwk: { crv: string; x: string }): string {

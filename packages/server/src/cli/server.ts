@@ -9,7 +9,7 @@ function port(value: string): number {
 
 /** `mandate server`: flags win over environment variables, which win over the config file. */
 export const registerServerCommands: RegisterCommands = (program, context) => {
-  program
+  const server = program
     .command('server')
     .description('run the Mandate server (embedded SQLite store unless MANDATE_DATABASE_URL is set)')
     .option('--host <host>', 'listen address (MANDATE_HOST)')
@@ -32,5 +32,18 @@ export const registerServerCommands: RegisterCommands = (program, context) => {
       const [{ loadConfig }, { runServer }] = await Promise.all([import('../config/load.js'), import('../server/index.js')]);
       const config = loadConfig({ flags, ...(options.config ? { configFile: options.config } : {}) });
       await runServer(config);
+    });
+  server
+    .command('rekey')
+    .description('rotate the master key offline, every replica stopped: rewraps everything it seals in one transaction (docs/secrets.md)')
+    .requiredOption('--new-key-file <file>', 'the new key (32 bytes, base64 or hex) in a file of mode 0600; never on the command line')
+    .option('--database-url <url>', 'postgres://… when the store is PostgreSQL (MANDATE_DATABASE_URL)')
+    .option('--config <file>', 'JSON config file (MANDATE_CONFIG)')
+    .action(async (own: { newKeyFile: string; databaseUrl?: string; config?: string }) => {
+      // Without positional options, commander gives `server`'s own flags to it even after `rekey`.
+      const options = { ...server.opts<{ databaseUrl?: string; config?: string }>(), ...own };
+      const [{ loadConfig }, { rekeyCommand }] = await Promise.all([import('../config/load.js'), import('./rekey.js')]);
+      const config = loadConfig({ flags: { databaseUrl: options.databaseUrl, dataDir: context.globals().dataDir }, ...(options.config ? { configFile: options.config } : {}) });
+      await rekeyCommand(config, options.newKeyFile);
     });
 };

@@ -48,4 +48,17 @@ describe('secrets', () => {
     expect(parseMasterKey(key.toString('base64')).equals(key)).toBe(true);
     expect(() => parseMasterKey('short')).toThrow(/32 bytes/);
   });
+
+  it('rewraps a value for another master key: the data key moves, the ciphertext stays byte for byte', () => {
+    const envelope = new Envelope(randomBytes(32));
+    const next = new Envelope(randomBytes(32));
+    const sealed = envelope.encrypt('value', 'ctx');
+    const moved = envelope.rewrap(sealed, 'ctx', next);
+    expect(moved.split('.').slice(3)).toEqual(sealed.split('.').slice(3));
+    expect(moved.split('.')[2]).not.toBe(sealed.split('.')[2]);
+    expect(next.decryptText(moved, 'ctx')).toBe('value');
+    expect(() => envelope.decrypt(moved, 'ctx')).toThrow(DecryptionError);
+    expect(() => envelope.rewrap(sealed, 'other', next)).toThrow(DecryptionError);
+    expect(() => next.rewrap(sealed, 'ctx', envelope)).toThrow(DecryptionError);
+  });
 });

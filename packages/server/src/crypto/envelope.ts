@@ -75,6 +75,31 @@ export class Envelope {
     }
   }
 
+  /**
+   * The same sealed value with its data key wrapped by `to`'s master key instead of this one:
+   * the data key is unwrapped and wrapped again, the value's iv and ciphertext are kept byte
+   * for byte (master-key rotation re-encrypts no value). Throws DecryptionError, like
+   * decrypt, when this master key or the context does not match.
+   */
+  rewrap(sealed: string, context: string, to: Envelope): string {
+    const parts = sealed.split('.');
+    if (parts.length !== 5 || parts[0] !== VERSION) throw new DecryptionError('not a sealed value of a known version');
+    const aad = Buffer.from(context, 'utf8');
+    let dataKey: Buffer;
+    try {
+      dataKey = open(this.masterKey, Buffer.from(parts[1]!, 'base64url'), Buffer.from(parts[2]!, 'base64url'), aad);
+    } catch (error) {
+      if (error instanceof DecryptionError) throw error;
+      throw new DecryptionError('the master key or context does not match this value');
+    }
+    try {
+      const [wrapIv, wrapped] = seal(to.masterKey, dataKey, aad);
+      return [VERSION, wrapIv.toString('base64url'), wrapped.toString('base64url'), parts[3], parts[4]].join('.');
+    } finally {
+      dataKey.fill(0);
+    }
+  }
+
   decryptText(sealed: string, context: string): string {
     return this.decrypt(sealed, context).toString('utf8');
   }

@@ -1,13 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readMeta, writeMetaOnce, type Db } from '../storage/index.js';
+import { readMeta, replaceMeta, writeMetaOnce, type Db, type Executor } from '../storage/index.js';
 import { DecryptionError, Envelope } from './envelope.js';
+import { deriveKey } from './secrets.js';
 
 export const MASTER_KEY_FILE = 'master-key';
 const CHECK_KEY = 'master_key_check';
 const CHECK_CONTEXT = 'mandate:master-key-check';
 const CHECK_PLAINTEXT = 'mandate master key check v1';
+const AUDIT_HMAC_KEY = 'audit_hmac_key';
+const AUDIT_HMAC_CONTEXT = 'mandate:audit-hmac-key';
 
 export class MasterKeyError extends Error {
   constructor(message: string) {
@@ -74,4 +77,45 @@ export async function checkMasterKey(db: Db, envelope: Envelope): Promise<void> 
   throw new MasterKeyError(
     'the master key does not match the one this data store was created with; start with the original MANDATE_MASTER_KEY (nothing was changed)',
   );
+}
+
+/**
+ * The key audit entries HMAC sensitive values with, sealed in `meta` so that it survives a
+ * master-key rotation (a key derived from the master key would change every HMAC written so
+ * far). A store that has none records the key earlier versions derived, `deriveKey(master,
+ * 'audit-hmac')`, so HMACs already in the log keep matching.
+ */
+export async function auditHmacKey(db: Db, envelope: Envelope, masterKey: Buffer): Promise<Buffer> {
+  if ((await readMeta(db, AUDIT_HMAC_KEY)) === null) {
+    const derived = deriveKey(masterKey, 'audit-hmac');
+    await writeMetaOnce(db, AUDIT_HMAC_KEY, envelope.encrypt(derived, AUDIT_HMAC_CONTEXT));
+    derived.fill(0);
+  }
+  return envelope.decrypt((await readMeta(db, AUDIT_HMAC_KEY))!, AUDIT_HMAC_CONTEXT);
+}
+
+/**
+ * Master-key rotation of what `meta` holds sealed: the key check value and the audit HMAC key,
+ * in the caller's transaction. Throws MasterKeyError when `from` is not the key this store
+ * was created with.
+ */
+export async function rewrapMasterKeyMeta(trx: Executor, from: Envelope, to: Envelope): Promise<number> {
+  let moved = 0;
+  for (const [key, context] of [
+    [CHECK_KEY, CHECK_CONTEXT],
+    [AUDIT_HMAC_KEY, AUDIT_HMAC_CONTEXT],
+  ] as const) {
+    const sealed = await readMeta(trx, key);
+    if (sealed === null) continue;
+    let rewrapped: string;
+    try {
+      rewrapped = from.rewrap(sealed, context, to);
+    } catch (error) {
+      if (error instanceof DecryptionError) throw new MasterKeyError(`the current master key does not open this store's ${key}; nothing was changed`);
+      throw error;
+    }
+    await replaceMeta(trx, key, rewrapped);
+    moved += 1;
+  }
+  return moved;
 }

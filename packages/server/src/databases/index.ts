@@ -16,3 +16,4 @@ export type { CredentialRequest, IssuedCredentials } from './issue.js';
 export type { ConnectionView, RoleView } from './view.js';
 export { TargetDatabaseError } from './errors.js';
 export { databaseMigrations } from './migrations/index.js';
+export { rewrapConnections } from './rewrap.js';

@@ -17,3 +17,4 @@ export type { LeaseSelector } from './store.js';
 export type { Lease, LeaseEngine, LeaseStatus, NewLease, RevocationData, RevocationFailing, RevocationFailingListener } from './types.js';
 export { leaseView, type LeaseView } from './view.js';
 export { leaseMigrations } from './migrations/index.js';
+export { rewrapLeases } from './rewrap.js';

@@ -17,3 +17,4 @@ export type { AccessTokenClaims, VerifiedAccessToken } from './verifier.js';
 export { oauthMigrations } from './migrations/index.js';
 export { certificateThumbprint, type ClientCertificates } from './tls-client-auth.js';
 export type { FederatedAssertions } from './federated-assertion.js';
+export { rewrapSigningKeys } from './keys/rewrap.js';

@@ -13,3 +13,4 @@ export type { DeleteMode } from './delete.js';
 export type { SecretData, SecretMetadata, SecretVersion, VersionInfo } from './types.js';
 export { CasMismatchError, SecretNotFoundError } from './errors.js';
 export { secretMigrations } from './migrations/index.js';
+export { rewrapDataKeys as rewrapSecrets } from './rewrap.js';

@@ -52,6 +52,6 @@ export class SecretStore {
 
   /** Master-key rotation: re-seals every data key under `to` (values untouched). */
   rewrap(from: Envelope, to: Envelope): Promise<number> {
-    return rewrapDataKeys(this.deps, from, to);
+    return this.deps.store.db.transaction().execute((trx) => rewrapDataKeys(trx, from, to));
   }
 }

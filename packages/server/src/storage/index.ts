@@ -18,4 +18,5 @@ export { isForeignKeyViolation, isUniqueViolation, uniquely } from './errors.js'
 export { joinMigrations, migrateToLatest, type DialectMigration, type Migrations } from './migrate.js';
 export { storageMigrations } from './migrations/index.js';
 
-export { readMeta, writeMetaOnce, type StorageTables } from './meta.js';
+export { readMeta, replaceMeta, writeMetaOnce, type StorageTables } from './meta.js';
+export { postgresInUse, sqliteInUse } from './in-use.js';

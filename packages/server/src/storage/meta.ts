@@ -19,3 +19,8 @@ export async function writeMetaOnce(db: Executor, key: string, value: string): P
     .onConflict((oc) => oc.column('key').doNothing())
     .execute();
 }
+
+/** Replaces the value under `key` (master-key rotation; the caller's transaction). */
+export async function replaceMeta(db: Executor, key: string, value: string): Promise<void> {
+  await tablesOf<StorageTables>(db).updateTable('meta').set({ value }).where('key', '=', key).execute();
+}

@@ -21,3 +21,4 @@ export type { CertificateRow } from './tables.js';
 export { revokeOnStatusChange } from './status-changes.js';
 export { spiffeIdOf, agentIdFrom } from './spiffe.js';
 export { workloadMigrations } from './migrations/index.js';
+export { rewrapAuthorityKeys } from './ca/rewrap.js';

@@ -32,7 +32,7 @@ export interface SigningKeysOptions {
   policy: RotationPolicy;
 }
 
-const sealContext = (kid: string) => `oauth-signing-key:${kid}`;
+export const sealContext = (kid: string) => `oauth-signing-key:${kid}`;
 const ADVISORY_LOCK = 0x6f61757468; // "oauth": serialises key maintenance across PostgreSQL replicas
 
 /**

@@ -33,7 +33,7 @@ export function newSerial(): string {
   return bytes.toString('hex');
 }
 
-const sealContext = (id: string) => `workload-ca:${id}`;
+export const sealContext = (id: string) => `workload-ca:${id}`;
 
 export interface MintAuthority {
   trustDomain: string;
