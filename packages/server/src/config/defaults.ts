@@ -107,6 +107,12 @@ export const DEFAULTS = {
     workers: 4,
     /** Heap of each sandbox worker in MiB: a policy that allocates without bound ends its worker, not the server. */
     workerMemoryMb: 256,
+    /**
+     * The decision-log policy's package (OPA's `system.log`): its `mask` rule removes or replaces
+     * fields of a decision's logged input, its `drop` rule keeps allows out of the log (never a
+     * deny, approval_required or error). Absent from the loaded policy: nothing is evaluated.
+     */
+    decisionLogPackage: 'system.log',
   },
 
   approvals: {

@@ -93,6 +93,7 @@ export const ConfigSchema = Type.Object(
         workerBudgetMs: PositiveInt(),
         workers: PositiveInt(),
         workerMemoryMb: PositiveInt(16),
+        decisionLogPackage: Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$', maxLength: 200 }),
       },
       { additionalProperties: false },
     ),

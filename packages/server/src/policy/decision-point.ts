@@ -27,6 +27,7 @@ import type { Clock } from '../shared/clock.js';
 import { UnauthenticatedError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { decisionId as newDecisionId } from './decision-id.js';
+import { DEFAULT_LOG_PACKAGE, hasLogPackage, sampleOf, treatLogEntry, type LogTreatment } from './decision-log-policy.js';
 import { DEFAULT_PACKAGE, evaluatePackage } from './package-eval.js';
 import { DecisionRateLimitedError, PackageNotAllowedError, UnknownPackageError } from './errors.js';
 import { buildInput, checkInputLimits, delegatingUser, loggable, type Caller, type DecisionRequest } from './input.js';
@@ -71,6 +72,8 @@ export interface DecisionSettings {
   decisionsPerMinutePerAgent: number;
   decisionInputMaxBytes: number;
   decisionInputMaxDepth: number;
+  /** The decision-log policy's package (`mask`, `drop`; decision-log-policy.ts); default `system.log`. */
+  decisionLogPackage?: string | undefined;
 }
 
 export interface DecisionPointOptions {
@@ -142,7 +145,7 @@ export class DecisionPoint {
       }
       // No agent to count against: the resource server or operator that sent the token is.
       this.takeRate(`${call.caller.kind}:${call.caller.id}`);
-      return this.invalidToken(call, pkg, decisionId, active.revision, nowMs);
+      return this.invalidToken(call, pkg, decisionId, active, nowMs);
     }
     if (!call.proofChecked && subject.claims.cnf?.jkt !== undefined) {
       throw new UnauthenticatedError('this token is bound to a DPoP key: send it with the DPoP scheme and a proof');
@@ -182,6 +185,7 @@ export class DecisionPoint {
 
     const actor: Actor = { kind: 'agent', id: subject.agent.id, chain: user.chain, ...(user.source === 'delegation' ? { onBehalfOf: user.id } : {}) };
     const about: DecisionFacts = {
+      active,
       actor,
       agentId: subject.agent.id,
       caller: call.caller,
@@ -207,7 +211,7 @@ export class DecisionPoint {
     // (approvals' transaction), so a failed log write leaves the approval unspent.
     if (outcome.decision === 'allow' && approval.exists && approval.id) {
       const response = answer(approval.id);
-      const spent = await this.options.approvals.consume(approval.id, bound, actor, () => [decisionEvent(response, about)]);
+      const spent = await this.options.approvals.consume(approval.id, bound, actor, () => [this.entryFor(response, about)]);
       if (spent.ok) return response;
       outcome = { decision: 'deny', reasons: [`approval_${spent.code}`] };
     }
@@ -215,7 +219,7 @@ export class DecisionPoint {
       const pending = await this.options.approvals.pendingFor(bound);
       if (pending) return this.log(answer(pending.id), about);
       // A new request and the decision that asks for it commit together or not at all.
-      const id = await this.requestApproval(bound, subject, outcome, decisionId, active.revision, actor, (id) => [decisionEvent(answer(id), { ...about, approvalRequested: true })]);
+      const id = await this.requestApproval(bound, subject, outcome, decisionId, active.revision, actor, (id) => [this.entryFor(answer(id), { ...about, approvalRequested: true })]);
       return answer(id);
     }
     return this.log(answer(), about);
@@ -251,10 +255,11 @@ export class DecisionPoint {
     return created.id;
   }
 
-  private async invalidToken(call: AuthorizeCall, pkg: string, decisionId: string, revision: number, nowMs: number): Promise<DecisionResponse> {
-    const response: DecisionResponse = { decision: 'deny', reasons: [REASONS.invalidToken], obligations: [], decision_id: decisionId, policy_revision: revision };
+  private async invalidToken(call: AuthorizeCall, pkg: string, decisionId: string, active: ActivePolicy, nowMs: number): Promise<DecisionResponse> {
+    const response: DecisionResponse = { decision: 'deny', reasons: [REASONS.invalidToken], obligations: [], decision_id: decisionId, policy_revision: active.revision };
     const { request } = call;
     return this.log(response, {
+      active,
       actor: { kind: call.caller.kind === 'operator' ? 'operator' : 'system', id: call.caller.id },
       agentId: null,
       caller: call.caller,
@@ -269,15 +274,53 @@ export class DecisionPoint {
     });
   }
 
-  /** A decision with no approval change: its entry goes to the log's group commit. */
+  /**
+   * A decision with no approval change: its entry goes to the log's group commit, unless the
+   * decision-log policy drops it, which only a clean allow can be.
+   */
   private async log(response: DecisionResponse, about: DecisionFacts): Promise<DecisionResponse> {
-    await this.options.audit.enqueue(decisionEvent(response, about));
+    const treatment = this.logTreatment(response, about);
+    const droppable = response.decision === 'allow' && about.policyError === null;
+    if (treatment.kind === 'applied' && treatment.drop && droppable) return response;
+    await this.options.audit.enqueue(decisionEvent(response, about, treatment));
     return response;
+  }
+
+  /** The entry of a decision that commits with an approval change: never dropped. */
+  private entryFor(response: DecisionResponse, about: DecisionFacts): AuditEvent {
+    return decisionEvent(response, about, this.logTreatment(response, about));
+  }
+
+  /** The decision-log policy's verdict on this entry (decision-log-policy.ts); `none` without the package. */
+  private logTreatment(response: DecisionResponse, about: DecisionFacts): LogTreatment {
+    const pkg = this.options.settings.decisionLogPackage ?? DEFAULT_LOG_PACKAGE;
+    if (!hasLogPackage(about.active, pkg)) return { kind: 'none' };
+    const limits = this.options.policies.settings;
+    const treatment = treatLogEntry(
+      about.active,
+      pkg,
+      {
+        decision_id: response.decision_id,
+        input: loggable(withoutConstants(about.input)),
+        result: { decision: response.decision, reasons: response.reasons, obligations: response.obligations },
+        package: about.pkg,
+        policy_revision: response.policy_revision,
+        now_ms: about.nowMs,
+        caller: { id: about.caller.id, kind: about.caller.kind },
+        sample: sampleOf(response.decision_id),
+      },
+      BigInt(about.nowMs) * 1_000_000n,
+      { maxSteps: limits.maxSteps, timeoutMs: limits.maxEvalMs },
+    );
+    if (treatment.kind === 'failed') this.options.logger.warn({ decision_id: response.decision_id, error: treatment.error }, 'decision-log policy failed; entry logged without its input');
+    return treatment;
   }
 }
 
 /** What a decision's log entry records besides the response. */
 interface DecisionFacts {
+  /** The policy the decision was made with (its log package treats the entry). */
+  active: ActivePolicy;
   actor: Actor;
   agentId: string | null;
   caller: Caller;
@@ -292,8 +335,14 @@ interface DecisionFacts {
   approvalRequested: boolean;
 }
 
-/** The `policy.decision` entry for a response. */
-function decisionEvent(response: DecisionResponse, about: DecisionFacts): AuditEvent {
+/**
+ * The `policy.decision` entry for a response, as the decision-log policy leaves it: input
+ * masked (`log_masked` names the pointers), or removed when the log rules failed
+ * (`log_policy_error`); `log_drop_refused` when they asked to drop what is never dropped.
+ */
+function decisionEvent(response: DecisionResponse, about: DecisionFacts, log: LogTreatment): AuditEvent {
+  const applied = log.kind === 'applied' ? log : null;
+  const input = applied ? loggable(applied.input) : log.kind === 'failed' ? undefined : loggable(withoutConstants(about.input));
   return {
     type: DECISION_EVENT,
     actor: about.actor,
@@ -310,7 +359,10 @@ function decisionEvent(response: DecisionResponse, about: DecisionFacts): AuditE
       caller: { id: about.caller.id, kind: about.caller.kind },
       decision: response.decision,
       decision_id: response.decision_id,
-      input: loggable(withoutConstants(about.input)),
+      ...(input !== undefined ? { input } : {}),
+      ...(applied?.drop ? { log_drop_refused: true } : {}),
+      ...(applied && applied.masked.length > 0 ? { log_masked: applied.masked } : {}),
+      ...(log.kind === 'failed' ? { log_policy_error: log.error } : {}),
       now_ms: about.nowMs,
       obligations: response.obligations,
       package: about.pkg,
