@@ -41,13 +41,15 @@ const AUTHORIZE_AGENTS = 200;
 
 async function serveMandate(): Promise<void> {
   const databaseUrl = process.env.BENCH_DATABASE_URL;
-  const { server } = await startBenchMandate('mandate-bench-scale-', {
+  const { server, dataDir: unused } = await startBenchMandate('mandate-bench-scale-', {
     dataDir: process.env.BENCH_DATA_DIR,
     ...(databaseUrl ? { databaseUrl } : {}),
     // Lifted so the load generator measures the lookups, not the limiters (tests cover those).
     oauth: { tokenRateLimitPerMinute: 1_000_000_000, accessTokenTtlSeconds: 900 },
     policy: { decisionsPerMinutePerAgent: 1_000_000_000 },
   });
+  // The helper made a fresh directory; this server runs on the driver's (BENCH_DATA_DIR) instead.
+  rmSync(unused, { recursive: true, force: true });
   process.stdout.write(`${JSON.stringify({ url: server.url, heapUsed: process.memoryUsage().heapUsed })}\n`);
 }
 
