@@ -15,15 +15,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fillerAgentId, insertAgents } from './support/agents.js';
 import { startPostgres } from './support/postgres.js';
 import { benchmarksDoc, replaceSection } from './support/docs.js';
 import { AuditKeyring, AuditLog, AuditReader, type AuditEvent } from '../src/audit/index.js';
 import { DEFAULTS } from '../src/config/defaults.js';
 import { Envelope } from '../src/crypto/envelope.js';
 import { RegistryService } from '../src/registry/service.js';
-import type { AgentRow } from '../src/registry/tables.js';
 import { Scheduler } from '../src/scheduler/index.js';
-import { isoTime, systemClock } from '../src/shared/clock.js';
+import { systemClock } from '../src/shared/clock.js';
 import { createLogger } from '../src/shared/logger.js';
 import { MIGRATIONS } from '../src/migrations.js';
 import { openStore, type Dialect, type Store } from '../src/storage/database.js';
@@ -59,48 +59,6 @@ const event = (i: number): AuditEvent => ({
   outcome: 'success',
   details: { decision_id: `d-${i}`, reasons: ['policy allow'], resource: { type: 'doc', id: `doc-${i}` } },
 });
-
-function agentRow(n: number, now: string): AgentRow {
-  const id = `bench-agent-${n}`;
-  return {
-    id,
-    client_id: id,
-    name: `Bench agent ${n}`,
-    purpose: 'benchmark',
-    owner: 'owner@example.com',
-    scopes: JSON.stringify(['read:docs', 'write:docs']),
-    tools: JSON.stringify(['search']),
-    data_classification: 'internal',
-    environment: 'bench',
-    status: 'active',
-    token_ttl_seconds: null,
-    jwks: null,
-    tls_client_auth_subject_dn: null,
-    metadata: '{}',
-    client_secret_hash: `sha256:${'0'.repeat(64)}`,
-    client_secret_issued_at: now,
-    previous_secret_hash: null,
-    previous_secret_expires_at: null,
-    created_at: now,
-    created_by: 'bench',
-    updated_at: now,
-    status_changed_at: now,
-    status_changed_by: 'bench',
-    status_reason: null,
-    last_reviewed_at: null,
-    last_reviewed_by: null,
-    last_review_notes: null,
-  };
-}
-
-async function insertAgents(store: Store, from: number, to: number): Promise<void> {
-  const now = isoTime(systemClock.now());
-  const batch = 400;
-  for (let start = from; start < to; start += batch) {
-    const rows = Array.from({ length: Math.min(batch, to - start) }, (_, i) => agentRow(start + i, now));
-    await store.db.insertInto('agents').values(rows).execute();
-  }
-}
 
 interface Row {
   store: Dialect;
@@ -162,7 +120,7 @@ async function benchStore(kind: Dialect, databaseUrl: string | undefined): Promi
       let misses = 0;
       const lookups = await throughput(
         async (i) => {
-          const agent = await registry.find(`bench-agent-${(i * 7919) % size}`);
+          const agent = await registry.find(fillerAgentId((i * 7919) % size));
           if (!agent) misses += 1;
         },
         LOOKUP_CALLERS,

@@ -17,7 +17,7 @@ import { runOptions } from './support/options.js';
 import { basicAuthorization, pinDriver, spawnRole } from './support/processes.js';
 import { loadWithAutocannon, summarise, type Measured } from './support/stats.js';
 
-const REQUEST = {
+export const REQUEST = {
   action: 'read',
   tool: 'google-calendar-api:events.list',
   resource: { type: 'calendar', id: 'primary', owner: 'bench@example.com', sensitivity: 'internal' },
