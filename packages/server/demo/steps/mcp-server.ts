@@ -1,5 +1,5 @@
 /** The calendar API, served over MCP, is registered as a resource server and put behind the Mandate guard. */
-import { protectedResourceMetadataUrl } from '@mandate/sdk/mcp';
+import { protectedResourceMetadataUrl } from '@mandate/sdk';
 import { CALENDAR_SCOPES, startCalendarMcp } from '../calendar-mcp.js';
 import type { DemoStep } from '../context.js';
 import { failed, ok } from '../narrative.js';
