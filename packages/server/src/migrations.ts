@@ -5,7 +5,10 @@ import { oauthMigrations } from './oauth/index.js';
 import { operatorMigrations } from './operators/index.js';
 import { policyMigrations } from './policy/index.js';
 import { registryMigrations } from './registry/index.js';
-import { joinMigrations, storageMigrations } from './storage/index.js';
+import type { Config } from './config/schema.js';
+import type { Clock } from './shared/clock.js';
+import type { Logger } from './shared/logger.js';
+import { joinMigrations, migrateToLatest, MigrationError, migrationStatus, storageMigrations, type MigrationStatus, type Store } from './storage/index.js';
 import { monitoringMigrations } from './monitoring/index.js';
 import { secretMigrations } from './secrets/index.js';
 import { leaseMigrations } from './leases/index.js';
@@ -35,3 +38,26 @@ export const MIGRATIONS = joinMigrations(
   taskMigrations,
   workloadMigrations,
 );
+
+/**
+ * Brings the schema up to this version (under the migration lock: replicas starting at once
+ * migrate once), or with `migrateOnStart` off refuses a store that needs it. A store a newer
+ * version migrated is served, with a warning naming what this version does not know: migrations
+ * only add (docs/operations.md, "Rolling upgrade").
+ */
+export async function migrateOnStart(store: Store, config: Config, clock: Clock, logger: Logger): Promise<void> {
+  let report: MigrationStatus;
+  if (config.migrateOnStart) {
+    const migrated = await migrateToLatest(store.db, store.dialect, MIGRATIONS, { clock });
+    if (migrated.ran.length > 0) logger.info({ migrations: migrated.ran }, 'database migrated');
+    report = migrated;
+  } else {
+    report = await migrationStatus(store.db, MIGRATIONS);
+    if (report.pending.length > 0) {
+      throw new MigrationError(`the database needs migrations this version brings (${report.pending.join(', ')}) and migrateOnStart is off: run \`mandate server migrate\` first`);
+    }
+  }
+  if (report.unknown.length > 0) {
+    logger.warn({ unknown_migrations: report.unknown }, 'the database has migrations a newer version applied; serving on it (they only add), upgrade this replica');
+  }
+}

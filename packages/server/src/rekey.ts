@@ -128,7 +128,7 @@ export async function rekey(config: Config, newKey: Buffer, options: RekeyOption
           actor: { kind: 'system', id: 'mandate-server-rekey' },
           action: 'rotate',
           outcome: 'success',
-          details: { rewrapped: counts, key_source: current.file ? 'file' : 'MANDATE_MASTER_KEY' },
+          details: { rewrapped: counts, key_source: current.file ? 'file' : config.masterKeyFile ? 'MANDATE_MASTER_KEY_FILE' : 'MANDATE_MASTER_KEY' },
         },
       ]);
     });

@@ -18,8 +18,7 @@ import { Scheduler } from './scheduler/index.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { openStore } from './storage/index.js';
-import { migrateToLatest } from './storage/index.js';
-import { MIGRATIONS } from './migrations.js';
+import { migrateOnStart } from './migrations.js';
 import { SecretStore } from './secrets/index.js';
 import { createLeases, type LeaseManager } from './leases/index.js';
 import { createDatabases, type DatabaseEngine } from './databases/index.js';
@@ -121,7 +120,7 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
   const logger = options.logger ?? createLogger(config.logLevel);
 
   prepareDataDir(config.dataDir);
-  const master = resolveMasterKey(config.masterKey, config.dataDir);
+  const master = resolveMasterKey(config.masterKey, config.dataDir, config.masterKeyFile);
   if (master.generatedAt) {
     logger.warn(
       { file: master.generatedAt },
@@ -141,7 +140,7 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
   // The key is checked before migrations run, so a wrong key changes nothing at all.
   const tables = await store.db.introspection.getTables();
   if (tables.some((t) => t.name === 'meta')) await checkMasterKey(store.db, envelope);
-  await migrateToLatest(store.db, store.dialect, MIGRATIONS);
+  await migrateOnStart(store, config, clock, logger);
   await checkMasterKey(store.db, envelope);
 
   const auditKeys = await AuditKeyring.open(store.db, envelope, clock);

@@ -44,6 +44,8 @@ export async function rekeyCommand(config: Config, newKeyFile: string): Promise<
   process.stdout.write(
     result.keyFile
       ? `the new key is now in ${result.keyFile} (mode 0600); you may delete ${newKeyFile}\n`
-      : `set MANDATE_MASTER_KEY to the key in ${newKeyFile} on every replica before starting them: the old key no longer opens this store\n`,
+      : config.masterKeyFile
+        ? `replace the secret mounted at ${config.masterKeyFile} (MANDATE_MASTER_KEY_FILE) with the key in ${newKeyFile} on every replica before starting them: the old key no longer opens this store\n`
+        : `set MANDATE_MASTER_KEY to the key in ${newKeyFile} on every replica before starting them: the old key no longer opens this store\n`,
   );
 }

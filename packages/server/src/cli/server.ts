@@ -34,6 +34,20 @@ export const registerServerCommands: RegisterCommands = (program, context) => {
       await runServer(config);
     });
   server
+    .command('migrate')
+    .description('apply pending database migrations ahead of a rollout, beside running replicas (docs/operations.md, "Rolling upgrade")')
+    .option('--dry-run', 'list what would be applied; change nothing')
+    .option('--status', 'show applied, pending and unknown (newer) migrations; change nothing')
+    .option('--database-url <url>', 'postgres://… when the store is PostgreSQL (MANDATE_DATABASE_URL)')
+    .option('--config <file>', 'JSON config file (MANDATE_CONFIG)')
+    .action(async (own: { dryRun?: boolean; status?: boolean; databaseUrl?: string; config?: string }) => {
+      // As for rekey: commander hands `server`'s own flags to it even after `migrate`.
+      const options = { ...server.opts<{ databaseUrl?: string; config?: string }>(), ...own };
+      const [{ loadConfig }, { migrateCommand }] = await Promise.all([import('../config/load.js'), import('./migrate.js')]);
+      const config = loadConfig({ flags: { databaseUrl: options.databaseUrl, dataDir: context.globals().dataDir }, ...(options.config ? { configFile: options.config } : {}) });
+      await migrateCommand(config, { dryRun: options.dryRun, status: options.status, json: context.globals().json });
+    });
+  server
     .command('rekey')
     .description('rotate the master key offline, every replica stopped: rewraps everything it seals in one transaction (docs/secrets.md)')
     .requiredOption('--new-key-file <file>', 'the new key (32 bytes, base64 or hex) in a file of mode 0600; never on the command line')

@@ -14,6 +14,12 @@ export const DEFAULTS = {
   bodyLimitBytes: 1_048_576,
   /** Grace period for in-flight requests on SIGTERM before connections are cut. */
   shutdownGraceMs: 10_000,
+  /**
+   * Apply pending database migrations at start (under the migration lock, so replicas starting
+   * at once migrate once). Off: a start that would need to migrate refuses and names what is
+   * pending, for operators who migrate ahead of a rollout with `mandate server migrate`.
+   */
+  migrateOnStart: true,
 
   registry: {
     /** Agents not reviewed for this long are flagged as overdue. */

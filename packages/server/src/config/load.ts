@@ -16,14 +16,22 @@ type Partialish = { [key: string]: unknown };
 /** Keys whose values never appear in an error message. */
 const SECRET_KEYS: readonly string[] = ['databaseUrl', 'masterKey', 'approvals.webhookSecret', 'monitoring.webhookSecret', 'monitoring.metricsToken'];
 
-/** Environment variables of docs/contract.md, and the config keys they set. */
-const ENVIRONMENT: ReadonlyArray<[string, string, 'string' | 'number']> = [
+/** The variable naming a JSON config file (`--config` wins over it). */
+export const CONFIG_FILE_VARIABLE = 'MANDATE_CONFIG';
+
+/**
+ * Environment variables of docs/contract.md, and the config keys they set. The deployment
+ * files' test (test/deploy/) checks every variable they set against this list.
+ */
+export const ENVIRONMENT: ReadonlyArray<readonly [string, string, 'string' | 'number' | 'boolean']> = [
   ['MANDATE_HOST', 'host', 'string'],
   ['MANDATE_PORT', 'port', 'number'],
   ['MANDATE_DATA_DIR', 'dataDir', 'string'],
   ['MANDATE_DATABASE_URL', 'databaseUrl', 'string'],
   ['MANDATE_ISSUER', 'issuer', 'string'],
   ['MANDATE_MASTER_KEY', 'masterKey', 'string'],
+  ['MANDATE_MASTER_KEY_FILE', 'masterKeyFile', 'string'],
+  ['MANDATE_MIGRATE_ON_START', 'migrateOnStart', 'boolean'],
   ['MANDATE_LOG_LEVEL', 'logLevel', 'string'],
 ];
 
@@ -49,6 +57,9 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Partialish {
       const parsed = Number(raw);
       if (!Number.isInteger(parsed)) throw new ConfigError(`${name} (${key}) must be an integer, got '${raw}'`);
       out[key] = parsed;
+    } else if (kind === 'boolean') {
+      if (raw !== 'true' && raw !== 'false') throw new ConfigError(`${name} (${key}) must be true or false, got '${raw}'`);
+      out[key] = raw === 'true';
     } else {
       out[key] = raw;
     }
@@ -80,6 +91,26 @@ function describeAllowed(schema: unknown): string | null {
   return `must be one of: ${choices.map((c) => String(c.const)).join(', ')}`;
 }
 
+/**
+ * `masterKeyFile` (MANDATE_MASTER_KEY_FILE: a Docker or Kubernetes secret mounted as a file)
+ * becomes `masterKey`, so everything after loading has one place to look. Naming both is
+ * refused: which one wins would be a guess. The key's format is checked where it is parsed
+ * (crypto/master-key.ts), which names the file.
+ */
+function readMasterKeyFile(merged: Partialish): void {
+  const file = merged.masterKeyFile;
+  if (typeof file !== 'string' || file === '') return;
+  if (merged.masterKey !== undefined) throw new ConfigError('invalid configuration:\n  masterKeyFile: set MANDATE_MASTER_KEY or MANDATE_MASTER_KEY_FILE, not both');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`invalid configuration:\n  masterKeyFile: cannot read '${file}': ${(error as Error).message}`);
+  }
+  if (text.trim() === '') throw new ConfigError(`invalid configuration:\n  masterKeyFile: '${file}' is empty`);
+  merged.masterKey = text.trim();
+}
+
 export interface LoadOptions {
   /** Values from command-line flags: they win over everything else. */
   flags?: Partialish;
@@ -94,10 +125,11 @@ export interface LoadOptions {
  */
 export function loadConfig(options: LoadOptions = {}): Config {
   const env = options.env ?? process.env;
-  const merged = [fromFile(options.configFile ?? env.MANDATE_CONFIG), fromEnvironment(env), options.flags ?? {}].reduce(
+  const merged = [fromFile(options.configFile ?? env[CONFIG_FILE_VARIABLE]), fromEnvironment(env), options.flags ?? {}].reduce(
     deepMerge,
     structuredClone(DEFAULTS) as unknown as Partialish,
   );
+  readMasterKeyFile(merged);
   if (merged.issuer === undefined) merged.issuer = `http://${String(merged.host)}:${String(merged.port)}`;
   const errors = [...Value.Errors(ConfigSchema, merged)];
   if (errors.length > 0) {

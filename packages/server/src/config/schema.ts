@@ -50,6 +50,9 @@ export const ConfigSchema = Type.Object(
     databaseUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
     issuer: Type.String({ pattern: '^https?://' }),
     masterKey: Type.Optional(Type.String({ minLength: 1 })),
+    /** A file holding the master key (a Docker or Kubernetes secret); read by loadConfig into `masterKey`. */
+    masterKeyFile: Type.Optional(Type.String({ minLength: 1 })),
+    migrateOnStart: Type.Boolean(),
     logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
     bodyLimitBytes: PositiveInt(1024),
     shutdownGraceMs: PositiveInt(0),

@@ -40,8 +40,16 @@ export interface ResolvedMasterKey {
  * there with mode 0600. A generated key on disk next to the data it protects is a
  * development convenience; production sets MANDATE_MASTER_KEY from a secret manager.
  */
-export function resolveMasterKey(configured: string | undefined, dataDir: string): ResolvedMasterKey {
-  if (configured) return { key: parseMasterKey(configured) };
+export function resolveMasterKey(configured: string | undefined, dataDir: string, configuredFile?: string): ResolvedMasterKey {
+  if (configured) {
+    try {
+      return { key: parseMasterKey(configured) };
+    } catch (error) {
+      // From MANDATE_MASTER_KEY_FILE (config/load.ts read it): name the file, not the variable.
+      if (error instanceof MasterKeyError && configuredFile) throw new MasterKeyError(`the master key file '${configuredFile}' (MANDATE_MASTER_KEY_FILE) does not hold a valid key: 32 bytes as 64 hex digits or base64`);
+      throw error;
+    }
+  }
   const path = join(dataDir, MASTER_KEY_FILE);
   if (existsSync(path)) {
     try {

@@ -15,7 +15,18 @@ export {
   type Tx,
 } from './database.js';
 export { isForeignKeyViolation, isUniqueViolation, uniquely } from './errors.js';
-export { joinMigrations, migrateToLatest, type DialectMigration, type Migrations } from './migrate.js';
+export {
+  joinMigrations,
+  migrateToLatest,
+  migrationStatus,
+  MigrationError,
+  MIGRATION_LOCK_KEY,
+  type DialectMigration,
+  type MigrateOptions,
+  type MigrationReport,
+  type MigrationStatus,
+  type Migrations,
+} from './migrate.js';
 export { storageMigrations } from './migrations/index.js';
 
 export { readMeta, replaceMeta, writeMetaOnce, type StorageTables } from './meta.js';
