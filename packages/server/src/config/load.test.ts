@@ -32,4 +32,23 @@ describe('loadConfig', () => {
     );
     expect(() => loadConfig({ env: {}, flags: { surprise: 1 } })).toThrow(ConfigError);
   });
+
+  it('reads the master key from MANDATE_MASTER_KEY_FILE, refuses it beside MANDATE_MASTER_KEY, and names an unreadable or empty file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    const file = join(dir, 'master-key');
+    writeFileSync(file, '  0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n', { mode: 0o600 });
+    const config = loadConfig({ env: { MANDATE_MASTER_KEY_FILE: file } });
+    expect(config.masterKey).toBe('0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef');
+    expect(config.masterKeyFile).toBe(file);
+    expect(() => loadConfig({ env: { MANDATE_MASTER_KEY_FILE: file, MANDATE_MASTER_KEY: 'x' } })).toThrow(/masterKeyFile: set MANDATE_MASTER_KEY or MANDATE_MASTER_KEY_FILE, not both/);
+    expect(() => loadConfig({ env: { MANDATE_MASTER_KEY_FILE: join(dir, 'missing') } })).toThrow(/masterKeyFile: cannot read '.*missing': ENOENT/);
+    writeFileSync(join(dir, 'empty'), '\n');
+    expect(() => loadConfig({ env: { MANDATE_MASTER_KEY_FILE: join(dir, 'empty') } })).toThrow(/masterKeyFile: '.*empty' is empty/);
+  });
+
+  it('takes MANDATE_MIGRATE_ON_START as true or false, and nothing else', () => {
+    expect(loadConfig({ env: {} }).migrateOnStart).toBe(true);
+    expect(loadConfig({ env: { MANDATE_MIGRATE_ON_START: 'false' } }).migrateOnStart).toBe(false);
+    expect(() => loadConfig({ env: { MANDATE_MIGRATE_ON_START: 'no' } })).toThrow(/MANDATE_MIGRATE_ON_START \(migrateOnStart\) must be true or false, got 'no'/);
+  });
 });

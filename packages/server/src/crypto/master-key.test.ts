@@ -22,4 +22,10 @@ describe('resolveMasterKey', () => {
   it('names MANDATE_MASTER_KEY when the configured key is bad', () => {
     expect(() => resolveMasterKey('short', mkdtempSync(join(tmpdir(), 'mandate-mk-')))).toThrow(/^MANDATE_MASTER_KEY must be 32 bytes/);
   });
+
+  it('names the MANDATE_MASTER_KEY_FILE file when the key read from it is bad', () => {
+    expect(() => resolveMasterKey('short', mkdtempSync(join(tmpdir(), 'mandate-mk-')), '/run/secrets/mandate_master_key')).toThrow(
+      "the master key file '/run/secrets/mandate_master_key' (MANDATE_MASTER_KEY_FILE) does not hold a valid key",
+    );
+  });
 });
