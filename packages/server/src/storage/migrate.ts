@@ -2,7 +2,10 @@ import { sql, type Kysely } from 'kysely';
 import { isoTime, systemClock, type Clock } from '../shared/clock.js';
 import type { Dialect } from './database.js';
 
-/** A migration that may differ by dialect (e.g. bigint identity vs integer primary key). */
+/**
+ * A migration that may differ by dialect (e.g. bigint identity vs integer primary key). It runs
+ * inside the runner's transaction on the runner's connection: it never opens one of its own.
+ */
 export interface DialectMigration {
   up(db: Kysely<any>, dialect: Dialect): Promise<void>;
   /**
@@ -66,8 +69,8 @@ export interface MigrationReport extends MigrationStatus {
 
 /** The store cannot be migrated by this version as it stands; nothing was changed. */
 export class MigrationError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'MigrationError';
   }
 }
@@ -128,8 +131,9 @@ async function applyOne(conn: Kysely<any>, dialect: Dialect, name: string, migra
     await sql.raw('COMMIT').execute(conn);
     return !there;
   } catch (error) {
-    await sql.raw('ROLLBACK').execute(conn);
-    throw new MigrationError(`database migration '${name}' failed: ${(error as Error).message}`);
+    // A lost connection cannot roll back, and the database has already: report the first error.
+    await sql.raw('ROLLBACK').execute(conn).catch(() => {});
+    throw new MigrationError(`database migration '${name}' failed: ${(error as Error).message}`, { cause: error });
   }
 }
 
@@ -165,7 +169,8 @@ export async function migrateToLatest(db: Kysely<any>, dialect: Dialect, migrati
       }
       return { applied: [...status.applied, ...status.pending], pending: [], unknown: status.unknown, ran };
     } finally {
-      if (dialect === 'postgres') await sql`SELECT pg_advisory_unlock(${sql.lit(MIGRATION_LOCK_KEY)})`.execute(conn);
+      // A session that is gone has released the lock with it: never hide the error that ended the run.
+      if (dialect === 'postgres') await sql`SELECT pg_advisory_unlock(${sql.lit(MIGRATION_LOCK_KEY)})`.execute(conn).catch(() => {});
     }
   });
 }

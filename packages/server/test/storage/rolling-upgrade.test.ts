@@ -111,6 +111,29 @@ describe.each(storeKinds())('rolling upgrade on %s', (kind) => {
     await runtime.close();
   }, 60_000);
 
+  it('a migration that fails half-way leaves neither its changes nor its record; those before it stay applied', async () => {
+    const store = await openStore(await newStoreLocation(kind));
+    const set: Migrations = {
+      '001-good': { up: async (db) => void (await db.schema.createTable('good').addColumn('id', 'text').execute()) },
+      '002-bad': {
+        async up(db) {
+          await db.schema.createTable('half').addColumn('id', 'text').execute();
+          await db.schema.createTable('good').addColumn('id', 'text').execute(); // already exists: fails
+        },
+      },
+    };
+    try {
+      await expect(migrateToLatest(store.db, store.dialect, set)).rejects.toThrow("database migration '002-bad' failed");
+      const tables = (await store.db.introspection.getTables()).map((t) => t.name);
+      expect(tables).toContain('good');
+      expect(tables).not.toContain('half');
+      const applied = await store.db.selectFrom('kysely_migration').select('name').execute();
+      expect(applied.map((r) => r.name)).toEqual(['001-good']);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('two `mandate server migrate` processes on one fresh store apply each migration once between them', async () => {
     // Processes, not two stores in this one: better-sqlite3 waits for a lock synchronously, so
     // a second connection in the same thread would block the one holding it.
