@@ -245,7 +245,7 @@ describe('deploy/Dockerfile', () => {
     for (const source of copied) expect(ignored, source).not.toContain(source);
   });
 
-  it('its ENTRYPOINT and CMD run the built CLI: started with the image environment, the server passes its own HEALTHCHECK', async () => {
+  it('its ENTRYPOINT and CMD run the built CLI: started with the image environment and the key in a file, the server passes its own HEALTHCHECK', async () => {
     const runtime = runtimeStage();
     const command = [...jsonForm(all(runtime, 'ENTRYPOINT')[0]!), ...jsonForm(all(runtime, 'CMD')[0]!)];
     expect(command.slice(0, 2)).toEqual(['node', 'packages/server/dist/cli/main.js']);
@@ -254,8 +254,11 @@ describe('deploy/Dockerfile', () => {
     expect(workdir).toBe('/app');
     const port = await freePort();
     const dataDir = mkdtempSync(join(tmpdir(), 'mandate-deploy-'));
+    // The key as the deployments hand it over: a file outside the data dir.
+    const keyFile = join(mkdtempSync(join(tmpdir(), 'mandate-deploy-key-')), 'master-key');
+    writeFileSync(keyFile, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
     // The image's environment, but loopback, a free port and a temp data dir on this machine.
-    const env = { ...process.env, ...dockerEnv(runtime), MANDATE_HOST: '127.0.0.1', MANDATE_PORT: String(port), MANDATE_DATA_DIR: dataDir, MANDATE_DATABASE_URL: '', MANDATE_MASTER_KEY: '', MANDATE_LOG_LEVEL: 'warn' };
+    const env = { ...process.env, ...dockerEnv(runtime), MANDATE_HOST: '127.0.0.1', MANDATE_PORT: String(port), MANDATE_DATA_DIR: dataDir, MANDATE_DATABASE_URL: '', MANDATE_MASTER_KEY: '', MANDATE_MASTER_KEY_FILE: keyFile, MANDATE_LOG_LEVEL: 'warn' };
     const child = spawn(process.execPath, command.slice(1), { cwd: repo, env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -276,6 +279,9 @@ describe('deploy/Dockerfile', () => {
     }
     // And the same check fails once nothing answers: it is a check that can fail.
     expect(probe()).toBe(1);
+    // The key came from the file: none was generated beside the data.
+    expect(existsSync(join(dataDir, 'master-key'))).toBe(false);
+    expect(existsSync(join(dataDir, 'mandate.db'))).toBe(true);
   }, 120_000);
 });
 
