@@ -51,4 +51,38 @@ describe.each(storeKinds())('mandate server rekey (%s)', (kind) => {
     running.push(second);
     expect((await second.api('GET', '/v1/secrets/cli/x')).body.data).toEqual({ v: 'kept' });
   }, 120_000);
+
+  it('with the key from MANDATE_MASTER_KEY_FILE (a mounted secret), rotates and says to replace the secret, which it never writes', async () => {
+    const oldKey = randomBytes(32).toString('base64');
+    const first = await startTestServer({ kind, masterKey: oldKey });
+    running.push(first);
+    expect((await first.api('PUT', '/v1/secrets/cli/y', { data: { v: 'kept' } })).status).toBe(200);
+    await first.stop();
+    const { dataDir, databaseUrl } = first.location;
+    const secretFile = join(dataDir, 'mounted-master-key');
+    writeFileSync(secretFile, `${oldKey}\n`, { mode: 0o600 });
+    const newKey = randomBytes(32).toString('base64');
+    const newKeyFile = join(dataDir, 'new-key');
+    writeFileSync(newKeyFile, `${newKey}\n`, { mode: 0o600 });
+    const saved = process.env.MANDATE_MASTER_KEY_FILE;
+    process.env.MANDATE_MASTER_KEY_FILE = secretFile;
+    let done;
+    try {
+      done = await runMandate(['--data-dir', dataDir, 'server', 'rekey', ...(databaseUrl ? ['--database-url', databaseUrl] : []), '--new-key-file', newKeyFile]);
+    } finally {
+      if (saved === undefined) delete process.env.MANDATE_MASTER_KEY_FILE;
+      else process.env.MANDATE_MASTER_KEY_FILE = saved;
+    }
+    expect(done.stderr).toBe('');
+    expect(done.code).toBe(0);
+    expect(done.stdout).toContain(`replace the secret mounted at ${secretFile} (MANDATE_MASTER_KEY_FILE)`);
+    expect(readFileSync(secretFile, 'utf8').trim()).toBe(oldKey);
+
+    const second = await startTestServer({ location: first.location, masterKey: newKey });
+    running.push(second);
+    expect((await second.api('GET', '/v1/secrets/cli/y')).body.data).toEqual({ v: 'kept' });
+    const rotated = await second.api('GET', '/v1/audit?type=master_key.rotated');
+    expect(JSON.stringify(rotated.body)).toContain('MANDATE_MASTER_KEY_FILE');
+  }, 120_000);
 });
+
