@@ -7,6 +7,7 @@ import { printJson, printRecord, printTable } from './output.js';
 import { isHeld, printHeld, type Held } from './grant-request.js';
 import { reserveSecretFile, type SecretFile } from './secret-file.js';
 import { registerUnusedCommand } from './agent-unused.js';
+import { registerSignalsCommand } from './signal-series.js';
 
 /** The agent as the API shows it (http/routes/agents.ts agentView). */
 interface AgentView {
@@ -147,7 +148,7 @@ function fieldOptions(command: Command, required: boolean): Command {
     .option('--label <key=value>', 'metadata label (repeatable)', label);
 }
 
-/** `mandate agent register|list|show|update|suspend|resume|deprecate|decommission|review|rotate-secret|unused`. */
+/** `mandate agent register|list|show|update|suspend|resume|deprecate|decommission|review|rotate-secret|unused|signals`. */
 export const registerAgentCommands: RegisterCommands = (program, context) => {
   const agent = program.command('agent').description('register agents and manage their lifecycle');
 
@@ -278,4 +279,5 @@ export const registerAgentCommands: RegisterCommands = (program, context) => {
     });
 
   registerUnusedCommand(agent, context);
+  registerSignalsCommand(agent, context);
 };
