@@ -10,6 +10,7 @@ import { ErrorText, StatusBadge, Time } from '../../components/status';
 import { useResource } from '../../hooks';
 import { Link } from '../../router';
 import { useCan } from '../../session';
+import { Pager } from '../pager';
 import '../review.css';
 
 export interface Alert {
@@ -148,14 +149,7 @@ export function AlertsPage() {
           ))}
         </tbody>
       </table>
-      <div className="pager">
-        <button type="button" disabled={cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))}>
-          Newer
-        </button>
-        <button type="button" disabled={!list.data?.next_cursor} onClick={() => list.data?.next_cursor && setCursors([...cursors, list.data.next_cursor])}>
-          Older
-        </button>
-      </div>
+      <Pager cursors={cursors} next={list.data?.next_cursor} onChange={setCursors} />
       {selected !== null && <AlertChart id={selected} />}
     </>
   );

@@ -9,6 +9,7 @@ import { api, ApiError, describeError } from '../../api';
 import { ErrorText, StatusBadge, Time } from '../../components/status';
 import { useResource } from '../../hooks';
 import type { AuditEntry } from '../../types';
+import { Pager } from '../pager';
 import '../review.css';
 
 interface Filters {
@@ -151,14 +152,7 @@ export function AuditPage() {
                 ))}
               </tbody>
             </table>
-            <div className="pager">
-              <button type="button" disabled={cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))}>
-                Newer
-              </button>
-              <button type="button" disabled={!page.data || page.data.next_after_seq === null} onClick={() => page.data?.next_after_seq != null && setCursors([...cursors, page.data.next_after_seq])}>
-                Older
-              </button>
-            </div>
+            <Pager cursors={cursors} next={page.data?.next_after_seq} onChange={setCursors} />
           </div>
           {selected !== null && <EntryDetail seq={selected} />}
         </div>
