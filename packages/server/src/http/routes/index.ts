@@ -1,7 +1,9 @@
 import type { MandatePlugin } from '../plugin.js';
 import { agentRoutes } from './agents.js';
+import { agentCredentialRoutes } from './agent-credentials.js';
 import { grantRequestRoutes } from './grant-requests.js';
 import { approvalRoutes } from './approvals.js';
+import { consoleRoutes } from './console.js';
 import { auditRoutes } from './audit.js';
 import { authorizeRoutes } from './authorize.js';
 import { delegationRoutes } from './delegation.js';
@@ -20,8 +22,8 @@ import { workloadRoutes } from './workload.js';
 
 /**
  * Every context's HTTP plugin, one line each. PUBLIC_PLUGINS mount at the root (health,
- * OAuth endpoints, metadata); V1_PLUGINS mount under /v1 behind authentication.
+ * OAuth endpoints, metadata, the web console); V1_PLUGINS mount under /v1 behind authentication.
  */
-export const PUBLIC_PLUGINS: MandatePlugin[] = [healthRoutes, oauthRoutes, metricsRoutes];
+export const PUBLIC_PLUGINS: MandatePlugin[] = [healthRoutes, oauthRoutes, metricsRoutes, consoleRoutes];
 
-export const V1_PLUGINS: MandatePlugin[] = [operatorRoutes, agentRoutes, auditRoutes, approvalRoutes, oauthAdminRoutes, policyRoutes, authorizeRoutes, jobRoutes, delegationRoutes, monitoringRoutes, grantRequestRoutes, secretRoutes, leaseRoutes, databaseRoutes, taskRoutes, workloadRoutes];
+export const V1_PLUGINS: MandatePlugin[] = [operatorRoutes, agentRoutes, agentCredentialRoutes, auditRoutes, approvalRoutes, oauthAdminRoutes, policyRoutes, authorizeRoutes, jobRoutes, delegationRoutes, monitoringRoutes, grantRequestRoutes, secretRoutes, leaseRoutes, databaseRoutes, taskRoutes, workloadRoutes];

@@ -1,0 +1,120 @@
+/** Shapes of the API answers the console reads (the server's OpenAPI document is the source). */
+
+export interface Page<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+export interface Agent {
+  id: string;
+  client_id: string;
+  name: string;
+  purpose: string;
+  owner: string;
+  scopes: string[];
+  tools: string[];
+  data_classification: string;
+  environment: string;
+  status: string;
+  token_ttl_seconds: number | null;
+  jwks: { keys: unknown[] } | null;
+  tls_client_auth_subject_dn: string | null;
+  metadata: Record<string, string>;
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+  status_changed_at: string;
+  status_changed_by: string;
+  status_reason: string | null;
+  last_review: { at: string; by: string; notes: string | null } | null;
+  review_due_at: string;
+  review_overdue: boolean;
+  client_secret_issued_at: string | null;
+  previous_secret_expires_at: string | null;
+}
+
+export interface Revoked {
+  kind: string;
+  id: string;
+  detail?: string;
+}
+
+export interface Registered {
+  agent: Agent;
+  client_id: string;
+  client_secret: string;
+}
+
+export interface Held {
+  grant_request: { id: string };
+  message: string;
+}
+
+export interface ChainLink {
+  sub: string;
+  client_id?: string;
+}
+
+export interface Approval {
+  id: string;
+  status: string;
+  agent_id: string;
+  chain: ChainLink[];
+  on_behalf_of: string | null;
+  action: string;
+  tool: string;
+  resource: { type: string; id: string; owner?: string; sensitivity?: string } & Record<string, unknown>;
+  reason: string;
+  origin: string;
+  request_context: Record<string, unknown>;
+  context: Record<string, unknown> | null;
+  binding_hash: string;
+  required_approvals: number;
+  approvals: { operator_id: string; email: string; at: string; reason: string | null }[];
+  created_at: string;
+  expires_at: string;
+  decided_by: string | null;
+  decided_at: string | null;
+  decision_reason: string | null;
+  used_at: string | null;
+}
+
+export interface AuditEntry {
+  seq: number;
+  time: string;
+  type: string;
+  actor: { kind: string; id: string } & Record<string, unknown>;
+  subject: string | null;
+  agent_id: string | null;
+  action: string;
+  outcome: string;
+  details: Record<string, unknown>;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface Lease {
+  lease_id: string;
+  engine: string;
+  path: string;
+  agent_id: string | null;
+  task_id: string | null;
+  status: string;
+  issued_at: string;
+  expires_at: string;
+  ttl: number;
+}
+
+export interface Certificate {
+  serial: string;
+  agent_id: string;
+  spiffe_id: string;
+  ca: string;
+  thumbprint: string;
+  not_before: string;
+  not_after: string;
+  issued_at: string;
+  revoked_at: string | null;
+  revoke_reason: string | null;
+  task_id: string | null;
+}
