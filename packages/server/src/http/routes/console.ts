@@ -3,7 +3,6 @@ import { createRequire } from 'node:module';
 import { basename, dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import type { FastifyReply } from 'fastify';
 import type { MandatePlugin } from '../plugin.js';
 
 /**
@@ -90,8 +89,8 @@ export function consoleRoutesFrom(buildDir: string | null): MandatePlugin {
       index: false,
       cacheControl: false,
       dotfiles: 'deny',
-      setHeaders: (reply: FastifyReply, path: string) => {
-        void reply.header('cache-control', path.includes(assets) && basename(path) !== 'index.html' ? IMMUTABLE : REVALIDATE);
+      setHeaders: (response, path) => {
+        response.setHeader('cache-control', path.includes(assets) && basename(path) !== 'index.html' ? IMMUTABLE : REVALIDATE);
       },
     });
 
