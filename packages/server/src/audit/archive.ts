@@ -20,7 +20,7 @@ import {
 } from './archive-manifest.js';
 import type { CheckpointSigner } from './log.js';
 import { entryView } from './query.js';
-import { chainPage, checkpointOf, checkpointsBetween, pruneArchived, readArchiveBoundary, readHead, rowToEntry } from './store.js';
+import { archivablePage, checkpointOf, checkpointsBetween, pruneArchived, readArchiveBoundary, readHead, rowToEntry } from './store.js';
 
 const gzipAsync = promisify(gzip);
 
@@ -118,9 +118,10 @@ export class AuditArchiver {
     let from = boundary;
     while (performance.now() - started < settings.runMaxMs) {
       const head = await readHead(store.db);
-      const page = await chainPage(store.db, from.seq, head.seq, settings.segmentEntries);
-      // A prefix of the live log: stop at the first entry still inside the retention period.
-      const end = page.findIndex((row) => row.time >= cutoff);
+      const page = await archivablePage(store.db, from.seq, head.seq, cutoff, settings.segmentEntries);
+      // A prefix of the live log: stop at the first seq missing from the page (an entry still
+      // inside the retention period, written out of time order by another replica).
+      const end = page.findIndex((row, i) => Number(row.seq) !== from.seq + 1 + i);
       const rows = end === -1 ? page : page.slice(0, end);
       if (rows.length === 0) break;
       const segment = await this.seal(rows.map(rowToEntry), from);

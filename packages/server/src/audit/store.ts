@@ -176,6 +176,11 @@ export function chainPage(db: Executor, after: number | undefined, upTo: number,
   return q.orderBy('seq').limit(limit).execute();
 }
 
+/** Entries after `after` up to `upTo` written before `before` (ISO time), in seq order: what retention may move. */
+export function archivablePage(db: Executor, after: number, upTo: number, before: string, limit: number): Promise<AuditEntryRow[]> {
+  return auditTables(db).selectFrom('audit_entries').selectAll().where('seq', '>', after).where('seq', '<=', upTo).where('time', '<', before).orderBy('seq').limit(limit).execute();
+}
+
 /** Walks rows by keyset pages (`fetch(after)` returns the page after a seq), never holding more than one page. */
 export async function* keysetPages<T extends { seq: number }>(fetch: (after: number | undefined) => Promise<T[]>, pageSize: number, after?: number): AsyncGenerator<T> {
   let cursor = after;
