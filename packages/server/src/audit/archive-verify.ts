@@ -48,6 +48,13 @@ export function archiveKeys(views: ReadonlyArray<{ kid: string; kty: string; crv
   return new Map(views.map((v) => [v.kid, publicKeyFromJwk({ kty: v.kty, crv: v.crv, x: v.x })]));
 }
 
+/** The result as the API and the CLI print it (snake_case, failure fields only on failure). */
+export function archiveVerifyView(result: ArchiveVerifyResult) {
+  const { ok, segments, entries, checkpoints, last } = result;
+  if (ok) return { ok, segments, entries, checkpoints, last };
+  return { ok, segments, entries, checkpoints, last, ...(result.segment === undefined ? {} : { segment: result.segment }), ...(result.firstBadSeq === undefined ? {} : { first_bad_seq: result.firstBadSeq }), reason: result.reason!, message: result.message! };
+}
+
 type Fail = (reason: ArchiveFailure, seq: number | undefined, detail: string, segment?: string) => ArchiveVerifyResult;
 
 /** An export line back as an entry (the shape hashEntry takes), or undefined when it is not one. */

@@ -18,7 +18,7 @@ export { VERIFY_FAILURES, type VerifyFailure, type VerifyOptions, type VerifyRes
 export { AuditKeyring, type AuditPublicKey } from './keys.js';
 export { HEAD_PURPOSE, type Checkpoint, type CheckpointPolicy, type SignedHead } from './checkpoint.js';
 export { AuditArchiver, ARCHIVE_STEPS, type ArchiveListing, type ArchiveRun, type ArchiveSettings, type ArchiveStep } from './archive.js';
-export { ARCHIVE_FAILURES, archiveKeys, verifyArchive, type ArchiveFailure, type ArchiveVerifyResult } from './archive-verify.js';
+export { ARCHIVE_FAILURES, archiveKeys, archiveVerifyView, verifyArchive, type ArchiveFailure, type ArchiveVerifyResult } from './archive-verify.js';
 export type { CheckpointRecord, SegmentRecord } from './archive-manifest.js';
 export { auditMigrations } from './migrations/index.js';
 export { rewrapAuditKeys } from './rewrap.js';

@@ -5,7 +5,7 @@
  * the live log. The one CLI file that loads the audit context's code: audit.ts imports it with a
  * dynamic import only when --archive is given, so no other verb pays for it.
  */
-import { archiveKeys, verifyArchive, type ArchiveVerifyResult } from '../audit/index.js';
+import { archiveKeys, archiveVerifyView, verifyArchive } from '../audit/index.js';
 
 export interface ArchiveKeyView {
   kid: string;
@@ -14,6 +14,7 @@ export interface ArchiveKeyView {
   x: string;
 }
 
-export function verifyArchiveDir(dir: string, keys: ArchiveKeyView[], liveBoundary: { seq: number; hash: string }): Promise<ArchiveVerifyResult> {
-  return verifyArchive(dir, archiveKeys(keys), liveBoundary);
+/** The archive's verification as `GET /v1/audit/verify?archive=true` reports it (its `archive` field). */
+export async function verifyArchiveDir(dir: string, keys: ArchiveKeyView[], liveBoundary: { seq: number; hash: string }) {
+  return archiveVerifyView(await verifyArchive(dir, archiveKeys(keys), liveBoundary));
 }

@@ -73,15 +73,7 @@ interface ArchiveVerifyView {
 async function verifyArchiveHere(client: ApiClient, dir: string, live: VerifyView): Promise<ArchiveVerifyView> {
   const { keys } = await client.request<{ keys: PublicKeyView[] }>('GET', '/v1/audit/keys');
   const { verifyArchiveDir } = await import('./audit-archive-verify.js');
-  const result = await verifyArchiveDir(dir, keys, live.archived);
-  return {
-    ok: result.ok,
-    segments: result.segments,
-    entries: result.entries,
-    checkpoints: result.checkpoints,
-    last: result.last,
-    ...(result.ok ? {} : { segment: result.segment, first_bad_seq: result.firstBadSeq, reason: result.reason, message: result.message }),
-  };
+  return verifyArchiveDir(dir, keys, live.archived);
 }
 
 interface SegmentView {

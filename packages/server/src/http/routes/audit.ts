@@ -3,7 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { requireOperator } from '../auth.js';
 import type { MandatePlugin } from '../plugin.js';
 import { authErrors, ErrorResponse } from '../schemas.js';
-import { entryView, type ArchiveVerifyResult, type AuditFilter } from '../../audit/index.js';
+import { archiveVerifyView, entryView, type AuditFilter } from '../../audit/index.js';
 
 const Actor = Type.Object(
   { kind: Type.String(), id: Type.String() },
@@ -156,16 +156,6 @@ const ArchiveRunSchema = Type.Object({
   archived: Head,
 });
 
-function archiveVerifyView(result: ArchiveVerifyResult): Static<typeof ArchiveVerify> {
-  return {
-    ok: result.ok,
-    segments: result.segments,
-    entries: result.entries,
-    checkpoints: result.checkpoints,
-    last: result.last,
-    ...(result.ok ? {} : { ...(result.segment === undefined ? {} : { segment: result.segment }), ...(result.firstBadSeq === undefined ? {} : { first_bad_seq: result.firstBadSeq }), reason: result.reason, message: result.message }),
-  };
-}
 
 /** The audit log: query, export (JSON lines), verify; the signed head, public keys and checkpoints for outside verifiers. */
 export const auditRoutes: MandatePlugin = async (app, { runtime }) => {
