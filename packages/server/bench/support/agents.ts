@@ -1,9 +1,14 @@
 /**
- * Filler agents for the benchmarks that need a big registry: valid `agents` rows inserted in
- * bulk, bypassing registration (which hashes a fresh secret and writes an audit entry per agent).
+ * Filler agents for the benchmarks that need a big registry: valid agents registered in bulk
+ * through the registry's face (`registerMany`: every agent validated, 10,000 per transaction, one
+ * audit entry per batch), skipping what single registration does per agent (hash a fresh secret,
+ * one audit entry each).
  */
-import { isoTime, systemClock } from '../../src/shared/clock.js';
-import type { AgentRow } from '../../src/registry/tables.js';
+import { randomBytes } from 'node:crypto';
+import { AuditLog } from '../../src/audit/index.js';
+import { DEFAULTS } from '../../src/config/defaults.js';
+import { BULK_REGISTER_MAX, RegistryService, type BulkAgent } from '../../src/registry/index.js';
+import { systemClock } from '../../src/shared/clock.js';
 import type { Store } from '../../src/storage/database.js';
 
 /** What every filler agent shares: its grants and the hash of its client secret. */
@@ -32,54 +37,39 @@ const LOOKUP_ONLY: FillerProfile = {
 /** The id of filler agent `n`. */
 export const fillerAgentId = (n: number): string => `bench-agent-${n}`;
 
-function agentRow(n: number, now: string, profile: FillerProfile): AgentRow {
+function fillerAgent(n: number, profile: FillerProfile): BulkAgent {
   const id = fillerAgentId(n);
   return {
     id,
-    client_id: id,
     name: `Bench agent ${n}`,
     purpose: profile.purpose,
     owner: profile.owner,
-    scopes: JSON.stringify(profile.scopes),
-    tools: JSON.stringify(profile.tools),
-    data_classification: profile.dataClassification,
+    scopes: profile.scopes,
+    tools: profile.tools,
+    dataClassification: profile.dataClassification,
     environment: profile.environment,
-    status: 'active',
-    token_ttl_seconds: null,
-    jwks: null,
-    tls_client_auth_subject_dn: null,
-    metadata: '{}',
-    client_secret_hash: profile.secretHash,
-    client_secret_issued_at: now,
-    previous_secret_hash: null,
-    previous_secret_expires_at: null,
-    created_at: now,
-    created_by: 'bench',
-    updated_at: now,
-    status_changed_at: now,
-    status_changed_by: 'bench',
-    status_reason: null,
-    last_reviewed_at: null,
-    last_reviewed_by: null,
-    last_review_notes: null,
+    clientSecretHash: profile.secretHash,
   };
 }
 
-/** Rows per INSERT: 27 columns × 1,000 stays under SQLite's 32,766 bound parameters. */
-const ROWS_PER_STATEMENT = 1_000;
-/** Rows per transaction. */
-const ROWS_PER_TRANSACTION = 10_000;
-
-/** Inserts filler agents `from` … `to - 1`, 10,000 per transaction in multi-row INSERTs. */
+/** Registers filler agents `from` … `to - 1` through the registry's bulk registration, one batch (transaction) at a time. */
 export async function insertAgents(store: Store, from: number, to: number, profile: FillerProfile = LOOKUP_ONLY): Promise<void> {
-  const now = isoTime(systemClock.now());
-  for (let chunk = from; chunk < to; chunk += ROWS_PER_TRANSACTION) {
-    const end = Math.min(chunk + ROWS_PER_TRANSACTION, to);
-    await store.transaction(async (trx) => {
-      for (let start = chunk; start < end; start += ROWS_PER_STATEMENT) {
-        const rows = Array.from({ length: Math.min(ROWS_PER_STATEMENT, end - start) }, (_, i) => agentRow(start + i, now, profile));
-        await trx.insertInto('agents').values(rows).execute();
-      }
-    });
+  // The batches' audit entries hold no secret, so the HMAC key of this short-lived log is arbitrary.
+  const audit = new AuditLog({ store, clock: systemClock, hmacKey: randomBytes(32) });
+  const registry = new RegistryService({
+    store,
+    audit,
+    clock: systemClock,
+    settings: {
+      reviewIntervalDays: DEFAULTS.registry.reviewIntervalDays,
+      secretRotationOverlapSeconds: DEFAULTS.registry.secretRotationOverlapSeconds,
+      tokenTtl: { min: DEFAULTS.oauth.accessTokenTtlMinSeconds, max: DEFAULTS.oauth.accessTokenTtlMaxSeconds },
+    },
+  });
+  const actor = { kind: 'system' as const, id: 'bench' };
+  for (let chunk = from; chunk < to; chunk += BULK_REGISTER_MAX) {
+    const end = Math.min(chunk + BULK_REGISTER_MAX, to);
+    await registry.registerMany(Array.from({ length: end - chunk }, (_, i) => fillerAgent(chunk + i, profile)), actor);
   }
+  await audit.close();
 }

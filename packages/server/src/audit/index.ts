@@ -5,7 +5,9 @@
  * `AuditReader` (query pages, export streams, verification, checkpoints, public keys), for the
  * HTTP routes and for other contexts (policy replay reads logged decisions through it, never
  * the table). `AuditKeyring` signs checkpoints; `auditMigrations` joins the composition root's
- * list. The hash chain, canonical JSON and the SQL (store.ts) stay inside.
+ * list. `AuditArchiver` moves entries past retention into sealed segments and `verifyArchive`
+ * checks them (the CLI's `audit verify --archive` too). The hash chain, canonical JSON and the
+ * SQL (store.ts) stay inside.
  */
 export type { Actor, AuditEntry, AuditEntryView, AuditEvent, DelegationLink, Outcome as AuditOutcome } from './types.js';
 export { AuditLog, GROUP_COMMIT_JOB, type AuditLogOptions, type CheckpointSigner } from './log.js';
@@ -15,5 +17,8 @@ export { entryView, type AuditFilter, type AuditOrder, type AuditPage } from './
 export { VERIFY_FAILURES, type VerifyFailure, type VerifyOptions, type VerifyResult } from './verify.js';
 export { AuditKeyring, type AuditPublicKey } from './keys.js';
 export { HEAD_PURPOSE, type Checkpoint, type CheckpointPolicy, type SignedHead } from './checkpoint.js';
+export { AuditArchiver, ARCHIVE_STEPS, type ArchiveListing, type ArchiveRun, type ArchiveSettings, type ArchiveStep } from './archive.js';
+export { ARCHIVE_FAILURES, archiveKeys, archiveVerifyView, verifyArchive, type ArchiveFailure, type ArchiveVerifyResult } from './archive-verify.js';
+export type { CheckpointRecord, SegmentRecord } from './archive-manifest.js';
 export { auditMigrations } from './migrations/index.js';
 export { rewrapAuditKeys } from './rewrap.js';

@@ -2,6 +2,7 @@ import { isoTime } from '../shared/clock.js';
 import { ConflictError } from '../shared/errors.js';
 import type { Store } from '../storage/index.js';
 import type { Checkpoint, SignedHead } from './checkpoint.js';
+import { verifyArchive, type ArchiveVerifyResult } from './archive-verify.js';
 import { loadPublicKeys, type AuditPublicKey } from './keys.js';
 import { exportEntries, queryEntries, type AuditFilter, type AuditPage } from './query.js';
 import { checkpointOf, checkpointsAfter, entryHashAt, latestCheckpointRow, readHead } from './store.js';
@@ -40,6 +41,16 @@ export class AuditReader {
   /** Checks the whole chain and every checkpoint (verify.ts). */
   verify(options?: VerifyOptions): Promise<VerifyResult> {
     return verifyLog(this.store.db, options);
+  }
+
+  /**
+   * The whole history: the archive in `dir` from the first entry (archive-verify.ts), ending
+   * where the live log begins, and the live log from there.
+   */
+  async verifyWithArchive(dir: string, options?: VerifyOptions): Promise<{ live: VerifyResult; archive: ArchiveVerifyResult }> {
+    const live = await this.verify(options);
+    const keys = new Map([...(await loadPublicKeys(this.store.db))].map(([id, { key }]) => [id, key]));
+    return { live, archive: await verifyArchive(dir, keys, live.archived) };
   }
 
   /** Signed checkpoints after `afterSeq`, oldest first. */

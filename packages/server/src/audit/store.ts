@@ -42,6 +42,32 @@ export async function advanceHead(trx: Tx, seq: number, hash: string): Promise<v
   await auditTables(trx).updateTable('audit_head').set({ seq, hash }).where('id', '=', 1).execute();
 }
 
+/** Where the live table begins: the last entry moved to the archive (seq 0 and the genesis hash: none). */
+export async function readArchiveBoundary(db: Executor): Promise<{ seq: number; hash: string }> {
+  const row = await auditTables(db).selectFrom('audit_head').select(['archived_seq', 'archived_hash']).where('id', '=', 1).executeTakeFirstOrThrow();
+  return { seq: Number(row.archived_seq), hash: row.archived_hash };
+}
+
+/**
+ * Deletes the entries and checkpoints up to `through` (now in a sealed segment) and moves the
+ * boundary there, in the caller's transaction, with the head locked. Refuses — changing nothing —
+ * unless the boundary is still at `from` (no other run pruned meanwhile) and entry `through.seq`
+ * still has the hash the segment ends with.
+ */
+export async function pruneArchived(trx: Tx, dialect: Dialect, from: { seq: number; hash: string }, through: { seq: number; hash: string }): Promise<void> {
+  await lockHead(trx, dialect);
+  const boundary = await readArchiveBoundary(trx);
+  if (boundary.seq !== from.seq || boundary.hash !== from.hash) {
+    throw new Error(`the live log now begins after seq ${boundary.seq}, not ${from.seq}: another archive run pruned meanwhile`);
+  }
+  const last = await entryHashAt(trx, through.seq);
+  if (last !== through.hash) throw new Error(`entry ${through.seq} ${last === undefined ? 'is missing' : `hashes to ${last.slice(0, 12)}…`}, the segment ends with ${through.hash.slice(0, 12)}…`);
+  const tables = auditTables(trx);
+  await tables.deleteFrom('audit_entries').where('seq', '<=', through.seq).execute();
+  await tables.deleteFrom('audit_checkpoints').where('seq', '<=', through.seq).execute();
+  await tables.updateTable('audit_head').set({ archived_seq: through.seq, archived_hash: through.hash }).where('id', '=', 1).execute();
+}
+
 // ---- entries -----------------------------------------------------------------------------------
 
 export function rowToEntry(row: AuditEntryRow): AuditEntry {
@@ -150,6 +176,11 @@ export function chainPage(db: Executor, after: number | undefined, upTo: number,
   return q.orderBy('seq').limit(limit).execute();
 }
 
+/** Entries after `after` up to `upTo` written before `before` (ISO time), in seq order: what retention may move. */
+export function archivablePage(db: Executor, after: number, upTo: number, before: string, limit: number): Promise<AuditEntryRow[]> {
+  return auditTables(db).selectFrom('audit_entries').selectAll().where('seq', '>', after).where('seq', '<=', upTo).where('time', '<', before).orderBy('seq').limit(limit).execute();
+}
+
 /** Walks rows by keyset pages (`fetch(after)` returns the page after a seq), never holding more than one page. */
 export async function* keysetPages<T extends { seq: number }>(fetch: (after: number | undefined) => Promise<T[]>, pageSize: number, after?: number): AsyncGenerator<T> {
   let cursor = after;
@@ -174,6 +205,11 @@ export async function recordCheckpoint(trx: Tx, checkpoint: Checkpoint): Promise
     .set({ seq: checkpoint.seq, hash: checkpoint.hash, last_checkpoint_seq: checkpoint.seq, last_checkpoint_time: checkpoint.time })
     .where('id', '=', 1)
     .execute();
+}
+
+/** Checkpoints in (afterSeq, upTo], oldest first (those an archive segment takes with its entries). */
+export function checkpointsBetween(db: Executor, afterSeq: number, upTo: number): Promise<AuditCheckpointRow[]> {
+  return auditTables(db).selectFrom('audit_checkpoints').selectAll().where('seq', '>', afterSeq).where('seq', '<=', upTo).orderBy('seq').execute();
 }
 
 /** Checkpoints after `afterSeq`, oldest first. */

@@ -23,6 +23,9 @@ export interface AuditHeadRow {
   hash: string;
   last_checkpoint_seq: number;
   last_checkpoint_time: string;
+  /** The last entry moved to the archive (0: none) and its hash (migration 034). */
+  archived_seq: number;
+  archived_hash: string;
 }
 
 export interface AuditCheckpointRow {

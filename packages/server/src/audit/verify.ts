@@ -1,9 +1,9 @@
 import type { Executor } from '../storage/index.js';
 import { verifyCheckpointSignature } from './checkpoint.js';
 import { derivedMismatch } from './columns.js';
-import { entryHash, GENESIS_HASH } from './hash.js';
+import { entryHash } from './hash.js';
 import { loadPublicKeys } from './keys.js';
-import { chainPage, checkpointOf, checkpointsAfter, keysetPages, maxEntrySeq, readHead, rowToEntry } from './store.js';
+import { chainPage, checkpointOf, checkpointsAfter, keysetPages, maxEntrySeq, readArchiveBoundary, readHead, rowToEntry } from './store.js';
 import type { AuditEntryRow } from './tables.js';
 import type { AuditEntry } from './types.js';
 
@@ -23,11 +23,17 @@ export type VerifyFailure = keyof typeof VERIFY_FAILURES;
 
 export interface VerifyResult {
   ok: boolean;
-  /** Entries that verified (all of them when ok; those before the first bad one otherwise). */
+  /** Live entries that verified (all of them when ok; those before the first bad one otherwise). */
   count: number;
   /** Checkpoints whose signature and hash verified. */
   checkpoints: number;
   head: { seq: number; hash: string };
+  /**
+   * Where the live table begins: the last entry moved to the archive and its hash (seq 0 and the
+   * genesis hash when nothing is archived). The first live entry must link to it; the archive up
+   * to it is verified by `verifyArchive` (archive-verify.ts).
+   */
+  archived: { seq: number; hash: string };
   firstBadSeq?: number;
   reason?: VerifyFailure;
   /** With `column_mismatch`: the column that disagrees. */
@@ -50,14 +56,25 @@ function parsedEntry(row: AuditEntryRow): AuditEntry | undefined {
 }
 
 /**
- * Verifies the whole log: the sequence has no gaps, each entry links to the one before,
+ * Verifies the live log (`walkLog`); when an archive run moved the boundary while it walked (the
+ * rows it was about to read are gone), walks once more from the new boundary.
+ */
+export async function verifyLog(db: Executor, options: VerifyOptions = {}): Promise<VerifyResult> {
+  const result = await walkLog(db, options);
+  if (result.ok || (await readArchiveBoundary(db)).seq === result.archived.seq) return result;
+  return walkLog(db, options);
+}
+
+/**
+ * Verifies the whole live log, from the archive boundary on: the sequence has no gaps, each entry links to the one before,
  * each hash matches its content, each derived column matches its hashed field (columns.ts),
  * the log ends at the head, and every checkpoint is signed by a published key over a hash
  * that matches its entry. Stops at the first problem.
  */
-export async function verifyLog(db: Executor, options: VerifyOptions = {}): Promise<VerifyResult> {
+async function walkLog(db: Executor, options: VerifyOptions): Promise<VerifyResult> {
   const pageSize = options.pageSize ?? 1_000;
   // Entries past this head may be appended while we walk; the next verification covers them.
+  const archived = await readArchiveBoundary(db);
   const head = await readHead(db);
   const keys = await loadPublicKeys(db);
   let count = 0;
@@ -67,22 +84,23 @@ export async function verifyLog(db: Executor, options: VerifyOptions = {}): Prom
     count,
     checkpoints,
     head,
+    archived,
     firstBadSeq: seq,
     reason,
     ...(column === undefined ? {} : { column }),
     message: `${detail}: ${VERIFY_FAILURES[reason]}`,
   });
 
-  const entryRows = keysetPages((after) => chainPage(db, after, head.seq, pageSize), pageSize);
-  const checkpointRows = keysetPages((after) => checkpointsAfter(db, after ?? -1, pageSize), pageSize);
+  const entryRows = keysetPages((after) => chainPage(db, after, head.seq, pageSize), pageSize, archived.seq);
+  const checkpointRows = keysetPages((after) => checkpointsAfter(db, after ?? -1, pageSize), pageSize, archived.seq);
   const nextCheckpointRow = async () => {
     const next = await checkpointRows.next();
     return next.done ? undefined : checkpointOf(next.value);
   };
   let nextCheckpoint = await nextCheckpointRow();
 
-  let expected = 1;
-  let prevHash = GENESIS_HASH;
+  let expected = archived.seq + 1;
+  let prevHash = archived.hash;
   for await (const row of entryRows) {
     const seq = Number(row.seq);
     if (seq !== expected) return fail(expected, 'sequence_gap', `entry ${expected} is missing (next present: ${seq})`);
@@ -111,7 +129,7 @@ export async function verifyLog(db: Executor, options: VerifyOptions = {}): Prom
   }
   await entryRows.return(undefined);
 
-  if (count < head.seq) return fail(count + 1, 'head_mismatch', `the log ends at entry ${count} but the head is at ${head.seq}`);
+  if (expected - 1 < head.seq) return fail(expected, 'head_mismatch', `the log ends at entry ${expected - 1} but the head is at ${head.seq}`);
   if (prevHash !== head.hash) return fail(head.seq, 'head_mismatch', `entry ${head.seq} hashes to ${prevHash.slice(0, 12)}…, the head records ${head.hash.slice(0, 12)}…`);
   if (nextCheckpoint) {
     await checkpointRows.return(undefined);
@@ -124,5 +142,5 @@ export async function verifyLog(db: Executor, options: VerifyOptions = {}): Prom
   if (max !== null && max > latest.seq) {
     return fail(latest.seq + 1, 'head_mismatch', `entries up to ${max} exist past the head (${latest.seq})`);
   }
-  return { ok: true, count, checkpoints, head };
+  return { ok: true, count, checkpoints, head, archived };
 }

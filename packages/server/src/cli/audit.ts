@@ -28,6 +28,7 @@ interface VerifyView {
   count: number;
   checkpoints: number;
   head: { seq: number; hash: string };
+  archived: { seq: number; hash: string };
   first_bad_seq?: number;
   reason?: string;
   column?: string;
@@ -54,6 +55,36 @@ async function checkPinnedHead(client: ApiClient, file: string, pinned: SignedHe
   if (entry.hash !== pinned.hash) {
     throw new CliError(`pinned head ${file}: entry ${pinned.seq} hashes to ${entry.hash.slice(0, 12)}…, the head pinned at ${pinned.time} says ${pinned.hash.slice(0, 12)}…: the log up to seq ${pinned.seq} was rewritten after it was pinned`);
   }
+}
+
+interface ArchiveVerifyView {
+  ok: boolean;
+  segments: number;
+  entries: number;
+  checkpoints: number;
+  last: { seq: number; hash: string };
+  segment?: string;
+  first_bad_seq?: number;
+  reason?: string;
+  message?: string;
+}
+
+/** Verifies an archive directory in this process (audit-archive-verify.ts, loaded only now) against the server's keys and live boundary. */
+async function verifyArchiveHere(client: ApiClient, dir: string, live: VerifyView): Promise<ArchiveVerifyView> {
+  const { keys } = await client.request<{ keys: PublicKeyView[] }>('GET', '/v1/audit/keys');
+  const { verifyArchiveDir } = await import('./audit-archive-verify.js');
+  return verifyArchiveDir(dir, keys, live.archived);
+}
+
+interface SegmentView {
+  file: string;
+  first_seq: number;
+  last_seq: number;
+  count: number;
+  first_time: string;
+  last_time: string;
+  bytes: number;
+  archived_at: string;
 }
 
 /** Filter flags shared by query, tail and export, and the query parameter each sets. */
@@ -104,7 +135,7 @@ function printLine(entry: EntryView, json: boolean): void {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** `mandate audit tail|query|show|checkpoint|head|verify|export`. */
+/** `mandate audit tail|query|show|checkpoint|head|verify|export|archive list|run`. */
 export const registerAuditCommands: RegisterCommands = (program, context) => {
   const audit = program.command('audit').description('query, follow, verify and export the audit log');
 
@@ -185,18 +216,51 @@ export const registerAuditCommands: RegisterCommands = (program, context) => {
     .command('verify')
     .description('verify the hash chain, the head and every signed checkpoint; exit 1 when broken')
     .option('--against <file>', "also check a head saved earlier by 'mandate audit head': its signature, and that the log still holds that entry with that hash")
-    .action(async (options: { against?: string }) => {
+    .option('--archive <dir>', 'also verify an archive directory (audit.archiveDir) here, from the first entry to where the live log begins')
+    .action(async (options: { against?: string; archive?: string }) => {
       // Read the pinned head first: a file that is not one is reported before any request.
       const pinned = options.against === undefined ? undefined : readSignedHead(options.against);
       const client = context.client();
       const result = await client.request<VerifyView>('GET', '/v1/audit/verify');
-      if (context.globals().json) printJson(result);
+      const archive = options.archive === undefined ? undefined : await verifyArchiveHere(client, options.archive, result);
+      if (context.globals().json) printJson(archive === undefined ? result : { ...result, ok: result.ok && archive.ok, archive });
+      if (archive && !archive.ok) throw new CliError(`audit archive broken in segment ${archive.segment ?? '-'} at seq ${archive.first_bad_seq ?? '-'}: ${archive.reason} (${archive.message})`);
       if (!result.ok) throw new CliError(`audit log broken at seq ${result.first_bad_seq}: ${result.reason} (${result.message})`);
       if (pinned) await checkPinnedHead(client, options.against!, pinned, result);
       if (!context.globals().json) {
+        if (archive) process.stdout.write(`ok: ${archive.entries} archived entries in ${archive.segments} segments (${archive.checkpoints} signed checkpoints) verify from seq 1 to ${archive.last.seq}, where the live log begins\n`);
         process.stdout.write(`ok: ${result.count} entries and ${result.checkpoints} signed checkpoints verify; head ${result.head.seq} ${result.head.hash}\n`);
         if (pinned) process.stdout.write(`ok: entry ${pinned.seq} still has the hash of the head pinned at ${pinned.time} (key ${pinned.key_id})\n`);
       }
+    });
+
+  const archive = audit.command('archive').description('retention: entries past audit.retentionDays in sealed segments (docs/audit.md)');
+  archive
+    .command('list')
+    .description('the archive directory, where the live log begins, and every sealed segment')
+    .action(async () => {
+      const listing = await context
+        .client()
+        .request<{ dir: string; retention_days: number | null; archived: { seq: number; hash: string }; segments: SegmentView[] }>('GET', '/v1/audit/archive');
+      if (context.globals().json) return printJson(listing);
+      const retention = listing.retention_days === null ? 'off (every entry stays live)' : `${listing.retention_days} days`;
+      process.stdout.write(`${printable(listing.dir)}: retention ${retention}; live log begins after seq ${listing.archived.seq}\n`);
+      if (listing.segments.length > 0) {
+        printTable(
+          listing.segments.map((s) => ({ file: s.file, seqs: `${s.first_seq}-${s.last_seq}`, entries: s.count, from: s.first_time, to: s.last_time, bytes: s.bytes }) as Record<string, unknown>),
+          ['file', 'seqs', 'entries', 'from', 'to', 'bytes'],
+        );
+      }
+    });
+  archive
+    .command('run')
+    .description('archive now: seal entries past retention into segments, then delete them from the live table')
+    .action(async () => {
+      const run = await context.client().request<{ written: SegmentView[]; finished: SegmentView[]; pruned: number; archived: { seq: number } }>('POST', '/v1/audit/archive/run');
+      if (context.globals().json) return printJson(run);
+      for (const s of run.finished) process.stdout.write(`finished ${s.file} (left by an interrupted run)\n`);
+      for (const s of run.written) process.stdout.write(`sealed ${s.file}: ${s.count} entries, seq ${s.first_seq}-${s.last_seq}, ${s.bytes} bytes\n`);
+      process.stdout.write(`pruned ${run.pruned} entries; the live log begins after seq ${run.archived.seq}\n`);
     });
 
   withFilters(audit.command('export').description('export entries as JSON lines (oldest first), to stdout or --out'))

@@ -165,6 +165,20 @@ export const DEFAULTS = {
      */
     groupCommitMaxDelayMs: 2,
     groupCommitMaxEntries: 500,
+    /**
+     * Retention (docs/audit.md "Retention and archive"): entries older than this many days move
+     * to sealed archive segments and leave the live table. Unset (the default): keep every entry
+     * in the live table. Fractions are allowed (0.5 = twelve hours).
+     */
+    retentionDays: undefined as number | undefined,
+    /** Where archive segments go; unset: `<data dir>/audit-archive`. */
+    archiveDir: undefined as string | undefined,
+    /** Entries per archive segment at most: bounds the memory of one segment's sealing (~2 KB each). */
+    archiveSegmentEntries: 10_000,
+    /** How often the leader looks for entries past retention. */
+    archiveIntervalSeconds: 300,
+    /** One archive run starts no new segment after this long; the next run goes on. */
+    archiveRunMaxSeconds: 60,
   },
 
   monitoring: {

@@ -14,6 +14,8 @@ export const PERMISSIONS = {
   'operators:manage': ['admin'],
   'operators:read': ['admin', 'auditor'],
   'audit:read': ['admin', 'auditor'],
+  /** Run retention now (move entries past audit.retentionDays to the archive and delete them live). */
+  'audit:archive': ['admin'],
   'policies:read': ['admin', 'auditor'],
   'policies:write': ['admin'],
   'approvals:read': ['admin', 'approver', 'auditor'],

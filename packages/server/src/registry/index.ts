@@ -1,7 +1,7 @@
 /**
  * The registry's face: agents and their lifecycle. Other contexts, the HTTP routes, the CLI and
  * the composition root use only what is exported here: `RegistryService` (behind it one use
- * case per file: register, update, transition, review, rotate-secret, authenticate, query, and
+ * case per file: register, bulk-register, update, transition, review, rotate-secret, authenticate, query, and
  * grant-hold / grant-decide / grant-read for owner grants beyond the ceiling held for an admin), the
  * `Agent` types, the tables every caller may read (data classifications, lifecycle statuses and
  * actions, field limits for request schemas), the status-change hooks' types, and the context's
@@ -46,5 +46,6 @@ export { FIELD_LIMITS, type TtlRange } from './rules.js';
 export { GRANT_CEILING_RULE } from './ceiling.js';
 export { GRANT_REQUEST_STATUSES } from './types.js';
 export { GRANT_LIST_MAX } from './grant-read.js';
+export { BULK_REGISTER_MAX, type BulkAgent } from './bulk-register.js';
 export { MAX_JWKS_KEYS, type PublicJwk, type PublicJwks } from './jwks.js';
 export { registryMigrations } from './migrations/index.js';

@@ -3,6 +3,7 @@ import type { Actor } from '../audit/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { Store } from '../storage/index.js';
 import { authenticateClientSecret } from './authenticate.js';
+import { bulkRegister, type BulkAgent } from './bulk-register.js';
 import type { RegistryDeps, RegistrySettings } from './deps.js';
 import type { LifecycleAction } from './lifecycle.js';
 import { findAgent, findAgentByClientId, getAgent, listAgents } from './query.js';
@@ -107,6 +108,11 @@ export class RegistryService {
   /** Registers an agent and issues its client secret, shown once (register.ts). */
   register(input: NewAgent, actor: Actor, access: AccessScope = {}): Promise<RegisteredAgent> {
     return registerAgent(this.deps, input, actor, access);
+  }
+
+  /** Registers up to BULK_REGISTER_MAX agents with given ids and secret hashes in one transaction and one audit entry (bulk-register.ts). */
+  registerMany(agents: readonly BulkAgent[], actor: Actor): Promise<{ count: number }> {
+    return bulkRegister(this.deps, agents, actor);
   }
 
   /** Changes mutable fields; a patch that changes nothing writes nothing (update.ts). */

@@ -126,7 +126,7 @@ describe.each(storeKinds())('audit log on %s', (kind) => {
     const { status, body } = await server.api('GET', '/v1/audit/verify');
     expect(status).toBe(200);
     const points = (await server.api('GET', '/v1/audit/checkpoints?limit=1000')).body.items;
-    expect(body).toEqual({ ok: true, count: total, checkpoints: points.length, head: { seq: total, hash: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    expect(body).toEqual({ ok: true, count: total, checkpoints: points.length, head: { seq: total, hash: expect.stringMatching(/^[0-9a-f]{64}$/) }, archived: { seq: 0, hash: '0'.repeat(64) } });
     expect(body.first_bad_seq).toBeUndefined();
   });
 

@@ -4,7 +4,7 @@ import { NotFoundError } from '../../shared/errors.js';
 import { requireOperator } from '../auth.js';
 import type { MandatePlugin } from '../plugin.js';
 import { authErrors, ErrorResponse } from '../schemas.js';
-import { entryView, type AuditFilter } from '../../audit/index.js';
+import { archiveVerifyView, entryView, type AuditFilter } from '../../audit/index.js';
 
 const Actor = Type.Object(
   { kind: Type.String(), id: Type.String() },
@@ -71,11 +71,28 @@ function toFilter(query: FilterQuery): AuditFilter {
 
 const Head = Type.Object({ seq: Type.Integer(), hash: Type.String() });
 
+const ArchiveVerify = Type.Object(
+  {
+    ok: Type.Boolean(),
+    segments: Type.Integer(),
+    entries: Type.Integer(),
+    checkpoints: Type.Integer(),
+    last: Head,
+    segment: Type.Optional(Type.String({ description: 'with a failure: the segment file' })),
+    first_bad_seq: Type.Optional(Type.Integer()),
+    reason: Type.Optional(Type.String()),
+    message: Type.Optional(Type.String()),
+  },
+  { description: 'with archive=true: the archive directory verified from the first entry to where the live log begins' },
+);
+
 const VerifyResponse = Type.Object({
   ok: Type.Boolean(),
-  count: Type.Integer(),
+  count: Type.Integer({ description: 'live entries verified' }),
   checkpoints: Type.Integer(),
   head: Head,
+  archived: Type.Object({ seq: Type.Integer(), hash: Type.String() }, { description: 'where the live log begins: the last archived entry (seq 0: nothing archived)' }),
+  archive: Type.Optional(ArchiveVerify),
   first_bad_seq: Type.Optional(Type.Integer()),
   reason: Type.Optional(Type.String()),
   column: Type.Optional(Type.String({ description: 'with column_mismatch: the column that disagrees with the hashed fields' })),
@@ -106,6 +123,40 @@ const SignedHeadSchema = Type.Object(
 );
 
 const CheckpointSchema = Type.Object({ seq: Type.Integer(), hash: Type.String(), time: Type.String(), key_id: Type.String(), signature: Type.String() });
+
+const CheckpointRecordSchema = Type.Object({ seq: Type.Integer(), hash: Type.String(), time: Type.String(), key_id: Type.String(), signature: Type.String() });
+
+const SegmentSchema = Type.Object({
+  file: Type.String(),
+  first_seq: Type.Integer(),
+  last_seq: Type.Integer(),
+  count: Type.Integer(),
+  prev_hash: Type.String({ description: 'the hash the first entry links to' }),
+  first_hash: Type.String(),
+  last_hash: Type.String(),
+  first_time: Type.String(),
+  last_time: Type.String(),
+  bytes: Type.Integer(),
+  sha256: Type.String(),
+  checkpoint: Type.Object(CheckpointRecordSchema.properties, { description: 'signed over (last_seq, last_hash) when the segment was sealed' }),
+  checkpoints: Type.Array(CheckpointRecordSchema, { description: "the live log's checkpoints that fell in the segment" }),
+  archived_at: Type.String(),
+});
+
+const ArchiveListingSchema = Type.Object({
+  dir: Type.String(),
+  retention_days: Type.Union([Type.Number(), Type.Null()], { description: 'null: retention is off, every entry stays live' }),
+  archived: Head,
+  segments: Type.Array(SegmentSchema),
+});
+
+const ArchiveRunSchema = Type.Object({
+  written: Type.Array(SegmentSchema),
+  finished: Type.Array(SegmentSchema, { description: 'segments an interrupted run had sealed whose rows this run deleted' }),
+  pruned: Type.Integer({ description: 'entries deleted from the live table' }),
+  archived: Head,
+});
+
 
 /** The audit log: query, export (JSON lines), verify; the signed head, public keys and checkpoints for outside verifiers. */
 export const auditRoutes: MandatePlugin = async (app, { runtime }) => {
@@ -145,17 +196,62 @@ export const auditRoutes: MandatePlugin = async (app, { runtime }) => {
 
   app.get(
     '/audit/verify',
-    { schema: { tags: ['audit'], response: { 200: VerifyResponse, ...authErrors } } },
+    {
+      schema: {
+        tags: ['audit'],
+        querystring: Type.Object(
+          { archive: Type.Optional(Type.Boolean({ default: false, description: "also verify the server's archive directory (audit.archiveDir) from the first entry" })) },
+          { additionalProperties: false },
+        ),
+        response: { 200: VerifyResponse, ...authErrors },
+      },
+    },
     async (request) => {
       requireOperator(request, 'audit:read');
-      const result = await log.verify();
+      const { live: result, archive } = request.query.archive
+        ? await log.verifyWithArchive(runtime.auditArchive.settings.dir)
+        : { live: await log.verify(), archive: undefined };
       return {
-        ok: result.ok,
+        ok: result.ok && (archive?.ok ?? true),
         count: result.count,
         checkpoints: result.checkpoints,
         head: result.head,
+        archived: result.archived,
+        ...(archive === undefined ? {} : { archive: archiveVerifyView(archive) }),
         ...(result.ok ? {} : { first_bad_seq: result.firstBadSeq, reason: result.reason, ...(result.column === undefined ? {} : { column: result.column }), message: result.message }),
       };
+    },
+  );
+
+  app.get(
+    '/audit/archive',
+    {
+      schema: {
+        tags: ['audit'],
+        summary: 'The archive: its directory, the retention period, where the live log begins, and every sealed segment',
+        response: { 200: ArchiveListingSchema, ...authErrors },
+      },
+    },
+    async (request) => {
+      requireOperator(request, 'audit:read');
+      const listing = await runtime.auditArchive.list();
+      return { dir: listing.dir, retention_days: listing.retentionDays, archived: listing.archived, segments: listing.segments };
+    },
+  );
+
+  app.post(
+    '/audit/archive/run',
+    {
+      schema: {
+        tags: ['audit'],
+        summary: 'Archive now: move entries past audit.retentionDays into sealed segments, then delete them from the live table',
+        response: { 200: ArchiveRunSchema, 409: ErrorResponse, ...authErrors },
+      },
+    },
+    async (request) => {
+      requireOperator(request, 'audit:archive');
+      const run = await runtime.auditArchive.run();
+      return { written: run.written, finished: run.finished, pruned: run.pruned, archived: run.archived };
     },
   );
 

@@ -12,7 +12,7 @@ const SERVER_PACKAGES = Object.keys((JSON.parse(readFileSync(join(serverRoot, 'p
 
 /**
  * The repository's own files a client verb may load: the CLI (but for the offline policy verbs'
- * engine file), the defaults and the data directory's file names. Everything else in the
+ * engine file and `audit verify --archive`'s verifier), the defaults and the data directory's file names. Everything else in the
  * repository is server code: the contexts' folders, runtime, http, storage, the Rego engine
  * (here or as its own package).
  */
@@ -21,7 +21,7 @@ function isClientCode(path: string): boolean {
   const [top, folder, file] = inServer;
   if (top === 'test') return true; // the module recorder itself
   if (top !== 'src' && top !== 'dist') return false;
-  if (folder === 'cli') return !file?.startsWith('policy-offline.');
+  if (folder === 'cli') return !file?.startsWith('policy-offline.') && !file?.startsWith('audit-archive-verify.');
   if (folder === 'config') return /^(defaults|files)\.[jt]s$/.test(file ?? '');
   return false;
 }
