@@ -1,5 +1,6 @@
 /**
- * `npm run bench -- scale`: a registry of a million agents against one of a thousand.
+ * `npm run bench -- scale`: the parts of issue 11 that grow with the work (PARTS below: compact
+ * decision logs, the rule index), then a registry of a million agents against one of a thousand.
  *
  * The driver inserts filler agents straight through the registry's table in bulk (support/agents.ts:
  * 10,000 rows per transaction; every row a valid active agent, all sharing ONE precomputed secret
@@ -33,6 +34,16 @@ import { hashSecret } from '../src/crypto/index.js';
 import { MIGRATIONS } from '../src/migrations.js';
 import { randomSecret } from '../src/shared/ids.js';
 import { openStore, type Dialect } from '../src/storage/database.js';
+
+/**
+ * The other parts of `bench -- scale` (issue 11), each a module under scale/ with its own
+ * `run(args)` and docs/benchmarks.md section, run before the million agents (item 7, below).
+ * Adding a part is one line here.
+ */
+const PARTS: Array<() => Promise<{ run(args: string[]): Promise<void> }>> = [
+  () => import('./scale/decision-log.js'), // item 1: disk per decision, compact vs whole entries (~1 min per store)
+  () => import('./scale/rule-index.js'), // item 5: the rule index at 10 / 1,000 / 10,000 rules (~1–2 min)
+];
 
 /** Tokens rotated through the authorize runs. */
 const AUTHORIZE_AGENTS = 200;
@@ -182,6 +193,7 @@ async function benchStore(kind: Dialect, sizes: number[], args: string[], pinned
 }
 
 export async function run(args: string[]): Promise<void> {
+  for (const part of PARTS) await (await part()).run(args);
   const began = performance.now();
   const load1 = loadavg()[0]!;
   const agents = numericOption(args, 'agents', 1_000_000);

@@ -49,7 +49,7 @@ const NO_CHANGE = '{}';
 /**
  * The writer's bases by compact key, most recently used last, at most `maxKeys` of them
  * (config `audit.compactBaseCacheEntries`); a key that falls out starts a new base next time,
- * which costs one blob, not correctness.
+ * which costs one blob, not correctness. With `maxKeys` 0 nothing is compacted.
  */
 export class CompactBases {
   private readonly bases = new Map<string, Base>();
@@ -57,7 +57,8 @@ export class CompactBases {
   constructor(private readonly maxKeys: number) {}
 
   /** The entry `{actor, details}` (already hashed: their canonical texts given) stored against its key's base. */
-  compact(key: string, actor: Actor, details: Record<string, unknown>, actorJson: string, detailsJson: string): Compacted {
+  compact(key: string, actor: Actor, details: Record<string, unknown>, actorJson: string, detailsJson: string): Compacted | undefined {
+    if (this.maxKeys === 0) return undefined; // compaction off: stored whole
     const current = this.bases.get(key);
     if (current) {
       this.bases.delete(key);

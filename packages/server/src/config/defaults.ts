@@ -159,6 +159,12 @@ export const DEFAULTS = {
      */
     groupCommitMaxDelayMs: 2,
     groupCommitMaxEntries: 500,
+    /**
+     * Compact entries (docs/audit.md "Compact entries"): the writer remembers the shared base of
+     * this many compact keys (one per agent token in use: ~2 KB each); a key it forgot starts a
+     * new base, costing one blob. 0 stores every entry whole (the format before migration 033).
+     */
+    compactBaseCacheEntries: 10_000,
   },
 
   monitoring: {

@@ -121,6 +121,7 @@ export const ConfigSchema = Type.Object(
         checkpointIntervalSeconds: PositiveInt(),
         groupCommitMaxDelayMs: PositiveInt(0),
         groupCommitMaxEntries: PositiveInt(),
+        compactBaseCacheEntries: PositiveInt(0),
       },
       { additionalProperties: false },
     ),
