@@ -4,12 +4,13 @@
  * before migration 033), and the decision rate of each.
  *
  * Each format gets a fresh Mandate on SQLite (a child pinned to CPU 0; autocannon here on CPU 1,
- * 50 connections) with the authorize bench's agent, token and request; `--seconds` (default 10)
- * of `/v1/authorize` after a 3 s warm-up. Then the server stops (SQLite checkpoints its WAL into
+ * 50 connections) with the authorize bench's agent, token and request; `--decisions=N` (default
+ * 20,000) of `/v1/authorize` after a 3 s warm-up. Then the server stops (SQLite checkpoints its WAL into
  * the file) and the driver reads, per decision logged: the growth of the database file since the
  * server was ready, and the pages of the audit tables and their indexes (SQLite's dbstat). With
  * `--postgres` the same on PostgreSQL, by pg_total_relation_size of the audit tables.
- * Rewrites the "Compact decision logs" section of docs/benchmarks.md. About a minute per store.
+ * Rewrites the "Compact decision logs" section of docs/benchmarks.md. About 10 s per format at
+ * 4,000 decisions/s, plus start-up; much longer on a loaded machine.
  */
 import { statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -106,7 +107,17 @@ async function decisionsLogged(where: { dataDir: string; databaseUrl?: string | 
   }
 }
 
-async function measure(format: string, compactBases: number, seconds: number, pinned: boolean, databaseUrl?: string): Promise<Sample> {
+/**
+ * `amount` decisions at 50 connections: a fixed count rather than a duration, so both formats
+ * write as many entries and the bytes per decision are not lost in page granularity.
+ */
+async function loadAmount(url: string, headers: Record<string, string>, body: string, amount: number): Promise<Measured & { requests: number }> {
+  const { default: autocannon } = await import('autocannon');
+  const result = await autocannon({ url, method: 'POST', connections: 50, amount, headers, body });
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors + result.timeouts, requests: result.requests.total };
+}
+
+async function measure(format: string, compactBases: number, amount: number, pinned: boolean, databaseUrl?: string): Promise<Sample> {
   const { child, line } = await spawnRole(self, 'decision-log-mandate', 31000, pinned, { BENCH_COMPACT_BASES: String(compactBases), ...(databaseUrl ? { BENCH_DATABASE_URL: databaseUrl } : {}) });
   const info = JSON.parse(line) as { url: string; token: string; dataDir: string };
   const where = { dataDir: info.dataDir, databaseUrl };
@@ -118,7 +129,7 @@ async function measure(format: string, compactBases: number, seconds: number, pi
     await loadWithAutocannon(info.url, headers, JSON.stringify(REQUEST), 3);
     before = databaseUrl ? await auditBytes(where) : fileBytes(sqliteFile(info.dataDir));
     auditBefore = await auditBytes(where);
-    load = await loadWithAutocannon(info.url, headers, JSON.stringify(REQUEST), seconds);
+    load = await loadAmount(info.url, headers, JSON.stringify(REQUEST), amount);
   } finally {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
@@ -135,7 +146,7 @@ async function measure(format: string, compactBases: number, seconds: number, pi
 export async function run(args: string[]): Promise<void> {
   const began = performance.now();
   const load1 = loadavg()[0]!;
-  const seconds = numericOption(args, 'seconds', 10);
+  const amount = numericOption(args, 'decisions', 20_000);
   const pinned = pinDriver();
   const rows: string[] = [];
   const ratios: string[] = [];
@@ -159,7 +170,7 @@ export async function run(args: string[]): Promise<void> {
           await admin.end();
           databaseUrl = `${postgres.base}/${name}`;
         }
-        samples.push(await measure(format, bases, seconds, pinned, databaseUrl));
+        samples.push(await measure(format, bases, amount, pinned, databaseUrl));
       }
       for (const s of samples) {
         rows.push(`| ${kind} | ${s.format} | ${s.decisions.toLocaleString('en')} | ${Math.round(s.growth).toLocaleString('en')} B | ${Math.round(s.audit).toLocaleString('en')} B | ${Math.round(s.load.rps)} | ${s.load.p99} ms |`);
@@ -181,7 +192,7 @@ export async function run(args: string[]): Promise<void> {
       '',
       `Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench -- scale\` (packages/server/bench/scale/decision-log.ts) on ${cpus().length} cores, Node ${process.versions.node}, load average ${load1.toFixed(1)} at the start (a machine shared with other builds: rates drift up to 2× between runs, so compare within a run). This part took ${minutes.toFixed(1)} min.`,
       '',
-      `Each format: a fresh Mandate (pinned to CPU 0, autocannon on CPU 1, 50 connections), the authorize bench's agent, token and request, 3 s warm-up then ${seconds} s of \`/v1/authorize\`. Disk per decision is the growth of the SQLite file (WAL checkpointed at shutdown) or of the audit relations on PostgreSQL (pg_total_relation_size), divided by the decisions answered; the audit column counts only the audit tables and their indexes (dbstat). "Whole entries" is the format before migration 033 (\`audit.compactBaseCacheEntries: 0\`). Goal: ≤ 600 bytes per decision (issue 11 measured 4.3 KB on main).`,
+      `Each format: a fresh Mandate (pinned to CPU 0, autocannon on CPU 1, 50 connections), the authorize bench's agent, token and request, 3 s warm-up then ${amount.toLocaleString('en')} decisions (\`--decisions=N\`) of \`/v1/authorize\`. Disk per decision is the growth of the SQLite file (WAL checkpointed at shutdown) or of the audit relations on PostgreSQL (pg_total_relation_size), divided by the decisions answered; the audit column counts only the audit tables and their indexes (dbstat). "Whole entries" is the format before migration 033 (\`audit.compactBaseCacheEntries: 0\`). Goal: ≤ 600 bytes per decision (issue 11 measured 4.3 KB on main).`,
       '',
       table,
       '',
