@@ -1,8 +1,8 @@
 /**
  * `npm run bench -- scale`: issue 11's cost-with-the-work benches. First the items in ITEMS, each
- * its own file under bench/scale/ (retention: the data directory's bound at full decision rate),
- * then a registry of a million agents against one of a thousand. `--only=NAME` runs one of them
- * (an item's name, or `agents` for the million-agent part).
+ * its own file under bench/scale/ (compact decision logs, retention, the rule index), then a
+ * registry of a million agents against one of a thousand. `--only=NAME` runs one of them (an
+ * item's name, or `agents` for the million-agent part).
  *
  * The driver registers filler agents in bulk through the registry's face (support/agents.ts:
  * `registerMany`, 10,000 validated agents per transaction; all sharing ONE precomputed secret
@@ -198,7 +198,9 @@ async function benchStore(kind: Dialect, sizes: number[], args: string[], pinned
 
 /** Issue 11's other scale items, each a module under bench/scale/ exporting `run(args)`; one line each. */
 const ITEMS: Array<{ name: string; file: string }> = [
-  { name: 'retention', file: './scale/retention.js' },
+  { name: 'decision-log', file: './scale/decision-log.js' }, // item 1: disk per decision, compact vs whole entries (~1 min per store)
+  { name: 'retention', file: './scale/retention.js' }, // item 3: the data directory's bound at full decision rate
+  { name: 'rule-index', file: './scale/rule-index.js' }, // item 5: the rule index at 10 / 1,000 / 10,000 rules (~1–2 min)
 ];
 
 export async function run(args: string[]): Promise<void> {

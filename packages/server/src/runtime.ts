@@ -156,6 +156,7 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
     signer: auditKeys,
     checkpoints: { everyEntries: config.audit.checkpointEveryEntries, intervalSeconds: config.audit.checkpointIntervalSeconds },
     groupCommit: { maxDelayMs: config.audit.groupCommitMaxDelayMs, maxEntries: config.audit.groupCommitMaxEntries },
+    compactBaseCacheEntries: config.audit.compactBaseCacheEntries,
     scheduler,
   });
   const auditReader = new AuditReader(store);

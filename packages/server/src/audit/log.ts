@@ -4,10 +4,11 @@ import { isoTime } from '../shared/clock.js';
 import type { Executor, Store, Tx } from '../storage/index.js';
 import { checkpointDue, type Checkpoint, type CheckpointPolicy } from './checkpoint.js';
 import { derivedColumns } from './columns.js';
+import { CompactBases, type Base } from './compact.js';
 import { GroupCommitter, type GroupCommitOptions } from './group-commit.js';
 import { hashEntry } from './hash.js';
 import { redactSensitive } from './redact.js';
-import { advanceHead, firstEntryTime, insertEntries, lockHead, readHead, recordCheckpoint, type Head } from './store.js';
+import { advanceHead, blobIdFor, firstEntryTime, insertEntries, lockHead, readHead, recordCheckpoint, type Head } from './store.js';
 import type { AuditEntryRow } from './tables.js';
 import type { AuditEntry, AuditEvent } from './types.js';
 
@@ -33,6 +34,8 @@ export interface AuditLogOptions {
    * only append) an enqueued event does not wait for company: its batch is written at once.
    */
   scheduler?: Pick<Scheduler, 'deadline'>;
+  /** Compact keys whose base the writer keeps (config `audit.compactBaseCacheEntries`; compact.ts). */
+  compactBaseCacheEntries?: number;
 }
 
 /** The scheduler name of the group-commit flush deadline. */
@@ -40,6 +43,7 @@ export const GROUP_COMMIT_JOB = 'audit.group-commit';
 
 const DEFAULT_CHECKPOINTS: CheckpointPolicy = { everyEntries: 1_000, intervalSeconds: 300 };
 const DEFAULT_GROUP_COMMIT: GroupCommitOptions = { maxDelayMs: 2, maxEntries: 500 };
+const DEFAULT_COMPACT_BASES = 10_000;
 
 /**
  * The append-only, hash-chained audit log. Three ways to write:
@@ -56,9 +60,11 @@ const DEFAULT_GROUP_COMMIT: GroupCommitOptions = { maxDelayMs: 2, maxEntries: 50
 export class AuditLog {
   private readonly committer: GroupCommitter<AuditEvent, AuditEntry>;
   private readonly policy: CheckpointPolicy;
+  private readonly bases: CompactBases;
 
   constructor(private readonly options: AuditLogOptions) {
     this.policy = options.checkpoints ?? DEFAULT_CHECKPOINTS;
+    this.bases = new CompactBases(options.compactBaseCacheEntries ?? DEFAULT_COMPACT_BASES);
     const scheduler = options.scheduler;
     this.committer = new GroupCommitter(
       (events) => this.commitBatch(events),
@@ -78,6 +84,8 @@ export class AuditLog {
     const time = isoTime(nowMs);
     const entries: AuditEntry[] = [];
     const rows: AuditEntryRow[] = [];
+    // The blobs this batch's compact rows refer to, stored (if new) once the rows are built.
+    const based: Array<{ row: AuditEntryRow; base: Base }> = [];
     for (const event of events) {
       seq += 1;
       const details = redactSensitive(event.details ?? {}, event.sensitive ?? [], hmacKey);
@@ -96,21 +104,32 @@ export class AuditLog {
       // The canonical texts hashed are also the stored JSON: one serialisation per entry.
       const { hash, actorJson, detailsJson } = hashEntry(unhashed);
       entries.push({ ...unhashed, hash });
-      rows.push({
+      const compacted = event.compactKey === undefined ? undefined : this.bases.compact(event.compactKey, unhashed.actor, details, actorJson, detailsJson);
+      const row: AuditEntryRow = {
         seq,
         time,
         type: unhashed.type,
-        actor: actorJson,
+        actor: compacted ? '' : actorJson,
         ...derivedColumns(unhashed),
         agent_id: unhashed.agentId,
         subject: unhashed.subject,
         action: unhashed.action,
         outcome: unhashed.outcome,
-        details: detailsJson,
-        prev_hash: prevHash,
+        details: compacted ? compacted.deltaJson : detailsJson,
+        // A compact row leaves out what the previous row already stores: its hash (store.ts fillPrevHashes).
+        prev_hash: compacted ? '' : prevHash,
         hash,
-      });
+        base_id: null,
+      };
+      if (compacted) based.push({ row, base: compacted.base });
+      rows.push(row);
       prevHash = hash;
+    }
+    const blobIds = new Map<string, number>();
+    for (const { row, base } of based) {
+      let id = blobIds.get(base.hash);
+      if (id === undefined) blobIds.set(base.hash, (id = await blobIdFor(trx, base.hash, base.body)));
+      row.base_id = id;
     }
     await insertEntries(trx, rows);
     const checkpoint = this.checkpointIfDue({ seq, lastCheckpointSeq: head.lastCheckpointSeq, sinceMs: await this.intervalStartMs(trx, head, nowMs) }, prevHash, nowMs);

@@ -2,8 +2,10 @@ import { isoTime } from '../shared/clock.js';
 import { ValidationError } from '../shared/errors.js';
 import type { Dialect, Executor } from '../storage/index.js';
 import { DERIVED_COLUMNS } from './columns.js';
+import { BlobCache } from './compact.js';
 import { hashedFields } from './hash.js';
-import { keysetPages, readHead, rowToEntry, selectEntries, type EntrySelection } from './store.js';
+import { blobsByIds, fillPrevHashes, keysetPages, readHead, rowToEntry, selectEntries, type EntrySelection } from './store.js';
+import type { AuditEntryRow } from './tables.js';
 import type { AuditEntry, AuditEntryView } from './types.js';
 
 export type { AuditEntryView } from './types.js';
@@ -69,6 +71,15 @@ function matchesHashed(selection: EntrySelection, entry: AuditEntry): boolean {
   return selection.actor === undefined || DERIVED_COLUMNS.actor_id(entry) === selection.actor;
 }
 
+/** A reader's blobs (compact entries, compact.ts), loaded page by page. */
+export const blobCache = (db: Executor): BlobCache => new BlobCache((ids) => blobsByIds(db, ids));
+
+async function blobsFor(db: Executor, rows: AuditEntryRow[]): Promise<BlobCache> {
+  const blobs = blobCache(db);
+  await blobs.preload(rows);
+  return blobs;
+}
+
 export interface AuditPage {
   entries: AuditEntry[];
   /** Pass as `after_seq` for the next page; null on the last page. */
@@ -79,10 +90,11 @@ export interface AuditPage {
 export async function queryEntries(db: Executor, dialect: Dialect, filter: AuditFilter, limit: number): Promise<AuditPage> {
   const selection = selectionOf(filter);
   const rows = await selectEntries(db, dialect, selection, { order: filter.order ?? 'asc', after: filter.afterSeq, limit: limit + 1 });
-  const page = rows.slice(0, limit);
+  const page = await fillPrevHashes(db, rows.slice(0, limit));
+  const blobs = await blobsFor(db, page);
   // The cursor follows the rows read, so a page that left a row out may be short but never skips one.
   const nextAfterSeq = rows.length > limit ? Number(page[page.length - 1]!.seq) : null;
-  return { entries: page.map(rowToEntry).filter((entry) => matchesHashed(selection, entry)), nextAfterSeq };
+  return { entries: page.map((row) => rowToEntry(row, blobs)).filter((entry) => matchesHashed(selection, entry)), nextAfterSeq };
 }
 
 /**
@@ -94,9 +106,10 @@ export async function* exportEntries(db: Executor, dialect: Dialect, filter: Aud
   const selection = selectionOf(filter);
   const { seq: upTo } = await readHead(db);
   const order = filter.order ?? 'asc';
-  const rows = keysetPages((after) => selectEntries(db, dialect, selection, { order, after, upTo, limit: pageSize }), pageSize, filter.afterSeq);
+  const blobs = blobCache(db);
+  const rows = keysetPages((after) => selectEntries(db, dialect, selection, { order, after, upTo, limit: pageSize }).then((page) => fillPrevHashes(db, page)).then((page) => blobs.preload(page)), pageSize, filter.afterSeq);
   for await (const row of rows) {
-    const entry = rowToEntry(row);
+    const entry = rowToEntry(row, blobs);
     if (matchesHashed(selection, entry)) yield entry;
   }
 }

@@ -1,7 +1,9 @@
 import type { SelectQueryBuilder } from 'kysely';
 import type { Dialect, Executor, Tx } from '../storage/index.js';
 import type { Checkpoint } from './checkpoint.js';
-import type { AuditCheckpointRow, AuditEntryRow, AuditKeyRow, AuditTables } from './tables.js';
+import type { BlobCache } from './compact.js';
+import { GENESIS_HASH } from './hash.js';
+import type { AuditBlobRow, AuditCheckpointRow, AuditEntryRow, AuditKeyRow, AuditTables } from './tables.js';
 import { auditTables } from './tables.js';
 import type { AuditEntry } from './types.js';
 
@@ -70,17 +72,26 @@ export async function pruneArchived(trx: Tx, dialect: Dialect, from: { seq: numb
 
 // ---- entries -----------------------------------------------------------------------------------
 
-export function rowToEntry(row: AuditEntryRow): AuditEntry {
+/**
+ * The entry a row stores. A compact row (base_id set) is rebuilt from its base, which `blobs`
+ * must have loaded (BlobCache.preload); a whole row needs none.
+ */
+export function rowToEntry(row: Omit<AuditEntryRow, 'base_id'> & { base_id?: number | null }, blobs?: BlobCache): AuditEntry {
+  const compact = row.base_id !== null && row.base_id !== undefined;
+  if (compact && !blobs) throw new Error(`entry ${row.seq} is compact: read it with its blobs`);
+  const { actor, details } = compact
+    ? blobs!.content({ ...row, base_id: row.base_id ?? null })
+    : { actor: JSON.parse(row.actor) as AuditEntry['actor'], details: JSON.parse(row.details) as Record<string, unknown> };
   return {
     seq: Number(row.seq),
     time: row.time,
     type: row.type,
-    actor: JSON.parse(row.actor) as AuditEntry['actor'],
+    actor,
     subject: row.subject,
     agentId: row.agent_id,
     action: row.action,
     outcome: row.outcome as AuditEntry['outcome'],
-    details: JSON.parse(row.details) as Record<string, unknown>,
+    details,
     prevHash: row.prev_hash,
     hash: row.hash,
   };
@@ -94,6 +105,44 @@ export async function entryHashAt(db: Executor, seq: number): Promise<string | u
 
 export async function insertEntries(trx: Tx, rows: readonly AuditEntryRow[]): Promise<void> {
   await auditTables(trx).insertInto('audit_entries').values(rows).execute();
+}
+
+// ---- blobs (compact.ts) ------------------------------------------------------------------------
+
+/**
+ * The id of the blob with this hash, stored now if it is not yet. Called with the head locked
+ * (appendIn), which serialises blob writes across replicas too, so max(id) + 1 cannot race.
+ */
+export async function blobIdFor(trx: Tx, hash: string, body: string): Promise<number> {
+  const found = await auditTables(trx).selectFrom('audit_blobs').select('id').where('hash', '=', hash).executeTakeFirst();
+  if (found) return Number(found.id);
+  const max = await auditTables(trx).selectFrom('audit_blobs').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+  const id = max?.id === null || max?.id === undefined ? 1 : Number(max.id) + 1;
+  await auditTables(trx).insertInto('audit_blobs').values({ id, hash, body }).execute();
+  return id;
+}
+
+/**
+ * Puts back the `prev_hash` a compact row leaves empty (it is the previous entry's `hash`, which
+ * the chain already stores once): from the page itself when the previous entry is in it, else
+ * in one query for the rest. An entry whose predecessor is gone keeps '' (verification reports it).
+ */
+export async function fillPrevHashes<R extends Pick<AuditEntryRow, 'seq' | 'prev_hash' | 'hash'>>(db: Executor, rows: R[]): Promise<R[]> {
+  const empty = rows.filter((row) => row.prev_hash === '');
+  if (empty.length === 0) return rows;
+  const known = new Map<number, string>(rows.map((row) => [Number(row.seq), row.hash]));
+  known.set(0, GENESIS_HASH);
+  const missing = [...new Set(empty.map((row) => Number(row.seq) - 1).filter((seq) => !known.has(seq)))];
+  if (missing.length > 0) {
+    for (const row of await auditTables(db).selectFrom('audit_entries').select(['seq', 'hash']).where('seq', 'in', missing).execute()) known.set(Number(row.seq), row.hash);
+  }
+  for (const row of empty) row.prev_hash = known.get(Number(row.seq) - 1) ?? '';
+  return rows;
+}
+
+/** The blobs with these ids (those that exist). */
+export function blobsByIds(db: Executor, ids: readonly number[]): Promise<AuditBlobRow[]> {
+  return auditTables(db).selectFrom('audit_blobs').selectAll().where('id', 'in', ids).execute();
 }
 
 /** The time of the first entry, if there is one. */

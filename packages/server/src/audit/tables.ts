@@ -4,6 +4,7 @@ export interface AuditEntryRow {
   seq: number;
   time: string;
   type: string;
+  /** The actor as canonical JSON; empty for a compact entry (its base holds it). */
   actor: string;
   actor_id: string | null;
   /** Derived: the delegation chain the entry belongs to (columns.ts; migration 013). */
@@ -12,9 +13,20 @@ export interface AuditEntryRow {
   subject: string | null;
   action: string;
   outcome: string;
+  /** The whole details as canonical JSON; for a compact entry (base_id set) its delta (compact.ts). */
   details: string;
   prev_hash: string;
   hash: string;
+  /** The blob a compact entry is stored against (compact.ts; migration 033); null for a whole entry. */
+  base_id: number | null;
+}
+
+/** A content-addressed blob: the canonical `{actor, details}` a compact entry's delta applies to. */
+export interface AuditBlobRow {
+  id: number;
+  /** SHA-256 (hex) of `body`: verification checks it still is. */
+  hash: string;
+  body: string;
 }
 
 export interface AuditHeadRow {
@@ -51,6 +63,7 @@ export interface AuditTables {
   audit_head: AuditHeadRow;
   audit_checkpoints: AuditCheckpointRow;
   audit_keys: AuditKeyRow;
+  audit_blobs: AuditBlobRow;
 }
 
 /** This context's typed view of the database or of an open transaction: only its own tables. */

@@ -30,6 +30,13 @@ export interface AuditEvent {
    * `hmac-sha256:<hex>` before the entry is written, so equal values stay comparable.
    */
   sensitive?: string[];
+  /**
+   * Entries with the same key share what repeats between them (compact.ts): the entry is stored
+   * as its delta against a content-addressed blob. For high-volume events whose actor and most
+   * details repeat verbatim (a decision per call with one token: the decision point's key).
+   * Changes nothing a reader sees, nor the hash.
+   */
+  compactKey?: string;
 }
 
 /** An entry as the API and the export show it: the hashed fields under the names they are hashed with. */

@@ -1,7 +1,9 @@
 import type { Executor } from '../storage/index.js';
 import { verifyCheckpointSignature } from './checkpoint.js';
 import { derivedMismatch } from './columns.js';
-import { entryHash } from './hash.js';
+import { blobCache } from './query.js';
+import type { BlobCache } from './compact.js';
+import { entryHash, GENESIS_HASH } from './hash.js';
 import { loadPublicKeys } from './keys.js';
 import { chainPage, checkpointOf, checkpointsAfter, keysetPages, maxEntrySeq, readArchiveBoundary, readHead, rowToEntry } from './store.js';
 import type { AuditEntryRow } from './tables.js';
@@ -12,6 +14,8 @@ export const VERIFY_FAILURES = {
   sequence_gap: 'an entry is missing from the sequence: it was deleted (or renumbered)',
   prev_hash_mismatch: 'the entry does not follow the one before it: entries were deleted, inserted or reordered',
   hash_mismatch: "the entry's content does not match its hash: the entry was edited",
+  blob_missing: 'a compact entry refers to a blob the database no longer holds: the blob was deleted',
+  blob_mismatch: "a blob's content no longer hashes to the SHA-256 it is stored under: the blob was edited (every entry stored against it changes)",
   column_mismatch: 'a column stored for filtering (actor_id, chain_id) disagrees with the hashed field it is derived from: the column was edited, so filtered queries answer wrongly',
   head_mismatch: 'the log does not end where the head says: entries were truncated at the end (or the head was altered)',
   checkpoint_unknown_key: 'a checkpoint names a signing key that is not published',
@@ -38,6 +42,8 @@ export interface VerifyResult {
   reason?: VerifyFailure;
   /** With `column_mismatch`: the column that disagrees. */
   column?: string;
+  /** With `blob_missing` / `blob_mismatch`: the blob (its SHA-256, or its id when it is gone). */
+  blob?: string;
   message?: string;
 }
 
@@ -46,10 +52,10 @@ export interface VerifyOptions {
   pageSize?: number;
 }
 
-/** The row as an entry, or undefined when its JSON columns no longer parse (an edit too). */
-function parsedEntry(row: AuditEntryRow): AuditEntry | undefined {
+/** The row as an entry, or undefined when its JSON columns no longer parse or rebuild (an edit too). */
+function parsedEntry(row: AuditEntryRow, blobs: BlobCache): AuditEntry | undefined {
   try {
-    return rowToEntry(row);
+    return rowToEntry(row, blobs);
   } catch {
     return undefined;
   }
@@ -79,7 +85,7 @@ async function walkLog(db: Executor, options: VerifyOptions): Promise<VerifyResu
   const keys = await loadPublicKeys(db);
   let count = 0;
   let checkpoints = 0;
-  const fail = (seq: number, reason: VerifyFailure, detail: string, column?: string): VerifyResult => ({
+  const fail = (seq: number, reason: VerifyFailure, detail: string, about: { column?: string; blob?: string } = {}): VerifyResult => ({
     ok: false,
     count,
     checkpoints,
@@ -87,11 +93,12 @@ async function walkLog(db: Executor, options: VerifyOptions): Promise<VerifyResu
     archived,
     firstBadSeq: seq,
     reason,
-    ...(column === undefined ? {} : { column }),
+    ...about,
     message: `${detail}: ${VERIFY_FAILURES[reason]}`,
   });
 
-  const entryRows = keysetPages((after) => chainPage(db, after, head.seq, pageSize), pageSize, archived.seq);
+  const blobs = blobCache(db);
+  const entryRows = keysetPages((after) => chainPage(db, after, head.seq, pageSize).then((page) => blobs.preload(page)), pageSize, archived.seq);
   const checkpointRows = keysetPages((after) => checkpointsAfter(db, after ?? -1, pageSize), pageSize, archived.seq);
   const nextCheckpointRow = async () => {
     const next = await checkpointRows.next();
@@ -104,13 +111,20 @@ async function walkLog(db: Executor, options: VerifyOptions): Promise<VerifyResu
   for await (const row of entryRows) {
     const seq = Number(row.seq);
     if (seq !== expected) return fail(expected, 'sequence_gap', `entry ${expected} is missing (next present: ${seq})`);
-    if (row.prev_hash !== prevHash) return fail(seq, 'prev_hash_mismatch', `entry ${seq} names ${row.prev_hash.slice(0, 12)}… as previous, but entry ${seq - 1} hashes to ${prevHash.slice(0, 12)}…`);
-    const entry = parsedEntry(row);
+    // A compact row stores no prev_hash (''): it is the previous entry's hash, which the walk has.
+    if (row.prev_hash === '') row.prev_hash = prevHash;
+    else if (row.prev_hash !== prevHash) return fail(seq, 'prev_hash_mismatch', `entry ${seq} names ${row.prev_hash.slice(0, 12)}… as previous, but entry ${seq - 1} hashes to ${prevHash.slice(0, 12)}…`);
+    if (row.base_id !== null && row.base_id !== undefined) {
+      const blob = blobs.get(Number(row.base_id));
+      if (!blob) return fail(seq, 'blob_missing', `entry ${seq} is stored against blob ${row.base_id}, which is missing`, { blob: String(row.base_id) });
+      if (!blob.intact) return fail(seq, 'blob_mismatch', `entry ${seq} is stored against blob ${blob.hash.slice(0, 12)}…, whose content hashes to something else`, { blob: blob.hash });
+    }
+    const entry = parsedEntry(row, blobs);
     if (!entry || entryHash(entry) !== row.hash) return fail(seq, 'hash_mismatch', `entry ${seq}${entry ? '' : ' (its actor or details are not JSON)'}`);
     const mismatch = derivedMismatch(row, entry);
     if (mismatch) {
       const { column, stored, expected } = mismatch;
-      return fail(seq, 'column_mismatch', `entry ${seq}: column ${column} is ${JSON.stringify(stored)}, its hashed fields say ${JSON.stringify(expected)}`, column);
+      return fail(seq, 'column_mismatch', `entry ${seq}: column ${column} is ${JSON.stringify(stored)}, its hashed fields say ${JSON.stringify(expected)}`, { column });
     }
     while (nextCheckpoint && nextCheckpoint.seq <= seq) {
       const checkpoint = nextCheckpoint;

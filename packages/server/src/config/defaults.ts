@@ -179,6 +179,12 @@ export const DEFAULTS = {
     archiveIntervalSeconds: 300,
     /** One archive run starts no new segment after this long; the next run goes on. */
     archiveRunMaxSeconds: 60,
+    /**
+     * Compact entries (docs/audit.md "Compact entries"): the writer remembers the shared base of
+     * this many compact keys (one per agent token in use: ~2 KB each); a key it forgot starts a
+     * new base, costing one blob. 0 stores every entry whole (the format before migration 033).
+     */
+    compactBaseCacheEntries: 10_000,
   },
 
   monitoring: {

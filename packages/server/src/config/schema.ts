@@ -129,6 +129,7 @@ export const ConfigSchema = Type.Object(
         archiveSegmentEntries: PositiveInt(),
         archiveIntervalSeconds: PositiveInt(),
         archiveRunMaxSeconds: PositiveInt(),
+        compactBaseCacheEntries: PositiveInt(0),
       },
       { additionalProperties: false },
     ),

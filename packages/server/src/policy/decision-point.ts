@@ -31,6 +31,7 @@ import { DEFAULT_LOG_PACKAGE, hasLogPackage, sampleOf, treatLogEntry, type LogTr
 import { DEFAULT_PACKAGE, evaluatePackage } from './package-eval.js';
 import { DecisionRateLimitedError, PackageNotAllowedError, UnknownPackageError } from './errors.js';
 import { buildInput, checkInputLimits, delegatingUser, loggable, type Caller, type DecisionRequest } from './input.js';
+import { withoutDerivedTime } from './logged-input.js';
 import { decide, PolicyShapeError, readResult, REASONS, type DecisionKind, type Outcome, type PolicyResult } from './outcome.js';
 import type { ActivePolicy, PolicyService } from './service.js';
 import type { Subject, TokenSubjects } from '../identity/index.js';
@@ -197,6 +198,9 @@ export class DecisionPoint {
       sensitive: call.request.sensitiveContext ?? [],
       action: call.request.action,
       approvalRequested: false,
+      // The agent's record, the token's claims and its chain repeat in every decision made with
+      // this token: its entries are stored against one shared base (audit compact entries).
+      compactKey: `${DECISION_EVENT}:${subject.agent.id}:${subject.claims.jti}`,
     };
     const answer = (approvalId?: string): DecisionResponse => ({
       decision: outcome.decision,
@@ -333,6 +337,8 @@ interface DecisionFacts {
   action: string;
   /** True when this decision created a new approval request (named by `approval_id`). */
   approvalRequested: boolean;
+  /** Decisions sharing it are stored against one base (AuditEvent.compactKey); none for an invalid token. */
+  compactKey?: string;
 }
 
 /**
@@ -342,7 +348,8 @@ interface DecisionFacts {
  */
 function decisionEvent(response: DecisionResponse, about: DecisionFacts, log: LogTreatment): AuditEvent {
   const applied = log.kind === 'applied' ? log : null;
-  const input = applied ? loggable(applied.input) : log.kind === 'failed' ? undefined : loggable(withoutConstants(about.input));
+  const whole = applied ? loggable(applied.input) : log.kind === 'failed' ? undefined : loggable(withoutConstants(about.input));
+  const input = whole === undefined ? undefined : withoutDerivedTime(whole, about.nowMs);
   return {
     type: DECISION_EVENT,
     actor: about.actor,
@@ -371,5 +378,6 @@ function decisionEvent(response: DecisionResponse, about: DecisionFacts, log: Lo
       reasons: response.reasons,
     },
     sensitive: about.sensitive.map((key) => `input.context.${key}`),
+    ...(about.compactKey === undefined ? {} : { compactKey: about.compactKey }),
   };
 }

@@ -12,6 +12,7 @@ import { chainOf } from '../delegation/index.js';
 import type { AccessTokenClaims } from '../oauth/index.js';
 import { DATA_CLASSIFICATIONS, classificationRank, isDataClassification } from '../registry/index.js';
 import type { Agent } from '../registry/index.js';
+import { timeInput } from './input-time.js';
 import { DecisionInputTooDeepError, DecisionInputTooLargeError } from './errors.js';
 
 /** What the caller asks (already validated by the HTTP schema). */
@@ -35,9 +36,7 @@ export interface InputEnvironment {
   approval: { exists: boolean; id: string | null };
 }
 
-const NS_PER_MS = 1_000_000n;
 const NS_PER_S = 1_000_000_000n;
-const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const;
 
 /** Rank of a resource whose sensitivity is not given: the highest, so a missing label never widens access. */
 export const UNLABELLED_RANK = Math.max(...DATA_CLASSIFICATIONS.map((c) => c.rank));
@@ -121,7 +120,6 @@ export function buildInput(agent: Agent, claims: AccessTokenClaims, request: Dec
   const sensitivityRank = sensitivity !== null && isDataClassification(sensitivity) ? classificationRank(sensitivity) : UNLABELLED_RANK;
   const ceiling = agent.dataClassification;
   const expiryNs = BigInt(claims.exp) * NS_PER_S;
-  const now = new Date(env.nowMs);
   const audience = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
   const hasAdminScope = tokenScopes.includes('admin') || tokenScopes.includes(`${request.resource.type}:admin`);
   return {
@@ -177,12 +175,7 @@ export function buildInput(agent: Agent, claims: AccessTokenClaims, request: Dec
       chain_id: chain.chainId,
     },
     human_approval: { exists: env.approval.exists, id: env.approval.id },
-    time: {
-      now_ns: BigInt(env.nowMs) * NS_PER_MS,
-      rfc3339: now.toISOString(),
-      weekday: WEEKDAYS[now.getUTCDay()],
-      hour_utc: now.getUTCHours(),
-    },
+    time: timeInput(env.nowMs),
     caller: { kind: env.caller.kind, id: env.caller.id },
     classification_ranks: CLASSIFICATION_RANKS,
   };

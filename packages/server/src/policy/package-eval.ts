@@ -5,6 +5,7 @@
  */
 import { fromJSON, RObject, type PreparedPolicy } from '@mandate/rego';
 import { UnknownPackageError } from './errors.js';
+import { replayInput } from './logged-input.js';
 import { decide, readResult, REASONS, type DecisionKind, type Outcome, type PolicyResult } from './outcome.js';
 
 /** What evaluation needs of a policy: the compiled modules and the base data. */
@@ -46,7 +47,7 @@ export interface LoggedDecision {
 export function decideAgain(candidate: EvaluablePolicy, limits: EvalLimitSettings, ranks: Record<string, number>, logged: LoggedDecision): Outcome {
   const pkg = logged.package ?? DEFAULT_PACKAGE;
   const nowNs = BigInt(logged.now_ms) * 1_000_000n;
-  const input = { ...logged.input, time: { ...logged.input.time, now_ns: nowNs }, classification_ranks: ranks };
+  const input = replayInput(logged.input, logged.now_ms, ranks);
   try {
     const evaluated = evaluatePackage(candidate, pkg, input, nowNs, limits);
     return decide(evaluated, { exists: logged.input.human_approval?.exists === true, refused: logged.approval_refused ?? null });

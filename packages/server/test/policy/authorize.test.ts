@@ -4,6 +4,7 @@ import type { TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 import { basic } from '../support/agents.js';
 import { calendarRead, operatorToken, policyAgent, putPolicy, startOAuthServer, type PolicyAgent } from './support.js';
+import { loggedDecision } from '../support/audit.js';
 
 describe.each(storeKinds())('POST /v1/authorize with the default bundle on %s', (kind) => {
   let server: TestServer;
@@ -177,9 +178,9 @@ describe.each(storeKinds())('POST /v1/authorize with the default bundle on %s', 
   it('logs every decision with its input, result and revision; sensitive context values as HMACs', async () => {
     const d = await decision({ ...calendarRead(), context: { ticket: 'T-1', note: 'very private' }, sensitive_context: ['note'] });
     await server.runtime.audit.flush();
-    const row = await server.runtime.store.db.selectFrom('audit_entries').selectAll().where('type', '=', 'policy.decision').where('subject', '=', d.decision_id).executeTakeFirstOrThrow();
-    const details = JSON.parse(row.details);
-    expect(row.agent_id).toBe(cal.id);
+    const row = await loggedDecision(server, d.decision_id);
+    const details = row.details as Record<string, any>;
+    expect(row.agentId).toBe(cal.id);
     expect(details).toMatchObject({ decision_id: d.decision_id, decision: 'allow', policy_revision: d.policy_revision, package: 'mandate.authz' });
     expect(details.input.context.ticket).toBe('T-1');
     expect(details.input.context.note).toMatch(/^hmac-sha256:/);

@@ -12,6 +12,7 @@ import type { TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 import { basic, postForm } from '../support/agents.js';
 import { calendarRead, operatorToken, policyAgent, putPolicy, startOAuthServer, type PolicyAgent } from './support.js';
+import { loggedDecision } from '../support/audit.js';
 
 /** A stricter package for one API: every read of it is denied with its own reason. */
 const STRICT = 'package strict.authz\n\nimport rego.v1\n\ndeny contains "strict_api_rule" if input.action == "read"\n';
@@ -42,8 +43,7 @@ describe.each(storeKinds())('a policy package bound to a resource server (issue 
     return server.api('POST', '/v1/authorize', { ...calendarRead(), token: await tokenFor(aud), ...extra }, { token: null, headers: { authorization: basic(rs.clientId, rs.clientSecret) } });
   }
   const loggedPackage = async (decisionId: string) => {
-    const row = await server.runtime.store.db.selectFrom('audit_entries').select(['details']).where('type', '=', 'policy.decision').where('subject', '=', decisionId).executeTakeFirstOrThrow();
-    return JSON.parse(row.details) as { package: string; policy_error?: string; reasons: string[] };
+    return (await loggedDecision(server, decisionId)).details as { package: string; policy_error?: string; reasons: string[] };
   };
 
   beforeAll(async () => {

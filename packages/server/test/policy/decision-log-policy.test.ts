@@ -10,6 +10,7 @@ import { ManualClock } from '../../src/shared/clock.js';
 import type { TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 import { calendarRead, policyAgent, putPolicy, startOAuthServer } from './support.js';
+import { loggedDecisions } from '../support/audit.js';
 
 /** The decision needs a ticket when asked to; the log must not keep it. */
 const TICKET_RULE = `package mandate.authz
@@ -47,9 +48,7 @@ describe.each(storeKinds())('decision-log policy (mask, drop) on %s', (kind) => 
   };
   const read = (context: Record<string, unknown>, owner?: string) => ({ ...calendarRead(owner), context });
   const logged = async (decisionId: string) => {
-    await server.runtime.audit.flush();
-    const rows = await server.runtime.store.db.selectFrom('audit_entries').select(['details']).where('type', '=', 'policy.decision').where('subject', '=', decisionId).execute();
-    return rows.map((row) => JSON.parse(row.details) as Record<string, any>);
+    return (await loggedDecisions(server, decisionId)).map((entry) => entry.details as Record<string, any>);
   };
 
   beforeAll(async () => {
@@ -73,6 +72,12 @@ describe.each(storeKinds())('decision-log policy (mask, drop) on %s', (kind) => 
     expect(entry!.input.resource.owner).toBe('someone');
     expect(entry!.log_masked).toEqual(['/input/context/ticket', '/input/resource/owner']);
     expect(JSON.stringify(entry)).not.toContain('T-secret');
+    // Masked before the entry is written: no row and no shared blob (compact entries) holds it.
+    const stored = [
+      ...(await server.runtime.store.db.selectFrom('audit_entries').select(['details as text']).execute()),
+      ...(await server.runtime.store.db.selectFrom('audit_blobs').select(['body as text']).execute()),
+    ];
+    expect(stored.some((row) => row.text.includes('T-secret'))).toBe(false);
     // A path that is not there is not reported as masked.
     const plain = await decide(read({}));
     expect((await logged(plain.decision_id))[0]).not.toHaveProperty('log_masked');

@@ -12,6 +12,7 @@ import { ManualClock } from '../../src/shared/clock.js';
 import type { TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 import { askDecision, operatorToken, policyAgent, startOAuthServer } from './support.js';
+import { loggedDecision } from '../support/audit.js';
 
 /** One write of the joint transaction, and how to make it fail. */
 interface Step {
@@ -107,9 +108,9 @@ describe.each(storeKinds())('decision, approval and log entry as one unit (issue
     expect(await written()).toEqual({ ...before, pending: before.pending + 1, decisions: before.decisions + 1, requested: before.requested + 1 });
     const approval = await server.api('GET', `/v1/approvals/${asked.approval_id}`);
     const decisionId = approval.body.context.decision_id as string;
-    const entry = await server.runtime.store.db.selectFrom('audit_entries').select(['details']).where('type', '=', 'policy.decision').where('subject', '=', decisionId).executeTakeFirstOrThrow();
+    const entry = await loggedDecision(server, decisionId);
     // The entry names the request it created (they were written together).
-    expect(JSON.parse(entry.details)).toMatchObject({ decision: 'approval_required', approval_requested: true, approval_id: asked.approval_id });
+    expect(entry.details).toMatchObject({ decision: 'approval_required', approval_requested: true, approval_id: asked.approval_id });
   });
 
   it.each(spending)('a failure writing $name leaves the approval unspent and no decision logged', async (step) => {

@@ -10,6 +10,7 @@ import type { TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 import { basic, postForm, registerResourceServer } from '../support/agents.js';
 import { calendarRead, operatorToken, policyAgent, putPolicy, startOAuthServer, type PolicyAgent } from './support.js';
+import { loggedDecision } from '../support/audit.js';
 
 /** The review's loose package: allows anything. */
 const LOOSE = 'package reports.authz\n\nimport rego.v1\n\nallow := true\n';
@@ -123,8 +124,8 @@ describe.each(storeKinds())('the decision point\'s hardening (issue 10) on %s', 
       expect(await pending()).toBe(before + 1);
       const approval = await server.api('GET', `/v1/approvals/${asked.body.approval_id}`);
       expect(approval.body.context.decision_id).toBe(asked.body.decision_id);
-      const row = await server.runtime.store.db.selectFrom('audit_entries').selectAll().where('type', '=', 'policy.decision').where('subject', '=', asked.body.decision_id).executeTakeFirstOrThrow();
-      expect(JSON.parse(row.details)).toMatchObject({ decision: 'approval_required', approval_requested: true, approval_id: asked.body.approval_id });
+      const row = await loggedDecision(server, asked.body.decision_id);
+      expect(row.details).toMatchObject({ decision: 'approval_required', approval_requested: true, approval_id: asked.body.approval_id });
       // Asking again names the pending request (logged with its id), and creates no other.
       const again = await authorize(deleteFile(`unit-${kind}.txt`));
       expect(again.body.approval_id).toBe(asked.body.approval_id);

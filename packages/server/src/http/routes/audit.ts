@@ -96,6 +96,7 @@ const VerifyResponse = Type.Object({
   first_bad_seq: Type.Optional(Type.Integer()),
   reason: Type.Optional(Type.String()),
   column: Type.Optional(Type.String({ description: 'with column_mismatch: the column that disagrees with the hashed fields' })),
+  blob: Type.Optional(Type.String({ description: 'with blob_mismatch: the SHA-256 the edited blob is stored under (with blob_missing: its id)' })),
   message: Type.Optional(Type.String()),
 });
 
@@ -218,7 +219,7 @@ export const auditRoutes: MandatePlugin = async (app, { runtime }) => {
         head: result.head,
         archived: result.archived,
         ...(archive === undefined ? {} : { archive: archiveVerifyView(archive) }),
-        ...(result.ok ? {} : { first_bad_seq: result.firstBadSeq, reason: result.reason, ...(result.column === undefined ? {} : { column: result.column }), message: result.message }),
+        ...(result.ok ? {} : { first_bad_seq: result.firstBadSeq, reason: result.reason, ...(result.column === undefined ? {} : { column: result.column }), ...(result.blob === undefined ? {} : { blob: result.blob }), message: result.message }),
       };
     },
   );
