@@ -19,8 +19,8 @@ import {
   type SegmentRecord,
 } from './archive-manifest.js';
 import type { CheckpointSigner } from './log.js';
-import { entryView } from './query.js';
-import { archivablePage, checkpointOf, checkpointsBetween, pruneArchived, readArchiveBoundary, readHead, rowToEntry } from './store.js';
+import { blobCache, entryView } from './query.js';
+import { archivablePage, checkpointOf, checkpointsBetween, fillPrevHashes, pruneArchived, readArchiveBoundary, readHead, rowToEntry } from './store.js';
 
 const gzipAsync = promisify(gzip);
 
@@ -124,7 +124,10 @@ export class AuditArchiver {
       const end = page.findIndex((row, i) => Number(row.seq) !== from.seq + 1 + i);
       const rows = end === -1 ? page : page.slice(0, end);
       if (rows.length === 0) break;
-      const segment = await this.seal(rows.map(rowToEntry), from);
+      // Entries as readers see them: compact rows rebuilt from their blobs and previous hash.
+      const blobs = blobCache(store.db);
+      await blobs.preload(await fillPrevHashes(store.db, rows));
+      const segment = await this.seal(rows.map((row) => rowToEntry(row, blobs)), from);
       manifest.segments.push(segment);
       await writeDurably(settings.dir, MANIFEST_FILE, manifestBytes(manifest), (s) => this.step(s === 'temp' ? 'manifest-temp' : 'manifest-renamed'));
       await this.prune(from, segment);

@@ -135,6 +135,11 @@ export async function fillPrevHashes<R extends Pick<AuditEntryRow, 'seq' | 'prev
   const missing = [...new Set(empty.map((row) => Number(row.seq) - 1).filter((seq) => !known.has(seq)))];
   if (missing.length > 0) {
     for (const row of await auditTables(db).selectFrom('audit_entries').select(['seq', 'hash']).where('seq', 'in', missing).execute()) known.set(Number(row.seq), row.hash);
+    // The first live entry after an archive run follows an entry that now lives in a segment.
+    if (missing.some((seq) => !known.has(seq))) {
+      const archived = await readArchiveBoundary(db);
+      known.set(archived.seq, archived.hash);
+    }
   }
   for (const row of empty) row.prev_hash = known.get(Number(row.seq) - 1) ?? '';
   return rows;
