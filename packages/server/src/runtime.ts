@@ -225,7 +225,7 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
 
   const { policies, decisions, replay: decisionReplay } = await createPolicy({ config, store, audit, clock, logger, notifier, subjects: agentTokens.subjects, approvals, decisionLog: auditReader, onClose: (task) => closers.push(task) });
 
-  const { monitoring, metrics } = createMonitoring({
+  const { monitoring, metrics, feed: monitorFeed } = createMonitoring({
     config,
     store,
     audit,
@@ -237,6 +237,7 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
       await registry.suspend(agentId, { kind: 'system', id: 'monitoring' }, reason);
     },
     isAgent: async (agentId) => (await registry.find(agentId)) !== null,
+    isLeader: leader.isLeader,
     onClose: (task) => closers.push(task),
   });
   metrics.adopt(...OAUTH_METRICS, replicas.leaderMetric);
@@ -244,7 +245,8 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
   registry.onStatusChange((change) => {
     if (change.to === 'decommissioned') monitoring.forgetAgent(change.agentId);
   });
-  monitorEntries = (entries) => monitoring.ingest(entries);
+  // One process judges its own entries; with replicas the leader follows everyone's (monitoring/follow.ts).
+  monitorEntries = (entries) => monitorFeed.onAppended(entries);
 
   const secretSettings = config.secrets;
   const secrets = new SecretStore({ store, audit, envelope, clock, settings: { versionsKept: secretSettings.versionsKept, valueMaxBytes: secretSettings.valueMaxBytes } });

@@ -211,6 +211,11 @@ export const DEFAULTS = {
      * LISTEN/NOTIFY notice can leave a replica stale.
      */
     catchUpIntervalMs: 5_000,
+    /**
+     * How often the leader's monitor reads the audit entries every replica committed since its
+     * last read (monitoring/follow.ts): the lag between an event and its alert with replicas.
+     */
+    monitorFollowMs: 1_000,
     /** The LISTEN connection dropped: first reconnect after this, doubling per failure up to the max. */
     listenReconnectDelayMs: 250,
     listenReconnectMaxDelayMs: 10_000,

@@ -130,6 +130,7 @@ export const ConfigSchema = Type.Object(
         leaderRetryMs: PositiveInt(50),
         leaderQueryTimeoutMs: PositiveInt(100),
         catchUpIntervalMs: PositiveInt(100),
+        monitorFollowMs: PositiveInt(50),
         listenReconnectDelayMs: PositiveInt(10),
         listenReconnectMaxDelayMs: PositiveInt(10),
       },
