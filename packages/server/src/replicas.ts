@@ -15,6 +15,8 @@ import { AdvisoryLeader, newReplicaId, openNotifier, soleLeader, type ChangeNoti
  * | `replicas.leader` | periodic | every replica (PostgreSQL) | take the leader lock if free; the leader checks its connection |
  * | `replicas.catch-up` | periodic | every replica (PostgreSQL) | every change listener re-reads its state: the bound on a missed notice |
  * | `replicas.listen-reconnect` | deadline | every replica (PostgreSQL) | reconnects the LISTEN connection after it dropped |
+ *
+ * (`monitoring.follow`, the leader's read of every replica's audit entries, is the monitoring context's: monitoring/setup.ts.)
  */
 export interface Replicas {
   readonly replicaId: string;
