@@ -26,6 +26,7 @@ import { createTasks, revokeWithAgentStatus, type TaskService } from './tasks/in
 import { revokeOnStatusChange, WorkloadService } from './workload/index.js';
 
 import { ADMIN_TOKEN_FILE } from './config/files.js';
+import { LeaderSwitch, startReplicas, type Replicas } from './replicas.js';
 
 /**
  * The composition root: builds every context's service from the configuration, in
@@ -70,6 +71,8 @@ export interface Runtime extends Foundation {
   tasks: TaskService;
   /** The internal CA and agents' X.509-SVIDs (workload/index.ts). */
   workload: WorkloadService;
+  /** This replica among several on one PostgreSQL: its id, the leader election, the change notifier (replicas.ts). */
+  replicas: Replicas;
   /** The bootstrap admin token when this start created it (shown once), else null. */
   bootstrapToken: string | null;
   /** Registers cleanup (timers, loops) to run on close, last registered first. */
@@ -136,7 +139,9 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
     onBackgroundError: (error) => logger.error({ err: error }, 'database connection error'),
   });
   closers.push(() => store.close());
-  const scheduler = new Scheduler({ clock, logger });
+  // Singleton jobs run while this replica holds the leader lock (always on SQLite): replicas.ts.
+  const leader = new LeaderSwitch();
+  const scheduler = new Scheduler({ clock, logger, isLeader: leader.isLeader });
   // Stopped before the store closes (closers run last registered first), and again first of all below.
   closers.push(() => scheduler.stop());
   // The key is checked before migrations run, so a wrong key changes nothing at all.
@@ -144,6 +149,10 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
   if (tables.some((t) => t.name === 'meta')) await checkMasterKey(store.db, envelope);
   await migrateOnStart(store, config, clock, logger);
   await checkMasterKey(store.db, envelope);
+  const replicas = await startReplicas({ config, store, clock, logger, scheduler }, leader);
+  // Closed after the contexts (registered before them) and before the store.
+  closers.push(() => replicas.close());
+  const { notifier } = replicas;
 
   const auditKeys = await AuditKeyring.open(store.db, envelope, clock);
   // The monitor is built after the contexts it watches; until then committed entries go nowhere.
@@ -190,6 +199,7 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
     store,
     audit,
     clock,
+    notifier,
     settings: {
       reviewIntervalDays: config.registry.reviewIntervalDays,
       secretRotationOverlapSeconds: config.registry.secretRotationOverlapSeconds,
@@ -198,7 +208,7 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
     onListenerError: (error, change) => logger.error({ err: error, agent_id: change.agentId, to: change.to }, 'agent status-change listener failed'),
   });
 
-  const foundation: Foundation = { config, clock, logger, store, envelope, audit, scheduler };
+  const foundation: Foundation = { config, clock, logger, store, envelope, audit, scheduler, notifier };
   const workload = new WorkloadService({ ...foundation, agents: registry });
   // tls_client_auth needs the TLS listener: without it no request can carry a client certificate.
   const clientCertificates = config.tls ? { agentFor: (der: Buffer, now: number) => workload.certificateAgent(der, now) } : undefined;
@@ -230,9 +240,9 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
   closers.push(() => delegation.stop());
   oauth.acceptDelegation(delegation);
 
-  const { policies, decisions, replay: decisionReplay } = await createPolicy({ config, store, audit, clock, logger, subjects: agentTokens.subjects, approvals, decisionLog: auditReader, onClose: (task) => closers.push(task) });
+  const { policies, decisions, replay: decisionReplay } = await createPolicy({ config, store, audit, clock, logger, notifier, subjects: agentTokens.subjects, approvals, decisionLog: auditReader, onClose: (task) => closers.push(task) });
 
-  const { monitoring, metrics } = createMonitoring({
+  const { monitoring, metrics, feed: monitorFeed } = createMonitoring({
     config,
     store,
     audit,
@@ -244,14 +254,16 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
       await registry.suspend(agentId, { kind: 'system', id: 'monitoring' }, reason);
     },
     isAgent: async (agentId) => (await registry.find(agentId)) !== null,
+    isLeader: leader.isLeader,
     onClose: (task) => closers.push(task),
   });
-  metrics.adopt(...OAUTH_METRICS);
+  metrics.adopt(...OAUTH_METRICS, replicas.leaderMetric);
   metrics.readApprovalsPending(() => approvals.countPending());
   registry.onStatusChange((change) => {
     if (change.to === 'decommissioned') monitoring.forgetAgent(change.agentId);
   });
-  monitorEntries = (entries) => monitoring.ingest(entries);
+  // One process judges its own entries; with replicas the leader follows everyone's (monitoring/follow.ts).
+  monitorEntries = (entries) => monitorFeed.onAppended(entries);
 
   const secretSettings = config.secrets;
   const secrets = new SecretStore({ store, audit, envelope, clock, settings: { versionsKept: secretSettings.versionsKept, valueMaxBytes: secretSettings.valueMaxBytes } });
@@ -310,6 +322,7 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
     databases,
     tasks,
     workload,
+    replicas,
     bootstrapToken: bootstrap?.token ?? null,
     onClose: (task) => closers.push(task),
     close: async () => {

@@ -218,6 +218,34 @@ export const DEFAULTS = {
     /** Least-privilege report: a grant unused for this many days is reported as unused. */
     unusedDays: 30,
   },
+  /**
+   * Several replicas on one PostgreSQL (docs/replicas.md). Ignored on SQLite (one process,
+   * always the leader, nothing to propagate).
+   */
+  replicas: {
+    /**
+     * A replica that does not lead tries to take the leader lock this often, and the leader
+     * checks the connection that holds it this often: after a leader dies, another one runs
+     * the singleton jobs (lease expiry, rotations, checkpoints) within about this long.
+     */
+    leaderRetryMs: 1_000,
+    /** A leader check or lock attempt not answered within this is a lost connection (leadership ends). */
+    leaderQueryTimeoutMs: 5_000,
+    /**
+     * Every replica re-reads what it holds in memory (policy revision, signing keys, CA, agent
+     * caches, waiting long-polls) this often whatever the notices said: the longest a missed
+     * LISTEN/NOTIFY notice can leave a replica stale.
+     */
+    catchUpIntervalMs: 5_000,
+    /**
+     * How often the leader's monitor reads the audit entries every replica committed since its
+     * last read (monitoring/follow.ts): the lag between an event and its alert with replicas.
+     */
+    monitorFollowMs: 1_000,
+    /** The LISTEN connection dropped: first reconnect after this, doubling per failure up to the max. */
+    listenReconnectDelayMs: 250,
+    listenReconnectMaxDelayMs: 10_000,
+  },
   /** The secrets engine: secret store, leases, dynamic database credentials, tasks (docs/secrets.md). */
   secrets: {
     /** Versions of a secret kept; writing beyond it destroys the oldest (as Vault KV v2's max_versions). */

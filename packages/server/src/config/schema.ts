@@ -134,6 +134,17 @@ export const ConfigSchema = Type.Object(
       { additionalProperties: false },
     ),
     monitoring: MonitoringSchema,
+    replicas: Type.Object(
+      {
+        leaderRetryMs: PositiveInt(50),
+        leaderQueryTimeoutMs: PositiveInt(100),
+        catchUpIntervalMs: PositiveInt(100),
+        monitorFollowMs: PositiveInt(50),
+        listenReconnectDelayMs: PositiveInt(10),
+        listenReconnectMaxDelayMs: PositiveInt(10),
+      },
+      { additionalProperties: false },
+    ),
     secrets: Type.Object(
       {
         versionsKept: PositiveInt(),

@@ -43,9 +43,22 @@ export class MonitoringService {
 
   /** The audit log's hook: every committed batch of entries, in order. O(1) per entry. */
   ingest(entries: readonly AuditEntry[]): void {
-    const { settings, metrics } = this.options.deps;
+    this.count(entries);
+    this.judge(entries);
+  }
+
+  /** This process's own metrics from its committed entries (with several replicas: each its own). */
+  count(entries: readonly AuditEntry[]): void {
+    const { metrics } = this.options.deps;
     for (const entry of entries) {
       if (entry.type === 'policy.decision' && typeof entry.details.decision === 'string') metrics.decisions.inc({ decision: entry.details.decision });
+    }
+  }
+
+  /** Judges committed entries against each agent's baseline (with several replicas: the leader, for every replica's entries; follow.ts). */
+  judge(entries: readonly AuditEntry[]): void {
+    const { settings } = this.options.deps;
+    for (const entry of entries) {
       if (!settings.enabled) continue;
       const event = monitorEventOf(entry);
       if (!event) continue;

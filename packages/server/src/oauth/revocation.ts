@@ -4,7 +4,7 @@ import type { Actor, AuditEvent } from '../audit/index.js';
 import { Scheduler, type DeadlineHandle } from '../scheduler/index.js';
 import { epochSeconds, isoTime, type Clock } from '../shared/clock.js';
 import { createLogger } from '../shared/logger.js';
-import type { Store, Tx } from '../storage/index.js';
+import { CHANGE_TOPICS, type ChangeNotifier, type Store, type Tx } from '../storage/index.js';
 import type { RevocationEventRow } from './tables.js';
 import { oauthTables } from './tables.js';
 
@@ -41,6 +41,12 @@ export interface RevocationsOptions {
    * a Revocations built alone (a test, a tool) gets a quiet one of its own.
    */
   scheduler?: Scheduler;
+  /**
+   * Tells other replicas of each feed event (topic `revocation`, id its seq) in the event's own
+   * transaction, and wakes this replica's waiting long-polls on theirs at once instead of at
+   * the next head poll (docs/replicas.md).
+   */
+  notifier?: ChangeNotifier;
 }
 
 function toEvent(row: RevocationEventRow): RevocationEvent {
@@ -86,6 +92,8 @@ export class Revocations {
     this.headQuery = oauthTables(options.store.db).selectFrom('oauth_revocation_head').select('seq').where('id', '=', 1).compile();
     const scheduler = options.scheduler ?? new Scheduler({ clock: options.clock, logger: createLogger('silent') });
     this.watcher = scheduler.deadline({ name: 'oauth.revocation-watch', run: () => this.watchOnce() });
+    // Waiters re-read the feed when woken, so a notice and the catch-up both just wake them.
+    options.notifier?.subscribe(CHANGE_TOPICS.revocation, { onNotice: () => this.wake(), resync: () => this.wake() });
   }
 
   /** Reads the feed head under its row lock (PostgreSQL; SQLite transactions are serial). */
@@ -99,6 +107,7 @@ export class Revocations {
     const seq = (await this.lockHead(trx)) + 1;
     await oauthTables(trx).insertInto('oauth_revocation_events').values({ ...event, seq, created_at: isoTime(this.options.clock.now()) }).execute();
     await oauthTables(trx).updateTable('oauth_revocation_head').set({ seq }).where('id', '=', 1).execute();
+    await this.options.notifier?.publish(trx, CHANGE_TOPICS.revocation, seq);
     return seq;
   }
 

@@ -74,20 +74,21 @@ export class OAuthService {
   private unfollow: (() => void) | null = null;
 
   constructor(private readonly options: OAuthServiceOptions) {
-    const { config, store, envelope, clock, audit, logger, scheduler, registry, identity } = options;
+    const { config, store, envelope, clock, audit, logger, scheduler, registry, identity, notifier } = options;
     const settings = config.oauth;
     this.issuer = config.issuer.replace(/\/+$/, '');
     this.tokenEndpoint = `${this.issuer}/oauth2/token`;
     const retainSeconds = settings.accessTokenTtlMaxSeconds + settings.clockSkewSeconds;
     this.keys = new SigningKeys({
       store,
+      notifier,
       envelope,
       clock,
       audit,
       algorithm: settings.signingAlgorithm,
       policy: { rotationMs: settings.signingKeyRotationDays * 86_400_000, publishDelayMs: settings.signingKeyPublishDelaySeconds * 1000, retainMs: retainSeconds * 1000 },
     });
-    this.revocations = new Revocations({ store, audit, clock, retainAgentMarksSeconds: retainSeconds, scheduler });
+    this.revocations = new Revocations({ store, audit, clock, retainAgentMarksSeconds: retainSeconds, scheduler, notifier });
     this.taskTokens = new TaskTokens(store, this.revocations);
     this.resourceServers = new ResourceServers(store.db, audit, clock, this.issuer);
     this.seen = new SeenJtis(store.db, clock);

@@ -27,6 +27,9 @@ export function followAgentStatus(registry: RegistryService, revocations: Revoca
       agents.forget(change.clientId);
       if (!mayHoldTokens(change.to)) revocations.published();
     }),
+    // Field edits here, and any change on another replica (its notice): the cached
+    // authentication would hand out tokens from the old record for up to a second.
+    registry.onUpdate((agent) => agents.forget(agent.clientId)),
   ];
   return () => {
     for (const unsubscribe of unsubscribers) unsubscribe();

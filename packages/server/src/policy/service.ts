@@ -17,7 +17,7 @@ import type { Actor } from '../audit/index.js';
 import type { Clock } from '../shared/clock.js';
 import { NotFoundError, ValidationError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
-import type { Store } from '../storage/index.js';
+import { CHANGE_TOPICS, type ChangeNotifier, type Store } from '../storage/index.js';
 import { isUniqueViolation } from '../storage/index.js';
 import { deleteAt, refOf, setAt } from './data-path.js';
 import { loadDefaultBundle } from './default-bundle.js';
@@ -58,6 +58,12 @@ export interface PolicyServiceOptions {
   monotonic?: () => number;
   /** Where the data API evaluates (off the event loop, sandbox.ts); in process when absent. */
   sandbox?: PolicySandbox;
+  /**
+   * Tells other replicas of each stored revision (topic `policy`, id the revision) in its own
+   * transaction; on theirs this replica loads the new revision at once instead of at the next
+   * throttled check (docs/replicas.md).
+   */
+  notifier?: ChangeNotifier;
 }
 
 const CHANGE_RETRIES = 5;
@@ -89,6 +95,17 @@ export class PolicyService {
   constructor(private readonly options: PolicyServiceOptions) {
     this.revisions = new PolicyStore(options.store, options.clock);
     this.monotonic = options.monotonic ?? (() => performance.now());
+    options.notifier?.subscribe(CHANGE_TOPICS.policy, {
+      onNotice: () => void this.checkNow().catch(() => undefined),
+      resync: () => this.checkNow().then(() => undefined),
+    });
+  }
+
+  /** Checks for a newer revision now, whatever the throttle says (a change notice, the catch-up). */
+  private checkNow(): Promise<ActivePolicy> {
+    if (!this.active) return Promise.reject(new Error('the policy service has not started'));
+    this.lastCheck = Number.NEGATIVE_INFINITY;
+    return this.fresh();
   }
 
   get settings(): PolicySettings {
@@ -192,6 +209,7 @@ export class PolicyService {
           const next = mutate(latest);
           prepared = compilePolicy(next.modules, this.regoVersion);
           const state = await this.revisions.append(trx, latest.revision, { author: authorOf(actor), change: describe, ...next });
+          await this.options.notifier?.publish(trx, CHANGE_TOPICS.policy, state.revision);
           return { result: state, events: [this.revisionEvent(actor, state)] };
         });
         this.install(saved, prepared);

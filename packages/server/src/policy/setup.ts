@@ -4,7 +4,7 @@ import type { Config } from '../config/schema.js';
 import type { TokenSubjects } from '../identity/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
-import type { Store } from '../storage/index.js';
+import type { ChangeNotifier, Store } from '../storage/index.js';
 import { DecisionPoint } from './decision-point.js';
 import { DecisionReplay, type DecisionLog } from './replay.js';
 import { PolicySandbox } from './sandbox.js';
@@ -28,6 +28,8 @@ export async function createPolicy(deps: {
   approvals: ApprovalService;
   /** The logged decisions replay reads (the audit log's reader). */
   decisionLog: DecisionLog;
+  /** Change notices between replicas (policy revisions). */
+  notifier?: ChangeNotifier;
   /** Registers work for shutdown (the sandbox's workers are terminated). */
   onClose?: (task: () => Promise<void>) => void;
 }): Promise<PolicySetup> {
@@ -35,7 +37,7 @@ export async function createPolicy(deps: {
   // What operators submit (replay candidates, data API evaluations) runs off the event loop.
   const sandbox = new PolicySandbox(config.policy);
   deps.onClose?.(() => sandbox.close());
-  const policies = new PolicyService({ store, audit, clock, logger, settings: config.policy, sandbox });
+  const policies = new PolicyService({ store, audit, clock, logger, settings: config.policy, sandbox, notifier: deps.notifier });
   await policies.start();
   const decisions = new DecisionPoint({ settings: config.policy, policies, subjects, approvals, audit, clock, logger });
   const replay = new DecisionReplay({ policies, log: deps.decisionLog, clock, sandbox });

@@ -1,7 +1,7 @@
 import type { AuditLog } from '../audit/index.js';
 import type { Actor } from '../audit/index.js';
 import type { Clock } from '../shared/clock.js';
-import type { Store } from '../storage/index.js';
+import { CHANGE_TOPICS, type ChangeNotifier, type Store } from '../storage/index.js';
 import { authenticateClientSecret } from './authenticate.js';
 import { bulkRegister, type BulkAgent } from './bulk-register.js';
 import type { RegistryDeps, RegistrySettings } from './deps.js';
@@ -46,6 +46,12 @@ export interface RegistryOptions {
   settings: RegistrySettings;
   /** Where failures of after-commit status-change listeners are reported (they never undo the change). */
   onListenerError?: (error: unknown, change: StatusChange) => void;
+  /**
+   * Tells other replicas that an agent changed (topic `agent`, id its client id), and hears
+   * theirs: a notice from elsewhere runs this replica's `onUpdate` listeners with the agent
+   * as stored now, so its caches of the record drop it (docs/replicas.md).
+   */
+  notifier?: ChangeNotifier;
 }
 
 /**
@@ -62,10 +68,40 @@ export class RegistryService {
   /** In-memory listeners for committed field edits (cache eviction); see onUpdate(). */
   private readonly updateListeners = new Set<(agent: Agent) => void>();
 
-  constructor(options: RegistryOptions) {
+  constructor(private readonly options: RegistryOptions) {
     this.deps = { agents: new AgentStore(options.store), grants: new GrantRequestStore(options.store), audit: options.audit, clock: options.clock, settings: options.settings };
     this.hooks = new StatusChangeHooks(options.onListenerError);
-    this.announcer = { inTransaction: (trx, change) => this.hooks.inTransaction(trx, change), afterCommit: (change) => this.notify(change) };
+    const notifier = options.notifier;
+    this.announcer = {
+      inTransaction: async (trx, change) => {
+        const contribution = await this.hooks.inTransaction(trx, change);
+        // Delivered when the change commits, never for one that rolls back.
+        await notifier?.publish(trx, CHANGE_TOPICS.agent, change.clientId);
+        return contribution;
+      },
+      afterCommit: (change) => this.notify(change),
+    };
+    this.notifier = notifier;
+    notifier?.subscribe(CHANGE_TOPICS.agent, {
+      onNotice: (clientId) => {
+        if (clientId) void this.changedElsewhere(clientId);
+      },
+      // The caches behind onUpdate keep an agent at most a second (identity/subjects.ts,
+      // oauth/agent-cache.ts): they are their own catch-up, nothing to re-read here.
+      resync: () => {},
+    });
+  }
+
+  private readonly notifier: ChangeNotifier | undefined;
+
+  /** Another replica changed this agent: this replica's caches of it drop it. */
+  private async changedElsewhere(clientId: string): Promise<void> {
+    try {
+      const agent = await this.getByClientId(clientId);
+      if (agent) this.runUpdateListeners(agent);
+    } catch {
+      // The record could not be read now: the caches' one-second lifetime still bounds the lag.
+    }
   }
 
   /**
@@ -153,6 +189,13 @@ export class RegistryService {
   }
 
   private announceUpdate(agent: Agent): void {
+    this.runUpdateListeners(agent);
+    // After commit (the edit's transaction is update.ts's own); a lost notice is bounded by
+    // the caches' one-second lifetime.
+    this.notifier?.publish(this.options.store.db, CHANGE_TOPICS.agent, agent.clientId).catch(() => undefined);
+  }
+
+  private runUpdateListeners(agent: Agent): void {
     for (const listener of [...this.updateListeners]) {
       try {
         listener(agent);
@@ -163,7 +206,8 @@ export class RegistryService {
   }
 
   /**
-   * Hears committed edits of an agent's fields on this replica (after commit, in memory only:
+   * Hears committed edits of an agent's fields on this replica, and any change of the agent on
+   * another replica (its change notice; after commit, in memory only:
    * caches of the agent record drop it so narrowed scopes, tools or ceiling apply at once).
    * Returns the unsubscribe function.
    */

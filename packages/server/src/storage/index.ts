@@ -31,3 +31,5 @@ export { storageMigrations } from './migrations/index.js';
 
 export { readMeta, replaceMeta, writeMetaOnce, type StorageTables } from './meta.js';
 export { postgresInUse, sqliteInUse } from './in-use.js';
+export { CHANGE_CHANNEL, CHANGE_TOPICS, LocalNotifier, newReplicaId, openNotifier, type ChangeListener, type ChangeNotifier, type ChangeTopic } from './notifier.js';
+export { AdvisoryLeader, LEADER_LOCK_KEY, soleLeader, type LeaderElection, type LeaderState } from './leader.js';

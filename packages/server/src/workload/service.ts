@@ -5,7 +5,7 @@ import type { Foundation } from '../foundation.js';
 import { TokenBuckets } from '../oauth/index.js';
 import { epochSeconds, isoTime } from '../shared/clock.js';
 import { ConflictError, ForbiddenError, NotFoundError, RateLimitedError, ServiceUnavailableError, ValidationError } from '../shared/errors.js';
-import type { Tx } from '../storage/index.js';
+import { CHANGE_TOPICS, type Tx } from '../storage/index.js';
 import { openAuthority, type SigningAuthority } from './ca/authority.js';
 import { loadUpstreamCa, type UpstreamCa } from './ca/upstream.js';
 import { bundlePem, spiffeBundle, type SpiffeBundle } from './bundle.js';
@@ -70,6 +70,8 @@ export class WorkloadService {
   /** Mandate's issuer URL as the token endpoint names it (no trailing slash): its JWT-SVIDs' `iss`. */
   private readonly issuer: string;
   private authorities: SigningAuthority[] = [];
+  /** The ids and states the held authorities were opened from (reload skips unsealing when unchanged). */
+  private authoritiesVersion = '';
   private upstream: UpstreamCa | null = null;
   private rotator: CaRotator | null = null;
   private readonly buckets: TokenBuckets;
@@ -92,25 +94,46 @@ export class WorkloadService {
     this.upstream = await loadUpstreamCa({ certFile: settings.upstreamCaCertFile, keyFile: settings.upstreamCaKeyFile });
     this.rotator = new CaRotator({ audit: this.options.audit, envelope: this.options.envelope, trustDomain: this.trustDomain, caTtlSeconds: settings.caTtlSeconds, upstream: this.upstream });
     await this.maintain();
+    this.followOtherReplicas();
     this.options.scheduler.every({ name: CA_ROTATION_JOB, everyMs: settings.rotationCheckSeconds * 1000, singleton: true, run: () => this.maintain() });
   }
 
   /** One rotation step now (the scheduled job), then a reload: other replicas' steps show up too. */
   async maintain(): Promise<void> {
     await this.rotator!.maintain(this.options.clock.now());
-    await this.reload();
+    await this.reloadAndTell();
   }
 
   /** `mandate ca rotate`: the next CA signs from now on; the old one stays published until its certificates expire. */
   async rotateCa(actor: Actor): Promise<SigningAuthority[]> {
     await this.rotator!.maintain(this.options.clock.now(), true, actor);
-    await this.reload();
+    await this.reloadAndTell();
     return this.published();
   }
 
-  private async reload(): Promise<void> {
+  /**
+   * Reloads, and when the CA set changed, tells the other replicas (topic `ca`) so they sign
+   * with the new active CA and publish the new bundle at once; after the rotation's commit, so
+   * a lost notice waits for their catch-up (docs/replicas.md).
+   */
+  private async reloadAndTell(): Promise<void> {
+    if (await this.reload()) await this.options.notifier.publish(this.options.store.db, CHANGE_TOPICS.ca);
+  }
+
+  /** Follows other replicas' CA steps: their notices, and the catch-up. Called once at start. */
+  private followOtherReplicas(): void {
+    this.options.notifier.subscribe(CHANGE_TOPICS.ca, { onNotice: () => void this.reload().catch(() => undefined), resync: () => this.reload().then(() => undefined) });
+  }
+
+  /** Re-reads the CAs; keys are unsealed again only when the set (ids and states) changed. Returns whether it did. */
+  private async reload(): Promise<boolean> {
     const rows = await listAuthorities(this.options.store.db);
-    this.authorities = await Promise.all(rows.map((row) => openAuthority(row, this.options.envelope)));
+    const version = rows.map((row) => `${row.id}:${row.state}`).join(',');
+    if (version === this.authoritiesVersion) return false;
+    const opened = await Promise.all(rows.map((row) => openAuthority(row, this.options.envelope)));
+    this.authorities = opened;
+    this.authoritiesVersion = version;
+    return true;
   }
 
   /** Every CA in the bundle: prepared, active and retired ones. */

@@ -70,14 +70,20 @@ export interface ServerChild {
  * Starts `mandate server` on the store at `location` as a child process that a test may kill
  * (SIGKILL for crash tests), and resolves once /readyz answers — asking, never sleeping a
  * fixed time. `built: true` runs dist/ as users do (needs `npm run build`); else src/ through tsx.
- * The child is pushed on `children` so the suite's afterEach can kill what is left.
+ * The child is pushed on `children` so the suite's afterEach can kill what is left. `env` is
+ * added to the child's environment; `readyTimeoutMs` (default 60 s) bounds the wait for /readyz.
  */
-export async function startServerChild(location: { dataDir: string; databaseUrl?: string | null | undefined }, children: ChildProcess[], options: { built?: boolean } = {}): Promise<ServerChild> {
+export async function startServerChild(
+  location: { dataDir: string; databaseUrl?: string | null | undefined },
+  children: ChildProcess[],
+  options: { built?: boolean; env?: Record<string, string>; readyTimeoutMs?: number } = {},
+): Promise<ServerChild> {
   const port = await freePort();
   const entry = options.built ? [join(serverRoot, 'dist', 'cli', 'main.js')] : ['--import', 'tsx', cliEntry];
   const child = spawn(process.execPath, [...entry, '--data-dir', location.dataDir, 'server', '--port', String(port), '--log-level', 'warn'], {
     cwd: serverRoot,
-    env: { ...process.env, MANDATE_DATABASE_URL: location.databaseUrl ?? '', MANDATE_MASTER_KEY: '' },
+    // `env` adds to or overrides these (replicas share a master key, an issuer and a config file).
+    env: { ...process.env, MANDATE_DATABASE_URL: location.databaseUrl ?? '', MANDATE_MASTER_KEY: '', ...(options.env ?? {}) },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   children.push(child);
@@ -92,7 +98,7 @@ export async function startServerChild(location: { dataDir: string; databaseUrl?
     } catch {
       /* not listening yet */
     }
-    if (attempt > 600) throw new Error(`server did not become ready: ${stderr}`);
+    if (attempt > (options.readyTimeoutMs ?? 60_000) / 100) throw new Error(`server did not become ready: ${stderr}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   return { child, url, exited };

@@ -25,12 +25,22 @@ export const jobRoutes: MandatePlugin = async (app, { runtime }) => {
       schema: {
         tags: ['system'],
         summary: 'Scheduled jobs: name, interval, next run, last run and last error',
-        response: { 200: Type.Object({ items: Type.Array(JobSchema) }), ...authErrors },
+        response: {
+          200: Type.Object({
+            items: Type.Array(JobSchema),
+            /** Whether this replica runs the singleton jobs now (holds the leader lock; always on SQLite), and since when. */
+            leader: Type.Boolean(),
+            leader_since: Type.Union([Type.String(), Type.Null()]),
+            replica: Type.String(),
+          }),
+          ...authErrors,
+        },
       },
     },
     async (request) => {
       requireOperator(request, 'system:read');
-      return { items: runtime.scheduler.list() };
+      const { election, replicaId } = runtime.replicas;
+      return { items: runtime.scheduler.list(), leader: election.leader, leader_since: election.since === null ? null : new Date(election.since).toISOString(), replica: replicaId };
     },
   );
 };

@@ -5,7 +5,7 @@ import type { AuditLog } from '../../audit/index.js';
 import type { Actor } from '../../audit/index.js';
 import type { Envelope } from '../../crypto/index.js';
 import { isoTime, type Clock } from '../../shared/clock.js';
-import type { Store, Tx } from '../../storage/index.js';
+import { CHANGE_TOPICS, type ChangeNotifier, type Store, type Tx } from '../../storage/index.js';
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../algorithms.js';
 import type { SigningKeyRow } from '../tables.js';
 import { planKeys, type KeyPlan, type KeyStatus, type RotationPolicy, type RotationRequest } from './rotation.js';
@@ -30,6 +30,12 @@ export interface SigningKeysOptions {
   audit: AuditLog;
   algorithm: SigningAlgorithm['alg'];
   policy: RotationPolicy;
+  /**
+   * Tells other replicas when the key set changed (topic `signing-keys`), in the change's
+   * transaction, and reloads on theirs: a key removed on compromise stops verifying on every
+   * replica at once, not at the next periodic reload (docs/replicas.md).
+   */
+  notifier?: ChangeNotifier | undefined;
 }
 
 export const sealContext = (kid: string) => `oauth-signing-key:${kid}`;
@@ -50,7 +56,9 @@ export class SigningKeys {
   private plan: KeyPlan | null = null;
   private reloading: Promise<void> = Promise.resolve();
 
-  constructor(private readonly options: SigningKeysOptions) {}
+  constructor(private readonly options: SigningKeysOptions) {
+    options.notifier?.subscribe(CHANGE_TOPICS.signingKeys, { onNotice: () => void this.reload().catch(() => undefined), resync: () => this.reload() });
+  }
 
   /** Ensures a signing key exists (creating the first one) and loads the cache. */
   async start(): Promise<void> {
@@ -93,6 +101,7 @@ export class SigningKeys {
           details: { alg: this.options.algorithm, activates_at: isoTime(plan.create.activatesAt), on_demand: Boolean(request.rotateNow) },
         });
       }
+      if (events.length > 0) await this.options.notifier?.publish(trx, CHANGE_TOPICS.signingKeys);
       return { result: null, events };
     });
     await this.reload();
