@@ -3,6 +3,9 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 /** The session cookie's name (docs/signin.md); the console and the authorization endpoint read it. */
 export const SESSION_COOKIE = 'mandate_session';
 
+/** Binds a sign-in under way at an upstream IdP to the browser that started it (Path=/signin, short-lived). */
+export const SIGNIN_COOKIE = 'mandate_signin';
+
 /** What the cookie holds: `mss_` and 256 random bits. Only its SHA-256 is stored. */
 export function newSessionToken(): string {
   return `mss_${randomBytes(32).toString('base64url')}`;

@@ -2,7 +2,9 @@ import type { AuditLog } from '../audit/index.js';
 import type { OperatorService } from '../operators/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { Store } from '../storage/index.js';
+import type { Envelope } from '../crypto/index.js';
 import type { FailedAttempts } from './attempts.js';
+import type { UpstreamClients } from './idps.js';
 
 export interface SessionSettings {
   /** Absolute lifetime of a session (signin.sessionTtlSeconds). */
@@ -13,6 +15,10 @@ export interface SessionSettings {
   issuerOrigin: string;
   /** Longest `return_to` followed (signin.returnToMaxLength). */
   returnToMaxLength: number;
+  /** A sign-in at an upstream IdP must come back within this (signin.stateTtlSeconds). */
+  stateTtlSeconds: number;
+  /** Where upstream IdPs send the browser back: `<issuer>/signin/callback`. */
+  callbackUrl: string;
 }
 
 /** What the signin use cases share. */
@@ -23,6 +29,8 @@ export interface SigninDeps {
   operators: OperatorService;
   settings: SessionSettings;
   failures: FailedAttempts;
+  envelope: Envelope;
+  upstreams: UpstreamClients;
 }
 
 /** A session's last use is written at most this often, so reading a session is not a write per request. */

@@ -6,6 +6,7 @@ import type { SigninDeps } from './deps.js';
 import { safeReturnTo, signinLocation } from './return-to.js';
 import { endSession, listSessions, pruneSessions, resolveSession } from './sessions.js';
 import { signInWithToken } from './token-signin.js';
+import { beginUpstream, completeUpstream, pruneStates } from './upstream.js';
 import type { CurrentSession, SessionInfo, SigninOrigin, StartedSession } from './types.js';
 
 /**
@@ -22,7 +23,22 @@ export class SigninService {
 
   /** The configured upstream IdPs, for the sign-in page's buttons. */
   providers(): Array<{ id: string; name: string }> {
-    return [];
+    return this.deps.upstreams.upstreams.map((u) => ({ id: u.id, name: u.name }));
+  }
+
+  /** Starts a sign-in at upstream IdP `idpId`: where to send the browser, and the `mandate_signin` cookie binding it. */
+  beginUpstream(idpId: string, returnTo: string): Promise<{ location: string; browserCookie: string }> {
+    return beginUpstream(this.deps, idpId, returnTo);
+  }
+
+  /** The IdP's redirect back (`/signin/callback?...`): a session, or `SigninRefusedError` (400 bad state/replay, 403 not admitted). */
+  completeUpstream(callbackUrl: URL, browserCookie: string | null, origin: SigninOrigin): Promise<StartedSession & { returnTo: string }> {
+    return completeUpstream(this.deps, callbackUrl, browserCookie, origin);
+  }
+
+  /** Seconds a sign-in at an upstream IdP may take (the `mandate_signin` cookie's Max-Age). */
+  get stateTtlSeconds(): number {
+    return this.deps.settings.stateTtlSeconds;
   }
 
   /** Starts an operator's session from an operator token (the sign-in form). */
@@ -84,7 +100,7 @@ export class SigninService {
     return listSessions(this.deps);
   }
 
-  prune(): Promise<number> {
-    return pruneSessions(this.deps);
+  async prune(): Promise<number> {
+    return (await pruneSessions(this.deps)) + (await pruneStates(this.deps));
   }
 }

@@ -1,5 +1,5 @@
 import type { Executor } from '../storage/index.js';
-import { signinTables, type SessionRow } from './tables.js';
+import { signinTables, type SessionRow, type StateRow } from './tables.js';
 
 /** The signin context's SQL, and the only place it is written. */
 
@@ -49,5 +49,24 @@ export async function deleteEndedSessions(db: Executor, before: string): Promise
     .deleteFrom('signin_sessions')
     .where((eb) => eb.or([eb('expires_at', '<', before), eb('revoked_at', '<', before)]))
     .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+export async function insertState(db: Executor, row: StateRow): Promise<void> {
+  await signinTables(db).insertInto('signin_states').values(row).execute();
+}
+
+export async function stateById(db: Executor, id: string): Promise<StateRow | undefined> {
+  return signinTables(db).selectFrom('signin_states').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Marks a state used; false when it already was (a replayed callback: exactly one use wins). */
+export async function useState(db: Executor, id: string, at: string): Promise<boolean> {
+  const result = await signinTables(db).updateTable('signin_states').set({ used_at: at }).where('id', '=', id).where('used_at', 'is', null).executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+export async function deleteOldStates(db: Executor, before: string): Promise<number> {
+  const result = await signinTables(db).deleteFrom('signin_states').where('expires_at', '<', before).executeTakeFirst();
   return Number(result.numDeletedRows);
 }

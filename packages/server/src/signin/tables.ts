@@ -28,8 +28,24 @@ export interface SessionRow {
   revoked_reason: string | null;
 }
 
+/** A sign-in under way at an upstream IdP: what the callback needs, found by the state's SHA-256. */
+export interface StateRow {
+  id: string;
+  idp_id: string;
+  /** SHA-256 of the `mandate_signin` cookie set on the browser that started it. */
+  browser_hash: string;
+  nonce: string;
+  /** The PKCE verifier, sealed with the master key (envelope). */
+  code_verifier: string;
+  return_to: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
 export interface SigninTables {
   signin_sessions: SessionRow;
+  signin_states: StateRow;
 }
 
 /** This context's typed view of the database or of an open transaction: only its own tables. */

@@ -2,11 +2,11 @@ import formbody from '@fastify/formbody';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { MandateError, ValidationError } from '../../shared/errors.js';
-import { SESSION_COOKIE, type CurrentSession, type SessionInfo, type SessionPrincipal, type SigninOrigin } from '../../signin/index.js';
+import { SESSION_COOKIE, SIGNIN_COOKIE, SigninRefusedError, type CurrentSession, type SessionInfo, type SessionPrincipal, type SigninOrigin } from '../../signin/index.js';
 import { CsrfTokenInvalidError, requireOperator } from '../auth.js';
 import type { MandatePlugin } from '../plugin.js';
 import { authErrors, ErrorResponse } from '../schemas.js';
-import { PAGE_HEADERS, signinPage } from '../signin-page.js';
+import { PAGE_HEADERS, refusalPage, signinPage } from '../signin-page.js';
 
 const PrincipalSchema = Type.Object({
   kind: Type.Union([Type.Literal('operator'), Type.Literal('person')]),
@@ -36,7 +36,7 @@ const isForm = (request: FastifyRequest) => /^application\/x-www-form-urlencoded
 
 /**
  * The browser's way in (public, at the root): the sign-in page and the operator-token form.
- * Upstream IdP sign-in adds `/signin/idp/{id}` and `/signin/callback` (signin-idp.ts).
+ * and sign-in at an upstream IdP (`/signin/idp/{id}` → the IdP → `/signin/callback`).
  */
 export const signinRoutes: MandatePlugin = async (app, { runtime }) => {
   const { signin, config } = runtime;
@@ -90,6 +90,54 @@ export const signinRoutes: MandatePlugin = async (app, { runtime }) => {
       void reply.header('cache-control', 'no-store');
       if (form) return reply.redirect(returnTo, 303);
       return reply.status(200).send(sessionView(started));
+    },
+  );
+
+  const ReturnTo = Type.Object({ return_to: Type.Optional(Type.String({ maxLength: 8_192 })) }, { additionalProperties: false });
+  // The sign-in cookie is sent back only to /signin/… and lives as long as a sign-in may take.
+  const signinCookie = (maxAge?: number) => ({ ...signin.cookieAttributes(maxAge), path: '/signin' });
+
+  app.get(
+    '/signin/idp/:id',
+    {
+      schema: {
+        tags: ['signin'],
+        summary: 'Starts a sign-in at an upstream IdP: 303 to its authorization endpoint (code, PKCE S256, state, nonce)',
+        params: Type.Object({ id: Type.String({ maxLength: 63 }) }),
+        querystring: ReturnTo,
+        response: { 303: Type.Null(), 404: ErrorResponse, 502: ErrorResponse },
+      },
+    },
+    async (request, reply) => {
+      const { location, browserCookie } = await signin.beginUpstream(request.params.id, signin.safeReturnTo(request.query.return_to));
+      void reply.setCookie(SIGNIN_COOKIE, browserCookie, signinCookie(signin.stateTtlSeconds));
+      void reply.header('cache-control', 'no-store');
+      return reply.redirect(location, 303);
+    },
+  );
+
+  app.get(
+    '/signin/callback',
+    {
+      schema: {
+        tags: ['signin'],
+        summary: "The upstream IdP's redirect back: 303 to return_to with a session, or a page saying why the sign-in was refused",
+        querystring: Type.Object({}, { additionalProperties: Type.String({ maxLength: 4_096 }), maxProperties: 10 }),
+        response: { 303: Type.Null(), 400: Type.String(), 403: Type.String(), 429: ErrorResponse },
+      },
+    },
+    async (request, reply) => {
+      const url = new URL(request.url, `${config.issuer.replace(/\/+$/, '')}/`);
+      void reply.clearCookie(SIGNIN_COOKIE, signinCookie());
+      try {
+        const started = await signin.completeUpstream(url, request.cookies[SIGNIN_COOKIE] ?? null, originOf(request));
+        void reply.setCookie(SESSION_COOKIE, started.cookieValue, signin.cookieAttributes(started.maxAgeSeconds));
+        void reply.header('cache-control', 'no-store');
+        return reply.redirect(started.returnTo, 303);
+      } catch (error) {
+        if (!(error instanceof SigninRefusedError)) throw error;
+        return reply.status(error.status as 400 | 403).headers(PAGE_HEADERS).send(refusalPage(error.message, error.returnTo));
+      }
     },
   );
 };
