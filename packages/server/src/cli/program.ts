@@ -9,6 +9,7 @@ import { contextFor, type RegisterCommands } from './context.js';
 import { registerDataCommands } from './data.js';
 import { registerIdpCommands } from './idp.js';
 import { registerJobCommands } from './jobs.js';
+import { registerSessionCommands } from './session.js';
 import { registerKeyCommands } from './keys.js';
 import { registerOperatorCommands } from './operator.js';
 import { printable } from './output.js';
@@ -31,7 +32,7 @@ import { packageVersion } from './version.js';
  * HTTP client, the output helpers and the connection settings; `server` and `policy eval|test`
  * import what they run when they run (docs/architecture.md, "The CLI").
  */
-const GROUPS: RegisterCommands[] = [registerServerCommands, registerOperatorCommands, registerAgentCommands, registerAuditCommands, registerApprovalCommands, registerTokenCommands, registerKeyCommands, registerResourceServerCommands, registerPolicyCommands, registerDataCommands, registerJobCommands, registerIdpCommands, registerAlertCommands, registerGrantRequestCommands, registerSecretCommands, registerDbCommands, registerTaskCommands, registerCaCommands, registerCertCommands, registerWorkloadIssuerCommands];
+const GROUPS: RegisterCommands[] = [registerServerCommands, registerOperatorCommands, registerAgentCommands, registerAuditCommands, registerApprovalCommands, registerTokenCommands, registerKeyCommands, registerResourceServerCommands, registerPolicyCommands, registerDataCommands, registerJobCommands, registerIdpCommands, registerAlertCommands, registerGrantRequestCommands, registerSecretCommands, registerDbCommands, registerTaskCommands, registerCaCommands, registerCertCommands, registerWorkloadIssuerCommands, registerSessionCommands];
 
 export function buildProgram(): Command {
   const program = new Command('mandate')

@@ -3,6 +3,22 @@
  * production deployment should change is marked `productionWarning` and warned about
  * once at start-up.
  */
+/** One upstream OpenID Provider (signin.idps[]): see docs/signin.md. */
+export interface IdpSetting {
+  id: string;
+  name?: string;
+  issuer: string;
+  clientId: string;
+  /** A file holding the client secret (preferred), or the environment variable that does. */
+  clientSecretFile?: string;
+  clientSecretEnv?: string;
+  /** Emails (verified by the IdP) whose domain is one of these may sign in. */
+  allowedEmailDomains?: string[];
+  /** A claim that must hold one of these values (e.g. `groups` containing `mandate-users`). */
+  requiredClaim?: { name: string; values: string[] };
+  scopes?: string;
+}
+
 export const DEFAULTS = {
   /** Loopback only: exposing the server is a deliberate choice. */
   host: '127.0.0.1',
@@ -274,6 +290,32 @@ export const DEFAULTS = {
     /** A task without a stated lifetime closes (revoking what was issued for it) after an hour. */
     taskDefaultTtlSeconds: 3_600,
     taskMaxTtlSeconds: 86_400,
+  },
+  /** Browser sign-in and sessions for operators and people (docs/signin.md). */
+  signin: {
+    /** A session ends this long after it began, used or not (8 hours: a working day). */
+    sessionTtlSeconds: 28_800,
+    /** A session unused this long ends (1 hour). */
+    sessionIdleSeconds: 3_600,
+    /**
+     * Failed sign-ins (bad operator token, refused IdP callback) per source address per minute;
+     * beyond, the address gets 429 until its minute is over, before any credential is checked.
+     */
+    failedAttemptsPerMinute: 10,
+    /** Longest `return_to` followed after sign-in; a longer one sends the browser to /console/. */
+    returnToMaxLength: 2_048,
+    /** Largest body POST /signin/token accepts (a form or JSON with one token). */
+    formBodyLimitBytes: 8_192,
+    /** A sign-in started at an upstream IdP must come back within this long (its state, nonce and PKCE verifier expire). */
+    stateTtlSeconds: 600,
+    /** An upstream IdP that does not answer discovery or the token request within this long fails the sign-in. */
+    idpTimeoutMs: 10_000,
+    /**
+     * Upstream OpenID Providers people sign in at (docs/signin.md): each `{id, name?, issuer,
+     * clientId, clientSecretFile | clientSecretEnv, allowedEmailDomains?, requiredClaim?, scopes?}`.
+     * None by default: only operator tokens sign in.
+     */
+    idps: [] as IdpSetting[],
   },
   workload: {
     /** The SPIFFE trust domain: agents are `spiffe://<trustDomain>/agent/<id>` (docs/workload-identity.md). */

@@ -156,5 +156,23 @@ export function loadConfig(options: LoadOptions = {}): Config {
   if (config.monitoring.webhookUrl && !config.monitoring.webhookSecret) {
     throw new ConfigError('invalid configuration:\n  monitoring.webhookSecret: required when monitoring.webhookUrl is set (at least 16 characters)');
   }
+  checkIdps(config);
   return config;
+}
+
+/**
+ * Each upstream IdP must say who may sign in (allowed email domains or a claim rule: nobody is
+ * let in by default), name its client secret in one place at most, and have a unique id.
+ */
+function checkIdps(config: Config): void {
+  const seen = new Set<string>();
+  config.signin.idps.forEach((idp, index) => {
+    const key = `signin.idps.${index}`;
+    if (seen.has(idp.id)) throw new ConfigError(`invalid configuration:\n  ${key}.id: '${idp.id}' is used twice`);
+    seen.add(idp.id);
+    if (!idp.allowedEmailDomains && !idp.requiredClaim) {
+      throw new ConfigError(`invalid configuration:\n  ${key}: set allowedEmailDomains or requiredClaim (who may sign in at '${idp.id}'); without one nobody could`);
+    }
+    if (idp.clientSecretFile && idp.clientSecretEnv) throw new ConfigError(`invalid configuration:\n  ${key}: set clientSecretFile or clientSecretEnv, not both`);
+  });
 }

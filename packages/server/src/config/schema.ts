@@ -164,6 +164,37 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    signin: Type.Object(
+      {
+        sessionTtlSeconds: PositiveInt(60),
+        sessionIdleSeconds: PositiveInt(60),
+        failedAttemptsPerMinute: PositiveInt(),
+        returnToMaxLength: Type.Integer({ minimum: 16, maximum: 8_192 }),
+        formBodyLimitBytes: PositiveInt(1024),
+        stateTtlSeconds: PositiveInt(30),
+        idpTimeoutMs: PositiveInt(100),
+        idps: Type.Array(
+          Type.Object(
+            {
+              id: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' }),
+              name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+              issuer: Type.String({ pattern: '^https?://', maxLength: 2_048 }),
+              clientId: Type.String({ minLength: 1, maxLength: 500 }),
+              clientSecretFile: Type.Optional(Type.String({ minLength: 1 })),
+              clientSecretEnv: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' })),
+              allowedEmailDomains: Type.Optional(Type.Array(Type.String({ pattern: '^[a-z0-9.-]+\\.[a-z]{2,}$' }), { minItems: 1, maxItems: 100 })),
+              requiredClaim: Type.Optional(
+                Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), values: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 100 }) }, { additionalProperties: false }),
+              ),
+              scopes: Type.Optional(Type.String({ pattern: '^openid( [\\x21\\x23-\\x5b\\x5d-\\x7e]+)*$', maxLength: 500 })),
+            },
+            { additionalProperties: false },
+          ),
+          { maxItems: 20 },
+        ),
+      },
+      { additionalProperties: false },
+    ),
     workload: Type.Object(
       {
         trustDomain: Type.String({ pattern: '^[a-z0-9._-]+$', minLength: 1, maxLength: 255 }),
