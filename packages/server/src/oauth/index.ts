@@ -18,3 +18,7 @@ export { oauthMigrations } from './migrations/index.js';
 export { certificateThumbprint, type ClientCertificates } from './tls-client-auth.js';
 export type { FederatedAssertions } from './federated-assertion.js';
 export { rewrapSigningKeys } from './keys/rewrap.js';
+export type { AuthorizeOutcome, ConsentView, SignedInPerson } from './endpoints/authorize.js';
+export type { RegisteredClient, NewClient } from './clients.js';
+export type { Consent } from './consents.js';
+export { isPersonClientAgent } from './person-client-agent.js';

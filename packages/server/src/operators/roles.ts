@@ -40,6 +40,11 @@ export const PERMISSIONS = {
   'leases:read': ['admin', 'auditor'],
   'leases:manage': ['admin'],
   'tasks:manage': ['admin'],
+  /** People's clients (authorization code) and every person's consents; a person manages only their own consents. */
+  'clients:manage': ['admin'],
+  'clients:read': ['admin', 'auditor'],
+  'consents:manage': ['admin'],
+  'consents:read': ['admin', 'auditor'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
