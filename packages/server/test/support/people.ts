@@ -1,0 +1,75 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { TestServer } from './server.js';
+
+/**
+ * What people's-client tests share: a Client ID Metadata Document served over real HTTP on a
+ * loopback port (the server under test runs on a loopback issuer, so http there is allowed),
+ * and the browser's part of the authorization endpoint (follow to the consent page, answer it).
+ */
+export interface MetadataHost {
+  url: string;
+  /** Serves `document` at `path` with these response headers; returns the document's URL. */
+  serve(path: string, document: unknown, headers?: Record<string, string>): string;
+  fetches(path: string): number;
+  close(): Promise<void>;
+}
+
+export async function startMetadataHost(): Promise<MetadataHost> {
+  const documents = new Map<string, { body: string; headers: Record<string, string> }>();
+  const counts = new Map<string, number>();
+  const server: Server = createServer((request, response) => {
+    const path = request.url ?? '/';
+    counts.set(path, (counts.get(path) ?? 0) + 1);
+    const found = documents.get(path);
+    if (!found) return void response.writeHead(404).end();
+    response.writeHead(200, { 'content-type': 'application/json', ...found.headers }).end(found.body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    serve: (path, document, headers = {}) => {
+      documents.set(path, { body: typeof document === 'string' ? document : JSON.stringify(document), headers });
+      return `${url}${path}`;
+    },
+    fetches: (path) => counts.get(path) ?? 0,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** The hidden inputs of the consent page's form, as the browser would post them back. */
+export function consentForm(html: string): Record<string, string> {
+  const form: Record<string, string> = {};
+  for (const match of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
+    form[match[1]!] = match[2]!.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  }
+  return form;
+}
+
+/** Sign-in of the browser: the headers (cookie or bearer) every authorization-endpoint request carries. */
+export type Browser = { headers: Record<string, string> };
+
+/** The browser as the admin operator (its token as Bearer: the authorization endpoint accepts operators' tokens). */
+export function adminBrowser(server: TestServer): Browser {
+  return { headers: { authorization: `Bearer ${server.adminToken}` } };
+}
+
+/**
+ * A person's browser at the authorization endpoint: GET the request; on the consent page,
+ * answer `decision`; returns where Mandate finally redirects (the client's redirect URI with
+ * code or error), or the page it showed instead.
+ */
+export async function authorizeInBrowser(authorizationUrl: string, browser: Browser, decision: 'allow' | 'deny' = 'allow'): Promise<{ status: number; location: string | null; page: string }> {
+  const first = await fetch(authorizationUrl, { redirect: 'manual', headers: browser.headers });
+  const page = await first.text();
+  if (first.status !== 200) return { status: first.status, location: first.headers.get('location'), page };
+  const form = { ...consentForm(page), decision };
+  const answer = await fetch(new URL('/oauth2/authorize', authorizationUrl), {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { ...browser.headers, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(form).toString(),
+  });
+  return { status: answer.status, location: answer.headers.get('location'), page: await answer.text() };
+}
