@@ -83,6 +83,7 @@ export const DEFAULTS = {
     /** Cache lifetime bounds: HTTP cache headers are honoured within [min, max]. */
     cimdCacheMinSeconds: 60,
     cimdCacheMaxSeconds: 86_400,
+    // cimdCaFile (unset): a PEM file of extra CAs trusted when fetching metadata documents (a company CA).
   },
 
   delegation: {

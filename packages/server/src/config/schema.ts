@@ -88,6 +88,7 @@ export const ConfigSchema = Type.Object(
         cimdCacheEntries: PositiveInt(1),
         cimdCacheMinSeconds: PositiveInt(0),
         cimdCacheMaxSeconds: PositiveInt(0),
+        cimdCaFile: Type.Optional(Type.String({ minLength: 1 })),
       },
       { additionalProperties: false },
     ),

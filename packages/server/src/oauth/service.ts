@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { DelegationService } from '../delegation/index.js';
 import type { Foundation } from '../foundation.js';
 import type { AgentTokenSource, ProofOfPossession, ResourceServerResolver } from '../identity/index.js';
@@ -132,6 +133,7 @@ export class OAuthService {
       timeoutMs: people.cimdTimeoutMs,
       allowLoopback: issuerUrl.protocol === 'http:' && isLoopbackHost(issuerUrl.hostname),
       maxEntries: people.cimdCacheEntries,
+      ca: people.cimdCaFile === undefined ? undefined : readFileSync(people.cimdCaFile, 'utf8'),
       minCacheSeconds: people.cimdCacheMinSeconds,
       maxCacheSeconds: people.cimdCacheMaxSeconds,
     });

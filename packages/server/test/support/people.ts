@@ -1,4 +1,6 @@
-import { createServer, type Server } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TestServer } from './server.js';
 
@@ -15,18 +17,20 @@ export interface MetadataHost {
   close(): Promise<void>;
 }
 
-export async function startMetadataHost(): Promise<MetadataHost> {
+/** Serves over http, or over https with this certificate (support/tls.ts), on 127.0.0.1. */
+export async function startMetadataHost(tls?: { certFile: string; keyFile: string }): Promise<MetadataHost> {
   const documents = new Map<string, { body: string; headers: Record<string, string> }>();
   const counts = new Map<string, number>();
-  const server: Server = createServer((request, response) => {
+  const handler = (request: IncomingMessage, response: ServerResponse) => {
     const path = request.url ?? '/';
     counts.set(path, (counts.get(path) ?? 0) + 1);
     const found = documents.get(path);
     if (!found) return void response.writeHead(404).end();
     response.writeHead(200, { 'content-type': 'application/json', ...found.headers }).end(found.body);
-  });
+  };
+  const server: Server = tls ? createHttpsServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }, handler) : createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
     serve: (path, document, headers = {}) => {

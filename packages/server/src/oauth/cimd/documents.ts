@@ -103,9 +103,9 @@ export class CimdDocuments {
   }
 
   private async load(url: string): Promise<ClientMetadataDocument> {
-    const { maxBytes, timeoutMs, allowLoopback, lookup, clock, minCacheSeconds, maxCacheSeconds, maxEntries } = this.options;
+    const { maxBytes, timeoutMs, allowLoopback, lookup, ca, clock, minCacheSeconds, maxCacheSeconds, maxEntries } = this.options;
     const fetch = this.options.fetch ?? fetchMetadataDocument;
-    const fetched = await fetch(new URL(url), { maxBytes, timeoutMs, allowLoopback, ...(lookup ? { lookup } : {}) });
+    const fetched = await fetch(new URL(url), { maxBytes, timeoutMs, allowLoopback, ca, ...(lookup ? { lookup } : {}) });
     const document = parseClientMetadata(url, fetched.body);
     const seconds = Math.min(maxCacheSeconds, Math.max(minCacheSeconds, freshnessSeconds(fetched.headers)));
     if (seconds > 0) {

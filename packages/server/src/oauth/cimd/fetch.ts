@@ -2,6 +2,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
+import { rootCertificates } from 'node:tls';
 import { isLoopbackHost, isPublicAddress } from './addresses.js';
 
 /** Why a metadata document could not be fetched: the message names the rule or limit it hit. */
@@ -12,6 +13,8 @@ export interface SafeFetchOptions {
   timeoutMs: number;
   /** Development on a loopback issuer: http and loopback addresses are allowed for loopback hosts only. */
   allowLoopback: boolean;
+  /** Extra trusted CA certificates (PEM), besides Node's: a company CA serving internal clients' documents. */
+  ca?: string | undefined;
   /** DNS resolution (node:dns lookup by default); tests pass their own. */
   lookup?: typeof dnsLookup;
 }
@@ -69,7 +72,8 @@ export function fetchMetadataDocument(url: URL, options: SafeFetchOptions): Prom
       request.destroy();
       reject(error instanceof CimdFetchError ? error : new CimdFetchError(`fetching the metadata document failed: ${error.message}`));
     };
-    const request = client.get(url, { lookup, headers: { accept: 'application/json' }, agent: false }, (response) => {
+    const ca = options.ca === undefined ? {} : { ca: [...rootCertificates, options.ca] };
+    const request = client.get(url, { lookup, headers: { accept: 'application/json' }, agent: false, ...ca }, (response) => {
       const status = response.statusCode ?? 0;
       if (status >= 300 && status < 400) return fail(new CimdFetchError(`the metadata document URL answered a redirect (${status}); redirects are not followed`));
       if (status !== 200) return fail(new CimdFetchError(`the metadata document URL answered HTTP ${status}`));
