@@ -21,7 +21,8 @@ import { auth, UnauthorizedError, type OAuthClientProvider } from '@modelcontext
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { startCalendarMcp, type CalendarMcp } from '../../demo/calendar-mcp.js';
-import { registerResourceServer, startOAuthServer } from '../support/agents.js';
+import { ClientCredentialsProvider } from '@modelcontextprotocol/sdk/client/auth-extensions.js';
+import { registerAgent, registerResourceServer, startOAuthServer } from '../support/agents.js';
 import { authorizeInBrowser, startMetadataHost, type MetadataHost } from '../support/people.js';
 import type { TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
@@ -135,5 +136,16 @@ describe.each(storeKinds())("a person's MCP client (official MCP SDK OAuth) on %
     const second = await again.callTool({ name: 'list_events', arguments: { calendar: ALICE } });
     expect(JSON.stringify(second.content)).toContain('Dentist');
     await again.close();
+  });
+
+  it("an agent with the MCP SDK's own ClientCredentialsProvider (its discovery needs authorization_endpoint, now advertised)", async () => {
+    const agent = await registerAgent(server, { name: 'sdk-cc-agent', purpose: 'calendar-management', owner: ALICE, scopes: ['calendar:read'], tools: ['google-calendar-api'], data_classification: 'internal', environment: 'production' });
+    const provider = new ClientCredentialsProvider({ clientId: agent.clientId, clientSecret: agent.clientSecret, scope: 'calendar:read', expectedIssuer: server.url });
+    const client = new Client({ name: 'cc-agent', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(mcp.url), { authProvider: provider }));
+    const listed = await client.callTool({ name: 'list_events', arguments: { calendar: ALICE } });
+    expect(JSON.stringify(listed.content)).toContain('Team standup');
+    expect(mcp.calls.at(-1)).toMatchObject({ outcome: 'allow', clientId: agent.clientId });
+    await client.close();
   });
 });
