@@ -22,3 +22,5 @@ export type { AuthorizeOutcome, ConsentView, SignedInPerson } from './endpoints/
 export type { RegisteredClient, NewClient } from './clients.js';
 export type { Consent } from './consents.js';
 export { isPersonClientAgent } from './person-client-agent.js';
+/** The strict form parser of the OAuth endpoints, for the consent page's form (http/routes/oauth-authorize.ts). */
+export { parseForm } from './form.js';

@@ -1,7 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { constantTimeEqual } from '../../crypto/index.js';
-import { parseForm } from '../../oauth/form.js';
-import type { AuthorizeOutcome } from '../../oauth/index.js';
+import { parseForm, type AuthorizeOutcome } from '../../oauth/index.js';
 import type { MandatePlugin } from '../plugin.js';
 import { consentPage, errorPage, PAGE_HEADERS } from '../consent-page.js';
 import { signedInBrowser } from '../signed-in.js';
