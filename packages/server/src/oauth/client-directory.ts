@@ -1,15 +1,9 @@
 import { InvalidClientMetadata } from './errors.js';
 import { CimdDocumentError, CimdFetchError, type CimdDocuments } from './cimd/documents.js';
-import type { Clients } from './clients.js';
+import type { Clients, RegisteredClient } from './clients.js';
 
 /** A client of people, wherever it was learnt from: registered with Mandate, or its metadata document (CIMD). */
-export interface PeopleClient {
-  clientId: string;
-  name: string;
-  type: 'public' | 'confidential';
-  redirectUris: string[];
-  clientUri: string | null;
-  logoUri: string | null;
+export interface PeopleClient extends Omit<RegisteredClient, 'createdAt'> {
   source: 'registered' | 'metadata_document';
   /** Shown on the consent page: the client's host is not on the trust list (cimdTrust 'any'). */
   warning: string | null;
@@ -55,7 +49,8 @@ export class ClientDirectory {
     if (!isMetadataDocumentUrl(clientId)) {
       const client = await this.options.clients.find(clientId);
       if (!client) throw new InvalidClientMetadata(`unknown client_id '${clientId}': register it (mandate client add) or use a client ID metadata document URL`);
-      return { ...client, source: 'registered', warning: null };
+      const { createdAt: _created, ...known } = client;
+      return { ...known, source: 'registered', warning: null };
     }
     const url = new URL(clientId);
     const trusted = hostAllowed(url.host, this.options.allowedHosts);
