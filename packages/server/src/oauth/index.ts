@@ -24,3 +24,4 @@ export type { Consent } from './consents.js';
 export { isPersonClientAgent } from './person-client-agent.js';
 /** The strict form parser of the OAuth endpoints, for the consent page's form (http/routes/oauth-authorize.ts). */
 export { parseForm } from './form.js';
+export { personActor } from './people-actor.js';

@@ -45,6 +45,9 @@ export const PERMISSIONS = {
   'clients:read': ['admin', 'auditor'],
   'consents:manage': ['admin'],
   'consents:read': ['admin', 'auditor'],
+  /** Browser sessions of operators and people (signin/): list, revoke. */
+  'sessions:read': ['admin', 'auditor'],
+  'sessions:manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -2,7 +2,7 @@ import * as oauth from 'oauth4webapi';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basic, postForm, registerResourceServer, startOAuthServer } from '../support/agents.js';
-import { adminBrowser, authorizeInBrowser, startMetadataHost, type Browser, type MetadataHost } from '../support/people.js';
+import { authorizeInBrowser, consentForm, sessionBrowser, startMetadataHost, type Browser, type MetadataHost } from '../support/people.js';
 import type { TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 
@@ -14,8 +14,8 @@ const REDIRECT = 'http://127.0.0.1:53682/callback';
 /**
  * People's clients at the authorization endpoint, driven by oauth4webapi (a spec-strict client:
  * it checks RFC 9207 `iss`, `state`, PKCE and the token response) over real HTTP, on both stores.
- * The client is named by a Client ID Metadata Document this test serves; the person is the
- * admin operator signed in with their token (the authorization endpoint's Bearer sign-in).
+ * The client is named by a Client ID Metadata Document this test serves; the browser is signed
+ * in with a session (the sign-in page's operator-token sign-in, signin/) as the admin operator.
  */
 describe.each(storeKinds())("people's clients: authorization code + PKCE on %s", (kind) => {
   let server: TestServer;
@@ -34,7 +34,7 @@ describe.each(storeKinds())("people's clients: authorization code + PKCE on %s",
     client = { client_id: clientId, token_endpoint_auth_method: 'none' };
     const issuer = new URL(server.url);
     as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: 'oauth2', ...insecure }));
-    browser = adminBrowser(server);
+    browser = await sessionBrowser(server, server.adminToken);
   });
   afterAll(async () => {
     await server?.stop();
@@ -168,6 +168,20 @@ describe.each(storeKinds())("people's clients: authorization code + PKCE on %s",
       expect(location.searchParams.get('iss')).toBe(server.url);
       expect(() => oauth.validateAuthResponse(as, client, location, req.state)).toThrow();
     }
+  });
+
+  it('refuses a consent form without the session’s CSRF token, or from another origin', async () => {
+    const page = await (await fetch((await request({ scope: 'calendar:write' })).url, { headers: browser.headers })).text();
+    const form: Record<string, string> = { ...consentForm(page), decision: 'allow' };
+    const post = (body: Record<string, string>, extra: Record<string, string> = {}) =>
+      fetch(`${server.url}/oauth2/authorize`, { method: 'POST', redirect: 'manual', headers: { ...browser.headers, 'content-type': 'application/x-www-form-urlencoded', ...extra }, body: new URLSearchParams(body).toString() });
+    const withoutCsrf = { ...form };
+    delete withoutCsrf.csrf_token;
+    expect(form.csrf_token).toBeTruthy();
+    expect((await post(withoutCsrf)).status).toBe(403);
+    expect((await post({ ...form, csrf_token: 'forged' })).status).toBe(403);
+    expect((await post(form, { origin: 'https://evil.example' })).status).toBe(403);
+    expect((await post(form)).status).toBe(303);
   });
 
   it('refuses a request without resource (invalid_target)', async () => {

@@ -7,9 +7,9 @@
  * Document this test serves; the person signs in, consents (the test is the browser), the SDK
  * exchanges the code (PKCE S256, `resource`), calls a tool, and refreshes with rotation.
  *
- * Sign-in: the person is an operator (alice) signed in with her operator token sent as Bearer,
- * which the authorization endpoint accepts; the company IdP sign-in (signin context) is not on
- * this branch yet.
+ * Sign-in: alice signs in on the sign-in page with her operator token (`POST /signin/token`, a
+ * session cookie, signin/); the company IdP sign-in at oidc-provider is not used here (not
+ * available on this branch when the test was written).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,7 +23,7 @@ import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } fr
 import { startCalendarMcp, type CalendarMcp } from '../../demo/calendar-mcp.js';
 import { ClientCredentialsProvider } from '@modelcontextprotocol/sdk/client/auth-extensions.js';
 import { registerAgent, registerResourceServer, startOAuthServer } from '../support/agents.js';
-import { authorizeInBrowser, startMetadataHost, type MetadataHost } from '../support/people.js';
+import { authorizeInBrowser, sessionBrowser, startMetadataHost, type MetadataHost } from '../support/people.js';
 import type { TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 
@@ -105,7 +105,7 @@ describe.each(storeKinds())("a person's MCP client (official MCP SDK OAuth) on %
     expect(url.searchParams.get('resource')).toBe(mcp.url);
 
     // 2. The person signs in and consents in the browser; Mandate redirects with code, state and iss.
-    const answer = await authorizeInBrowser(url.toString(), { headers: { authorization: `Bearer ${aliceToken}` } });
+    const answer = await authorizeInBrowser(url.toString(), await sessionBrowser(server, aliceToken));
     expect(answer.status).toBe(303);
     const callback = new URL(answer.location!);
     expect(callback.searchParams.get('iss')).toBe(server.url);

@@ -54,6 +54,20 @@ export function consentForm(html: string): Record<string, string> {
 /** Sign-in of the browser: the headers (cookie or bearer) every authorization-endpoint request carries. */
 export type Browser = { headers: Record<string, string> };
 
+/**
+ * A browser signed in with a session (signin/: `POST /signin/token`, the operator-token sign-in
+ * of the sign-in page): it carries the `mandate_session` cookie; the consent page's form carries
+ * the session's CSRF token.
+ */
+export async function sessionBrowser(server: TestServer, token: string): Promise<Browser & { csrfToken: string }> {
+  const response = await fetch(`${server.url}/signin/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
+  if (response.status !== 200) throw new Error(`sign-in failed: ${response.status} ${await response.text()}`);
+  const cookie = response.headers.getSetCookie().find((c) => c.startsWith('mandate_session='));
+  if (!cookie) throw new Error('sign-in set no mandate_session cookie');
+  const body = (await response.json()) as { csrf_token: string };
+  return { headers: { cookie: cookie.split(';')[0]! }, csrfToken: body.csrf_token };
+}
+
 /** The browser as the admin operator (its token as Bearer: the authorization endpoint accepts operators' tokens). */
 export function adminBrowser(server: TestServer): Browser {
   return { headers: { authorization: `Bearer ${server.adminToken}` } };

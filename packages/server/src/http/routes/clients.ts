@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../../audit/index.js';
 import type { OperatorPrincipal } from '../../identity/index.js';
-import type { Consent, RegisteredClient } from '../../oauth/index.js';
+import { personActor as personActorOf, type Consent, type RegisteredClient } from '../../oauth/index.js';
 import { can } from '../../operators/index.js';
 import { ForbiddenError, UnauthenticatedError } from '../../shared/errors.js';
 import { requireOperator } from '../auth.js';
@@ -40,6 +40,8 @@ const actorOf = (p: OperatorPrincipal): Actor => ({ kind: 'operator', id: p.oper
 function consentCaller(request: FastifyRequest): { actor: Actor; self: string; all: { read: boolean; manage: boolean } } {
   const principal = request.principal;
   if (!principal) throw new UnauthenticatedError();
+  // A person signed in at the company IdP manages their own consents (the session's email is their user id).
+  if (principal.kind === 'person') return { actor: personActorOf(principal.email), self: principal.email, all: { read: false, manage: false } };
   if (principal.kind !== 'operator') throw new ForbiddenError('consents are managed by the person who gave them, or by an admin');
   return { actor: actorOf(principal), self: principal.email, all: { read: can(principal.roles, 'consents:read'), manage: can(principal.roles, 'consents:manage') } };
 }
@@ -94,6 +96,7 @@ export const clientRoutes: MandatePlugin = async (app, { runtime }) => {
   app.get(
     '/consents',
     {
+      config: { people: true },
       schema: {
         tags: ['oauth'],
         summary: "Consents people gave to clients: the caller's own, or anyone's with consents:read (filter by user)",
@@ -112,7 +115,7 @@ export const clientRoutes: MandatePlugin = async (app, { runtime }) => {
 
   app.delete(
     '/consents/:id',
-    { schema: { tags: ['oauth'], summary: "Revoke a consent: the client's refresh tokens stop and its access tokens are revoked", params: Type.Object({ id: Type.String({ maxLength: 100 }) }), response: { 200: ConsentSchema, ...authErrors } } },
+    { config: { people: true }, schema: { tags: ['oauth'], summary: "Revoke a consent: the client's refresh tokens stop and its access tokens are revoked", params: Type.Object({ id: Type.String({ maxLength: 100 }) }), response: { 200: ConsentSchema, ...authErrors } } },
     async (request) => {
       const caller = consentCaller(request);
       return consentView(await oauth.revokeConsent(request.params.id, caller.actor, caller.all.manage ? undefined : caller.self));

@@ -12,7 +12,7 @@ import { signedInBrowser } from '../signed-in.js';
  * this file only renders pages and redirects.
  */
 export const oauthAuthorizeRoutes: MandatePlugin = async (app, { runtime }) => {
-  const { oauth, authenticator, config } = runtime;
+  const { oauth, config } = runtime;
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: config.oauth.formBodyLimitBytes }, (_request, body, done) => done(null, body));
 
@@ -31,7 +31,7 @@ export const oauthAuthorizeRoutes: MandatePlugin = async (app, { runtime }) => {
   };
 
   app.get('/oauth2/authorize', { schema: { tags: ['oauth'], summary: 'Authorization endpoint: authorization code with PKCE S256 (people’s clients; docs/oauth.md)' } }, async (request, reply) => {
-    const browser = await signedInBrowser(authenticator, request);
+    const browser = await signedInBrowser(runtime, request);
     const outcome = await oauth.authorize(request.query as Record<string, unknown>, browser?.person ?? null);
     return respond(request, reply, outcome, browser?.csrfToken ?? null);
   });
@@ -43,11 +43,11 @@ export const oauthAuthorizeRoutes: MandatePlugin = async (app, { runtime }) => {
     } catch (error) {
       return reply.status(400).headers(PAGE_HEADERS).send(errorPage('invalid_request', (error as Error).message));
     }
-    const browser = await signedInBrowser(authenticator, request);
+    const browser = await signedInBrowser(runtime, request);
     const decision = form.get('decision');
     if (decision !== 'allow' && decision !== 'deny') return reply.status(400).headers(PAGE_HEADERS).send(errorPage('invalid_request', "decision must be 'allow' or 'deny'"));
     // A session-authenticated form must carry the session's CSRF token; a Bearer one cannot be forged cross-site.
-    if (browser && browser.csrfToken !== null && !constantTimeEqual(form.get('csrf_token') ?? '', browser.csrfToken)) {
+    if (browser && browser.csrfToken !== null && (browser.originRefusal !== null || !constantTimeEqual(form.get('csrf_token') ?? '', browser.csrfToken))) {
       return reply.status(403).headers(PAGE_HEADERS).send(errorPage('csrf_token_invalid', 'the form’s CSRF token does not match your session; reload the page and try again'));
     }
     const outcome = await oauth.authorize(Object.fromEntries(form), browser?.person ?? null, decision);
