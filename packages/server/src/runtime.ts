@@ -224,7 +224,8 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
     authenticator,
     tokens: oauth.agentTokens(),
     proofs: oauth.proofOfPossession(),
-    agents: registry,
+    // Registered agents and people's clients (authorization code): both hold Mandate's tokens.
+    agents: oauth.tokenHolders(),
     audience: oauth.issuer,
     clock,
     skewSeconds: config.oauth.clockSkewSeconds,

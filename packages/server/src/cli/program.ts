@@ -26,13 +26,15 @@ import { registerCaCommands } from './ca.js';
 import { registerCertCommands } from './cert.js';
 import { registerWorkloadIssuerCommands } from './workload-issuer.js';
 import { packageVersion } from './version.js';
+import { registerClientCommands } from './oauth-client.js';
+import { registerConsentCommands } from './consent.js';
 
 /**
  * Every verb group, one line each (STYLE.md §1: one file per group). Client verbs load only the
  * HTTP client, the output helpers and the connection settings; `server` and `policy eval|test`
  * import what they run when they run (docs/architecture.md, "The CLI").
  */
-const GROUPS: RegisterCommands[] = [registerServerCommands, registerOperatorCommands, registerAgentCommands, registerAuditCommands, registerApprovalCommands, registerTokenCommands, registerKeyCommands, registerResourceServerCommands, registerPolicyCommands, registerDataCommands, registerJobCommands, registerIdpCommands, registerAlertCommands, registerGrantRequestCommands, registerSecretCommands, registerDbCommands, registerTaskCommands, registerCaCommands, registerCertCommands, registerWorkloadIssuerCommands, registerSessionCommands];
+const GROUPS: RegisterCommands[] = [registerServerCommands, registerOperatorCommands, registerAgentCommands, registerAuditCommands, registerApprovalCommands, registerTokenCommands, registerKeyCommands, registerResourceServerCommands, registerPolicyCommands, registerDataCommands, registerJobCommands, registerIdpCommands, registerAlertCommands, registerGrantRequestCommands, registerSecretCommands, registerDbCommands, registerTaskCommands, registerCaCommands, registerCertCommands, registerWorkloadIssuerCommands, registerSessionCommands, registerClientCommands, registerConsentCommands];
 
 export function buildProgram(): Command {
   const program = new Command('mandate')

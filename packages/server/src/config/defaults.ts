@@ -81,6 +81,33 @@ export const DEFAULTS = {
     verifiedTokenCacheEntries: 10_000,
   },
 
+  /** People's clients (MCP clients, the console): authorization code + PKCE, refresh tokens, CIMD (docs/oauth.md). */
+  authorization: {
+    /** An authorization code lives this long (RFC 6749 §4.1.2 recommends at most 10 minutes; a client redeems it at once). */
+    codeTtlSeconds: 60,
+    /** A refresh family (one grant to a person's client) ends this long after the code was redeemed (30 days). */
+    refreshTokenTtlSeconds: 2_592_000,
+    /** Longest `state`, `redirect_uri`, `resource`, `scope` and `client_id` accepted at /oauth2/authorize. */
+    parameterMaxLength: 2_048,
+    /**
+     * Client ID Metadata Documents (draft-ietf-oauth-client-id-metadata-document): `any` accepts
+     * every https client_id URL and shows a warning on the consent page; `allow-list` only hosts in
+     * `cimdAllowedHosts` (exact host or `*.example.com`).
+     */
+    cimdTrust: 'any' as 'any' | 'allow-list',
+    cimdAllowedHosts: [] as string[],
+    /** Largest metadata document read (the draft suggests 5 KB); a bigger one is refused. */
+    cimdMaxBytes: 5_120,
+    /** Whole fetch of a metadata document, DNS to last byte. */
+    cimdTimeoutMs: 5_000,
+    /** Documents kept in memory (least recently used dropped beyond this). */
+    cimdCacheEntries: 1_000,
+    /** Cache lifetime bounds: HTTP cache headers are honoured within [min, max]. */
+    cimdCacheMinSeconds: 60,
+    cimdCacheMaxSeconds: 86_400,
+    // cimdCaFile (unset): a PEM file of extra CAs trusted when fetching metadata documents (a company CA).
+  },
+
   delegation: {
     maxDepth: 3,
     /** Chains deeper than this need a human's approval. */

@@ -79,6 +79,22 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    authorization: Type.Object(
+      {
+        codeTtlSeconds: PositiveInt(),
+        refreshTokenTtlSeconds: PositiveInt(),
+        parameterMaxLength: PositiveInt(256),
+        cimdTrust: Type.Union([Type.Literal('any'), Type.Literal('allow-list')]),
+        cimdAllowedHosts: Type.Array(Type.String({ pattern: '^(\\*\\.)?[A-Za-z0-9.-]+(:[0-9]+)?$', maxLength: 253 }), { maxItems: 1000 }),
+        cimdMaxBytes: PositiveInt(256),
+        cimdTimeoutMs: PositiveInt(100),
+        cimdCacheEntries: PositiveInt(1),
+        cimdCacheMinSeconds: PositiveInt(0),
+        cimdCacheMaxSeconds: PositiveInt(0),
+        cimdCaFile: Type.Optional(Type.String({ minLength: 1 })),
+      },
+      { additionalProperties: false },
+    ),
     delegation: Type.Object(
       { maxDepth: PositiveInt(), approvalDepth: PositiveInt(), minimumReduction: Type.Number({ minimum: 0, maximum: 1 }) },
       { additionalProperties: false },

@@ -118,3 +118,10 @@ export class ServerError extends OAuthError {
 
 /** RFC 6749 §5.2: an invalid_client after HTTP Basic answers with this challenge. */
 export const BASIC_CHALLENGE: Readonly<Record<string, string>> = { 'www-authenticate': 'Basic realm="mandate"' };
+
+/** RFC 7591 §3.2.2 `invalid_client_metadata`: a client's metadata (its CIMD, its redirect URIs) is unusable. */
+export class InvalidClientMetadata extends OAuthError {
+  constructor(description: string) {
+    super('invalid_client_metadata', 400, description);
+  }
+}

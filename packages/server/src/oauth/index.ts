@@ -19,3 +19,10 @@ export { oauthMigrations } from './migrations/index.js';
 export { certificateThumbprint, type ClientCertificates } from './tls-client-auth.js';
 export type { FederatedAssertions } from './federated-assertion.js';
 export { rewrapSigningKeys } from './keys/rewrap.js';
+export type { AuthorizeOutcome, ConsentView, SignedInPerson } from './endpoints/authorize.js';
+export type { RegisteredClient, NewClient } from './clients.js';
+export type { Consent } from './consents.js';
+export { isPersonClientAgent } from './person-client-agent.js';
+/** The strict form parser of the OAuth endpoints, for the consent page's form (http/routes/oauth-authorize.ts). */
+export { parseForm } from './form.js';
+export { personActor } from './people-actor.js';

@@ -17,12 +17,12 @@ const PRUNE_MS = 5 * 60_000;
  * all (singleton); every replica reloads the keys it signs and verifies with. Returns the
  * handles, for cancelling at stop.
  */
-export function scheduleOAuthJobs(scheduler: Scheduler, parts: { keys: SigningKeys; seen: SeenJtis; revocations: Revocations }): JobHandle[] {
-  const { keys, seen, revocations } = parts;
+export function scheduleOAuthJobs(scheduler: Scheduler, parts: { keys: SigningKeys; seen: SeenJtis; revocations: Revocations; peopleGrants: () => Promise<void> }): JobHandle[] {
+  const { keys, seen, revocations, peopleGrants } = parts;
   return [
     // maintain() applies the rotation plan under a lock, then reloads.
     scheduler.every({ name: 'oauth.signing-keys', everyMs: KEY_MAINTENANCE_MS, singleton: true, run: () => keys.maintain() }),
     scheduler.every({ name: 'oauth.signing-keys.reload', everyMs: KEY_MAINTENANCE_MS, run: () => keys.reload() }),
-    scheduler.every({ name: 'oauth.prune', everyMs: PRUNE_MS, singleton: true, run: () => Promise.all([seen.prune(), revocations.prune()]) }),
+    scheduler.every({ name: 'oauth.prune', everyMs: PRUNE_MS, singleton: true, run: () => Promise.all([seen.prune(), revocations.prune(), peopleGrants()]) }),
   ];
 }

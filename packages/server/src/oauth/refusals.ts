@@ -55,7 +55,7 @@ export class RefusalAudit {
         ...details,
         error: error.code,
         description: error.message,
-        client_id: clientId ?? null,
+        client_id: clientId ?? details.client_id ?? null,
         auth_method: presented?.method ?? null,
         ...(presented?.method === 'private_key_jwt' ? { assertion_jti: assertionJti(presented.assertion) } : {}),
       },

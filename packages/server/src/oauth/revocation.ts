@@ -193,7 +193,7 @@ export class Revocations {
    * audit event naming them. Long-polls on this replica see the events within the watcher's
    * poll interval (or on `published()` after commit).
    */
-  async revokeTokensIn(trx: Tx, tokens: Array<{ jti: string; exp: number; agentId: string; clientId: string | null }>, actor: Actor, reason: string): Promise<{ jtis: string[]; events: AuditEvent[] }> {
+  async revokeTokensIn(trx: Tx, tokens: Array<{ jti: string; exp: number; agentId: string | null; clientId: string | null }>, actor: Actor, reason: string): Promise<{ jtis: string[]; events: AuditEvent[] }> {
     await this.lockHead(trx);
     const jtis: string[] = [];
     for (const token of tokens) {
@@ -204,7 +204,8 @@ export class Revocations {
       jtis.push(token.jti);
     }
     if (jtis.length === 0) return { jtis, events: [] };
-    const agents = [...new Set(tokens.map((t) => t.agentId))];
+    // People's tokens (a refresh family) have no agent.
+    const agents = [...new Set(tokens.flatMap((t) => (t.agentId === null ? [] : [t.agentId])))];
     const event: AuditEvent = { type: 'oauth.token.revoked', actor, action: 'revoke', outcome: 'success', details: { jtis, reason }, ...(agents.length === 1 ? { subject: agents[0]!, agentId: agents[0]! } : {}) };
     return { jtis, events: [event] };
   }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { DelegationService } from '../delegation/index.js';
 import type { Foundation } from '../foundation.js';
 import type { AgentTokenSource, ProofOfPossession, ResourceServerResolver } from '../identity/index.js';
@@ -29,6 +30,19 @@ import { TaskTokens, type TaskCheck } from './task-tokens.js';
 import { followAgentStatus } from './status-changes.js';
 import { AccessTokenVerifier } from './verifier.js';
 import { CERTIFICATE_METADATA, type ClientCertificates } from './tls-client-auth.js';
+import type { Actor } from '../audit/index.js';
+import type { Agent } from '../registry/index.js';
+import type { AgentDirectory } from '../identity/index.js';
+import { CimdDocuments } from './cimd/documents.js';
+import { isLoopbackHost } from './cimd/addresses.js';
+import { ClientDirectory, isMetadataDocumentUrl } from './client-directory.js';
+import { Clients } from './clients.js';
+import { pruneCodes } from './codes.js';
+import { Consents, type Consent } from './consents.js';
+import { AuthorizationEndpoint, type AuthorizeOutcome, type SignedInPerson } from './endpoints/authorize.js';
+import { PeopleTokenEndpoint } from './endpoints/people-token.js';
+import { personClientAgent } from './person-client-agent.js';
+import { RefreshFamilies } from './refresh-families.js';
 import type { FederatedAssertions } from './federated-assertion.js';
 
 export type { FeedRequest, OAuthRequest };
@@ -67,7 +81,14 @@ export class OAuthService {
     revoke: RevocationEndpoint;
     feed: FeedEndpoint;
     metadata: MetadataEndpoint;
+    authorize: AuthorizationEndpoint;
   };
+  /** People's pre-registered clients (`/v1/clients`). */
+  readonly clients: Clients;
+  /** People's consents (`/v1/consents`). */
+  readonly consents: Consents;
+  private readonly directory: ClientDirectory;
+  private readonly families: RefreshFamilies;
   private jobs: JobHandle[] = [];
   private delegation: DelegationService | null = null;
   private readonly taskTokens: TaskTokens;
@@ -99,8 +120,26 @@ export class OAuthService {
       clock,
       skewSeconds: settings.clockSkewSeconds,
       revocations: this.revocations,
-      agentByClientId: (clientId) => registry.getByClientId(clientId),
+      agentByClientId: (clientId) => this.tokenHolder(clientId),
     });
+    const people = config.authorization;
+    this.clients = new Clients(store.db, audit, clock);
+    this.consents = new Consents(store.db, audit, clock);
+    this.families = new RefreshFamilies(this.revocations);
+    // Development on a loopback issuer: metadata documents may be served over http from loopback hosts.
+    const issuerUrl = new URL(this.issuer);
+    const documents = new CimdDocuments({
+      clock,
+      maxBytes: people.cimdMaxBytes,
+      timeoutMs: people.cimdTimeoutMs,
+      allowLoopback: issuerUrl.protocol === 'http:' && isLoopbackHost(issuerUrl.hostname),
+      maxEntries: people.cimdCacheEntries,
+      ca: people.cimdCaFile === undefined ? undefined : readFileSync(people.cimdCaFile, 'utf8'),
+      minCacheSeconds: people.cimdCacheMinSeconds,
+      maxCacheSeconds: people.cimdCacheMaxSeconds,
+    });
+    this.directory = new ClientDirectory({ clients: this.clients, documents, trust: people.cimdTrust, allowedHosts: people.cimdAllowedHosts });
+    const refusals = new RefusalAudit(audit, logger);
     this.proofs = new DpopProofs({ issuer: this.issuer, tokenEndpoint: this.tokenEndpoint, settings, clock, seen: this.seen });
     this.agents = new AgentAuthentication({ registry, settings, seen: this.seen, assertionAudiences: [this.issuer, this.tokenEndpoint], certificates: options.clientCertificates, federation: options.federation });
     const callers = new EndpointCallers(identity);
@@ -114,15 +153,17 @@ export class OAuthService {
         agents: this.agents,
         proofs: this.proofs,
         issuances: this.issuances,
-        refusals: new RefusalAudit(audit, logger),
+        refusals,
         verifier: this.verifier,
         delegation: () => this.delegation,
         taskTokens: this.taskTokens,
+        people: new PeopleTokenEndpoint({ issuer: this.issuer, settings, authorization: people, clock, keys: this.keys, audit, clients: this.clients, directory: this.directory, families: this.families, refusals }),
       }),
       introspect: new IntrospectionEndpoint(callers, this.verifier),
       revoke: new RevocationEndpoint({ callers, agents: this.agents, verifier: this.verifier, revocations: this.revocations, registry, clock }),
       feed: new FeedEndpoint(callers, this.revocations, settings.revocationFeedMaxWaitSeconds),
       metadata: new MetadataEndpoint(this.issuer, this.tokenEndpoint, this.resourceServers, options.clientCertificates ? CERTIFICATE_METADATA : {}),
+      authorize: new AuthorizationEndpoint({ issuer: this.issuer, settings: people, clock, audit, directory: this.directory, consents: this.consents, resourceServers: this.resourceServers, refusals }),
     };
   }
 
@@ -145,7 +186,7 @@ export class OAuthService {
   async start(): Promise<void> {
     await this.keys.start();
     this.unfollow = followAgentStatus(this.options.registry, this.revocations, this.agents);
-    this.jobs = scheduleOAuthJobs(this.options.scheduler, { keys: this.keys, seen: this.seen, revocations: this.revocations });
+    this.jobs = scheduleOAuthJobs(this.options.scheduler, { keys: this.keys, seen: this.seen, revocations: this.revocations, peopleGrants: () => this.prunePeopleGrants() });
   }
 
   /** Cancels upkeep and writes the issuance entries still waiting (before the audit log closes). */
@@ -155,6 +196,55 @@ export class OAuthService {
     for (const job of this.jobs.splice(0)) job.cancel();
     this.unfollow?.();
     this.unfollow = null;
+  }
+
+  /** The authorization endpoint (people's clients); `decision` is the consent page's answer. */
+  authorize(query: Record<string, unknown>, person: SignedInPerson | null, decision?: 'allow' | 'deny'): Promise<AuthorizeOutcome> {
+    return this.endpoints.authorize.handle(query, person, decision);
+  }
+
+  /**
+   * Revokes a consent (`owner`: only that person's own) and ends the grants the client holds for
+   * that person: its refresh tokens stop and its access tokens are revoked.
+   */
+  async revokeConsent(id: string, actor: Actor, owner?: string): Promise<Consent> {
+    const consent = await this.consents.revoke(id, actor, owner);
+    await this.options.audit.withEntry(async (trx) => {
+      const events = [];
+      for (const family of await this.families.liveFamilies(trx, consent.userId, consent.clientId)) events.push(...(await this.families.end(trx, family, actor, 'consent revoked', this.options.clock.now())));
+      return { result: null, events };
+    });
+    return consent;
+  }
+
+  /**
+   * Who holds a token with this client_id: a registered agent, or a person's client (registered,
+   * or named by its metadata document URL) in the agent shape the decision point reads.
+   */
+  private async tokenHolder(clientId: string): Promise<Agent | null> {
+    const agent = await this.options.registry.getByClientId(clientId);
+    if (agent) return agent;
+    if (isMetadataDocumentUrl(clientId)) return personClientAgent({ clientId, name: new URL(clientId).host }, this.options.clock.now());
+    const client = await this.clients.find(clientId);
+    return client ? personClientAgent(client, this.options.clock.now()) : null;
+  }
+
+  /** The token holders /v1 and the decision point know: the registry's agents and people's clients. */
+  tokenHolders(): AgentDirectory {
+    const registry = this.options.registry;
+    return {
+      getByClientId: (clientId) => this.tokenHolder(clientId),
+      onStatusChange: (listener) => registry.onStatusChange(listener),
+      onUpdate: (listener) => registry.onUpdate(listener),
+    };
+  }
+
+  private async prunePeopleGrants(): Promise<void> {
+    const now = epochSeconds(this.options.clock.now());
+    await this.options.store.transaction(async (trx) => {
+      await pruneCodes(trx, now);
+      await this.families.prune(trx, now);
+    });
   }
 
   /** RFC 8414 authorization server metadata. */

@@ -80,6 +80,77 @@ export interface ResourceServerRow {
   policy_package: string | null;
 }
 
+/** A pre-registered client of people (an MCP client, the console): public (PKCE only) or confidential (with a secret). */
+export interface ClientRow {
+  client_id: string;
+  name: string;
+  type: 'public' | 'confidential';
+  secret_hash: string | null;
+  /** JSON array of exact redirect URIs. */
+  redirect_uris: string;
+  client_uri: string | null;
+  logo_uri: string | null;
+  created_at: string;
+}
+
+/** An authorization code, by its SHA-256: single use, short-lived, bound to client, redirect URI, PKCE challenge and resource. */
+export interface CodeRow {
+  code_hash: string;
+  client_id: string;
+  user_id: string;
+  redirect_uri: string;
+  code_challenge: string;
+  resource: string;
+  /** Space-separated granted scopes. */
+  scopes: string;
+  /** The refresh family the code starts: its tokens are revoked when the code is presented twice. */
+  family_id: string;
+  /** Epoch seconds. */
+  expires_at: number;
+  used_at: number | null;
+}
+
+/** One grant to a person's client: every refresh token and access token issued from one code. */
+export interface RefreshFamilyRow {
+  family_id: string;
+  client_id: string;
+  user_id: string;
+  resource: string;
+  scopes: string;
+  created_at: string;
+  /** Epoch seconds: no refresh after this. */
+  expires_at: number;
+  revoked_at: string | null;
+  revoked_reason: string | null;
+}
+
+/** A refresh token, by its SHA-256; `used_at` set when rotated (a second use is reuse). */
+export interface RefreshTokenRow {
+  token_hash: string;
+  family_id: string;
+  expires_at: number;
+  used_at: number | null;
+}
+
+/** An access token issued in a family (revoked with it), kept until its exp. */
+export interface FamilyTokenRow {
+  jti: string;
+  family_id: string;
+  client_id: string;
+  exp: number;
+}
+
+/** A person's consent to a client for a resource and a scope set (sorted, space-separated). */
+export interface ConsentRow {
+  id: string;
+  user_id: string;
+  client_id: string;
+  client_name: string;
+  scopes: string;
+  resource: string;
+  created_at: string;
+}
+
 export interface OAuthTables {
   oauth_signing_keys: SigningKeyRow;
   oauth_seen_jtis: SeenJtiRow;
@@ -89,6 +160,12 @@ export interface OAuthTables {
   oauth_revocation_head: RevocationHeadRow;
   oauth_resource_servers: ResourceServerRow;
   oauth_task_tokens: TaskTokenRow;
+  oauth_clients: ClientRow;
+  oauth_codes: CodeRow;
+  oauth_refresh_families: RefreshFamilyRow;
+  oauth_refresh_tokens: RefreshTokenRow;
+  oauth_family_tokens: FamilyTokenRow;
+  oauth_consents: ConsentRow;
 }
 
 /** This context's typed view of the database or of an open transaction: only its own tables. */

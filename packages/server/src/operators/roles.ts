@@ -42,6 +42,11 @@ export const PERMISSIONS = {
   'leases:read': ['admin', 'auditor'],
   'leases:manage': ['admin'],
   'tasks:manage': ['admin'],
+  /** People's clients (authorization code) and every person's consents; a person manages only their own consents. */
+  'clients:manage': ['admin'],
+  'clients:read': ['admin', 'auditor'],
+  'consents:manage': ['admin'],
+  'consents:read': ['admin', 'auditor'],
   /** Browser sessions of operators and people (signin/): list, revoke. */
   'sessions:read': ['admin', 'auditor'],
   'sessions:manage': ['admin'],

@@ -9,7 +9,7 @@
 import { delegationFromClaims } from '../approvals/index.js';
 import type { DelegationLink } from '../audit/index.js';
 import { chainOf } from '../delegation/index.js';
-import type { AccessTokenClaims } from '../oauth/index.js';
+import { isPersonClientAgent, type AccessTokenClaims } from '../oauth/index.js';
 import { DATA_CLASSIFICATIONS, classificationRank, isDataClassification } from '../registry/index.js';
 import type { Agent } from '../registry/index.js';
 import { timeInput } from './input-time.js';
@@ -45,6 +45,9 @@ export const CLASSIFICATION_RANKS: Readonly<Record<string, number>> = Object.fro
 
 /** The user an agent acts for: the subject of a delegated token, else the agent's registered owner. */
 export function delegatingUser(agent: Agent, claims: AccessTokenClaims): { id: string; source: 'delegation' | 'agent_owner'; chain: DelegationLink[] } {
+  // A person's client (authorization code) acts for the person in `sub`, as an agent acts for
+  // the user of a delegated token: the same policies govern both (docs/oauth.md).
+  if (isPersonClientAgent(agent)) return { id: claims.sub, source: 'delegation', chain: [{ sub: claims.sub }, { sub: agent.id, client_id: agent.clientId }] };
   const delegation = delegationFromClaims(agent.id, agent.clientId, claims as Record<string, unknown>);
   return delegation.onBehalfOf !== null
     ? { id: delegation.onBehalfOf, source: 'delegation', chain: delegation.chain }
@@ -68,6 +71,8 @@ function scopesOf(claims: AccessTokenClaims): string[] {
 
 /** The caller's scopes that still count: the token's, narrowed to what the agent holds now. */
 export function effectiveScopes(claims: AccessTokenClaims, agent: Agent): string[] {
+  // A person's client registers no scopes: the person's consented scopes count as issued.
+  if (isPersonClientAgent(agent)) return scopesOf(claims);
   const held = new Set(agent.scopes);
   return scopesOf(claims).filter((scope) => held.has(scope));
 }
@@ -136,6 +141,7 @@ export function buildInput(agent: Agent, claims: AccessTokenClaims, request: Dec
     },
     context: request.context ?? {},
     agent: {
+      kind: isPersonClientAgent(agent) ? 'person_client' : 'agent',
       id: agent.id,
       client_id: agent.clientId,
       name: agent.name,
@@ -169,7 +175,7 @@ export function buildInput(agent: Agent, claims: AccessTokenClaims, request: Dec
       chain: user.chain,
       // Stable names (docs/delegation.md "What policies and monitors see"): the user at the
       // chain's root (the agent's owner when the agent acts for itself), each actor, the chain id.
-      root_user: user.source === 'delegation' ? chain.rootUser : user.id,
+      root_user: user.source === 'delegation' && !isPersonClientAgent(agent) ? chain.rootUser : user.id,
       root_issuer: chain.rootIssuer,
       actors: chain.actors,
       chain_id: chain.chainId,

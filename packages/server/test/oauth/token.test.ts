@@ -36,8 +36,9 @@ describe.each(storeKinds())('OAuth token endpoint on %s', (kind) => {
     expect(as.token_endpoint).toBe(`${server.url}/oauth2/token`);
     expect(as.introspection_endpoint).toBe(`${server.url}/oauth2/introspect`);
     expect(as.revocation_endpoint).toBe(`${server.url}/oauth2/revoke`);
-    expect(as.grant_types_supported).toEqual(['client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange', 'urn:ietf:params:oauth:grant-type:jwt-bearer']);
-    expect(as.token_endpoint_auth_methods_supported).toEqual(['client_secret_basic', 'client_secret_post', 'private_key_jwt']);
+    expect(as.grant_types_supported).toEqual(['client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange', 'urn:ietf:params:oauth:grant-type:jwt-bearer', 'authorization_code', 'refresh_token']);
+    // 'none': people's public clients (PKCE) at the same endpoint; agents always authenticate.
+    expect(as.token_endpoint_auth_methods_supported).toEqual(['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none']);
     expect(as.dpop_signing_alg_values_supported).toContain('EdDSA');
     expect(as.token_endpoint_auth_signing_alg_values_supported).not.toContain('none');
   });

@@ -4,8 +4,8 @@
  * with more scope) against the official SDK's server on a real HTTP transport, behind the guard,
  * asking a real Mandate server. Runs on SQLite and PostgreSQL.
  *
- * Not the MCP SDK's own ClientCredentialsProvider: its discovery requires `authorization_endpoint`
- * in the authorization server metadata, which Mandate lists only once `/oauth2/authorize` is served.
+ * The MCP SDK's own ClientCredentialsProvider works too now that the metadata lists
+ * `authorization_endpoint` (its discovery requires it): sdk/mcp-people.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';

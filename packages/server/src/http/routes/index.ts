@@ -11,6 +11,8 @@ import { healthRoutes } from './health.js';
 import { jobRoutes } from './jobs.js';
 import { oauthAdminRoutes } from './oauth-admin.js';
 import { oauthRoutes } from './oauth.js';
+import { oauthAuthorizeRoutes } from './oauth-authorize.js';
+import { clientRoutes } from './clients.js';
 import { operatorRoutes } from './operators.js';
 import { policyRoutes } from './policies.js';
 import { metricsRoutes, monitoringRoutes } from './monitoring.js';
@@ -25,6 +27,6 @@ import { sessionRoutes, signinRoutes } from './signin.js';
  * Every context's HTTP plugin, one line each. PUBLIC_PLUGINS mount at the root (health,
  * OAuth endpoints, metadata, the web console); V1_PLUGINS mount under /v1 behind authentication.
  */
-export const PUBLIC_PLUGINS: MandatePlugin[] = [healthRoutes, oauthRoutes, metricsRoutes, signinRoutes, consoleRoutes];
+export const PUBLIC_PLUGINS: MandatePlugin[] = [healthRoutes, oauthRoutes, oauthAuthorizeRoutes, metricsRoutes, signinRoutes, consoleRoutes];
 
-export const V1_PLUGINS: MandatePlugin[] = [operatorRoutes, agentRoutes, agentCredentialRoutes, auditRoutes, approvalRoutes, oauthAdminRoutes, policyRoutes, authorizeRoutes, jobRoutes, delegationRoutes, monitoringRoutes, grantRequestRoutes, secretRoutes, leaseRoutes, databaseRoutes, taskRoutes, workloadRoutes, sessionRoutes];
+export const V1_PLUGINS: MandatePlugin[] = [operatorRoutes, agentRoutes, agentCredentialRoutes, auditRoutes, approvalRoutes, oauthAdminRoutes, policyRoutes, authorizeRoutes, jobRoutes, delegationRoutes, monitoringRoutes, grantRequestRoutes, secretRoutes, leaseRoutes, databaseRoutes, taskRoutes, workloadRoutes, sessionRoutes, clientRoutes];

@@ -38,6 +38,7 @@ const TokenResponse = Type.Object({
   expires_in: Type.Integer(),
   scope: Type.String(),
   issued_token_type: Type.Optional(Type.String()),
+  refresh_token: Type.Optional(Type.String()),
 });
 const OAuthErrorBody = Type.Object({ error: Type.String(), error_description: Type.Optional(Type.String()), approval_id: Type.Optional(Type.String()) });
 

@@ -9,6 +9,8 @@ import type { DpopProofs } from '../dpop-proofs.js';
 import { BASIC_CHALLENGE, InvalidClient, InvalidRequest, OAuthError, RateLimited, UnsupportedGrantType } from '../errors.js';
 import { parseForm } from '../form.js';
 import { GRANTS } from '../grants/index.js';
+import { PEOPLE_GRANTS } from '../grants/people.js';
+import type { PeopleTokenEndpoint } from './people-token.js';
 import type { TokenResponse } from '../grants/types.js';
 import type { IssuanceAudit } from '../issuance-audit.js';
 import type { SigningKeys } from '../keys/signing-keys.js';
@@ -36,6 +38,8 @@ export interface TokenEndpointOptions {
   delegation: () => DelegationService | null;
   /** Tokens issued with a task id (`task_id`): checked, recorded, revoked when the task ends. */
   taskTokens: TaskTokens;
+  /** People's clients' grants (authorization code, refresh token): their own client authentication. */
+  people: PeopleTokenEndpoint;
 }
 
 /**
@@ -52,6 +56,8 @@ export class TokenEndpoint {
   }
 
   async handle(request: OAuthRequest): Promise<TokenResponse> {
+    const people = peopleGrantOf(request.body);
+    if (people) return this.options.people.handle(people.grant, people.form, request.authorization);
     const { clock, settings, agents, proofs } = this.options;
     const now = clock.now();
     let presented: PresentedCredentials | null = null;
@@ -62,7 +68,7 @@ export class TokenEndpoint {
       grantType = form.get('grant_type');
       if (grantType === undefined) throw new InvalidRequest("missing required parameter 'grant_type'");
       const grant = GRANTS.get(grantType);
-      if (!grant) throw new UnsupportedGrantType(`grant_type '${grantType}' is not supported; supported: ${[...GRANTS.keys()].join(', ')}`);
+      if (!grant) throw new UnsupportedGrantType(`grant_type '${grantType}' is not supported; supported: ${[...GRANTS.keys(), ...PEOPLE_GRANTS.keys()].join(', ')}`);
       presented = presentedCredentials(request.authorization, form) ?? presentedCertificate(form, request.clientCertificate);
       if (!presented) throw new InvalidClient('client authentication is required (client_secret_basic, client_secret_post, private_key_jwt or tls_client_auth)');
       agent = await agents.authenticate(presented, now, request.remoteAddress);
@@ -118,4 +124,16 @@ export class TokenEndpoint {
       throw error;
     }
   }
+}
+
+/** A request for a people's grant, or null (any other grant, or a form the agents' path will refuse with its own error). */
+function peopleGrantOf(body: string): { grant: NonNullable<ReturnType<typeof PEOPLE_GRANTS.get>>; form: ReturnType<typeof parseForm> } | null {
+  let form;
+  try {
+    form = parseForm(body);
+  } catch {
+    return null;
+  }
+  const grant = PEOPLE_GRANTS.get(form.get('grant_type') ?? '');
+  return grant ? { grant, form } : null;
 }

@@ -35,6 +35,8 @@ export interface TokenResponse {
   expires_in: number;
   scope: string;
   issued_token_type?: string;
+  /** People's grants (authorization code, refresh): rotated on every use. */
+  refresh_token?: string;
 }
 
 export interface GrantResult {

@@ -20,6 +20,10 @@ deny contains "tool_not_registered" if not tool_registered
 
 tool_registered if input.tool in input.agent.tools
 
+# A person's own client (authorization code, e.g. an MCP client): the person chose the tool and
+# consented to the scopes; tool registration is the agents' check. Scopes and the rules below still apply.
+tool_registered if input.agent.kind == "person_client"
+
 tool_registered if {
 	some registered in input.agent.tools
 	not contains(registered, ":")
