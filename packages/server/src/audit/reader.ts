@@ -4,7 +4,7 @@ import type { Store } from '../storage/index.js';
 import type { Checkpoint, SignedHead } from './checkpoint.js';
 import { loadPublicKeys, type AuditPublicKey } from './keys.js';
 import { exportEntries, queryEntries, type AuditFilter, type AuditPage } from './query.js';
-import { checkpointOf, checkpointsAfter, entryHashAt, readHead } from './store.js';
+import { checkpointOf, checkpointsAfter, entryHashAt, latestCheckpointRow, readHead } from './store.js';
 import type { AuditEntry } from './types.js';
 import { verifyLog, type VerifyOptions, type VerifyResult } from './verify.js';
 
@@ -47,6 +47,19 @@ export class AuditReader {
     const rows = await checkpointsAfter(this.store.db, afterSeq, limit + 1);
     const checkpoints = rows.slice(0, limit).map(checkpointOf);
     return { checkpoints, nextAfterSeq: rows.length > limit ? checkpoints[checkpoints.length - 1]!.seq : null };
+  }
+
+  /** The newest signed checkpoint (the audit explorer shows it beside the verification), null before the first. */
+  async latestCheckpoint(): Promise<Checkpoint | null> {
+    const row = await latestCheckpointRow(this.store.db);
+    return row ? checkpointOf(row) : null;
+  }
+
+  /** One entry by its sequence number, null when the log holds none with it. */
+  async entry(seq: number): Promise<AuditEntry | null> {
+    const page = await this.page({ afterSeq: seq - 1, order: 'asc' }, 1);
+    const entry = page.entries[0];
+    return entry && entry.seq === seq ? entry : null;
   }
 
   /**

@@ -181,6 +181,11 @@ export function checkpointsAfter(db: Executor, afterSeq: number, limit: number):
   return auditTables(db).selectFrom('audit_checkpoints').selectAll().where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute();
 }
 
+/** The newest checkpoint, or undefined before the first. */
+export function latestCheckpointRow(db: Executor): Promise<AuditCheckpointRow | undefined> {
+  return auditTables(db).selectFrom('audit_checkpoints').selectAll().orderBy('seq', 'desc').limit(1).executeTakeFirst();
+}
+
 export function checkpointOf(row: AuditCheckpointRow): Checkpoint {
   return { seq: Number(row.seq), hash: row.hash, time: row.time, keyId: row.key_id, signature: row.signature };
 }

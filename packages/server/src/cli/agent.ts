@@ -7,6 +7,8 @@ import { printJson, printRecord, printTable } from './output.js';
 import { isHeld, printHeld, type Held } from './grant-request.js';
 import { reserveSecretFile, type SecretFile } from './secret-file.js';
 import { registerUnusedCommand } from './agent-unused.js';
+import { registerSignalsCommand } from './signal-series.js';
+import { registerCredentialCommands } from './agent-credentials.js';
 
 /** The agent as the API shows it (http/routes/agents.ts agentView). */
 interface AgentView {
@@ -147,7 +149,7 @@ function fieldOptions(command: Command, required: boolean): Command {
     .option('--label <key=value>', 'metadata label (repeatable)', label);
 }
 
-/** `mandate agent register|list|show|update|suspend|resume|deprecate|decommission|review|rotate-secret|unused`. */
+/** `mandate agent register|list|show|update|suspend|resume|deprecate|decommission|review|rotate-secret|unused|signals|credentials|delegations`. */
 export const registerAgentCommands: RegisterCommands = (program, context) => {
   const agent = program.command('agent').description('register agents and manage their lifecycle');
 
@@ -182,17 +184,19 @@ export const registerAgentCommands: RegisterCommands = (program, context) => {
     .option('--status <statuses>', `comma-separated: ${AGENT_STATUS_NAMES.join(', ')}`, statuses)
     .option('--owner <email>', 'only agents of this owner')
     .option('--env <environment>', 'only agents in this environment')
+    .addOption(new Option('--classification <level>', 'only agents of this data classification').choices(CLASSIFICATION_NAMES))
     .option('--scope <scope>', 'only agents holding this scope')
     .option('--overdue', 'only agents overdue for review')
     .option('--search <text>', 'text in id, name or purpose')
     .option('--limit <n>', 'page size', integer)
     .option('--cursor <cursor>', 'continue after a previous page')
     .option('--all', 'follow every page')
-    .action(async (options: { status?: string; owner?: string; env?: string; scope?: string; overdue?: boolean; search?: string; limit?: number; cursor?: string; all?: boolean }) => {
+    .action(async (options: { status?: string; owner?: string; env?: string; classification?: string; scope?: string; overdue?: boolean; search?: string; limit?: number; cursor?: string; all?: boolean }) => {
       const query = new URLSearchParams();
       if (options.status) query.set('status', options.status);
       if (options.owner) query.set('owner', options.owner);
       if (options.env) query.set('environment', options.env);
+      if (options.classification) query.set('classification', options.classification);
       if (options.scope) query.set('scope', options.scope);
       if (options.overdue) query.set('review_overdue', 'true');
       if (options.search) query.set('q', options.search);
@@ -278,4 +282,6 @@ export const registerAgentCommands: RegisterCommands = (program, context) => {
     });
 
   registerUnusedCommand(agent, context);
+  registerSignalsCommand(agent, context);
+  registerCredentialCommands(agent, context);
 };

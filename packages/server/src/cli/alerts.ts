@@ -2,6 +2,7 @@ import { Option } from 'commander';
 import type { RegisterCommands } from './context.js';
 import { ALERT_STATUS_NAMES, SEVERITY_NAMES, SIGNAL_NAMES } from './names.js';
 import { printJson, printRecord, printTable } from './output.js';
+import { buckets, printSeries, type SeriesView } from './signal-series.js';
 
 /** An alert as GET /v1/alerts sends it (monitoring/alerts.ts alertView). */
 interface AlertView {
@@ -39,7 +40,7 @@ function row(a: AlertView): Record<string, unknown> {
 
 const path = (id: string) => `/v1/alerts/${encodeURIComponent(id)}`;
 
-/** `mandate alerts list|show|ack|resolve`. */
+/** `mandate alerts list|show|chart|ack|resolve`. */
 export const registerAlertCommands: RegisterCommands = (program, context) => {
   const alerts = program.command('alerts').description("the monitor's alerts: list, show, acknowledge, resolve");
 
@@ -69,6 +70,18 @@ export const registerAlertCommands: RegisterCommands = (program, context) => {
       const item = await context.client().request<AlertView>('GET', path(id));
       if (context.globals().json) return printJson(item);
       printRecord({ ...row(item), reason: item.reason, sample_seqs: item.sample_seqs.join(', '), acknowledged_by: item.acknowledged_by, resolved_by: item.resolved_by, note: item.note });
+    });
+
+  alerts
+    .command('chart <id>')
+    .description("the alert's signal per bucket around when it was raised: observed value against baseline")
+    .option('--buckets <n>', 'how many buckets (1–500)', buckets, 24)
+    .action(async (id: string, options: { buckets: number }) => {
+      const answer = await context.client().request<{ alert: AlertView; series: SeriesView }>('GET', `${path(id)}/series?buckets=${options.buckets}`);
+      if (context.globals().json) return printJson(answer);
+      process.stdout.write(`alert ${answer.alert.id}: ${answer.alert.reason} (raised ${answer.alert.raised_at})\n\n`);
+      if (Object.keys(answer.series.signals).length === 0) return void process.stdout.write('no series: an operational alert is not judged against a baseline\n');
+      printSeries(answer.series);
     });
 
   for (const [verb, description] of [

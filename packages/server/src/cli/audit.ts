@@ -4,7 +4,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { headSignatureValid, readSignedHead, type PublicKeyView, type SignedHeadView } from './audit-head.js';
 import { CliError, type ApiClient } from './client.js';
 import type { RegisterCommands } from './context.js';
-import { printable, printJson, printTable } from './output.js';
+import { printable, printJson, printRecord, printTable } from './output.js';
 
 interface EntryView {
   seq: number;
@@ -104,7 +104,7 @@ function printLine(entry: EntryView, json: boolean): void {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** `mandate audit tail|query|head|verify|export`. */
+/** `mandate audit tail|query|show|checkpoint|head|verify|export`. */
 export const registerAuditCommands: RegisterCommands = (program, context) => {
   const audit = program.command('audit').description('query, follow, verify and export the audit log');
 
@@ -149,6 +149,25 @@ export const registerAuditCommands: RegisterCommands = (program, context) => {
       if (context.globals().json) return printJson(page);
       printTable(rowsOf(page.items), COLUMNS);
       if (page.next_after_seq !== null) process.stdout.write(`\nmore: --after-seq ${page.next_after_seq}\n`);
+    });
+
+  audit
+    .command('show')
+    .description('show one entry in full (GET /v1/audit/entries/{seq})')
+    .argument('<seq>', 'its sequence number', positiveInt)
+    .action(async (seq: number) => {
+      const entry = await context.client().request<EntryView>('GET', `/v1/audit/entries/${seq}`);
+      if (context.globals().json) return printJson(entry);
+      printRecord({ ...entry, actor: actorText(entry.actor) });
+    });
+
+  audit
+    .command('checkpoint')
+    .description('show the newest signed checkpoint (exit 1 before the first)')
+    .action(async () => {
+      const checkpoint = await context.client().request<Record<string, unknown>>('GET', '/v1/audit/checkpoints/latest');
+      if (context.globals().json) return printJson(checkpoint);
+      printRecord(checkpoint);
     });
 
   audit

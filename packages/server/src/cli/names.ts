@@ -31,6 +31,10 @@ export const SIGNAL_NAMES = ['auth_frequency', 'action_velocity', 'error_rate', 
 /** monitoring/signals.ts SEVERITIES, lowest first. */
 export const SEVERITY_NAMES = ['low', 'medium', 'high', 'critical'] as const;
 
+/** monitoring/series.ts SERIES_WINDOWS and SERIES_BUCKETS_MAX (`agent signals --window`, `--buckets`). */
+export const SERIES_WINDOW_NAMES = ['1m', '1h', '24h'] as const;
+export const SERIES_BUCKETS_MAX = 500;
+
 /** registry/types.ts GRANT_REQUEST_STATUSES (`grant-request list --status`). */
 export const GRANT_REQUEST_STATUS_NAMES = ['pending', 'approved', 'denied'] as const;
 

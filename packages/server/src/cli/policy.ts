@@ -1,6 +1,6 @@
 /**
  * `mandate policy …`: the online verbs against a server (put, list, get, delete, revisions,
- * rollback, replay) and the offline ones (`eval`, `test`, from policy-offline-commands.ts) in
+ * revision, try, rollback, replay) and the offline ones (`eval`, `test`, from policy-offline-commands.ts) in
  * one group.
  */
 import { readFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { ApiError, CliError, EXIT } from './client.js';
 import type { RegisterCommands } from './context.js';
 import { printJson, printRecord, printTable } from './output.js';
 import { processIO, registerPolicyOfflineCommands } from './policy-offline-commands.js';
+import { indentJson } from './policy-online-eval.js';
 
 /** One compile error in OPA's 400 body (`{"code", "message", "errors": [...]}`), as the server sends it. */
 interface CompileErrorView {
@@ -136,6 +137,65 @@ export const registerPolicyCommands: RegisterCommands = (program, context) => {
         result.map((r) => ({ ...r, active: r.active ? '*' : '', modules_hash: r.modules_hash.slice(0, 12) })),
         ['active', 'revision', 'created_at', 'author', 'change', 'modules_hash'],
       );
+    });
+
+  policy
+    .command('revision')
+    .description("show one revision: who changed what, and its modules' texts")
+    .argument('<revision>', 'revision number')
+    .option('--module <id>', 'print only this module\'s text')
+    .action(async (revision: string, options: { module?: string }) => {
+      const n = Number(revision);
+      if (!Number.isInteger(n) || n < 1) throw new CliError('<revision> must be a revision number', EXIT.usage);
+      const r = await context.client().request<RevisionView & { modules: Record<string, string> }>('GET', `/v1/policy-revisions/${n}`);
+      if (options.module !== undefined) {
+        const text = r.modules[options.module];
+        if (text === undefined) throw new CliError(`revision ${n} has no module '${options.module}' (it has: ${Object.keys(r.modules).join(', ')})`);
+        return void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+      }
+      if (context.globals().json) return printJson(r);
+      printRecord({ revision: r.revision, active: r.active, created_at: r.created_at, author: r.author, change: r.change, modules_hash: r.modules_hash });
+      process.stdout.write('\n');
+      printTable(Object.entries(r.modules).map(([id, raw]) => ({ id, package: packageOf(raw), lines: raw.split('\n').length })), ['id', 'package', 'lines']);
+    });
+
+  policy
+    .command('try')
+    .description('evaluate a draft on the server: the active modules with candidates replacing or added, stored nowhere (POST /v1/policies/evaluate)')
+    .argument('<path>', "document under data, e.g. mandate/authz/decision (or data.mandate.authz.decision)")
+    .requiredOption('--candidate <file...>', 'candidate module file(s); under their file name unless --id is given')
+    .option('--id <id...>', 'module id for each candidate, in order')
+    .option('--remove <id...>', 'module ids to leave out')
+    .option('-i, --input <file>', 'input document (JSON)')
+    .action(async (path: string, options: { candidate: string[]; id?: string[]; remove?: string[]; input?: string }) => {
+      if (options.id && options.id.length !== options.candidate.length) throw new CliError('give one --id per --candidate', EXIT.usage);
+      const modules: Record<string, string | null> = {};
+      options.candidate.forEach((file, i) => {
+        modules[options.id?.[i] ?? basename(file)] = readText(file);
+      });
+      for (const id of options.remove ?? []) modules[id] = null;
+      const docPath = path.replace(/^data(\.|$)/, '').replace(/\./g, '/');
+      let input = '';
+      if (options.input !== undefined) {
+        const text = readText(options.input).trim();
+        try {
+          JSON.parse(text);
+        } catch (error) {
+          throw new CliError(`${options.input}: ${(error as Error).message}`, EXIT.usage);
+        }
+        input = `,"input":${text}`;
+      }
+      const body = `{"modules":${JSON.stringify(modules)},"path":${JSON.stringify(docPath)}${input}}`;
+      let answer: string;
+      try {
+        answer = await context.client().requestText('POST', '/v1/policies/evaluate', body, { contentType: 'application/json' });
+      } catch (error) {
+        if (!(error instanceof ApiError) || error.status !== 400) throw error;
+        const detail = describeCompileErrors(error.body);
+        throw new CliError(`${error.message}${detail ? `\n${detail}` : ''}`);
+      }
+      // Numbers are copied as the server wrote them (exact), not through a double.
+      process.stdout.write(`${context.globals().json ? answer.trim() : indentJson(answer.trim())}\n`);
     });
 
   policy

@@ -18,4 +18,5 @@ export type { DelegatedGrant, StepInput } from './exchange.js';
 export { ID_JAG_TYP, type IdentityAssertion } from './assertions.js';
 export { IDP_LIMITS, type NewTrustedIssuer, type TrustedIssuer } from './idps.js';
 export { DEFAULT_JWKS_LIMITS, type JwksLimits } from './jwks.js';
+export { AGENT_CHAINS_MAX, AGENT_LINKS_MAX, type DelegationLink } from './links.js';
 export { delegationMigrations } from './migrations/index.js';

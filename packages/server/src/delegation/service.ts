@@ -9,6 +9,7 @@ import { TrustedIssuers } from './idps.js';
 import { JwksCache } from './jwks.js';
 import type { DelegationSettings } from './narrowing.js';
 import { insertLink, pruneExpired } from './store.js';
+import { linksAround, type DelegationLink } from './links.js';
 
 export interface DelegationServiceOptions extends Pick<Foundation, 'config' | 'store' | 'audit' | 'clock' | 'scheduler'> {
   approvals: ApprovalService;
@@ -46,6 +47,11 @@ export class DelegationService {
 
   stop(): void {
     for (const job of this.jobs.splice(0)) job.cancel();
+  }
+
+  /** The live chains `agentId` takes part in, every link of each (links.ts). */
+  linksAround(agentId: string, options: { chains?: number; limit?: number } = {}): Promise<DelegationLink[]> {
+    return linksAround(this.options.store.db, agentId, this.options.clock.now(), options.chains, options.limit);
   }
 
   /** A user's token from a trusted IdP as the root of a chain (throws DelegationRefused). */

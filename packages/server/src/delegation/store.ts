@@ -29,6 +29,34 @@ export function linksOfChain(db: Executor, chainId: string, limit: number): Prom
   return delegationTables(db).selectFrom('delegation_links').selectAll().where('chain_id', '=', chainId).orderBy('depth').orderBy('created_at').limit(limit).execute();
 }
 
+/**
+ * The live links of every chain `agentId` takes part in (at most `chains` chains, newest
+ * first, and `limit` links in all), ordered by chain, depth and time: a forest to draw.
+ */
+export async function linksAroundAgent(db: Executor, agentId: string, nowSeconds: number, chains: number, limit: number): Promise<LinkRow[]> {
+  const t = delegationTables(db);
+  const ids = await t
+    .selectFrom('delegation_links')
+    .select('chain_id')
+    .where('agent_id', '=', agentId)
+    .where('exp', '>=', nowSeconds)
+    .groupBy('chain_id')
+    .orderBy((eb) => eb.fn.max('created_at'), 'desc')
+    .limit(chains)
+    .execute();
+  if (ids.length === 0) return [];
+  return t
+    .selectFrom('delegation_links')
+    .selectAll()
+    .where('chain_id', 'in', ids.map((r) => r.chain_id))
+    .where('exp', '>=', nowSeconds)
+    .orderBy('chain_id')
+    .orderBy('depth')
+    .orderBy('created_at')
+    .limit(limit)
+    .execute();
+}
+
 /** Records an ID-JAG's jti; false when it was already there (a replay). */
 export async function spendAssertion(db: Executor, key: string, exp: number): Promise<boolean> {
   const result = await delegationTables(db)

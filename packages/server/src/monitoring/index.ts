@@ -1,6 +1,6 @@
 /**
  * The monitoring context's public face: watching agents' behaviour, alerts, metrics and the
- * least-privilege report. The composition root builds it with `createMonitoring` and feeds
+ * least-privilege report, and each agent's signals as time series with their baselines (series.ts). The composition root builds it with `createMonitoring` and feeds
  * `MonitoringService.ingest` from the audit log's committed entries (feed.ts maps entry types
  * to events; no other context's table is read); other contexts feed `MonitoringMetrics`
  * through its ports (`readLeasesLive`, `certificateIssued`, `adopt`) and raise operational
@@ -19,6 +19,7 @@ export type { MonitorSettings, RateSignalSettings } from './settings.js';
 export { ALERT_ACTIONS, ALERT_STATUSES, alertView, type Alert, type AlertAction, type AlertStatus, type AlertView } from './alerts.js';
 export type { AlertFilter, AlertPage } from './list.js';
 export { NOTE_MAX_LENGTH } from './respond.js';
+export { SERIES_BUCKETS_MAX, SERIES_ENTRIES_MAX, SERIES_WINDOWS, type SeriesWindow, type SignalLine, type SignalSeries } from './series.js';
 export { DECISIONS_READ_MAX, UNUSED_DAYS_MAX, type Grants, type UnusedPermissions } from './unused.js';
 export {
   ALERT_SIGNAL_NAMES,

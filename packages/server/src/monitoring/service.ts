@@ -10,6 +10,8 @@ import { respondToAlert } from './respond.js';
 import type { MonitorSettings } from './settings.js';
 import type { MonitorEvent } from './events.js';
 import { unusedPermissions, type Grants, type UnusedPermissions } from './unused.js';
+import { signalSeries, type SeriesWindow, type SignalSeries } from './series.js';
+import { SIGNAL_NAMES, WINDOWS, type SignalName } from './signals.js';
 
 /**
  * Background jobs (alert writes, agent lookups for unseen client ids) at once; beyond, new
@@ -112,6 +114,28 @@ export class MonitoringService {
 
   respond(id: string, action: AlertAction, actor: Actor & { kind: 'operator' }, note: string | null = null): Promise<Alert> {
     return respondToAlert(this.options.deps, id, action, actor, note);
+  }
+
+  /** An agent's six signals over the last `buckets` buckets of `window`, with their baselines (series.ts). */
+  signalSeries(agentId: string, window: SeriesWindow, buckets: number): Promise<SignalSeries> {
+    const { deps } = this.options;
+    return signalSeries(deps.decisionLog, deps.settings as MonitorSettings, { agentId, window, buckets, endMs: deps.clock.now() });
+  }
+
+  /**
+   * The chart of one alert: its signal's observed value against the baseline, in the alert's
+   * window (the hour window for an event signal), the alert's bucket three quarters along
+   * (or the newest, for a recent alert). Operational alerts have no series: `signals` is empty.
+   */
+  async alertSeries(id: string, buckets: number): Promise<{ alert: Alert; series: SignalSeries }> {
+    const { deps } = this.options;
+    const alert = await this.get(id);
+    const window: SeriesWindow = alert.window === 'event' ? '1h' : alert.window;
+    const bucketMs = WINDOWS.find((w) => w.name === window)!.bucketMs;
+    const endMs = Math.min(Date.parse(alert.raisedAt) + Math.floor(buckets / 4) * bucketMs, deps.clock.now());
+    const only = (SIGNAL_NAMES as readonly string[]).includes(alert.signal) ? [alert.signal as SignalName] : [];
+    const series = await signalSeries(deps.decisionLog, deps.settings as MonitorSettings, { agentId: alert.agentId, window, buckets, endMs, only });
+    return { alert, series };
   }
 
   unusedPermissions(agentId: string, grants: Grants, days = this.options.deps.settings.unusedDays): Promise<UnusedPermissions> {

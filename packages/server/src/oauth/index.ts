@@ -14,6 +14,7 @@ export type { TokenResponse } from './grants/types.js';
 export type { FeedPage, RevocationEvent } from './revocation.js';
 export type { NewResourceServer, ResourceServer } from './resource-servers.js';
 export type { AccessTokenClaims, VerifiedAccessToken } from './verifier.js';
+export { LIVE_TOKENS_MAX, liveTokensOf, type IssuedTokenLog, type LiveToken } from './live-tokens.js';
 export { oauthMigrations } from './migrations/index.js';
 export { certificateThumbprint, type ClientCertificates } from './tls-client-auth.js';
 export type { FederatedAssertions } from './federated-assertion.js';

@@ -8,16 +8,17 @@
  * the candidate sees their HMACs; data documents are today's; `time.now_ns()` is the logged
  * decision time (ms precision).
  */
-import { toJSON, type RegoVersion } from '@mandate/rego';
+import { toJSON } from '@mandate/rego';
 import type { AuditEntry, AuditFilter } from '../audit/index.js';
 import type { Clock } from '../shared/clock.js';
-import { NotFoundError, ValidationError } from '../shared/errors.js';
+import { ValidationError } from '../shared/errors.js';
 import { DECISION_EVENT } from './decision-point.js';
 import { CLASSIFICATION_RANKS } from './input.js';
 import type { DecisionKind, Outcome } from './outcome.js';
 import { decideAgain, type LoggedDecision } from './package-eval.js';
 import type { PolicySandbox } from './sandbox.js';
-import { compilePolicy, type ActivePolicy, type PolicyService } from './service.js';
+import { candidateOf, nextCandidateKey } from './candidate.js';
+import type { PolicyService } from './service.js';
 
 export interface ReplayRequest {
   /** Module id → text, or null to remove that module from the candidate set. */
@@ -76,21 +77,6 @@ export interface DecisionReplayOptions {
   sandbox?: PolicySandbox;
 }
 
-let candidates = 0;
-
-/** The active module set with the request's modules replacing, adding or (null) removing some, compiled. */
-function candidateOf(active: ActivePolicy, changes: ReplayRequest['modules'], regoVersion: RegoVersion): ActivePolicy {
-  const modules: Record<string, string> = { ...active.modules };
-  for (const [id, text] of Object.entries(changes)) {
-    if (text === null) {
-      // A typo here would silently replay the unchanged set and report "nothing changes".
-      if (!(id in modules)) throw new NotFoundError('policy', id);
-      delete modules[id];
-    } else modules[id] = text;
-  }
-  return { ...active, modules, prepared: compilePolicy(modules, regoVersion) };
-}
-
 export class DecisionReplay {
   constructor(private readonly options: DecisionReplayOptions) {}
 
@@ -131,7 +117,7 @@ export class DecisionReplay {
     const decisions = replayed.map((r) => r.logged);
     let outcomes: Outcome[];
     if (sandbox) {
-      const policy = { key: `candidate:${++candidates}`, modules: candidate.modules, regoVersion: policies.regoVersion, data: toJSON(candidate.data) };
+      const policy = { key: nextCandidateKey(), modules: candidate.modules, regoVersion: policies.regoVersion, data: toJSON(candidate.data) };
       const answer = await sandbox.run({ kind: 'replay', policy, decisions, ranks: { ...CLASSIFICATION_RANKS }, limits }, options.signal);
       outcomes = 'outcomes' in answer ? answer.outcomes : [];
     } else {

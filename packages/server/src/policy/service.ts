@@ -11,7 +11,7 @@
  *   cheap indexed read per replica per second; no LISTEN connection to keep alive. A replica may
  *   therefore decide on the previous revision for up to that long after a change elsewhere.
  */
-import { compileModules, parseJSON, RObject, toJSON, type PreparedPolicy, type RegoVersion, type Value } from '@mandate/rego';
+import { parseJSON, RObject, toJSON, type PreparedPolicy, type RegoVersion, type Value } from '@mandate/rego';
 import type { AuditLog } from '../audit/index.js';
 import type { Actor } from '../audit/index.js';
 import type { Clock } from '../shared/clock.js';
@@ -21,7 +21,11 @@ import type { Store } from '../storage/index.js';
 import { isUniqueViolation } from '../storage/index.js';
 import { deleteAt, refOf, setAt } from './data-path.js';
 import { loadDefaultBundle } from './default-bundle.js';
-import { PolicyCompileError, PolicyEvaluationError, regoV0Hint } from './errors.js';
+import { candidateOf, nextCandidateKey, type ModuleChanges } from './candidate.js';
+import { compilePolicy } from './compile.js';
+import { PolicyCompileError, PolicyEvaluationError } from './errors.js';
+
+export { compilePolicy };
 import { checkPolicyId } from './path-syntax.js';
 import type { PolicySandbox } from './sandbox.js';
 import { PolicyStore, type PolicyState, type RevisionSummary } from './store.js';
@@ -58,28 +62,9 @@ export interface PolicyServiceOptions {
 
 const CHANGE_RETRIES = 5;
 
-/**
- * Parse and compile a module set as Rego `regoVersion`; compile errors become OPA's error list,
- * with a hint on how to convert when v1 refuses modules that are Rego v0.
- */
-export function compilePolicy(modules: Record<string, string>, regoVersion: RegoVersion = 'v1'): PreparedPolicy {
-  try {
-    return compileModules(modules, { regoVersion });
-  } catch (error) {
-    const hint = regoVersion === 'v1' ? regoV0Hint(error, () => compilesAs(modules, 'v0')) : undefined;
-    const mapped = PolicyCompileError.from(error, hint);
-    if (mapped) throw mapped;
-    throw error;
-  }
-}
-
-function compilesAs(modules: Record<string, string>, regoVersion: RegoVersion): boolean {
-  try {
-    compileModules(modules, { regoVersion });
-    return true;
-  } catch {
-    return false;
-  }
+export interface EvaluateOptions {
+  strictBuiltinErrors?: boolean;
+  signal?: AbortSignal;
 }
 
 /** The base data as JSON text for the sandbox's workers, serialised once per revision. */
@@ -274,15 +259,30 @@ export class PolicyService {
   }
 
   /** The value of `data.<path>` (base and virtual documents) for `input`, or undefined. */
-  async evaluate(segments: string[], input: Value | undefined, options: { strictBuiltinErrors?: boolean; signal?: AbortSignal } = {}): Promise<Value | undefined> {
+  async evaluate(segments: string[], input: Value | undefined, options: EvaluateOptions = {}): Promise<Value | undefined> {
     const active = await this.fresh();
+    return this.evaluateOn(active, `revision:${active.revision}:${active.modulesHash}`, segments, input, options);
+  }
+
+  /**
+   * The same for a draft: the active modules with `changes` applied (replaced, added or, with
+   * null, removed), over today's data, stored nowhere. A draft that does not compile is a
+   * PolicyCompileError with each error's row and column (the console's editor marks them).
+   */
+  async evaluateDraft(changes: ModuleChanges, segments: string[], input: Value | undefined, options: EvaluateOptions = {}): Promise<{ revision: number; result: Value | undefined }> {
+    const active = await this.fresh();
+    const draft = candidateOf(active, changes, this.regoVersion);
+    return { revision: active.revision, result: await this.evaluateOn(draft, nextCandidateKey(), segments, input, options) };
+  }
+
+  private async evaluateOn(active: ActivePolicy, key: string, segments: string[], input: Value | undefined, options: EvaluateOptions): Promise<Value | undefined> {
     const nowNs = BigInt(this.options.clock.now()) * 1_000_000n;
     const strict = options.strictBuiltinErrors ?? false;
     const limits = { maxSteps: this.options.settings.maxSteps, timeoutMs: this.options.settings.maxEvalMs };
     try {
       const { sandbox } = this.options;
       if (sandbox) {
-        const policy = { key: `revision:${active.revision}:${active.modulesHash}`, modules: active.modules, regoVersion: this.regoVersion, data: dataText(active) };
+        const policy = { key, modules: active.modules, regoVersion: this.regoVersion, data: dataText(active) };
         const job = { kind: 'data' as const, policy, ref: refOf(segments), nowNs, strict, limits, ...(input === undefined ? {} : { input: toJSON(input) }) };
         const answer = await sandbox.run(job, options.signal);
         return 'json' in answer && answer.json !== null ? parseJSON(answer.json) : undefined;
@@ -297,6 +297,13 @@ export class PolicyService {
 
   listRevisions(limit?: number): Promise<RevisionSummary[]> {
     return this.revisions.list(limit);
+  }
+
+  /** One revision, whole (its modules' texts and its data). */
+  async getRevision(revision: number): Promise<PolicyState> {
+    const state = await this.revisions.get(revision);
+    if (!state) throw new NotFoundError('policy revision', String(revision));
+    return state;
   }
 
   /** Restores the modules and data of revision `to` (default: the one before the newest) as a new revision. */

@@ -78,6 +78,7 @@ export class AgentStore {
     if (filter.status && filter.status.length > 0) query = query.where('status', 'in', filter.status);
     if (filter.owner !== undefined) query = query.where('owner', '=', filter.owner.toLowerCase());
     if (filter.environment !== undefined) query = query.where('environment', '=', filter.environment);
+    if (filter.classification !== undefined) query = query.where('data_classification', '=', filter.classification);
     if (filter.scope !== undefined) {
       // Scopes cannot contain '"' or '\', so a scope's JSON form is exactly '"' + scope + '"'.
       const needle = JSON.stringify(filter.scope);

@@ -105,6 +105,8 @@ export interface AgentFilter {
   status?: AgentStatus[] | undefined;
   owner?: string | undefined;
   environment?: string | undefined;
+  /** Agents of this maximum data classification exactly. */
+  classification?: string | undefined;
   /** Agents whose scopes include this one exactly. */
   scope?: string | undefined;
   reviewOverdue?: boolean | undefined;

@@ -33,6 +33,12 @@ export class TaskService {
     return row ? taskFromRow(row) : null;
   }
 
+  /** The agent's open tasks, the oldest first (at most MAX_OPEN_PER_AGENT, deps.ts). */
+  async openOf(agentId: string): Promise<Task[]> {
+    const rows = await openTasksOf(this.deps.store.db, agentId);
+    return rows.map(taskFromRow).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
   /** Completes a task; 404 unless it exists and `mayTouch` it. */
   async complete(id: string, actor: Actor, mayTouch: (task: Task) => boolean = () => true): Promise<ClosedTask> {
     const row = await taskById(this.deps.store.db, id);

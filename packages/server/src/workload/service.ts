@@ -19,7 +19,7 @@ import { checkIssuerUrl, issuerOf, TrustedIssuers, type FederationResult } from 
 import { authenticateOwnJwtSvid } from './federation/own-svids.js';
 import { checkRules, type MappingRule } from './federation/rules.js';
 import { randomId } from '../shared/ids.js';
-import { deleteIssuer, findCertificate, findCertificateByThumbprint, findIssuer, insertIssuer, listAuthorities, listIssuers, listCertificates, revocationHead, revocationsAfter, revokedUnexpired } from './store.js';
+import { deleteIssuer, findCertificate, findCertificateByThumbprint, findIssuer, insertIssuer, listAuthorities, listIssuers, listCertificates, liveCertificatesOf, revocationHead, revocationsAfter, revokedUnexpired } from './store.js';
 import type { CertificateRow, IssuerRow } from './tables.js';
 
 /** What the workload context needs of the registry: an agent's status, and its lifecycle. */
@@ -228,6 +228,11 @@ export class WorkloadService {
 
   listCertificates(filter: { agentId?: string | undefined; limit: number }): Promise<CertificateRow[]> {
     return listCertificates(this.options.store.db, filter);
+  }
+
+  /** The agent's certificates neither expired nor revoked. */
+  liveCertificates(agentId: string): Promise<CertificateRow[]> {
+    return liveCertificatesOf(this.options.store.db, agentId, isoTime(this.options.clock.now()));
   }
 
   async certificate(serial: string): Promise<CertificateRow> {

@@ -3,8 +3,8 @@ import { APPROVAL_STATUSES } from '../../src/approvals/types.js';
 import { AGENT_STATUS_NAMES, APPROVAL_STATUS_NAMES, CLASSIFICATION_NAMES, GRANT_REQUEST_STATUS_NAMES, LIFECYCLE_ACTION_NAMES, ROLE_NAMES } from '../../src/cli/names.js';
 import { GRANT_REQUEST_STATUSES } from '../../src/registry/types.js';
 import { ROLES } from '../../src/identity/roles.js';
-import { ALERT_STATUS_NAMES, SEVERITY_NAMES, SIGNAL_NAMES } from '../../src/cli/names.js';
-import { ALERT_STATUSES, SEVERITIES, ALERT_SIGNAL_NAMES as MONITOR_SIGNALS } from '../../src/monitoring/index.js';
+import { ALERT_STATUS_NAMES, SERIES_BUCKETS_MAX as CLI_BUCKETS_MAX, SERIES_WINDOW_NAMES, SEVERITY_NAMES, SIGNAL_NAMES } from '../../src/cli/names.js';
+import { ALERT_STATUSES, SERIES_BUCKETS_MAX, SERIES_WINDOWS, SEVERITIES, ALERT_SIGNAL_NAMES as MONITOR_SIGNALS } from '../../src/monitoring/index.js';
 import { CLASSIFICATION_NAMES as REGISTRY_CLASSIFICATIONS } from '../../src/registry/classification.js';
 import { AGENT_STATUSES, LIFECYCLE_ACTION_NAMES as REGISTRY_LIFECYCLE_ACTIONS } from '../../src/registry/lifecycle.js';
 
@@ -34,6 +34,8 @@ describe('the CLI names the server owns', () => {
     expect([...ALERT_STATUS_NAMES]).toEqual([...ALERT_STATUSES]);
     expect([...SIGNAL_NAMES]).toEqual([...MONITOR_SIGNALS]);
     expect([...SEVERITY_NAMES]).toEqual([...SEVERITIES]);
+    expect([...SERIES_WINDOW_NAMES]).toEqual([...SERIES_WINDOWS]);
+    expect(CLI_BUCKETS_MAX).toBe(SERIES_BUCKETS_MAX);
   });
 
   it('lists the grant request statuses of registry/types.ts', () => {

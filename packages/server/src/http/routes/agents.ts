@@ -137,6 +137,7 @@ const ListQuery = Type.Object(
     status: Type.Optional(Type.String({ maxLength: 100, description: `comma-separated: ${AGENT_STATUSES.join(', ')}` })),
     owner: Type.Optional(Type.String({ maxLength: L.owner.maxLength })),
     environment: Type.Optional(Type.String({ maxLength: L.environment.maxLength })),
+    classification: Type.Optional(Classification),
     scope: Type.Optional(Type.String({ maxLength: L.scope.maxLength })),
     review_overdue: Type.Optional(Type.Boolean()),
     q: Type.Optional(Type.String({ maxLength: 200 })),
@@ -266,7 +267,7 @@ export const agentRoutes: MandatePlugin = async (app, { runtime }) => {
       const { access } = operatorAccess(request, 'agents:read');
       const q = request.query;
       const page = await registry.list(
-        { status: parseStatuses(q.status), owner: q.owner, environment: q.environment, scope: q.scope, reviewOverdue: q.review_overdue, q: q.q },
+        { status: parseStatuses(q.status), owner: q.owner, environment: q.environment, classification: q.classification, scope: q.scope, reviewOverdue: q.review_overdue, q: q.q },
         { limit: q.limit, cursor: q.cursor },
         access,
       );

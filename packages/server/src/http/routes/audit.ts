@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { Type, type Static } from '@sinclair/typebox';
+import { NotFoundError } from '../../shared/errors.js';
 import { requireOperator } from '../auth.js';
 import type { MandatePlugin } from '../plugin.js';
 import { authErrors, ErrorResponse } from '../schemas.js';
@@ -175,6 +176,41 @@ export const auditRoutes: MandatePlugin = async (app, { runtime }) => {
       const page = await log.checkpoints(request.query.after_seq ?? 0, request.query.limit ?? 100);
       const items = page.checkpoints.map((c) => ({ seq: c.seq, hash: c.hash, time: c.time, key_id: c.keyId, signature: c.signature }));
       return { items, next_after_seq: page.nextAfterSeq };
+    },
+  );
+
+  app.get(
+    '/audit/checkpoints/latest',
+    {
+      schema: {
+        tags: ['audit'],
+        summary: 'The newest signed checkpoint (404 before the first)',
+        response: { 200: CheckpointSchema, 404: ErrorResponse, ...authErrors },
+      },
+    },
+    async (request) => {
+      requireOperator(request, 'audit:read');
+      const c = await log.latestCheckpoint();
+      if (!c) throw new NotFoundError('audit checkpoint', 'latest');
+      return { seq: c.seq, hash: c.hash, time: c.time, key_id: c.keyId, signature: c.signature };
+    },
+  );
+
+  app.get(
+    '/audit/entries/:seq',
+    {
+      schema: {
+        tags: ['audit'],
+        summary: 'One audit entry by its sequence number',
+        params: Type.Object({ seq: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) }),
+        response: { 200: Entry, 404: ErrorResponse, ...authErrors },
+      },
+    },
+    async (request) => {
+      requireOperator(request, 'audit:read');
+      const entry = await log.entry(request.params.seq);
+      if (!entry) throw new NotFoundError('audit entry', String(request.params.seq));
+      return entryView(entry);
     },
   );
 

@@ -1,5 +1,6 @@
 import type { MandatePlugin } from '../plugin.js';
 import { agentRoutes } from './agents.js';
+import { agentCredentialRoutes } from './agent-credentials.js';
 import { grantRequestRoutes } from './grant-requests.js';
 import { approvalRoutes } from './approvals.js';
 import { consoleRoutes } from './console.js';
@@ -25,4 +26,4 @@ import { workloadRoutes } from './workload.js';
  */
 export const PUBLIC_PLUGINS: MandatePlugin[] = [healthRoutes, oauthRoutes, metricsRoutes, consoleRoutes];
 
-export const V1_PLUGINS: MandatePlugin[] = [operatorRoutes, agentRoutes, auditRoutes, approvalRoutes, oauthAdminRoutes, policyRoutes, authorizeRoutes, jobRoutes, delegationRoutes, monitoringRoutes, grantRequestRoutes, secretRoutes, leaseRoutes, databaseRoutes, taskRoutes, workloadRoutes];
+export const V1_PLUGINS: MandatePlugin[] = [operatorRoutes, agentRoutes, agentCredentialRoutes, auditRoutes, approvalRoutes, oauthAdminRoutes, policyRoutes, authorizeRoutes, jobRoutes, delegationRoutes, monitoringRoutes, grantRequestRoutes, secretRoutes, leaseRoutes, databaseRoutes, taskRoutes, workloadRoutes];

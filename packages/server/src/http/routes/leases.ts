@@ -8,7 +8,7 @@ import type { MandatePlugin } from '../plugin.js';
 import { authErrors, ErrorResponse } from '../schemas.js';
 
 const tags = ['leases'];
-const LeaseSchema = Type.Object({
+export const LeaseSchema = Type.Object({
   lease_id: Type.String(),
   engine: Type.String(),
   path: Type.String(),

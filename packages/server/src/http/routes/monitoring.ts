@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { ALERT_SIGNAL_NAMES, ALERT_STATUSES, NOTE_MAX_LENGTH, SEVERITIES, UNUSED_DAYS_MAX, WINDOW_NAMES, alertView, type AlertAction } from '../../monitoring/index.js';
+import { ALERT_SIGNAL_NAMES, ALERT_STATUSES, NOTE_MAX_LENGTH, SERIES_BUCKETS_MAX, SERIES_WINDOWS, SEVERITIES, UNUSED_DAYS_MAX, WINDOW_NAMES, alertView, type AlertAction, type SeriesWindow, type SignalSeries } from '../../monitoring/index.js';
 import { ForbiddenError, UnauthenticatedError } from '../../shared/errors.js';
 import { requireOperator } from '../auth.js';
 import type { MandatePlugin } from '../plugin.js';
@@ -47,6 +47,36 @@ const UnusedSchema = Type.Object({
   ]),
 });
 
+const Line = Type.Object({
+  kind: Type.Union([Type.Literal('rate'), Type.Literal('event')]),
+  observed: Type.Array(Type.Number()),
+  mean: Type.Array(Type.Number()),
+  deviation: Type.Array(Type.Number()),
+  threshold: Type.Array(Type.Union([Type.Number(), Type.Null()])),
+});
+
+const SeriesSchema = Type.Object({
+  agent_id: Type.String(),
+  window: Enum(SERIES_WINDOWS),
+  bucket_seconds: Type.Integer(),
+  times: Type.Array(Type.String(), { description: 'start of each bucket, oldest first' }),
+  signals: Type.Record(Type.String(), Line, { description: 'signal name → its observed values and baseline per bucket' }),
+  entries_read: Type.Integer(),
+  complete: Type.Boolean(),
+});
+
+const seriesView = (s: SignalSeries) => ({
+  agent_id: s.agentId,
+  window: s.window,
+  bucket_seconds: s.bucketSeconds,
+  times: s.times,
+  signals: s.signals as Record<string, NonNullable<SignalSeries['signals'][keyof SignalSeries['signals']]>>,
+  entries_read: s.entriesRead,
+  complete: s.complete,
+});
+
+const Buckets = Type.Optional(Type.Integer({ minimum: 1, maximum: SERIES_BUCKETS_MAX }));
+
 /** Loopback peers: Prometheus on the same host scrapes without a token when none is configured. */
 function fromLoopback(request: FastifyRequest): boolean {
   const address = request.socket.remoteAddress ?? '';
@@ -83,7 +113,7 @@ export const metricsRoutes: MandatePlugin = async (app, { runtime }) => {
   });
 };
 
-/** Alerts (list, read, acknowledge, resolve) and the least-privilege report, under /v1. */
+/** Alerts (list, read, acknowledge, resolve, chart), an agent's signal series and the least-privilege report, under /v1. */
 export const monitoringRoutes: MandatePlugin = async (app, { runtime }) => {
   const { monitoring, registry } = runtime;
   const tags = ['monitoring'];
@@ -142,6 +172,43 @@ export const monitoringRoutes: MandatePlugin = async (app, { runtime }) => {
     );
   respond('ack', 'Acknowledge an alert (someone is on it)');
   respond('resolve', 'Resolve an alert (an acknowledged or open one)');
+
+  app.get(
+    '/alerts/:id/series',
+    {
+      schema: {
+        tags,
+        summary: "An alert's chart: its signal's observed value against the baseline per bucket, around when it was raised",
+        params: IdParams,
+        querystring: Type.Object({ buckets: Buckets }, { additionalProperties: false }),
+        response: { 200: Type.Object({ alert: AlertSchema, series: SeriesSchema }), 404: ErrorResponse, ...authErrors },
+      },
+    },
+    async (request) => {
+      requireOperator(request, 'alerts:read');
+      const { alert, series } = await monitoring.alertSeries(request.params.id, (request.query as { buckets?: number }).buckets ?? 48);
+      return { alert: alertView(alert), series: seriesView(series) };
+    },
+  );
+
+  app.get(
+    '/agents/:id/signals',
+    {
+      schema: {
+        tags: ['agents', ...tags],
+        summary: "The agent's six monitor signals per bucket of a window, each with the baseline it was judged against (rebuilt from the audit log)",
+        params: IdParams,
+        querystring: Type.Object({ window: Type.Optional(Enum(SERIES_WINDOWS)), buckets: Buckets }, { additionalProperties: false }),
+        response: { 200: SeriesSchema, 404: ErrorResponse, ...authErrors },
+      },
+    },
+    async (request) => {
+      const { access } = operatorAccess(request, 'agents:read');
+      const agent = await registry.get(request.params.id, access);
+      const q = request.query as { window?: SeriesWindow; buckets?: number };
+      return seriesView(await monitoring.signalSeries(agent.id, q.window ?? '1h', q.buckets ?? 48));
+    },
+  );
 
   app.get(
     '/agents/:id/unused-permissions',

@@ -263,6 +263,60 @@ export const policyRoutes: MandatePlugin = async (app, { runtime }) => {
     };
   });
 
+  app.get('/policy-revisions/:revision', {
+    schema: {
+      tags: ['policies'],
+      summary: 'One policy revision with the text of every module',
+      params: Type.Object({ revision: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) }),
+      response: {
+        200: Type.Object({
+          revision: Type.Integer(),
+          author: Type.String(),
+          created_at: Type.String(),
+          change: Type.String(),
+          modules_hash: Type.String(),
+          modules: Type.Record(Type.String(), Type.String(), { description: 'module id → Rego text' }),
+          active: Type.Boolean(),
+        }),
+        ...opaErrors,
+      },
+    },
+  }, async (request) => {
+    requireOperator(request, 'policies:read');
+    const active = (await policies.fresh()).revision;
+    const r = await policies.getRevision(request.params.revision);
+    return { revision: r.revision, author: r.author, created_at: r.createdAt, change: r.change, modules_hash: r.modulesHash, modules: r.modules, active: r.revision === active };
+  });
+
+  app.post(
+    '/policies/evaluate',
+    {
+      config: EXACT,
+      schema: {
+        tags: ['policies'],
+        summary: 'Evaluate a draft: the active modules with some replaced, added or (null) removed, stored nowhere; compile errors carry their row and column',
+        body: Type.Object(
+          {
+            modules: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 256 }), Type.Union([Type.String(), Type.Null()]))),
+            path: Type.String({ maxLength: 1000, description: "the document under data, e.g. 'mandate/authz/decision' ('' for all of data)" }),
+            input: Type.Optional(Type.Unknown()),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ revision: Type.Integer({ description: 'the active revision the draft was applied to' }), result: Type.Optional(Type.Unknown()) }), ...opaErrors },
+      },
+    },
+    async (request, reply) => {
+      requireOperator(request, 'policies:read');
+      const body = request.body as { modules?: Record<string, string | null>; path: string; input?: unknown };
+      assertJsonDocument(body.input, 'body.input');
+      const { revision, result } = await policies.evaluateDraft(body.modules ?? {}, splitPath(body.path), body.input === undefined ? undefined : fromJSON(body.input), { signal: clientGone(reply) });
+      const json = result === undefined ? `{"revision":${revision}}` : `{"revision":${revision},"result":${toJSON(result)}}`;
+      // Sent as text (exact numbers); the cast only quiets the schema-derived reply type.
+      return reply.type('application/json').serializer((x: unknown) => x as string).send(json as never);
+    },
+  );
+
   // ---- data ----------------------------------------------------------------------------------
 
   /** `{result}` of a document, or `{}` when it is undefined (OPA). Values keep exact numbers. */

@@ -7,7 +7,7 @@ import type { MandatePlugin } from '../plugin.js';
 import { authErrors, ErrorResponse } from '../schemas.js';
 
 const tags = ['tasks'];
-const TaskSchema = Type.Object({
+export const TaskSchema = Type.Object({
   id: Type.String(),
   agent_id: Type.String(),
   description: Type.Union([Type.String(), Type.Null()]),

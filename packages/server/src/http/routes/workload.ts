@@ -17,7 +17,7 @@ const SvidResponse = Type.Object({
   serial: Type.String(),
 });
 
-const CertificateView = Type.Object({
+export const CertificateView = Type.Object({
   serial: Type.String(),
   agent_id: Type.String(),
   spiffe_id: Type.String(),
@@ -42,7 +42,7 @@ const AuthorityView = Type.Object({
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const actorOf = (p: OperatorPrincipal): Actor => ({ kind: 'operator', id: p.operatorId, roles: p.roles });
-const certificateView = (row: CertificateRow) => ({
+export const certificateView = (row: CertificateRow) => ({
   serial: row.serial,
   agent_id: row.agent_id,
   spiffe_id: row.spiffe_id,
