@@ -12,12 +12,13 @@ import { leaseMigrations } from './leases/index.js';
 import { databaseMigrations } from './databases/index.js';
 import { taskMigrations } from './tasks/index.js';
 import { workloadMigrations } from './workload/index.js';
+import { signinMigrations } from './signin/index.js';
 
 /**
  * Every context's migrations, joined by the composition root (storage knows no context).
  * Numbers are reserved per context: 000 storage, 001/007/013 audit, 002/008 operators, 003/011 registry,
  * 004/010/026 oauth, 005 policy, 006/009 approvals, 012/038 delegation, 015/016/027 workload, 018 secrets,
- * 019 leases, 020 databases, 021 tasks, 022–024 monitoring; a new context or change takes the next free number.
+ * 019 leases, 020 databases, 021 tasks, 022–024 monitoring, 028/029 signin; a new context or change takes the next free number.
  */
 export const MIGRATIONS = joinMigrations(
   storageMigrations,
@@ -34,4 +35,5 @@ export const MIGRATIONS = joinMigrations(
   databaseMigrations,
   taskMigrations,
   workloadMigrations,
+  signinMigrations,
 );

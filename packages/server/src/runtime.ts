@@ -25,6 +25,7 @@ import { createLeases, type LeaseManager } from './leases/index.js';
 import { createDatabases, type DatabaseEngine } from './databases/index.js';
 import { createTasks, revokeWithAgentStatus, type TaskService } from './tasks/index.js';
 import { revokeOnStatusChange, WorkloadService } from './workload/index.js';
+import { createSignin, type SigninService } from './signin/index.js';
 
 import { ADMIN_TOKEN_FILE } from './config/files.js';
 
@@ -69,6 +70,8 @@ export interface Runtime extends Foundation {
   tasks: TaskService;
   /** The internal CA and agents' X.509-SVIDs (workload/index.ts). */
   workload: WorkloadService;
+  /** Browser sessions of operators and people: sign-in, the session cookie, CSRF (signin/). */
+  signin: SigninService;
   /** The bootstrap admin token when this start created it (shown once), else null. */
   bootstrapToken: string | null;
   /** Registers cleanup (timers, loops) to run on close, last registered first. */
@@ -261,6 +264,7 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
 
   await workload.start();
   closers.push(revokeOnStatusChange(registry, workload));
+  const signin = createSignin(foundation, operators);
 
   // The token file is written inside the bootstrap transaction: no admin without its token.
   const tokenFile = join(config.dataDir, ADMIN_TOKEN_FILE);
@@ -292,6 +296,7 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
     databases,
     tasks,
     workload,
+    signin,
     bootstrapToken: bootstrap?.token ?? null,
     onClose: (task) => closers.push(task),
     close: async () => {

@@ -1,6 +1,7 @@
-/** Who did something: an operator (human), an agent (with its delegation chain), or Mandate itself. */
+/** Who did something: an operator (human), an agent (with its delegation chain), a person signed in at the company IdP, or Mandate itself. */
 export type Actor =
   | { kind: 'operator'; id: string; roles?: string[] }
+  | { kind: 'person'; id: string }
   | { kind: 'agent'; id: string; onBehalfOf?: string; chain?: DelegationLink[] }
   | { kind: 'system'; id: string }
   | { kind: 'anonymous'; id: string };

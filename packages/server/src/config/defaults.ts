@@ -221,6 +221,22 @@ export const DEFAULTS = {
     taskDefaultTtlSeconds: 3_600,
     taskMaxTtlSeconds: 86_400,
   },
+  /** Browser sign-in and sessions for operators and people (docs/signin.md). */
+  signin: {
+    /** A session ends this long after it began, used or not (8 hours: a working day). */
+    sessionTtlSeconds: 28_800,
+    /** A session unused this long ends (1 hour). */
+    sessionIdleSeconds: 3_600,
+    /**
+     * Failed sign-ins (bad operator token, refused IdP callback) per source address per minute;
+     * beyond, the address gets 429 until its minute is over, before any credential is checked.
+     */
+    failedAttemptsPerMinute: 10,
+    /** Longest `return_to` followed after sign-in; a longer one sends the browser to /console/. */
+    returnToMaxLength: 2_048,
+    /** Largest body POST /signin/token accepts (a form or JSON with one token). */
+    formBodyLimitBytes: 8_192,
+  },
   workload: {
     /** The SPIFFE trust domain: agents are `spiffe://<trustDomain>/agent/<id>` (docs/workload-identity.md). */
     trustDomain: 'mandate.local',

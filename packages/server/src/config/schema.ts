@@ -144,6 +144,16 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    signin: Type.Object(
+      {
+        sessionTtlSeconds: PositiveInt(60),
+        sessionIdleSeconds: PositiveInt(60),
+        failedAttemptsPerMinute: PositiveInt(),
+        returnToMaxLength: Type.Integer({ minimum: 16, maximum: 8_192 }),
+        formBodyLimitBytes: PositiveInt(1024),
+      },
+      { additionalProperties: false },
+    ),
     workload: Type.Object(
       {
         trustDomain: Type.String({ pattern: '^[a-z0-9._-]+$', minLength: 1, maxLength: 255 }),

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
+import cookie from '@fastify/cookie';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Runtime } from '../runtime.js';
 import { MandateError, ValidationError } from '../shared/errors.js';
-import { authenticateRequest } from './auth.js';
+import { authenticateV1 } from './auth.js';
 import { sendError } from './errors.js';
 import { assertStorableText } from '../shared/text-guard.js';
 import { validatorCompiler } from './validation.js';
@@ -15,6 +16,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** A /v1 route that answers without authentication (e.g. the trust bundle). */
     public?: boolean;
+    /**
+     * A /v1 route a person signed in at the company IdP may call (their own session, consents).
+     * Every other route refuses people (deny by default, auth.ts).
+     */
+    people?: boolean;
   }
 }
 
@@ -22,8 +28,9 @@ export type App = FastifyInstance;
 
 /**
  * Builds the HTTP app: one Fastify plugin per context (routes/index.ts), strict body
- * validation, request ids, JSON errors, OpenAPI. Every /v1 route is authenticated unless
- * it says `config: { public: true }`.
+ * validation, request ids, JSON errors, OpenAPI. Every /v1 route is authenticated (a bearer
+ * credential, or the browser session cookie with CSRF on unsafe methods) unless it says
+ * `config: { public: true }`; people's sessions reach only routes with `config: { people: true }`.
  */
 export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
   const https = tlsListenerOptions(runtime.config);
@@ -41,6 +48,9 @@ export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
 
   app.setValidatorCompiler(validatorCompiler);
   app.decorateRequest('principal', null);
+  app.decorateRequest('signinSession', null);
+  // Parses the Cookie header (the browser session, signin/); no signing secret: the session cookie is an opaque random value.
+  await app.register(cookie);
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
@@ -81,7 +91,7 @@ export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
     async (v1) => {
       v1.addHook('onRequest', async (request) => {
         if (request.routeOptions.config.public) return;
-        await authenticateRequest(runtime.authenticator, request);
+        await authenticateV1(runtime, request);
       });
       for (const plugin of V1_PLUGINS) await v1.register(plugin, { runtime });
     },

@@ -6,8 +6,13 @@ export interface ErrorBody {
   error: string;
   message: string;
   details?: Record<string, unknown>;
+  /** The message again under OAuth's name, for the errors the sessions contract names so (`csrf_token_invalid`). */
+  error_description?: string;
   request_id: string;
 }
+
+/** Codes whose body also carries `error_description` (docs/signin.md). */
+const WITH_DESCRIPTION = new Set(['csrf_token_invalid']);
 
 interface AjvLikeError {
   instancePath?: string;
@@ -55,6 +60,7 @@ export function toErrorResponse(error: unknown, request: FastifyRequest): { stat
     }
     const body: ErrorBody = { error: error.code, message: error.message, request_id: requestId };
     if (error.details) body.details = error.details;
+    if (WITH_DESCRIPTION.has(error.code)) body.error_description = error.message;
     const headers = error instanceof RateLimitedError ? { 'retry-after': String(error.retryAfterSeconds) } : undefined;
     return headers ? { status: error.status, body, headers } : { status: error.status, body };
   }

@@ -6,6 +6,7 @@ export const ErrorResponse = Type.Object(
     error: Type.String(),
     message: Type.String(),
     details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    error_description: Type.Optional(Type.String()),
     request_id: Type.String(),
   },
   { $id: undefined },

@@ -10,7 +10,7 @@
 export { Authenticator, bearerToken } from './authenticator.js';
 export type { AccessTokenClaims, ActClaim, AgentContextClaim } from './claims.js';
 export { decisionCaller, type DecisionCaller, type DecisionCallerOptions } from './decision-caller.js';
-export type { AgentPrincipal, OperatorPrincipal, Principal, RequestContext, ResourceServerPrincipal } from './principal.js';
+export type { AgentPrincipal, OperatorPrincipal, PersonPrincipal, Principal, RequestContext, ResourceServerPrincipal } from './principal.js';
 export type { AgentDirectory, AgentTokenSource, CredentialResolver, ProofOfPossession, ResourceServerResolver, Subject } from './resolvers.js';
 export { ROLES, type Role } from './roles.js';
 export { acceptAgentTokens, type AgentTokensSetup } from './setup.js';

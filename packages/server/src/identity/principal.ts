@@ -1,19 +1,38 @@
 import type { Role } from './roles.js';
 
 /**
- * Who calls Mandate's API with a bearer credential (`Authorization: Bearer …` or `DPoP …`):
- * an operator or an agent. Routes switch on `kind`. A person signed in at the company IdP
- * joins this union as one more kind (with the resolver of the context that signs people in),
- * and the compiler then points at every route that must say what a person may do.
+ * Who calls Mandate's API: an operator or an agent with a bearer credential (`Authorization:
+ * Bearer …` or `DPoP …`), or a browser with a session cookie (signin/): an operator's session
+ * carries that operator, a person's session a person. Routes switch on `kind`; a person may
+ * do only what a route says it may (deny by default: the /v1 hook refuses people on every
+ * route that does not declare `config: { people: true }`).
  */
-export type Principal = OperatorPrincipal | AgentPrincipal;
+export type Principal = OperatorPrincipal | AgentPrincipal | PersonPrincipal;
 
 export interface OperatorPrincipal {
   kind: 'operator';
   operatorId: string;
   email: string;
   roles: Role[];
+  /** The operator token's id, or the session's id when the operator signed in with a browser session. */
   tokenId: string;
+  /** Set when the principal comes from a browser session (signin/), not a bearer token. */
+  sessionId?: string;
+}
+
+/**
+ * A person signed in at a company identity provider (signin/), who is not an operator. Their
+ * id is stable per IdP and subject (`person:<idp id>:<sub>`), so consents and tokens issued
+ * for them survive a new session.
+ */
+export interface PersonPrincipal {
+  kind: 'person';
+  personId: string;
+  email: string;
+  /** The configured IdP (signin.idps[].id) and the subject it asserted. */
+  idpId: string;
+  subject: string;
+  sessionId: string;
 }
 
 export interface AgentPrincipal {

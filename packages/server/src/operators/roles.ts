@@ -40,6 +40,9 @@ export const PERMISSIONS = {
   'leases:read': ['admin', 'auditor'],
   'leases:manage': ['admin'],
   'tasks:manage': ['admin'],
+  /** Browser sessions of operators and people (signin/): list, revoke. */
+  'sessions:read': ['admin', 'auditor'],
+  'sessions:manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -13,9 +13,9 @@ import {
 import type { Actor } from '../../audit/index.js';
 import { can } from '../../operators/index.js';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../../shared/errors.js';
-import { requireAgent } from '../auth.js';
+import { requireAgent, requireOperatorOrAgent } from '../auth.js';
 import type { MandatePlugin } from '../plugin.js';
-import type { Principal } from '../../identity/index.js';
+import type { AgentPrincipal, OperatorPrincipal } from '../../identity/index.js';
 import { authErrors, ErrorResponse, Page, Paging } from '../schemas.js';
 
 const Name = Type.String({ minLength: 1, maxLength: 200 });
@@ -60,9 +60,8 @@ const ApprovalSchema = Type.Object({
 const DecisionBody = Type.Optional(Type.Object({ reason: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false }));
 const IdParams = Type.Object({ id: Type.String({ maxLength: 200 }) });
 
-function principalOf(request: FastifyRequest): Principal {
-  if (!request.principal) throw new UnauthenticatedError();
-  return request.principal;
+function principalOf(request: FastifyRequest): OperatorPrincipal | AgentPrincipal {
+  return requireOperatorOrAgent(request);
 }
 
 /**
@@ -75,7 +74,7 @@ export const approvalRoutes: MandatePlugin = async (app, { runtime }) => {
   const settings = config.approvals;
 
   /** Who may read one approval: its own agent, readers (approvals:read), the delegating user when allowed. */
-  const mayRead = (principal: Principal, approval: Approval): boolean => {
+  const mayRead = (principal: OperatorPrincipal | AgentPrincipal, approval: Approval): boolean => {
     if (principal.kind === 'agent') return approval.agentId === principal.agentId;
     if (can(principal.roles, 'approvals:read')) return true;
     return settings.allowDelegatingUser && isDelegatingUser(approval, principal.email);
@@ -89,7 +88,7 @@ export const approvalRoutes: MandatePlugin = async (app, { runtime }) => {
     approvals.releaseWaits();
   });
 
-  const readable = async (principal: Principal, id: string): Promise<Approval> => {
+  const readable = async (principal: OperatorPrincipal | AgentPrincipal, id: string): Promise<Approval> => {
     const approval = await approvals.find(id);
     // Someone else's request answers like a missing one, so ids cannot be probed.
     if (!approval || !mayRead(principal, approval)) throw new NotFoundError('approval', id);

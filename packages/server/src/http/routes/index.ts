@@ -19,11 +19,12 @@ import { leaseRoutes } from './leases.js';
 import { databaseRoutes } from './databases.js';
 import { taskRoutes } from './tasks.js';
 import { workloadRoutes } from './workload.js';
+import { sessionRoutes, signinRoutes } from './signin.js';
 
 /**
  * Every context's HTTP plugin, one line each. PUBLIC_PLUGINS mount at the root (health,
  * OAuth endpoints, metadata, the web console); V1_PLUGINS mount under /v1 behind authentication.
  */
-export const PUBLIC_PLUGINS: MandatePlugin[] = [healthRoutes, oauthRoutes, metricsRoutes, consoleRoutes];
+export const PUBLIC_PLUGINS: MandatePlugin[] = [healthRoutes, oauthRoutes, metricsRoutes, signinRoutes, consoleRoutes];
 
-export const V1_PLUGINS: MandatePlugin[] = [operatorRoutes, agentRoutes, agentCredentialRoutes, auditRoutes, approvalRoutes, oauthAdminRoutes, policyRoutes, authorizeRoutes, jobRoutes, delegationRoutes, monitoringRoutes, grantRequestRoutes, secretRoutes, leaseRoutes, databaseRoutes, taskRoutes, workloadRoutes];
+export const V1_PLUGINS: MandatePlugin[] = [operatorRoutes, agentRoutes, agentCredentialRoutes, auditRoutes, approvalRoutes, oauthAdminRoutes, policyRoutes, authorizeRoutes, jobRoutes, delegationRoutes, monitoringRoutes, grantRequestRoutes, secretRoutes, leaseRoutes, databaseRoutes, taskRoutes, workloadRoutes, sessionRoutes];

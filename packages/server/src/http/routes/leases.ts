@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../../audit/index.js';
 import { leaseView, type Lease, type LeaseSelector, type LeaseStatus } from '../../leases/index.js';
 import { UnauthenticatedError, ValidationError } from '../../shared/errors.js';
-import { requireOperator } from '../auth.js';
+import { requireOperator, requireOperatorOrAgent } from '../auth.js';
 import type { MandatePlugin } from '../plugin.js';
 import { authErrors, ErrorResponse } from '../schemas.js';
 
@@ -29,8 +29,7 @@ const STATUSES: readonly LeaseStatus[] = ['active', 'revoking', 'revoked'];
 
 /** Who is calling, and which leases it may touch: an agent its own, an operator with `permission` any. */
 function caller(request: FastifyRequest, permission: 'leases:read' | 'leases:manage'): { actor: Actor; agentId: string | null } {
-  const principal = request.principal;
-  if (!principal) throw new UnauthenticatedError();
+  const principal = requireOperatorOrAgent(request);
   if (principal.kind === 'agent') return { actor: { kind: 'agent', id: principal.agentId }, agentId: principal.agentId };
   requireOperator(request, permission);
   return { actor: { kind: 'operator', id: principal.operatorId, roles: principal.roles }, agentId: null };

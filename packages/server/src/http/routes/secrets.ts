@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../../audit/index.js';
 import { MAX_LIST, PATH_MAX_LENGTH, type SecretStore } from '../../secrets/index.js';
 import { UnauthenticatedError, ValidationError } from '../../shared/errors.js';
-import { requireOperator } from '../auth.js';
+import { requireOperator, requireOperatorOrAgent } from '../auth.js';
 import { CLASSIFICATION_NAMES, type DataClassification } from '../../registry/index.js';
 import { requireAllowed } from '../agent-decision.js';
 import type { MandatePlugin } from '../plugin.js';
@@ -33,8 +33,7 @@ function parseVersions(text: string | undefined): number[] | undefined {
 }
 
 function actorOf(request: FastifyRequest): Actor {
-  const principal = request.principal;
-  if (!principal) throw new UnauthenticatedError();
+  const principal = requireOperatorOrAgent(request);
   return principal.kind === 'agent' ? { kind: 'agent', id: principal.agentId } : { kind: 'operator', id: principal.operatorId, roles: principal.roles };
 }
 
