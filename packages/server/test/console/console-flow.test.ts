@@ -68,8 +68,8 @@ describe.skipIf(skip !== null)('the console in Chromium', () => {
     await page.waitForURL(/\/signin\?return_to=/);
     expect(decodeURIComponent(new URL(page.url()).searchParams.get('return_to') ?? '')).toMatch(/^\/console\//);
     await expectAccessible('signin');
-    await page.getByLabel(/token/i).fill(server.adminToken);
-    await page.getByRole('button', { name: /sign in/i }).click();
+    await page.getByRole('textbox', { name: 'Operator token' }).fill(server.adminToken);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.waitForURL(/\/console\/agents$/);
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), { timeout: WAIT }).toBe('Agents');
     // The session is an HttpOnly cookie; nothing is kept in web storage.
