@@ -118,3 +118,72 @@ export interface Certificate {
   revoke_reason: string | null;
   task_id: string | null;
 }
+
+export interface LiveToken {
+  jti: string;
+  issued_at: string;
+  expires_at: string;
+  grant_type: string;
+  scopes: string[];
+  audience: string | string[];
+  dpop: boolean;
+  chain_id: string | null;
+  depth: number | null;
+  task_id: string | null;
+  audit_seq: number;
+}
+
+export interface Task {
+  id: string;
+  agent_id: string;
+  description: string;
+  status: string;
+  created_at: string;
+  expires_at: string;
+  closed_at: string | null;
+}
+
+/** GET /v1/agents/{id}/credentials: what the agent holds now. */
+export interface Credentials {
+  agent_id: string;
+  tokens: LiveToken[];
+  tokens_complete: boolean;
+  certificates: Certificate[];
+  /** null without leases:read */
+  leases: Lease[] | null;
+  tasks: Task[];
+}
+
+/** GET /v1/agents/{id}/delegations items: one issued delegated token's place in its chain. */
+export interface DelegationLink {
+  jti: string;
+  chain_id: string;
+  parent_jti: string | null;
+  root: { sub: string; iss: string };
+  agent_id: string;
+  depth: number;
+  scopes: string[];
+  audience: string;
+  grant_type: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface SignalSeries {
+  kind: 'rate' | 'event';
+  observed: number[];
+  mean: number[];
+  deviation: number[];
+  threshold: (number | null)[];
+}
+
+/** GET /v1/agents/{id}/signals */
+export interface Signals {
+  agent_id: string;
+  window: string;
+  bucket_seconds: number;
+  times: string[];
+  signals: Record<string, SignalSeries>;
+  entries_read: number;
+  complete: boolean;
+}

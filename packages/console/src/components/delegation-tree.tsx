@@ -1,58 +1,62 @@
 /**
- * Delegation chains drawn as a tree: each chain reads from the original subject (a user) down
- * to the acting agent; chains that share a start share branches. A nested list with
- * role="tree" semantics left out on purpose: plain nested lists read well in every screen
- * reader and need no keyboard script.
+ * Delegation chains drawn as a tree: the original subject (a user, or the agent whose own
+ * token began the chain) at the top, each delegated token below the token it was exchanged
+ * from. Nested lists: every screen reader reads them as a hierarchy, with no script needed.
  */
-import type { ChainLink } from '../types';
+import type { DelegationLink } from '../types';
 
 interface Node {
-  label: string;
-  children: Map<string, Node>;
-  count: number;
+  link: DelegationLink;
+  children: Node[];
 }
 
-export function buildTree(chains: ChainLink[][]): Node {
-  const root: Node = { label: '', children: new Map(), count: 0 };
-  for (const chain of chains) {
-    let node = root;
-    node.count += 1;
-    for (const link of chain) {
-      const label = link.sub;
-      let child = node.children.get(label);
-      if (!child) {
-        child = { label, children: new Map(), count: 0 };
-        node.children.set(label, child);
-      }
-      child.count += 1;
-      node = child;
+/** Trees by root subject: a link whose parent is not among the links is a top of its root. */
+export function buildForest(links: DelegationLink[]): Map<string, Node[]> {
+  const nodes = new Map(links.map((link) => [link.jti, { link, children: [] as Node[] }]));
+  const forest = new Map<string, Node[]>();
+  for (const node of nodes.values()) {
+    const parent = node.link.parent_jti ? nodes.get(node.link.parent_jti) : undefined;
+    if (parent) parent.children.push(node);
+    else {
+      const root = node.link.root.sub;
+      forest.set(root, [...(forest.get(root) ?? []), node]);
     }
   }
-  return root;
+  return forest;
 }
 
-function Branch({ node, highlight }: { node: Node; highlight?: string }) {
+function Branch({ nodes, highlight }: { nodes: Node[]; highlight?: string }) {
   return (
     <ul>
-      {[...node.children.values()].map((child) => (
-        <li key={child.label}>
-          <span className={child.label === highlight ? 'tree-node tree-self' : 'tree-node'}>
-            {child.label}
-            {child.count > 1 && <span className="muted"> ({child.count} uses)</span>}
+      {nodes.map(({ link, children }) => (
+        <li key={link.jti}>
+          <span className={link.agent_id === highlight ? 'tree-node tree-self' : 'tree-node'}>
+            <strong>{link.agent_id}</strong> <span className="muted">depth {link.depth}</span> · <code>{link.scopes.join(' ') || 'no scope'}</code>
+            <span className="muted">
+              {' '}
+              · chain {link.chain_id} · until {new Date(link.expires_at).toLocaleTimeString()}
+            </span>
           </span>
-          {child.children.size > 0 && <Branch node={child} highlight={highlight} />}
+          {children.length > 0 && <Branch nodes={children} highlight={highlight} />}
         </li>
       ))}
     </ul>
   );
 }
 
-export function DelegationTree({ chains, highlight, label }: { chains: ChainLink[][]; highlight?: string; label: string }) {
-  const delegated = chains.filter((c) => c.length > 1);
-  if (delegated.length === 0) return <p className="muted">No delegation chains seen.</p>;
+export function DelegationTree({ links, highlight, label }: { links: DelegationLink[]; highlight?: string; label: string }) {
+  if (links.length === 0) return <p className="muted">No live delegation chains.</p>;
+  const forest = buildForest(links);
   return (
-    <div className="tree" aria-label={label} role="group">
-      <Branch node={buildTree(delegated)} highlight={highlight} />
+    <div className="tree" role="group" aria-label={label}>
+      <ul>
+        {[...forest.entries()].map(([root, tops]) => (
+          <li key={root}>
+            <span className="tree-node tree-root">{root}</span>
+            <Branch nodes={tops} highlight={highlight} />
+          </li>
+        ))}
+      </ul>
     </div>
   );
 }

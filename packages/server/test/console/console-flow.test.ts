@@ -68,8 +68,8 @@ describe.skipIf(skip !== null)('the console in Chromium', () => {
     await page.waitForURL(/\/signin\?return_to=/);
     expect(decodeURIComponent(new URL(page.url()).searchParams.get('return_to') ?? '')).toMatch(/^\/console\//);
     await expectAccessible('signin');
-    await page.getByLabel(/token/i).fill(server.adminToken);
-    await page.getByRole('button', { name: /sign in/i }).click();
+    await page.getByRole('textbox', { name: 'Operator token' }).fill(server.adminToken);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.waitForURL(/\/console\/agents$/);
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), { timeout: WAIT }).toBe('Agents');
     // The session is an HttpOnly cookie; nothing is kept in web storage.
@@ -154,12 +154,18 @@ describe.skipIf(skip !== null)('the console in Chromium', () => {
     await page.goto(`/console/agents/${agentId}`);
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), { timeout: WAIT }).toBe(`Agent ${agentId}`);
     await page.getByRole('heading', { name: 'Recent activity' }).waitFor();
+    // Its live token (the one that asked and retried) is listed, and the six signals are drawn.
+    const tokens = page.getByRole('table', { name: /Access tokens/ });
+    await expect.poll(() => tokens.getByRole('row').count(), { timeout: WAIT }).toBe(2);
+    await expect.poll(() => page.locator('figure.chart canvas').count(), { timeout: WAIT }).toBe(6);
+    const jti = (await tokens.getByRole('row').nth(1).getByRole('cell').first().textContent())!.trim();
     await expectAccessible('agent-detail');
 
     await page.getByRole('group', { name: 'Agent actions' }).getByRole('button', { name: 'Suspend' }).click();
     const confirm = page.getByRole('dialog', { name: `Suspend ${agentName}?` });
     await confirm.waitFor();
     await expect.poll(() => confirm.getByRole('listitem').first().textContent(), { timeout: WAIT }).toContain(`access token issued to ${clientId}`);
+    await expect.poll(() => confirm.getByText(`access token ${jti}`).count(), { timeout: WAIT }).toBe(1);
     await screenshot(page, 'suspend-confirmation');
     await confirm.getByLabel(/^Reason/).fill('investigating');
     await confirm.getByRole('button', { name: 'Confirm suspend' }).click();

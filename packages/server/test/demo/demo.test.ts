@@ -166,4 +166,9 @@ describe('npm run demo', () => {
     // The console line is printed only when the console is served.
     expect(stdout.includes('/console (the admin token')).toBe(!absent.has(CAPABILITIES.console.name));
   });
+
+  it('opens the console: its page answers 200 as HTML under a Content-Security-Policy', () => {
+    if (absent.has(CAPABILITIES.console.name)) return;
+    expectOk('console', /GET http:\/\/127\.0\.0\.1:\d+\/console\/ → 200 text\/html, Content-Security-Policy: default-src 'self'/, /\/console \(the admin token is in /);
+  });
 });

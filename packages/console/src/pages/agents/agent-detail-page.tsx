@@ -174,9 +174,9 @@ export function AgentDetailPage({ id }: { id: string }) {
         </dl>
       </section>
 
-      <CredentialsSection agentId={a.id} clientId={a.client_id} />
+      <CredentialsSection agentId={a.id} clientId={a.client_id} reloadKey={a.updated_at} />
       <SignalsSection agentId={a.id} />
-      {mayAudit && <DelegationSection agentId={a.id} entries={activity.data ?? []} />}
+      <DelegationSection agentId={a.id} />
       {mayAudit && <ActivitySection entries={activity.data ?? []} error={activity.error} />}
 
       <LifecycleDialog

@@ -3,33 +3,79 @@
  * activity from the audit log, delegation chains and monitoring signals. Each loads on its
  * own, so a role that may not read one still sees the others.
  */
-import { api, ApiError } from '../../api';
-import { SignalChart, type SeriesPoint } from '../../components/chart';
+import { useState } from 'react';
+import { api } from '../../api';
+import { SignalChart } from '../../components/chart';
 import { DelegationTree } from '../../components/delegation-tree';
 import { ErrorText, StatusBadge, Time } from '../../components/status';
 import { useResource } from '../../hooks';
-import { useCan } from '../../session';
-import type { AuditEntry, Certificate, ChainLink, Lease } from '../../types';
+import type { AuditEntry, Credentials, DelegationLink, Signals } from '../../types';
 
-/** A list that answered 404 "no route" is an API this build does not serve. */
-const notServed = (e: unknown) => e instanceof ApiError && e.status === 404 && /^no route/.test(e.message);
+const agentPath = (id: string, rest: string) => `/v1/agents/${encodeURIComponent(id)}/${rest}`;
 
-export function CredentialsSection({ agentId, clientId }: { agentId: string; clientId: string }) {
-  const mayReadLeases = useCan('leases:read');
-  const certificates = useResource((signal) => api<{ items: Certificate[] }>('GET', '/v1/certificates', { query: { agent_id: agentId }, signal }), `c:${agentId}`);
-  const leases = useResource(
-    (signal) => (mayReadLeases ? api<{ items: Lease[] }>('GET', '/v1/leases', { query: { agent_id: agentId, status: 'active,revoking' }, signal }) : Promise.resolve({ items: [] as Lease[] })),
-    `l:${agentId}`,
-  );
-  const now = Date.now();
-  const liveCerts = (certificates.data?.items ?? []).filter((c) => !c.revoked_at && Date.parse(c.not_after) > now);
+/** What the agent holds now (GET /v1/agents/{id}/credentials); the lifecycle dialog lists the same. */
+export function useCredentials(agentId: string, key = '') {
+  return useResource((signal) => api<Credentials>('GET', agentPath(agentId, 'credentials'), { signal }), `${agentId}:${key}`, 15_000);
+}
+
+const None = ({ span }: { span: number }) => (
+  <tr>
+    <td colSpan={span}>none</td>
+  </tr>
+);
+
+export function CredentialsSection({ agentId, clientId, reloadKey }: { agentId: string; clientId: string; reloadKey: string }) {
+  const credentials = useCredentials(agentId, reloadKey);
+  const c = credentials.data;
   return (
     <section aria-labelledby="credentials">
       <h2 id="credentials">Live credentials</h2>
-      <p>
-        OAuth client <code>{clientId}</code>: access tokens are short-lived JWTs; every issuance is in the activity below.
+      <p className="muted">
+        OAuth client <code>{clientId}</code>. Updates every 15 s.
       </p>
-      <ErrorText error={certificates.error} />
+      <ErrorText error={credentials.error} />
+      <table>
+        <caption>Access tokens, unexpired and unrevoked{c && !c.tokens_complete ? ' (newest shown; more exist)' : ''}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Token id (jti)</th>
+            <th scope="col">Grant</th>
+            <th scope="col">Scopes</th>
+            <th scope="col">Audience</th>
+            <th scope="col">Issued</th>
+            <th scope="col">Expires</th>
+            <th scope="col">Bound</th>
+          </tr>
+        </thead>
+        <tbody>
+          {c?.tokens.length === 0 && <None span={7} />}
+          {c?.tokens.map((t) => (
+            <tr key={t.jti}>
+              <td>
+                <code>{t.jti}</code>
+              </td>
+              <td>
+                {t.grant_type.replace(/^urn:ietf:params:oauth:grant-type:/, '')}
+                {t.depth !== null ? ` (depth ${t.depth})` : ''}
+              </td>
+              <td>
+                <code>{t.scopes.join(' ')}</code>
+              </td>
+              <td>{Array.isArray(t.audience) ? t.audience.join(', ') : t.audience}</td>
+              <td>
+                <Time iso={t.issued_at} />
+              </td>
+              <td>
+                <Time iso={t.expires_at} />
+              </td>
+              <td>
+                {t.dpop ? 'DPoP' : 'bearer'}
+                {t.task_id ? `, task ${t.task_id}` : ''}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
       <table>
         <caption>Certificates (X.509-SVIDs), unexpired and unrevoked</caption>
         <thead>
@@ -42,72 +88,89 @@ export function CredentialsSection({ agentId, clientId }: { agentId: string; cli
           </tr>
         </thead>
         <tbody>
-          {liveCerts.length === 0 && (
-            <tr>
-              <td colSpan={5}>none</td>
-            </tr>
-          )}
-          {liveCerts.map((c) => (
-            <tr key={c.serial}>
+          {c?.certificates.length === 0 && <None span={5} />}
+          {c?.certificates.map((cert) => (
+            <tr key={cert.serial}>
               <td>
-                <code>{c.serial}</code>
+                <code>{cert.serial}</code>
               </td>
-              <td>{c.spiffe_id}</td>
+              <td>{cert.spiffe_id}</td>
               <td>
-                <Time iso={c.issued_at} />
+                <Time iso={cert.issued_at} />
               </td>
               <td>
-                <Time iso={c.not_after} />
+                <Time iso={cert.not_after} />
               </td>
-              <td>{c.task_id ?? '—'}</td>
+              <td>{cert.task_id ?? '—'}</td>
             </tr>
           ))}
         </tbody>
       </table>
-      {mayReadLeases && (
-        <>
-          <ErrorText error={leases.error} />
-          <table>
-            <caption>Leases (database credentials), live</caption>
-            <thead>
-              <tr>
-                <th scope="col">Lease</th>
-                <th scope="col">Path</th>
-                <th scope="col">Status</th>
-                <th scope="col">Expires</th>
-                <th scope="col">Task</th>
+      {c?.leases && (
+        <table>
+          <caption>Leases (database credentials), live</caption>
+          <thead>
+            <tr>
+              <th scope="col">Lease</th>
+              <th scope="col">Path</th>
+              <th scope="col">Status</th>
+              <th scope="col">Expires</th>
+              <th scope="col">Task</th>
+            </tr>
+          </thead>
+          <tbody>
+            {c.leases.length === 0 && <None span={5} />}
+            {c.leases.map((l) => (
+              <tr key={l.lease_id}>
+                <td>
+                  <code>{l.lease_id}</code>
+                </td>
+                <td>{l.path}</td>
+                <td>
+                  <StatusBadge status={l.status} />
+                </td>
+                <td>
+                  <Time iso={l.expires_at} />
+                </td>
+                <td>{l.task_id ?? '—'}</td>
               </tr>
-            </thead>
-            <tbody>
-              {(leases.data?.items ?? []).length === 0 && (
-                <tr>
-                  <td colSpan={5}>none</td>
-                </tr>
-              )}
-              {(leases.data?.items ?? []).map((l) => (
-                <tr key={l.lease_id}>
-                  <td>
-                    <code>{l.lease_id}</code>
-                  </td>
-                  <td>{l.path}</td>
-                  <td>
-                    <StatusBadge status={l.status} />
-                  </td>
-                  <td>
-                    <Time iso={l.expires_at} />
-                  </td>
-                  <td>{l.task_id ?? '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </>
+            ))}
+          </tbody>
+        </table>
       )}
+      <table>
+        <caption>Open tasks</caption>
+        <thead>
+          <tr>
+            <th scope="col">Task</th>
+            <th scope="col">Description</th>
+            <th scope="col">Created</th>
+            <th scope="col">Expires</th>
+          </tr>
+        </thead>
+        <tbody>
+          {c?.tasks.length === 0 && <None span={4} />}
+          {c?.tasks.map((t) => (
+            <tr key={t.id}>
+              <td>
+                <code>{t.id}</code>
+              </td>
+              <td>{t.description}</td>
+              <td>
+                <Time iso={t.created_at} />
+              </td>
+              <td>
+                <Time iso={t.expires_at} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </section>
   );
 }
 
-/** The agent's recent audit entries (as actor or as subject), newest first; also the source of its delegation chains. */
+/** The agent's recent audit entries (as actor or as subject), newest first. */
 export function useAgentActivity(agentId: string, enabled: boolean) {
   return useResource(
     (signal) => (enabled ? api<{ items: AuditEntry[] }>('GET', '/v1/audit', { query: { agent: agentId, limit: 50 }, signal }).then((r) => r.items) : Promise.resolve([] as AuditEntry[])),
@@ -133,11 +196,7 @@ export function ActivitySection({ entries, error }: { entries: AuditEntry[]; err
           </tr>
         </thead>
         <tbody>
-          {entries.length === 0 && (
-            <tr>
-              <td colSpan={5}>no entries</td>
-            </tr>
-          )}
+          {entries.length === 0 && <None span={5} />}
           {entries.map((e) => (
             <tr key={e.seq}>
               <td>{e.seq}</td>
@@ -161,65 +220,56 @@ export function ActivitySection({ entries, error }: { entries: AuditEntry[]; err
   );
 }
 
-/** Chains seen in the agent's activity: the audit actor of a delegated call carries its chain. */
-export function chainsOf(entries: AuditEntry[]): ChainLink[][] {
-  const chains: ChainLink[][] = [];
-  for (const entry of entries) {
-    const chain = entry.actor.chain;
-    if (Array.isArray(chain) && chain.every((l) => typeof l === 'object' && l !== null && typeof (l as ChainLink).sub === 'string')) chains.push(chain as ChainLink[]);
-  }
-  return chains;
-}
-
-export function DelegationSection({ agentId, entries }: { agentId: string; entries: AuditEntry[] }) {
+export function DelegationSection({ agentId }: { agentId: string }) {
+  const links = useResource((signal) => api<{ items: DelegationLink[] }>('GET', agentPath(agentId, 'delegations'), { signal }).then((r) => r.items), agentId, 15_000);
   return (
     <section aria-labelledby="delegation">
       <h2 id="delegation">Delegation chains</h2>
-      <p className="muted">From the original subject (a user) down to the acting agent, as recorded in the audit log.</p>
-      <DelegationTree chains={chainsOf(entries)} highlight={agentId} label={`Delegation chains of ${agentId}`} />
+      <p className="muted">Unexpired delegated tokens this agent takes part in, each under the token it was exchanged from, from the original subject down.</p>
+      <ErrorText error={links.error} />
+      {links.data && <DelegationTree links={links.data} highlight={agentId} label={`Delegation chains of ${agentId}`} />}
     </section>
   );
 }
 
-/** The monitor's six signals, in the order the monitor lists them (names.ts SIGNAL_NAMES). */
+/** The monitor's six signals (monitoring/signals.ts), each with what its value counts. */
 export const SIGNALS: { name: string; title: string; unit?: string }[] = [
-  { name: 'auth_frequency', title: 'Authentication frequency', unit: 'per window' },
-  { name: 'scope_usage', title: 'First use of a permission' },
-  { name: 'cross_user', title: 'Cross-user access' },
-  { name: 'action_velocity', title: 'Action velocity', unit: 'per window' },
+  { name: 'auth_frequency', title: 'Authentication frequency', unit: 'per bucket' },
+  { name: 'scope_usage', title: 'First use of a permission', unit: 'first uses' },
+  { name: 'cross_user', title: 'Cross-user access', unit: 'users' },
+  { name: 'action_velocity', title: 'Action velocity', unit: 'per bucket' },
   { name: 'error_rate', title: 'Error rate' },
-  { name: 'delegation_depth', title: 'Delegation depth' },
+  { name: 'delegation_depth', title: 'Delegation depth', unit: 'links' },
 ];
 
-interface SignalSeries {
-  signal: string;
-  points: { t: string; value: number; baseline: number | null }[];
-}
+const WINDOWS = ['1m', '1h', '24h'] as const;
 
 export function SignalsSection({ agentId }: { agentId: string }) {
-  const series = useResource(
-    (signal) =>
-      api<{ signals: SignalSeries[] }>('GET', `/v1/agents/${encodeURIComponent(agentId)}/signals`, { signal }).then(
-        (r) => r.signals,
-        (e: unknown) => {
-          if (notServed(e)) return null;
-          throw e;
-        },
-      ),
-    `s:${agentId}`,
-    30_000,
-  );
+  const [bucket, setBucket] = useState<(typeof WINDOWS)[number]>('1h');
+  const series = useResource((signal) => api<Signals>('GET', agentPath(agentId, 'signals'), { query: { window: bucket, buckets: 48 }, signal }), `${agentId}:${bucket}`, 30_000);
+  const s = series.data;
   return (
     <section aria-labelledby="signals">
       <h2 id="signals">Monitoring signals</h2>
+      <label className="inline">
+        Bucket size
+        <select name="window" value={bucket} onChange={(e) => setBucket(e.target.value as (typeof WINDOWS)[number])}>
+          {WINDOWS.map((w) => (
+            <option key={w} value={w}>
+              {w}
+            </option>
+          ))}
+        </select>
+      </label>
+      <p className="muted">Observed value (solid), the baseline it was judged against (dashed) and the alert threshold (dotted), rebuilt from the audit log.</p>
       <ErrorText error={series.error} />
-      {series.data === null && <p className="muted">Per-agent signal series are not served by this build.</p>}
-      {series.data && (
+      {s && (
         <div className="charts">
-          {SIGNALS.map((s) => {
-            const found = series.data?.find((x) => x.signal === s.name);
-            const points: SeriesPoint[] = (found?.points ?? []).map((p) => ({ t: Date.parse(p.t) / 1000, value: p.value, baseline: p.baseline }));
-            return <SignalChart key={s.name} title={s.title} points={points} unit={s.unit} />;
+          {SIGNALS.map((signal) => {
+            const one = s.signals[signal.name];
+            const times = s.times.map((t) => Date.parse(t) / 1000);
+            const data = one ? { times, observed: one.observed, baseline: one.mean, threshold: one.threshold } : { times: [], observed: [], baseline: [] };
+            return <SignalChart key={signal.name} title={signal.title} data={data} unit={signal.unit} />;
           })}
         </div>
       )}

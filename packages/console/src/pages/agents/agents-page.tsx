@@ -41,6 +41,7 @@ export function AgentsPage() {
     status: applied.status,
     owner: applied.owner,
     environment: applied.environment,
+    classification: applied.classification,
     review_overdue: applied.reviewOverdue ? true : undefined,
     limit: 100,
     cursor: after ?? undefined,
@@ -61,8 +62,7 @@ export function AgentsPage() {
     setCursor(page.next_cursor);
   };
 
-  // The API filters by everything but classification; that one narrows what was loaded.
-  const rows = [...(list.data ?? []), ...more].filter((a) => !applied.classification || a.data_classification === applied.classification);
+  const rows = [...(list.data ?? []), ...more];
 
   const register = async (fields: AgentFields) => {
     setFormError(null);

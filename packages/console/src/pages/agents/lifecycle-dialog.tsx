@@ -1,42 +1,45 @@
 /**
- * A lifecycle move with its confirmation: what the move takes back is listed before the
- * operator confirms (the agent's live certificates and leases, its client secret and tokens on
- * decommission), and what the server actually revoked is shown after.
+ * A lifecycle move with its confirmation: what the move takes back is listed, credential by
+ * credential, before the operator confirms (GET /v1/agents/{id}/credentials), and what the
+ * server actually revoked is shown after.
  */
 import { useState } from 'react';
 import { api, describeError } from '../../api';
 import { Dialog } from '../../components/dialog';
 import { ErrorText } from '../../components/status';
-import { useResource } from '../../hooks';
 import type { LifecycleAction } from '../../names';
-import type { Agent, Certificate, Lease, Revoked } from '../../types';
+import type { Agent, Revoked } from '../../types';
+import { useCredentials } from './agent-sections';
 
-/** What each move does to credentials, in words (registry/transition.ts decides; this explains). */
+/** What each move does, in words (registry/transition.ts and the contexts' status hooks decide; this explains). */
 const EFFECTS: Record<LifecycleAction, string> = {
-  suspend: 'The agent can obtain no new credentials; its access tokens stop working while it is suspended.',
+  suspend: 'The agent can obtain no new credentials until it is resumed; what it holds is revoked.',
   resume: 'The agent may obtain credentials again.',
   deprecate: 'The agent is on its way out: its replacement takes over, and it can then only be decommissioned. Access tokens are honoured for active agents only.',
   decommission: 'Final. Every credential the agent holds is revoked and its record is frozen.',
+};
+
+/**
+ * What each move takes back, as the status hooks do it: tokens for every status but active
+ * (oauth/agent-status.ts), certificates likewise (workload/status-changes.ts), tasks and
+ * leases where the status may obtain no credentials (tasks/agent-status.ts), the client
+ * secret on decommission (registry).
+ */
+const TAKES_BACK: Record<LifecycleAction, { secret: boolean; tokens: boolean; certificates: boolean; tasksAndLeases: boolean }> = {
+  suspend: { secret: false, tokens: true, certificates: true, tasksAndLeases: true },
+  resume: { secret: false, tokens: false, certificates: false, tasksAndLeases: false },
+  deprecate: { secret: false, tokens: true, certificates: true, tasksAndLeases: false },
+  decommission: { secret: true, tokens: true, certificates: true, tasksAndLeases: true },
 };
 
 export function LifecycleDialog({ agent, action, onDone, onClose }: { agent: Agent; action: LifecycleAction | null; onDone: (agent: Agent, revoked: Revoked[]) => void; onClose: () => void }) {
   const [reason, setReason] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const revokes = action === 'decommission' || action === 'suspend';
-  const live = useResource(
-    async (signal) => {
-      if (!revokes) return { certificates: [] as Certificate[], leases: [] as Lease[] };
-      const q = { agent_id: agent.id };
-      // A role that may not list one kind still sees the other: each list fails alone.
-      const [certificates, leases] = await Promise.all([
-        api<{ items: Certificate[] }>('GET', '/v1/certificates', { query: q, signal }).then((r) => r.items.filter((c) => !c.revoked_at && Date.parse(c.not_after) > Date.now()), () => []),
-        api<{ items: Lease[] }>('GET', '/v1/leases', { query: { ...q, status: 'active' }, signal }).then((r) => r.items, () => []),
-      ]);
-      return { certificates, leases };
-    },
-    `${agent.id}:${action}`,
-  );
+  const takes = action ? TAKES_BACK[action] : undefined;
+  const heading = takes && (takes.tokens || takes.secret) ? 'Will be revoked' : undefined;
+  const live = useCredentials(agent.id, `${action}`);
+  const c = live.data;
 
   const confirm = async () => {
     if (!action) return;
@@ -58,27 +61,46 @@ export function LifecycleDialog({ agent, action, onDone, onClose }: { agent: Age
       {action && (
         <>
           <p>{EFFECTS[action]}</p>
-          {revokes && (
+          {heading && (
             <section aria-labelledby="will-revoke">
-              <h3 id="will-revoke">{action === 'decommission' ? 'Will be revoked' : 'Will stop working'}</h3>
-              {live.loading ? (
+              <h3 id="will-revoke">{heading}</h3>
+              <ErrorText error={live.error} />
+              {!c ? (
                 <p>Listing live credentials…</p>
               ) : (
                 <ul className="revoke-list">
-                  {action === 'decommission' && <li>client secret of {agent.client_id}</li>}
-                  <li>every unexpired access token issued to {agent.client_id}, and the delegated tokens below them</li>
-                  {live.data?.certificates.map((c) => (
-                    <li key={c.serial}>
-                      certificate {c.serial} ({c.spiffe_id})
+                  {takes?.secret && <li>the client secret of {agent.client_id}</li>}
+                  {takes?.tokens && (
+                    <li>
+                      every unexpired access token issued to {agent.client_id}, and the delegated tokens below them ({c.tokens.length}
+                      {c.tokens_complete ? '' : '+'} live now)
                     </li>
-                  ))}
-                  {action === 'decommission' &&
-                    live.data?.leases.map((l) => (
+                  )}
+                  {takes?.tokens &&
+                    c.tokens.map((t) => (
+                      <li key={t.jti}>
+                        access token {t.jti} ({t.scopes.join(' ') || 'no scope'})
+                      </li>
+                    ))}
+                  {takes?.certificates &&
+                    c.certificates.map((cert) => (
+                      <li key={cert.serial}>
+                        certificate {cert.serial} ({cert.spiffe_id})
+                      </li>
+                    ))}
+                  {takes?.tasksAndLeases &&
+                    c.tasks.map((t) => (
+                      <li key={t.id}>
+                        open task {t.id} ({t.description}) and what it was issued
+                      </li>
+                    ))}
+                  {takes?.tasksAndLeases &&
+                    (c.leases ?? []).map((l) => (
                       <li key={l.lease_id}>
                         lease {l.lease_id} ({l.path})
                       </li>
                     ))}
-                  {action === 'decommission' && <li>the agent's open tasks</li>}
+                  {takes?.tasksAndLeases && c.leases === null && <li>the agent's database leases (your roles cannot list them)</li>}
                 </ul>
               )}
             </section>

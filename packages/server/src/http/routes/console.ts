@@ -36,7 +36,9 @@ const SECURITY_HEADERS: Record<string, string> = {
   'content-security-policy': CONSOLE_CSP,
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
+  // same-origin, not no-referrer: under no-referrer a browser may send `Origin: null` with unsafe
+  // requests (form posts do), which the session's origin check (CSRF) must refuse.
+  'referrer-policy': 'same-origin',
   'cross-origin-opener-policy': 'same-origin',
 };
 
