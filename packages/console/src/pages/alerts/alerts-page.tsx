@@ -5,7 +5,7 @@
  */
 import { useState } from 'react';
 import { api, describeError } from '../../api';
-import { SignalChart, type SeriesPoint } from '../../components/chart';
+import { SignalChart, type SeriesData } from '../../components/chart';
 import { ErrorText, StatusBadge, Time } from '../../components/status';
 import { useResource } from '../../hooks';
 import { Link } from '../../router';
@@ -159,7 +159,9 @@ function AlertChart({ id }: { id: string }) {
   const chart = useResource((signal) => api<{ alert: Alert; series: Series }>('GET', `/v1/alerts/${encodeURIComponent(id)}/series`, { query: { buckets: 48 }, signal }), id);
   const alert = chart.data?.alert;
   const line = alert ? chart.data?.series.signals[alert.signal] : undefined;
-  const points: SeriesPoint[] = line ? chart.data!.series.times.map((t, i) => ({ t: Date.parse(t) / 1000, value: line.observed[i]!, baseline: line.mean[i]! })) : [];
+  const data: SeriesData = line
+    ? { times: chart.data!.series.times.map((t) => Date.parse(t) / 1000), observed: line.observed, baseline: line.mean, threshold: line.threshold }
+    : { times: [], observed: [], baseline: [] };
   return (
     <section aria-labelledby="alert-chart">
       <h2 id="alert-chart">Alert {id}</h2>
@@ -169,7 +171,7 @@ function AlertChart({ id }: { id: string }) {
           <p>{alert.reason}</p>
           {line ? (
             <div className="charts">
-              <SignalChart title={`${alert.signal}: observed against baseline per ${chart.data!.series.window} bucket`} points={points} />
+              <SignalChart title={`${alert.signal}: observed against baseline per ${chart.data!.series.window} bucket`} data={data} />
             </div>
           ) : (
             <p>An operational alert: it is not judged against a baseline, so there is no chart.</p>
