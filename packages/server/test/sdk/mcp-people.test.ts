@@ -7,9 +7,10 @@
  * Document this test serves; the person signs in, consents (the test is the browser), the SDK
  * exchanges the code (PKCE S256, `resource`), calls a tool, and refreshes with rotation.
  *
- * Sign-in: alice signs in on the sign-in page with her operator token (`POST /signin/token`, a
- * session cookie, signin/); the company IdP sign-in at oidc-provider is not used here (not
- * available on this branch when the test was written).
+ * Sign-in: the browser, not signed in at Mandate, is sent to the sign-in page and signs in at
+ * the company's IdP (oidc-provider with its own login form, filled in over HTTP by the test's
+ * browser: test/signin/company-login.ts); alice is a person (no operator has her email), so her
+ * session is a person's and her token's subject is her email.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,9 +24,12 @@ import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } fr
 import { startCalendarMcp, type CalendarMcp } from '../../demo/calendar-mcp.js';
 import { ClientCredentialsProvider } from '@modelcontextprotocol/sdk/client/auth-extensions.js';
 import { registerAgent, registerResourceServer, startOAuthServer } from '../support/agents.js';
-import { authorizeInBrowser, sessionBrowser, startMetadataHost, type MetadataHost } from '../support/people.js';
+import { authorizeInBrowser, startMetadataHost, type MetadataHost } from '../support/people.js';
 import type { TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
+import { freePort } from '../support/process.js';
+import { Browser as SigninBrowser } from '../signin/browser.js';
+import { COMPANY_CLIENT, signInAtCompany, startCompanyLogin, type CompanyLogin } from '../signin/company-login.js';
 
 const REDIRECT = 'http://127.0.0.1:53683/oauth/callback';
 
@@ -69,7 +73,7 @@ describe.each(storeKinds())("a person's MCP client (official MCP SDK OAuth) on %
   let server: TestServer;
   let mcp: CalendarMcp;
   let host: MetadataHost;
-  let aliceToken: string;
+  let idp: CompanyLogin;
   const ALICE = 'alice@example.com';
 
   beforeAll(async () => {
@@ -77,17 +81,26 @@ describe.each(storeKinds())("a person's MCP client (official MCP SDK OAuth) on %
     const dir = mkdtempSync(join(tmpdir(), 'mandate-cimd-'));
     const tls = await serverTls(dir);
     writeFileSync(join(dir, 'ca.pem'), tls.caPem);
-    server = await startOAuthServer(kind, { config: { authorization: { cimdCaFile: join(dir, 'ca.pem') } } });
+    // The company's IdP knows Mandate's callback before Mandate starts: the port is chosen first.
+    const port = await freePort();
+    idp = await startCompanyLogin(`http://127.0.0.1:${port}/signin/callback`);
+    writeFileSync(join(dir, 'idp-secret'), `${COMPANY_CLIENT.secret}\n`, { mode: 0o600 });
+    server = await startOAuthServer(kind, {
+      config: {
+        port,
+        issuer: `http://127.0.0.1:${port}`,
+        authorization: { cimdCaFile: join(dir, 'ca.pem') },
+        signin: { idps: [{ id: 'company', name: 'Example Corp', issuer: idp.issuer, clientId: COMPANY_CLIENT.id, clientSecretFile: join(dir, 'idp-secret'), allowedEmailDomains: ['example.com'], scopes: 'openid email' }] },
+      },
+    });
     host = await startMetadataHost(tls);
     mcp = await startCalendarMcp({ issuer: server.url, register: (audience) => registerResourceServer(server, audience, ['calendar:read', 'calendar:delete']) });
-    const made = await server.api('POST', '/v1/operators', { id: 'op-alice', email: ALICE, roles: ['auditor'] });
-    expect(made.status, JSON.stringify(made.body)).toBe(201);
-    aliceToken = made.body.token;
   });
   afterAll(async () => {
     await mcp?.close();
     await host?.close();
     await server?.stop();
+    await idp?.stop();
   });
 
   it('discovers from the 401, signs in, consents, exchanges the code, calls a tool, refreshes with rotation', async () => {
@@ -104,14 +117,28 @@ describe.each(storeKinds())("a person's MCP client (official MCP SDK OAuth) on %
     expect(url.searchParams.get('code_challenge_method')).toBe('S256');
     expect(url.searchParams.get('resource')).toBe(mcp.url);
 
-    // 2. The person signs in and consents in the browser; Mandate redirects with code, state and iss.
-    const answer = await authorizeInBrowser(url.toString(), await sessionBrowser(server, aliceToken));
+    // 2. The browser opens the URL: not signed in, so Mandate sends it to its sign-in page; the
+    //    person signs in at the company's IdP and comes back to the same authorization request.
+    const browser = new SigninBrowser();
+    const unsigned = await browser.request(url.toString());
+    expect(unsigned.status).toBe(303);
+    const signinPage = new URL(unsigned.location!);
+    expect(signinPage.pathname).toBe('/signin');
+    const returnTo = signinPage.searchParams.get('return_to')!;
+    const { answer: back } = await signInAtCompany(browser, server.url, ALICE, { returnTo });
+    expect(back!.status).toBe(303);
+    expect(back!.location).toBe(`${server.url}${returnTo}`);
+    const me = JSON.parse((await browser.request(`${server.url}/v1/session`)).text);
+    expect(me.principal).toMatchObject({ kind: 'person', email: ALICE });
+
+    // 3. The person consents; Mandate redirects with code, state and iss.
+    const answer = await authorizeInBrowser(back!.location!, { headers: { cookie: `mandate_session=${browser.cookie(server.url, 'mandate_session')}` } });
     expect(answer.status).toBe(303);
     const callback = new URL(answer.location!);
     expect(callback.searchParams.get('iss')).toBe(server.url);
     expect(callback.searchParams.get('state')).toBe(url.searchParams.get('state'));
 
-    // 3. The SDK exchanges the code (PKCE verifier, resource) and reconnects with the token.
+    // 4. The SDK exchanges the code (PKCE verifier, resource) and reconnects with the token.
     await transport.finishAuth(callback.searchParams.get('code')!);
     const tokens = provider.saved!;
     expect(tokens.refresh_token).toBeTruthy();
@@ -126,7 +153,7 @@ describe.each(storeKinds())("a person's MCP client (official MCP SDK OAuth) on %
     expect(String((bobs as Error).message ?? JSON.stringify(bobs))).toMatch(/cross_user_without_admin_scope|denied/);
     await client.close();
 
-    // 4. Refresh with rotation: the SDK's auth() uses the refresh token; a new one replaces it.
+    // 5. Refresh with rotation: the SDK's auth() uses the refresh token; a new one replaces it.
     expect(await auth(provider, { serverUrl: mcp.url })).toBe('AUTHORIZED');
     expect(provider.saved!.refresh_token).toBeTruthy();
     expect(provider.saved!.refresh_token).not.toBe(tokens.refresh_token);
