@@ -73,15 +73,11 @@ export async function createOperators(server: TestServer, tag: string): Promise<
   };
 }
 
-/** The audit entries about one approval, in order. */
+/** The audit entries about one approval, in order (read through the audit face: compact decision entries are rebuilt). */
 export async function auditOf(server: TestServer, approvalId: string) {
-  const rows = await server.runtime.store.db
-    .selectFrom('audit_entries')
-    .select(['type', 'outcome', 'actor', 'details'])
-    .where('subject', '=', approvalId)
-    .orderBy('seq')
-    .execute();
-  return rows.map((r) => ({ type: r.type, outcome: r.outcome, actor: JSON.parse(r.actor) as { kind: string; id: string }, details: JSON.parse(r.details) as Record<string, any> }));
+  await server.runtime.audit.flush();
+  const { entries } = await server.runtime.auditReader.page({ subject: approvalId }, 1000);
+  return entries.map((e) => ({ type: e.type, outcome: e.outcome, actor: e.actor as { kind: string; id: string }, details: e.details as Record<string, any> }));
 }
 
 export const fileResource = (id = 'reports/q3.pdf') => ({ type: 'file', id, owner: 'alice@example.com', sensitivity: 'confidential' });

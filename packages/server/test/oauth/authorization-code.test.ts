@@ -5,6 +5,7 @@ import { basic, postForm, registerResourceServer, startOAuthServer } from '../su
 import { authorizeInBrowser, consentForm, sessionBrowser, startMetadataHost, type Browser, type MetadataHost } from '../support/people.js';
 import type { TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
+import { loggedDecision } from '../support/audit.js';
 
 const insecure = { [oauth.allowInsecureRequests]: true } as const;
 const RESOURCE = 'https://mcp.example.test/calendar';
@@ -147,9 +148,7 @@ describe.each(storeKinds())("people's clients: authorization code + PKCE on %s",
     const other = await ask('someone-else@example.com');
     expect(other.decision).toBe('deny');
     expect(other.reasons).toContain('cross_user_without_admin_scope');
-    await server.runtime.audit.flush();
-    const row = await server.runtime.store.db.selectFrom('audit_entries').selectAll().where('type', '=', 'policy.decision').where('subject', '=', own.decision_id).executeTakeFirstOrThrow();
-    const input = JSON.parse(row.details).input;
+    const input = (await loggedDecision(server, own.decision_id)).details.input as Record<string, any>;
     expect(input.agent).toMatchObject({ kind: 'person_client', id: client.client_id, client_id: client.client_id });
     expect(input.user).toEqual({ id: sub, source: 'delegation' });
     expect(input.delegation).toMatchObject({ delegated: true, root_user: sub, chain: [{ sub }, { sub: client.client_id, client_id: client.client_id }] });
