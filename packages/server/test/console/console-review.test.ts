@@ -60,8 +60,8 @@ describe.skipIf(skip !== null)('the audit, alerts, policies and least-privilege 
     watch = watchPage(page, server.url);
     await page.goto('/console/audit');
     await page.waitForURL(/\/signin\?return_to=/);
-    await page.getByLabel(/token/i).fill(server.adminToken);
-    await page.getByRole('button', { name: /sign in/i }).click();
+    await page.getByRole('textbox', { name: 'Operator token' }).fill(server.adminToken);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.waitForURL(/\/console\/audit$/);
   });
   afterAll(async () => {
