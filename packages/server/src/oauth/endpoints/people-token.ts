@@ -4,7 +4,7 @@ import type { Clock } from '../../shared/clock.js';
 import { presentedCredentials, type FormCredentials } from '../client-auth.js';
 import type { ClientDirectory, PeopleClient } from '../client-directory.js';
 import type { Clients } from '../clients.js';
-import { InvalidClient, InvalidClientMetadata, InvalidRequest, OAuthError } from '../errors.js';
+import { InvalidClient, InvalidClientMetadata, InvalidRequest, OAuthError, RateLimited } from '../errors.js';
 import type { FormParameters } from '../form.js';
 import type { PeopleGrantModule } from '../grants/people-types.js';
 import type { TokenResponse } from '../grants/types.js';
@@ -12,6 +12,7 @@ import type { SigningKeys } from '../keys/signing-keys.js';
 import { tokenRequestsRefused, tokensIssued } from '../metrics.js';
 import type { RefreshFamilies } from '../refresh-families.js';
 import type { RefusalAudit } from '../refusals.js';
+import { TokenBuckets } from '../rate-limit.js';
 
 export interface PeopleTokenEndpointOptions {
   issuer: string;
@@ -33,14 +34,26 @@ export interface PeopleTokenEndpointOptions {
  * its metadata document). Every refusal is audited, as the agents' endpoint does.
  */
 export class PeopleTokenEndpoint {
-  constructor(private readonly options: PeopleTokenEndpointOptions) {}
+  /**
+   * Requests per client (`oauth.tokenRateLimitPerMinute`, as for agents), spent before the grant
+   * looks at its code or refresh token. A public client has no secret, so anyone may name it: its
+   * budget is kept per client and caller address, so one caller cannot spend another's.
+   */
+  private readonly buckets: TokenBuckets;
 
-  async handle(grant: PeopleGrantModule, form: FormParameters, authorization: string | undefined): Promise<TokenResponse> {
+  constructor(private readonly options: PeopleTokenEndpointOptions) {
+    this.buckets = new TokenBuckets(options.settings.tokenRateLimitPerMinute);
+  }
+
+  async handle(grant: PeopleGrantModule, form: FormParameters, authorization: string | undefined, remoteAddress?: string): Promise<TokenResponse> {
     const { clock, settings, authorization: people } = this.options;
     let presented: FormCredentials | null = null;
     try {
       presented = presentedCredentials(authorization, form);
       const client = await this.authenticate(presented, form);
+      const budget = client.type === 'public' ? `${client.clientId} ${remoteAddress ?? ''}` : client.clientId;
+      const wait = this.buckets.take(budget, clock.now());
+      if (wait > 0) throw new RateLimited(wait);
       const response = await grant.handler({
         form,
         client,

@@ -57,7 +57,7 @@ export class TokenEndpoint {
 
   async handle(request: OAuthRequest): Promise<TokenResponse> {
     const people = peopleGrantOf(request.body);
-    if (people) return this.options.people.handle(people.grant, people.form, request.authorization);
+    if (people) return this.options.people.handle(people.grant, people.form, request.authorization, request.remoteAddress);
     const { clock, settings, agents, proofs } = this.options;
     const now = clock.now();
     let presented: PresentedCredentials | null = null;
