@@ -1,7 +1,7 @@
 import canonicalize from 'canonicalize';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from './canonical.js';
+import { canonicalJson, isCheckedFrozen } from './canonical.js';
 
 /** The reference implementation's answer: its text, or that it refused (threw, or had no text for a top-level undefined). */
 function reference(value: unknown): { text: string } | { threw: true } {
@@ -113,5 +113,61 @@ describe('canonicalJson (RFC 8785)', () => {
   it('lets shared (non-cyclic) references appear twice, as canonicalize does', () => {
     const shared = { k: [1, 2] };
     expect(canonicalJson({ a: shared, b: [shared, shared] })).toBe(canonicalize({ a: shared, b: [shared, shared] }));
+  });
+
+  describe('deep-frozen parts shared between values (the decision input\'s per-token parts)', () => {
+    const deepFreeze = <T>(value: T): T => {
+      if (value !== null && typeof value === 'object') {
+        for (const member of Object.values(value)) deepFreeze(member);
+        Object.freeze(value);
+      }
+      return value;
+    };
+
+    it('checks a deep-frozen part once and writes every value holding it as canonicalize does', () => {
+      const part = deepFreeze({ id: 'agent-1', scopes: ['a', 'b'], token: { exp: 1, jti: 'j' } });
+      for (let i = 0; i < 3; i += 1) {
+        const value = { decision_id: `d${i}`, input: { agent: part, context: { n: i } }, list: [part, { x: i }] };
+        expect(canonicalJson(value)).toBe(canonicalize(value));
+      }
+      expect(isCheckedFrozen(part)).toBe(true);
+      expect(isCheckedFrozen(part.token)).toBe(true);
+    });
+
+    it('never trusts what can still change: a frozen object with a mutable member, or a getter', () => {
+      const inner = { n: 1 };
+      const shallow = Object.freeze({ inner });
+      expect(canonicalJson({ shallow })).toBe('{"shallow":{"inner":{"n":1}}}');
+      expect(isCheckedFrozen(shallow)).toBe(false);
+      inner.n = 2;
+      expect(canonicalJson({ shallow })).toBe('{"shallow":{"inner":{"n":2}}}');
+      let calls = 0;
+      const getter = Object.freeze({
+        get n() {
+          calls += 1;
+          return calls;
+        },
+      });
+      const first = canonicalJson({ getter });
+      expect(isCheckedFrozen(getter)).toBe(false);
+      expect(canonicalJson({ getter })).not.toBe(first); // read again, not remembered
+    });
+
+    it('writes a frozen part whose keys are not sorted through the sorting path, correctly', () => {
+      const unsorted = deepFreeze({ b: 1, a: [2, { d: 1, c: 0 }] });
+      expect(canonicalJson({ z: unsorted, y: 0 })).toBe(canonicalize({ z: unsorted, y: 0 }));
+      expect(canonicalJson({ z: unsorted, y: 0 })).toBe(canonicalize({ z: unsorted, y: 0 }));
+    });
+
+    it('agrees with canonicalize on generated values sharing generated frozen parts (fast-check)', () => {
+      fc.assert(
+        fc.property(fc.jsonValue({ maxDepth: 3 }), fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 3 }), (shared, others) => {
+          const part = deepFreeze(structuredClone(shared));
+          const values = others.map((other, i) => ({ i, part, nested: { other, again: [part] } }));
+          for (const value of values) expect(canonicalJson(value)).toBe(canonicalize(value));
+        }),
+        { numRuns: 300 },
+      );
+    });
   });
 });

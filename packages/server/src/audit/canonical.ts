@@ -78,6 +78,30 @@ function sortedKeys(record: object): string[] {
 // ---- fastest path: already in canonical order ---------------------------------------------------
 
 /**
+ * Deep-frozen objects already found in canonical order. Frozen all the way down, they cannot
+ * change, so they are checked once: the decision point shares the parts of an input that follow
+ * from the agent and its token (policy/input.ts) between every decision made with that token.
+ */
+const checkedFrozen = new WeakSet<object>();
+
+/** True when `value` is a deep-frozen object whose canonical form was checked (compact.ts shares those by identity). */
+export const isCheckedFrozen = (value: unknown): boolean => value !== null && typeof value === 'object' && checkedFrozen.has(value);
+
+/** The JSON text of objects in `checkedFrozen`, written once when first needed. */
+const frozenTexts = new WeakMap<object, string>();
+/** Objects (not frozen themselves) holding a `checkedFrozen` object somewhere inside. */
+const holdsFrozen = new WeakSet<object>();
+
+/** Whether `member` is, or holds, a checked frozen object (whose text can be reused). */
+const sharesText = (member: unknown): boolean => member !== null && typeof member === 'object' && (checkedFrozen.has(member) || holdsFrozen.has(member));
+
+/** No getters: a frozen object's accessor could still answer differently each time. */
+const onlyDataMembers = (value: object): boolean => Object.values(Object.getOwnPropertyDescriptors(value)).every((member) => 'value' in member);
+
+/** Whether `member` leaves its frozen parent eligible for `checkedFrozen` (a primitive, or itself in it). */
+const settled = (member: unknown): boolean => member === null || typeof member !== 'object' || checkedFrozen.has(member);
+
+/**
  * True when JSON.stringify(value) is already canonical: every object's keys in sorted order (as
  * objects built in that order, e.g. the decision log's input, have them), none misplaced, no
  * toJSON. Throws, as the other paths do, for what JSON cannot express. Allocates nothing.
@@ -102,11 +126,16 @@ function inCanonicalOrder(value: unknown, ancestors: object[]): boolean {
   const prototype: unknown = Object.getPrototypeOf(value);
   if (!(prototype === Object.prototype || prototype === null || Array.isArray(value))) return false;
   if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
+  if (checkedFrozen.has(value)) return true;
   enter(value, ancestors);
+  let frozen = Object.isFrozen(value);
+  let holds = false;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i += 1) {
       const item: unknown = value[i];
       if (!skipped(item) && !inCanonicalOrder(item, ancestors)) return false;
+      frozen &&= settled(item);
+      holds ||= sharesText(item);
     }
   } else {
     const record = value as Record<string, unknown>;
@@ -118,11 +147,37 @@ function inCanonicalOrder(value: unknown, ancestors: object[]): boolean {
       if ((previous !== null && previous > key) || misplacedKey(key)) return false;
       checkString(key);
       if (!inCanonicalOrder(member, ancestors)) return false;
+      frozen &&= settled(member);
+      holds ||= sharesText(member);
       previous = key;
     }
   }
   ancestors.pop();
+  if (frozen && onlyDataMembers(value)) checkedFrozen.add(value);
+  else if (holds) holdsFrozen.add(value);
   return true;
+}
+
+/**
+ * JSON.stringify of a value `inCanonicalOrder` accepted (so its text is canonical as written),
+ * reusing the text of its checked frozen parts: only what holds one is written member by member.
+ */
+function writeInOrder(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (checkedFrozen.has(value)) {
+    let text = frozenTexts.get(value);
+    if (text === undefined) frozenTexts.set(value, (text = JSON.stringify(value)));
+    return text;
+  }
+  if (!holdsFrozen.has(value)) return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map((item: unknown) => (skipped(item) ? 'null' : writeInOrder(item))).join(',')}]`;
+  const parts: string[] = [];
+  const record = value as Record<string, unknown>;
+  for (const key in record) {
+    if (!Object.prototype.hasOwnProperty.call(record, key) || skipped(record[key])) continue;
+    parts.push(`${JSON.stringify(key)}:${writeInOrder(record[key])}`);
+  }
+  return `{${parts.join(',')}}`;
 }
 
 // ---- fast path: a sorted copy for JSON.stringify ------------------------------------------------
@@ -213,7 +268,7 @@ function writeCanonical(value: unknown, ancestors: object[]): string {
 export function canonicalJson(value: unknown): string {
   if (skipped(value)) refuse(value);
   try {
-    if (inCanonicalOrder(value, [])) return JSON.stringify(value);
+    if (inCanonicalOrder(value, [])) return writeInOrder(value);
     return JSON.stringify(sortedCopy(value, []));
   } catch (error) {
     if (!(error instanceof NeedsDirectWriter)) throw error;

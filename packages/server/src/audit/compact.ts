@@ -16,8 +16,8 @@
  * the blob); an edited delta, or a `base_id` pointed at another blob, changes the rebuilt
  * content and is a `hash_mismatch`. Blobs are shared between entries and never deleted.
  */
-import { createHash } from 'node:crypto';
-import { canonicalJson } from './canonical.js';
+import { canonicalJson, isCheckedFrozen } from './canonical.js';
+import { sha256Hex } from './hash.js';
 import { applyDelta, diffDelta, type Delta } from './delta.js';
 import type { AuditBlobRow, AuditEntryRow } from './tables.js';
 import type { Actor } from './types.js';
@@ -29,12 +29,32 @@ export interface Base {
   value: { actor: Record<string, unknown>; details: Record<string, unknown> };
 }
 
-export const blobHash = (body: string): string => createHash('sha256').update(body, 'utf8').digest('hex');
+export const blobHash = (body: string): string => sha256Hex(body);
 
-function baseOf(actorJson: string, detailsJson: string): Base {
+function baseOf(actorJson: string, detailsJson: string, written: Base['value']): Base {
   // Both texts are canonical and "actor" < "details": the body is canonical JSON as it stands.
   const body = `{"actor":${actorJson},"details":${detailsJson}}`;
-  return { hash: blobHash(body), body, value: JSON.parse(body) as Base['value'] };
+  return { hash: blobHash(body), body, value: adoptShared(JSON.parse(body), written) as Base['value'] };
+}
+
+/**
+ * The parsed base with every deep-frozen part of the entry it was written from (canonically
+ * checked: canonical.ts) put back in place of its parsed copy. Their content is the same (the
+ * body was written from them) and they cannot change, so the next entries that share those
+ * parts (the decision point's per-token input parts) compare to the base by identity.
+ */
+function adoptShared(parsed: unknown, written: unknown): unknown {
+  if (isCheckedFrozen(written)) return written;
+  if (parsed === null || typeof parsed !== 'object' || written === null || typeof written !== 'object') return parsed;
+  if (Array.isArray(parsed) !== Array.isArray(written)) return parsed;
+  const target = parsed as Record<string, unknown>;
+  const source = written as Record<string, unknown>;
+  for (const key of Object.keys(target)) {
+    if (!Object.prototype.hasOwnProperty.call(source, key)) continue;
+    // defineProperty: JSON.parse makes `__proto__` an own member, which assignment would not.
+    Object.defineProperty(target, key, { value: adoptShared(target[key], source[key]), writable: true, enumerable: true, configurable: true });
+  }
+  return parsed;
 }
 
 /** How a compacted entry is stored: the base it refers to and its delta's canonical text. */
@@ -67,7 +87,7 @@ export class CompactBases {
       const deltaJson = delta === undefined ? NO_CHANGE : canonicalJson(delta);
       if (deltaJson.length * 2 <= current.body.length) return { base: current, deltaJson };
     }
-    const base = baseOf(actorJson, detailsJson);
+    const base = baseOf(actorJson, detailsJson, { actor: actor as unknown as Record<string, unknown>, details });
     this.bases.delete(key);
     this.bases.set(key, base);
     if (this.bases.size > this.maxKeys) this.bases.delete(this.bases.keys().next().value!);

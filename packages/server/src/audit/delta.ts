@@ -67,6 +67,8 @@ export function diffDelta(base: Record<string, unknown>, value: Record<string, u
     const next = value[key];
     if (absent(next)) continue;
     const before = Object.prototype.hasOwnProperty.call(base, key) ? base[key] : undefined;
+    // The same object (a shared part of the input, kept by the base: compact.ts): no change.
+    if (before === next) continue;
     if (isRecord(before) && isRecord(next)) {
       const inner = diffDelta(before, next);
       if (inner) put(key, inner);

@@ -1,6 +1,9 @@
-import { createHash } from 'node:crypto';
+import { hash as oneShotHash } from 'node:crypto';
 import { canonicalJson } from './canonical.js';
 import type { AuditEntry, AuditEntryView } from './types.js';
+
+/** SHA-256 in hex of a UTF-8 text, in one call (no Hash object per entry: this runs for every entry). */
+export const sha256Hex = (text: string): string => oneShotHash('sha256', text, 'hex');
 
 /** The previous hash of the first entry. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -53,7 +56,7 @@ export function hashEntry(entry: Omit<AuditEntry, 'hash'>): HashedEntry {
     : `{"action":${canonicalJson(entry.action)},"actor":${actorJson},"agent_id":${canonicalJson(entry.agentId)},` +
       `"details":${detailsJson},"outcome":${canonicalJson(entry.outcome)},"prev_hash":${canonicalJson(entry.prevHash)},` +
       `"seq":${canonicalJson(entry.seq)},"subject":${canonicalJson(entry.subject)},"time":${canonicalJson(entry.time)},"type":${canonicalJson(entry.type)}}`;
-  const hash = createHash('sha256').update(entry.prevHash, 'utf8').update('\n').update(body, 'utf8').digest('hex');
+  const hash = sha256Hex(`${entry.prevHash}\n${body}`);
   return { hash, actorJson, detailsJson };
 }
 

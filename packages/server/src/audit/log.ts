@@ -61,10 +61,14 @@ export class AuditLog {
   private readonly committer: GroupCommitter<AuditEvent, AuditEntry>;
   private readonly policy: CheckpointPolicy;
   private readonly bases: CompactBases;
+  /** Committed blobs by hash → id (rememberBlobs). */
+  private readonly storedBlobs = new Map<string, number>();
+  private readonly maxBases: number;
 
   constructor(private readonly options: AuditLogOptions) {
     this.policy = options.checkpoints ?? DEFAULT_CHECKPOINTS;
-    this.bases = new CompactBases(options.compactBaseCacheEntries ?? DEFAULT_COMPACT_BASES);
+    this.maxBases = options.compactBaseCacheEntries ?? DEFAULT_COMPACT_BASES;
+    this.bases = new CompactBases(this.maxBases);
     const scheduler = options.scheduler;
     this.committer = new GroupCommitter(
       (events) => this.commitBatch(events),
@@ -74,7 +78,15 @@ export class AuditLog {
   }
 
   /** Appends events within an open transaction and returns the entries as stored. */
-  async appendIn(trx: Tx, events: readonly AuditEvent[]): Promise<AuditEntry[]> {
+  appendIn(trx: Tx, events: readonly AuditEvent[]): Promise<AuditEntry[]> {
+    return this.appendRows(trx, events, new Map());
+  }
+
+  /**
+   * appendIn, noting in `blobsUsed` (hash → id) the blobs its compact rows refer to: once the
+   * transaction has committed, the caller may remember them (`rememberBlobs`).
+   */
+  private async appendRows(trx: Tx, events: readonly AuditEvent[], blobsUsed: Map<string, number>): Promise<AuditEntry[]> {
     if (events.length === 0) return [];
     const { clock, hmacKey } = this.options;
     const head = await lockHead(trx, this.options.store.dialect);
@@ -125,13 +137,13 @@ export class AuditLog {
       rows.push(row);
       prevHash = hash;
     }
-    const blobIds = new Map<string, number>();
     for (const { row, base } of based) {
-      let id = blobIds.get(base.hash);
-      if (id === undefined) blobIds.set(base.hash, (id = await blobIdFor(trx, base.hash, base.body)));
+      let id = blobsUsed.get(base.hash) ?? this.storedBlobs.get(base.hash);
+      if (id === undefined) id = await blobIdFor(trx, base.hash, base.body);
+      blobsUsed.set(base.hash, id);
       row.base_id = id;
     }
-    await insertEntries(trx, rows);
+    await insertEntries(trx, this.options.store.dialect, rows);
     const checkpoint = this.checkpointIfDue({ seq, lastCheckpointSeq: head.lastCheckpointSeq, sinceMs: await this.intervalStartMs(trx, head, nowMs) }, prevHash, nowMs);
     if (checkpoint) await recordCheckpoint(trx, checkpoint);
     else await advanceHead(trx, seq, prevHash);
@@ -200,9 +212,24 @@ export class AuditLog {
   }
 
   private async commitBatch(events: AuditEvent[]): Promise<AuditEntry[]> {
-    const entries = await this.options.store.transaction((trx) => this.appendIn(trx, events));
+    const blobsUsed = new Map<string, number>();
+    const entries = await this.options.store.transaction((trx) => this.appendRows(trx, events, blobsUsed));
+    this.rememberBlobs(blobsUsed);
     this.options.onAppended?.(entries);
     return entries;
+  }
+
+  /**
+   * Remembers committed blobs' ids, so the next batch against the same base needs no lookup.
+   * Only after the commit (a rolled-back blob has no id), and safe across replicas: blobs are
+   * never deleted or renumbered. Bounded like the writer's bases (oldest forgotten first).
+   */
+  private rememberBlobs(committed: Map<string, number>): void {
+    for (const [hash, id] of committed) {
+      this.storedBlobs.delete(hash);
+      this.storedBlobs.set(hash, id);
+    }
+    while (this.storedBlobs.size > Math.max(this.maxBases, 1)) this.storedBlobs.delete(this.storedBlobs.keys().next().value!);
   }
 
   /**

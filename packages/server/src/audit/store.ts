@@ -1,4 +1,4 @@
-import type { SelectQueryBuilder } from 'kysely';
+import { CompiledQuery, type SelectQueryBuilder } from 'kysely';
 import type { Dialect, Executor, Tx } from '../storage/index.js';
 import type { Checkpoint } from './checkpoint.js';
 import type { BlobCache } from './compact.js';
@@ -103,8 +103,38 @@ export async function entryHashAt(db: Executor, seq: number): Promise<string | u
   return row?.hash;
 }
 
-export async function insertEntries(trx: Tx, rows: readonly AuditEntryRow[]): Promise<void> {
-  await auditTables(trx).insertInto('audit_entries').values(rows).execute();
+/** Every column of an entry row, in the order the INSERT below lists them. */
+const ENTRY_COLUMNS = ['seq', 'time', 'type', 'actor', 'actor_id', 'chain_id', 'agent_id', 'subject', 'action', 'outcome', 'details', 'prev_hash', 'hash', 'base_id'] as const;
+// A column added to AuditEntryRow and not listed above fails to compile here.
+const everyColumn: Record<Exclude<keyof AuditEntryRow, (typeof ENTRY_COLUMNS)[number]>, never> = {};
+void everyColumn;
+
+/** The INSERT of `count` entry rows, by dialect and count (at most groupCommitMaxEntries of them). */
+const insertTexts = new Map<string, string>();
+
+function insertText(dialect: Dialect, count: number): string {
+  const key = `${dialect}:${count}`;
+  let text = insertTexts.get(key);
+  if (text === undefined) {
+    const width = ENTRY_COLUMNS.length;
+    const placeholder = dialect === 'postgres' ? (i: number) => `$${i + 1}` : () => '?';
+    const tuples = Array.from({ length: count }, (_, row) => `(${ENTRY_COLUMNS.map((_, column) => placeholder(row * width + column)).join(', ')})`);
+    text = `insert into "audit_entries" (${ENTRY_COLUMNS.map((column) => `"${column}"`).join(', ')}) values ${tuples.join(', ')}`;
+    insertTexts.set(key, text);
+  }
+  return text;
+}
+
+/**
+ * Inserts a batch of entry rows. The one statement on the path of every audited decision and
+ * token, so its text is written once per batch size instead of built by the query builder
+ * each time (which cost more than the insert itself); the values are bound parameters.
+ */
+export async function insertEntries(trx: Tx, dialect: Dialect, rows: readonly AuditEntryRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const parameters: unknown[] = [];
+  for (const row of rows) for (const column of ENTRY_COLUMNS) parameters.push(row[column]);
+  await trx.executeQuery(CompiledQuery.raw(insertText(dialect, rows.length), parameters));
 }
 
 // ---- blobs (compact.ts) ------------------------------------------------------------------------

@@ -119,4 +119,57 @@ describe('TokenSubjects', () => {
     clock.set((claims.exp + 30) * 1000);
     expect(await subjects.resolve(t1, null)).toBeNull();
   });
+
+  it('gives calls that verified one token at once the same claims object (the decision input is keyed by it)', async () => {
+    const { subjects } = setup();
+    const burst = await Promise.all([1, 2, 3, 4].map(() => subjects.resolve(t1, null)));
+    expect(new Set(burst.map((subject) => subject?.claims)).size).toBe(1);
+    expect((await subjects.resolve(t1, null))?.claims).toBe(burst[0]?.claims);
+  });
+
+  it('reads a stale agent record once for the calls that find it stale together', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 1));
+    const issuer = new Issuer(agent);
+    let reads = 0;
+    let monotonic = 0;
+    const subjects = new TokenSubjects({ tokens: issuer, agentByClientId: async () => ((reads += 1), { ...agent }), clock, skewSeconds: 30, monotonic: () => monotonic });
+    const now = Math.floor(clock.now() / 1000);
+    issuer.genuine.set(t1, { iss: 'https://mandate', sub: agent.id, aud: 'https://mandate', iat: now, exp: now + 600, jti: 'j1', client_id: agent.clientId, scope: '' });
+    await subjects.resolve(t1, null); // verified: the record comes with the verification
+    monotonic += 5_000;
+    const burst = await Promise.all([1, 2, 3, 4, 5].map(() => subjects.resolve(t1, null)));
+    expect(burst.every((subject) => subject !== null)).toBe(true);
+    expect(reads).toBe(1);
+  });
+
+  it('does not let a read begun before a status change answer later calls or fill the cache', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 1));
+    const issuer = new Issuer(agent);
+    let status: Agent['status'] = 'active';
+    const pending: Array<() => void> = [];
+    let monotonic = 0;
+    const agentByClientId = (): Promise<Agent> => {
+      const seen = { ...agent, status };
+      return new Promise((resolve) => pending.push(() => resolve(seen)));
+    };
+    const subjects = new TokenSubjects({ tokens: issuer, agentByClientId, clock, skewSeconds: 30, monotonic: () => monotonic });
+    const now = Math.floor(clock.now() / 1000);
+    issuer.genuine.set(t1, { iss: 'https://mandate', sub: agent.id, aud: 'https://mandate', iat: now, exp: now + 600, jti: 'j1', client_id: agent.clientId, scope: '' });
+    await subjects.resolve(t1, null);
+    monotonic += 5_000;
+    const before = subjects.resolve(t1, null); // reads the record: still active
+    while (pending.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    status = 'suspended';
+    subjects.forgetAgent(agent.clientId); // the status change, seen on this replica
+    const after = subjects.resolve(t1, null);
+    while (pending.length < 2) await new Promise((resolve) => setImmediate(resolve));
+    expect(pending).toHaveLength(2); // the later call did not join the earlier read
+    // The later read answers first; the earlier one (active) ends last and must not refill the cache.
+    const [earlier, later] = pending.splice(0);
+    later!();
+    expect(await after).toBeNull(); // its own read, begun after the change
+    earlier!();
+    expect(await before).not.toBeNull();
+    expect(await subjects.resolve(t1, null)).toBeNull(); // nothing stale was cached
+  });
 });

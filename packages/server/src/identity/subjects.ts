@@ -22,7 +22,7 @@
  *
  * A token that fails verification is never cached (the next call verifies it again).
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Agent } from '../registry/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { AccessTokenClaims } from './claims.js';
@@ -52,7 +52,7 @@ interface CachedToken {
 
 /** The cache key of a token: its SHA-256, so the cache holds no usable credential as a key. */
 function tokenKey(token: string): string {
-  return createHash('sha256').update(token).digest('base64url');
+  return hash('sha256', token, 'base64url');
 }
 
 /** The `kid` of a compact JWS header, read after the token verified (so trusted); '' when absent. */
@@ -86,6 +86,10 @@ export class TokenSubjects {
   /** SHA-256 of the token → its verified claims; Map order is recency (least recent first). */
   private readonly tokens = new Map<string, CachedToken>();
   private readonly agents = new Map<string, { agent: Agent; at: number }>();
+  /** Agent reads in flight, shared by the calls that wait for the same record. */
+  private readonly loadingAgents = new Map<string, Promise<Agent | null>>();
+  /** Counts forgetAgent calls: a read that began before one does not fill the cache. */
+  private forgets = 0;
   private readonly agentTtlMs: number;
   private readonly maxEntries: number;
   private readonly monotonic: () => number;
@@ -102,6 +106,9 @@ export class TokenSubjects {
   /** Drops a cached agent (status change on this replica). */
   forgetAgent(clientId: string): void {
     this.agents.delete(clientId);
+    // A read begun before the change must neither answer later calls nor refill the cache.
+    this.loadingAgents.delete(clientId);
+    this.forgets += 1;
   }
 
   /**
@@ -119,6 +126,11 @@ export class TokenSubjects {
     if (!cached) {
       const verified = await this.options.tokens.verify(token, audience);
       if (!verified) return null;
+      // Calls that verified the same token at once (a client's first burst) keep the first
+      // one's claims: one claims object per token, which the decision input's shared parts are
+      // keyed by (policy/input.ts).
+      const first = this.tokens.get(key);
+      if (first) return { ...verified, claims: first.claims };
       this.remember(key, { claims: verified.claims, kid: headerKid(token), cleanAt: head });
       this.agents.set(verified.agent.clientId, { agent: verified.agent, at: this.monotonic() });
       return verified;
@@ -184,11 +196,26 @@ export class TokenSubjects {
     this.tokens.set(key, entry);
   }
 
-  private async agent(clientId: string): Promise<Agent | null> {
+  private agent(clientId: string): Promise<Agent | null> {
     const cached = this.agents.get(clientId);
     const now = this.monotonic();
-    if (cached && now - cached.at < this.agentTtlMs) return cached.agent;
+    if (cached && now - cached.at < this.agentTtlMs) return Promise.resolve(cached.agent);
+    // One read per agent at a time: the calls that find the record stale share it (no older
+    // than the cache would be; a status change here drops the read in flight: forgetAgent).
+    let loading = this.loadingAgents.get(clientId);
+    if (!loading) {
+      const started = this.loadAgent(clientId, now).finally(() => {
+        if (this.loadingAgents.get(clientId) === started) this.loadingAgents.delete(clientId);
+      });
+      this.loadingAgents.set(clientId, (loading = started));
+    }
+    return loading;
+  }
+
+  private async loadAgent(clientId: string, now: number): Promise<Agent | null> {
+    const forgets = this.forgets;
     const agent = await this.options.agentByClientId(clientId);
+    if (forgets !== this.forgets) return agent; // a status changed meanwhile: answer, but cache nothing
     if (agent) {
       if (this.agents.size >= this.maxEntries) this.agents.clear();
       this.agents.set(clientId, { agent, at: now });

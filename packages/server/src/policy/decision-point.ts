@@ -89,6 +89,17 @@ export interface DecisionPointOptions {
 
 type ApprovalCheck = { exists: boolean; refused: string | null; id: string | null };
 
+/**
+ * The logged form of an input no log rule changed: without `classification_ranks` (the same in
+ * every input) and `time` (exactly what `now_ms` gives, by construction: logged-input.ts), so
+ * nothing needs comparing. Replay puts both back.
+ */
+function untreatedInput(input: unknown): unknown {
+  if (input === null || typeof input !== 'object') return loggable(input);
+  const { time: _time, classification_ranks: _ranks, ...rest } = input as Record<string, unknown>;
+  return loggable(rest);
+}
+
 /** The log leaves out what is the same in every input (replay puts it back). */
 function withoutConstants(input: unknown): unknown {
   if (input === null || typeof input !== 'object') return input;
@@ -184,7 +195,8 @@ export class DecisionPoint {
       outcome = { decision: 'deny', reasons: [missing ? REASONS.packageMissing : REASONS.policyError] };
     }
 
-    const actor: Actor = { kind: 'agent', id: subject.agent.id, chain: user.chain, ...(user.source === 'delegation' ? { onBehalfOf: user.id } : {}) };
+    // Members in sorted order (as canonical JSON writes them: the log then writes it without sorting a copy).
+    const actor: Actor = { chain: user.chain, id: subject.agent.id, kind: 'agent', ...(user.source === 'delegation' ? { onBehalfOf: user.id } : {}) };
     const about: DecisionFacts = {
       active,
       actor,
@@ -305,7 +317,8 @@ export class DecisionPoint {
       pkg,
       {
         decision_id: response.decision_id,
-        input: loggable(withoutConstants(about.input)),
+        // A copy of its own: the mask edits it in place, and loggable() shares frozen parts.
+        input: structuredClone(loggable(withoutConstants(about.input))),
         result: { decision: response.decision, reasons: response.reasons, obligations: response.obligations },
         package: about.pkg,
         policy_revision: response.policy_revision,
@@ -348,8 +361,7 @@ interface DecisionFacts {
  */
 function decisionEvent(response: DecisionResponse, about: DecisionFacts, log: LogTreatment): AuditEvent {
   const applied = log.kind === 'applied' ? log : null;
-  const whole = applied ? loggable(applied.input) : log.kind === 'failed' ? undefined : loggable(withoutConstants(about.input));
-  const input = whole === undefined ? undefined : withoutDerivedTime(whole, about.nowMs);
+  const input = applied ? withoutDerivedTime(loggable(applied.input), about.nowMs) : log.kind === 'failed' ? undefined : untreatedInput(about.input);
   return {
     type: DECISION_EVENT,
     actor: about.actor,

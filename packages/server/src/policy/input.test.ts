@@ -118,6 +118,62 @@ describe('buildInput', () => {
   });
 });
 
+describe('shared input parts (issue 11 item 4: a decision logged at the cost of what is new in it)', () => {
+  const shared = ['agent', 'user', 'token', 'delegation'] as const;
+
+  it('shares the parts that follow from the agent and its token between decisions, deep-frozen', () => {
+    const token = claims();
+    const first = buildInput(agent, token, request, env) as Record<string, unknown>;
+    const second = buildInput(agent, token, { ...request, action: 'write', context: { other: true } }, env) as Record<string, unknown>;
+    for (const part of shared) {
+      expect(second[part]).toBe(first[part]);
+      expect(Object.isFrozen(first[part])).toBe(true);
+    }
+    expect(Object.isFrozen((first.agent as { tools: unknown }).tools)).toBe(true);
+    expect(() => ((first.agent as { tools: string[] }).tools as string[]).push('x')).toThrow(TypeError);
+    // The registry's record is not frozen with them.
+    expect(Object.isFrozen(agent.tools)).toBe(false);
+    // What depends on the request is not shared.
+    expect(second.context).not.toBe(first.context);
+    expect(second.resource).not.toBe(first.resource);
+  });
+
+  it('keeps the parts when the agent record is reloaded unchanged, and rebuilds them when a field they use changed', () => {
+    const token = claims();
+    const first = buildInput(agent, token, request, env) as Record<string, any>;
+    const reloaded = buildInput({ ...agent, tools: [...agent.tools] } as Agent, token, request, env) as Record<string, any>;
+    expect(reloaded.agent).toBe(first.agent);
+    const narrowed = buildInput({ ...agent, scopes: ['calendar:read'] } as Agent, token, request, env) as Record<string, any>;
+    expect(narrowed.agent).not.toBe(first.agent);
+    expect(narrowed.agent.scopes).toEqual(['calendar:read']);
+    expect(narrowed.token.scopes).toEqual(['calendar:read']);
+    const suspended = buildInput({ ...agent, status: 'suspended' } as Agent, token, request, env) as Record<string, any>;
+    expect(suspended.agent.status).toBe('suspended');
+  });
+
+  it('picks the agent part by the request-dependent admin scope: `<type>:admin` counts only for that type', () => {
+    const token = claims({ scope: 'calendar:read files:admin' });
+    const holder = { ...agent, scopes: ['calendar:read', 'files:admin'] } as Agent;
+    const calendar = buildInput(holder, token, request, env) as Record<string, any>;
+    const files = buildInput(holder, token, { ...request, resource: { type: 'files', id: 'f1' } }, env) as Record<string, any>;
+    expect(calendar.agent.has_admin_scope).toBe(false);
+    expect(files.agent.has_admin_scope).toBe(true);
+    expect(files.token).toBe(calendar.token);
+  });
+
+  it('gives the log one frozen copy of each shared part, equal to a fresh copy', () => {
+    const token = claims();
+    const a = loggable(buildInput(agent, token, request, env)) as Record<string, unknown>;
+    const b = loggable(buildInput(agent, token, request, env)) as Record<string, unknown>;
+    for (const part of shared) {
+      expect(b[part]).toBe(a[part]);
+      expect(Object.isFrozen(a[part])).toBe(true);
+    }
+    expect(a.resource).not.toBe(b.resource);
+    expect(a).toEqual(JSON.parse(JSON.stringify(buildInput(agent, token, request, env), (_, v: unknown) => (typeof v === 'bigint' ? Number(v) : v))));
+  });
+});
+
 describe('checkInputLimits (issue 10 items 2 and 6)', () => {
   const resource = { type: 'calendar', id: 'x' };
   const limits = { maxBytes: 64, maxDepth: 3 };

@@ -111,22 +111,136 @@ export function checkInputLimits(request: Pick<DecisionRequest, 'context' | 'res
   }
 }
 
+/** Freezes `value` and everything inside it (plain objects and arrays; primitives are immutable). */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const member of Object.values(value)) deepFreeze(member);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 /**
- * The input document. Times are int64 nanoseconds as bigint (the engine keeps them exact);
- * `loggable()` turns the document into plain JSON for the decision log.
+ * What an input takes from the agent's record and its token alone, built once per (record,
+ * claims) pair and deep-frozen: every decision made with the same token (while the record stays
+ * cached) shares these objects. Sharing is what makes a decision cheap to log: `loggable` copies
+ * a frozen part once, the audit log checks its canonical form once (audit/canonical.ts) and
+ * compares it to its compact base by identity (audit/delta.ts).
  */
-export function buildInput(agent: Agent, claims: AccessTokenClaims, request: DecisionRequest, env: InputEnvironment): Record<string, unknown> {
+interface SubjectParts {
+  user: Readonly<{ id: string; source: 'delegation' | 'agent_owner' }>;
+  token: Readonly<Record<string, unknown>>;
+  delegation: Readonly<Record<string, unknown>>;
+  /** `input.agent` without and with `has_admin_scope` (the one member that depends on the request). */
+  agent: readonly [Readonly<Record<string, unknown>>, Readonly<Record<string, unknown>>];
+  /** The token's scopes that still count (effectiveScopes), for `has_admin_scope`. */
+  scopes: ReadonlySet<string>;
+}
+
+/**
+ * Parts by claims (the subject cache keeps one object per token), with the agent record they
+ * were built from. The subject cache reloads the record every second or so: a reloaded record
+ * that says the same in every field the parts use keeps the parts (and their identity, which
+ * the audit log's compact base compares by).
+ */
+const partsCache = new WeakMap<AccessTokenClaims, { agent: Agent; parts: SubjectParts }>();
+
+function subjectParts(agent: Agent, claims: AccessTokenClaims): SubjectParts {
+  const held = partsCache.get(claims);
+  if (held && (held.agent === agent || sameInputFields(held.agent, agent))) {
+    held.agent = agent;
+    return held.parts;
+  }
+  const parts = buildSubjectParts(agent, claims);
+  partsCache.set(claims, { agent, parts });
+  return parts;
+}
+
+const sameList = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((item, i) => item === b[i]);
+
+/** Whether two records of one agent give the same parts (every field buildSubjectParts reads). */
+function sameInputFields(a: Agent, b: Agent): boolean {
+  return (
+    a.id === b.id &&
+    a.clientId === b.clientId &&
+    a.name === b.name &&
+    a.purpose === b.purpose &&
+    a.owner === b.owner &&
+    a.environment === b.environment &&
+    a.status === b.status &&
+    a.dataClassification === b.dataClassification &&
+    sameList(a.tools, b.tools) &&
+    sameList(a.scopes, b.scopes) &&
+    isPersonClientAgent(a) === isPersonClientAgent(b)
+  );
+}
+
+function buildSubjectParts(agent: Agent, claims: AccessTokenClaims): SubjectParts {
   const user = delegatingUser(agent, claims);
   const chain = chainOf(claims);
   // The token's scope claim cannot grant what the agent no longer holds (a narrowed agent).
   const tokenScopes = effectiveScopes(claims, agent);
+  const ceiling = agent.dataClassification;
+  const expiryNs = BigInt(claims.exp) * NS_PER_S;
+  const agentPart = (hasAdminScope: boolean) => ({
+    kind: isPersonClientAgent(agent) ? 'person_client' : 'agent',
+    id: agent.id,
+    client_id: agent.clientId,
+    name: agent.name,
+    purpose: agent.purpose,
+    owner: agent.owner,
+    environment: agent.environment,
+    status: agent.status,
+    // Copies: the frozen part must not freeze the registry's record.
+    tools: [...agent.tools],
+    scopes: [...agent.scopes],
+    classification: ceiling,
+    classification_rank: classificationRank(ceiling),
+    // The seed policy's names, kept so policies written against it run unchanged.
+    delegating_user: user.id,
+    token_expiry_ns: expiryNs,
+    has_admin_scope: hasAdminScope,
+  });
+  return deepFreeze({
+    user: { id: user.id, source: user.source },
+    token: {
+      jti: claims.jti,
+      client_id: claims.client_id,
+      subject: claims.sub,
+      audience: Array.isArray(claims.aud) ? [...claims.aud] : [claims.aud],
+      scopes: tokenScopes,
+      issued_at_ns: BigInt(claims.iat) * NS_PER_S,
+      expiry_ns: expiryNs,
+      dpop_bound: claims.cnf?.jkt !== undefined,
+    },
+    delegation: {
+      delegated: user.source === 'delegation',
+      depth: delegationDepth(claims),
+      chain: structuredClone(user.chain),
+      // Stable names (docs/delegation.md "What policies and monitors see"): the user at the
+      // chain's root (the agent's owner when the agent acts for itself), each actor, the chain id.
+      root_user: user.source === 'delegation' && !isPersonClientAgent(agent) ? chain.rootUser : user.id,
+      root_issuer: chain.rootIssuer,
+      actors: structuredClone(chain.actors),
+      chain_id: chain.chainId,
+    },
+    agent: [agentPart(false), agentPart(true)] as const,
+    scopes: new Set(tokenScopes),
+  });
+}
+
+/**
+ * The input document. Times are int64 nanoseconds as bigint (the engine keeps them exact);
+ * `loggable()` turns the document into plain JSON for the decision log. The parts that follow
+ * from the agent and its token alone are shared, frozen objects (subjectParts): never mutate
+ * an input.
+ */
+export function buildInput(agent: Agent, claims: AccessTokenClaims, request: DecisionRequest, env: InputEnvironment): Record<string, unknown> {
+  const parts = subjectParts(agent, claims);
   const [toolApi, ...operation] = request.tool.split(':');
   const sensitivity = request.resource.sensitivity ?? null;
   const sensitivityRank = sensitivity !== null && isDataClassification(sensitivity) ? classificationRank(sensitivity) : UNLABELLED_RANK;
-  const ceiling = agent.dataClassification;
-  const expiryNs = BigInt(claims.exp) * NS_PER_S;
-  const audience = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-  const hasAdminScope = tokenScopes.includes('admin') || tokenScopes.includes(`${request.resource.type}:admin`);
+  const hasAdminScope = parts.scopes.has('admin') || parts.scopes.has(`${request.resource.type}:admin`);
   return {
     action: request.action,
     tool: request.tool,
@@ -140,46 +254,10 @@ export function buildInput(agent: Agent, claims: AccessTokenClaims, request: Dec
       sensitivity_rank: sensitivityRank,
     },
     context: request.context ?? {},
-    agent: {
-      kind: isPersonClientAgent(agent) ? 'person_client' : 'agent',
-      id: agent.id,
-      client_id: agent.clientId,
-      name: agent.name,
-      purpose: agent.purpose,
-      owner: agent.owner,
-      environment: agent.environment,
-      status: agent.status,
-      tools: agent.tools,
-      scopes: agent.scopes,
-      classification: ceiling,
-      classification_rank: classificationRank(ceiling),
-      // The seed policy's names, kept so policies written against it run unchanged.
-      delegating_user: user.id,
-      token_expiry_ns: expiryNs,
-      has_admin_scope: hasAdminScope,
-    },
-    user: { id: user.id, source: user.source },
-    token: {
-      jti: claims.jti,
-      client_id: claims.client_id,
-      subject: claims.sub,
-      audience,
-      scopes: tokenScopes,
-      issued_at_ns: BigInt(claims.iat) * NS_PER_S,
-      expiry_ns: expiryNs,
-      dpop_bound: claims.cnf?.jkt !== undefined,
-    },
-    delegation: {
-      delegated: user.source === 'delegation',
-      depth: delegationDepth(claims),
-      chain: user.chain,
-      // Stable names (docs/delegation.md "What policies and monitors see"): the user at the
-      // chain's root (the agent's owner when the agent acts for itself), each actor, the chain id.
-      root_user: user.source === 'delegation' && !isPersonClientAgent(agent) ? chain.rootUser : user.id,
-      root_issuer: chain.rootIssuer,
-      actors: chain.actors,
-      chain_id: chain.chainId,
-    },
+    agent: parts.agent[hasAdminScope ? 1 : 0],
+    user: parts.user,
+    token: parts.token,
+    delegation: parts.delegation,
     human_approval: { exists: env.approval.exists, id: env.approval.id },
     time: timeInput(env.nowMs),
     caller: { kind: env.caller.kind, id: env.caller.id },
@@ -187,19 +265,32 @@ export function buildInput(agent: Agent, claims: AccessTokenClaims, request: Dec
   };
 }
 
+/** loggable() copies of frozen input parts, made once and frozen themselves (so shareable). */
+const loggableCopies = new WeakMap<object, unknown>();
+
 /**
  * A JSON-safe copy for the decision log: bigint nanoseconds become numbers, and each object's
  * keys are inserted in sorted order — the order RFC 8785 writes them in, so the audit log
  * hashes and stores the copy as it is instead of sorting a copy of its own (audit/canonical.ts).
+ * A frozen object (the shared parts of an input) is copied once and its frozen copy shared:
+ * never mutate what this returns (copy it first, as the decision-log policy's mask does).
  */
 export function loggable(value: unknown): unknown {
   if (typeof value === 'bigint') return Number(value);
-  if (Array.isArray(value)) return value.map(loggable);
-  if (value !== null && typeof value === 'object') {
+  if (value === null || typeof value !== 'object') return value;
+  const frozen = Object.isFrozen(value);
+  if (frozen) {
+    const known = loggableCopies.get(value);
+    if (known !== undefined) return known;
+  }
+  let copy: unknown;
+  if (Array.isArray(value)) copy = value.map(loggable);
+  else {
     const record = value as Record<string, unknown>;
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(record).sort()) out[key] = loggable(record[key]);
-    return out;
+    copy = out;
   }
-  return value;
+  if (frozen) loggableCopies.set(value, Object.freeze(copy));
+  return copy;
 }

@@ -45,6 +45,35 @@ export interface OpenStoreOptions {
 // bigint (int8) columns come back from pg as text; every count and sequence here fits in 2^53.
 pg.types.setTypeParser(20, (text: string) => Number(text));
 
+/** Distinct SQL texts whose compiled statements SQLite keeps (the server issues a few hundred). */
+export const PREPARED_STATEMENTS_KEPT = 1_000;
+
+/**
+ * Kysely prepares a statement for every query, and better-sqlite3 compiles one on every
+ * prepare: on the audited hot paths that compile cost about as much as running the statement.
+ * Statements are kept by SQL text (the least recently used dropped beyond `max`) and handed out
+ * again unless busy (a stream still iterating one), in which case a fresh one is compiled.
+ * Parameters are bound per call, so reuse shares no values between queries.
+ */
+export function cachePreparedStatements(database: BetterSqlite3.Database, max: number): void {
+  const compile = database.prepare.bind(database);
+  const kept = new Map<string, BetterSqlite3.Statement>();
+  database.prepare = ((source: string) => {
+    const held = kept.get(source);
+    if (held && !held.busy) {
+      kept.delete(source);
+      kept.set(source, held);
+      return held;
+    }
+    const statement = compile(source);
+    if (!held) {
+      kept.set(source, statement);
+      if (kept.size > max) kept.delete(kept.keys().next().value!);
+    }
+    return statement;
+  }) as BetterSqlite3.Database['prepare'];
+}
+
 function sqliteDialect(dataDir: string): SqliteDialect {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   return new SqliteDialect({
@@ -63,6 +92,7 @@ function sqliteDialect(dataDir: string): SqliteDialect {
       database.pragma('synchronous = NORMAL');
       database.pragma('foreign_keys = ON');
       database.pragma('busy_timeout = 5000');
+      cachePreparedStatements(database, PREPARED_STATEMENTS_KEPT);
       return database;
     },
   });
