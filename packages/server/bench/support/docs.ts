@@ -14,7 +14,8 @@ export function replaceSection(heading: string, section: string): void {
     next = `${current.trimEnd()}\n\n${section}`;
   } else {
     const after = current.indexOf('\n## ', start + heading.length);
-    next = current.slice(0, start) + section + (after < 0 ? '' : current.slice(after + 1));
+    // One blank line between this section and the next heading, however the section ends.
+    next = current.slice(0, start) + (after < 0 ? section : `${section.trimEnd()}\n\n${current.slice(after + 1)}`);
   }
   writeFileSync(benchmarksDoc, next.endsWith('\n') ? next : `${next}\n`);
 }
