@@ -111,6 +111,7 @@ void everyColumn;
 
 /** The INSERT of `count` entry rows, by dialect and count (at most groupCommitMaxEntries of them). */
 const insertTexts = new Map<string, string>();
+const INSERT_TEXTS_KEPT = 2_000;
 
 function insertText(dialect: Dialect, count: number): string {
   const key = `${dialect}:${count}`;
@@ -120,7 +121,8 @@ function insertText(dialect: Dialect, count: number): string {
     const placeholder = dialect === 'postgres' ? (i: number) => `$${i + 1}` : () => '?';
     const tuples = Array.from({ length: count }, (_, row) => `(${ENTRY_COLUMNS.map((_, column) => placeholder(row * width + column)).join(', ')})`);
     text = `insert into "audit_entries" (${ENTRY_COLUMNS.map((column) => `"${column}"`).join(', ')}) values ${tuples.join(', ')}`;
-    insertTexts.set(key, text);
+    // Batch sizes are bounded by audit.groupCommitMaxEntries; a change's own appends are a few.
+    if (insertTexts.size < INSERT_TEXTS_KEPT) insertTexts.set(key, text);
   }
   return text;
 }

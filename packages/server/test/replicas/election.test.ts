@@ -5,7 +5,7 @@ import { Scheduler } from '../../src/scheduler/index.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { AdvisoryLeader, CHANGE_TOPICS, openNotifier, type ChangeNotifier } from '../../src/storage/index.js';
-import { createTestDatabase, pgServerUrl } from '../support/pg.js';
+import { createTestDatabase, pgServerUrl, queryOnce } from '../support/pg.js';
 
 /**
  * The two PostgreSQL mechanisms replicas rely on, against a real PostgreSQL: the leader's
@@ -23,17 +23,6 @@ function leaderOn(url: string, id: string): AdvisoryLeader {
   const leader = new AdvisoryLeader({ url, replicaId: id, logger, now: () => Date.now(), queryTimeoutMs: 2_000 });
   closers.push(() => leader.close());
   return leader;
-}
-
-async function superuser(url: string, text: string, values: unknown[] = []): Promise<any[]> {
-  const client = new pg.Client({ connectionString: url });
-  client.on('error', () => {});
-  await client.connect();
-  try {
-    return (await client.query(text, values)).rows;
-  } finally {
-    await client.end();
-  }
 }
 
 async function until(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<number> {
@@ -60,7 +49,7 @@ describe.skipIf(pgServerUrl() === null)('leader election (advisory lock)', () =>
     expect([a.leader, b.leader]).toEqual([true, false]);
 
     // The leader's session dies (as when its process is SIGKILLed): PostgreSQL frees the lock.
-    await superuser(url, "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'mandate-leader a'");
+    await queryOnce(url, "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'mandate-leader a'");
     // The connection's error event ends leadership at once (a round would also find it dead).
     await until(() => !a.leader, 5_000);
     await b.tick();
@@ -134,7 +123,7 @@ describe.skipIf(pgServerUrl() === null)('change notices (LISTEN/NOTIFY)', () => 
     const heard: Array<string | null> = [];
     b.subscribe(CHANGE_TOPICS.revocation, { onNotice: (id) => heard.push(id), resync: () => void (resyncs += 1) });
     expect(b.listening).toBe(true);
-    await superuser(url, "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'mandate-listen b'");
+    await queryOnce(url, "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'mandate-listen b'");
     await until(() => resyncs === 1 && b.listening, 5_000);
     // Listening again: the next notice arrives.
     const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }) });

@@ -2,10 +2,9 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { basic } from '../support/agents.js';
-import { pgServerUrl } from '../support/pg.js';
+import { pgServerUrl, queryOnce } from '../support/pg.js';
 import { startReplicaSet, within, type ReplicaSet } from '../support/replicas.js';
 import { READER_ROLE, targetDatabase } from '../secrets/support.js';
 
@@ -56,17 +55,6 @@ async function introspect(set: ReplicaSet, url: string, accessToken: string): Pr
   return body.active === true;
 }
 
-async function query(url: string, text: string, values: unknown[] = []): Promise<any[]> {
-  const client = new pg.Client({ connectionString: url });
-  client.on('error', () => {});
-  await client.connect();
-  try {
-    return (await client.query(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
 describe.skipIf(pgUrl === null || !existsSync(builtCli))('three replicas on one PostgreSQL', () => {
   let set: ReplicaSet;
   beforeAll(async () => {
@@ -102,7 +90,7 @@ describe.skipIf(pgUrl === null || !existsSync(builtCli))('three replicas on one 
     const urls = set.replicas.map((r) => r.url);
     const PER_REPLICA = 8;
     const TOKENS_EACH = 4;
-    const [before] = await query(set.databaseUrl, "select count(*)::int as n from audit_entries where type = 'agent.registered'");
+    const [before] = await queryOnce(set.databaseUrl, "select count(*)::int as n from audit_entries where type = 'agent.registered'");
     const agents = await Promise.all(urls.flatMap((url, r) => Array.from({ length: PER_REPLICA }, (_, i) => register(set, url, `concurrent ${r}-${i}`))));
     const jtis = (
       await Promise.all(
@@ -122,13 +110,13 @@ describe.skipIf(pgUrl === null || !existsSync(builtCli))('three replicas on one 
       expect(status).toBe(200);
       expect(body.ok).toBe(true);
     }
-    const [span] = await query(set.databaseUrl, 'select count(*)::int as count, min(seq)::int as first, max(seq)::int as last from audit_entries');
+    const [span] = await queryOnce(set.databaseUrl, 'select count(*)::int as count, min(seq)::int as first, max(seq)::int as last from audit_entries');
     expect(span).toMatchObject({ first: 1, last: span.count });
-    const registered = await query(set.databaseUrl, "select count(*)::int as n from audit_entries where type = 'agent.registered'");
+    const registered = await queryOnce(set.databaseUrl, "select count(*)::int as n from audit_entries where type = 'agent.registered'");
     expect(registered[0].n - before.n).toBe(agents.length);
     // Every token issued through any replica is in the one chain.
     const logged = new Set(
-      (await query(set.databaseUrl, "select details from audit_entries where type = 'oauth.token.issued'")).flatMap((row: { details: string }) =>
+      (await queryOnce(set.databaseUrl, "select details from audit_entries where type = 'oauth.token.issued'")).flatMap((row: { details: string }) =>
         (JSON.parse(row.details) as { tokens: Array<{ jti: string }> }).tokens.map((t) => t.jti),
       ),
     );

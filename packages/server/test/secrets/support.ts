@@ -1,4 +1,5 @@
 import { basic, postForm, registerAgent, type RegisteredAgent } from '../support/agents.js';
+import { queryOnce } from '../support/pg.js';
 import type { TestServer } from '../support/server.js';
 
 /** An agent allowed by the default policy to read secrets and database credentials (tools `secrets`, `db`). */
@@ -67,23 +68,13 @@ export class DatabaseRelay {
 
 /** A target database on the test PostgreSQL with its own superuser root (so rotating it touches nothing else) and a table. */
 export async function targetDatabase(serverUrl: string): Promise<{ database: string; rootUser: string; rootPassword: string; port: number; superuser: (sql: string, values?: unknown[]) => Promise<any[]> }> {
-  const pg = (await import('pg')).default;
   const { randomBytes } = await import('node:crypto');
   const id = randomBytes(5).toString('hex');
   const database = `target_${id}`;
   const rootUser = `root_${id}`;
   const rootPassword = randomBytes(12).toString('hex');
   const base = new URL(serverUrl);
-  const run = async (db: string, sql: string, values: unknown[] = []) => {
-    const client = new pg.Client({ connectionString: `${serverUrl}/${db}` });
-    client.on('error', () => {});
-    await client.connect();
-    try {
-      return (await client.query(sql, values)).rows;
-    } finally {
-      await client.end();
-    }
-  };
+  const run = (db: string, sql: string, values: unknown[] = []) => queryOnce(`${serverUrl}/${db}`, sql, values);
   await run('postgres', `CREATE DATABASE ${database}`);
   await run('postgres', `CREATE ROLE ${rootUser} WITH LOGIN SUPERUSER PASSWORD '${rootPassword}'`);
   await run(database, `CREATE TABLE items (id int primary key, name text)`);
