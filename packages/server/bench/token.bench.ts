@@ -9,9 +9,14 @@
  * (wrk with one thread when installed, else autocannon in this process; `--autocannon` forces
  * it) is pinned to CPU 1. 50 connections, a warm-up, then measured runs: `--runs N` (default 3)
  * of `--seconds S` (default 10), alternating servers, reporting medians.
+ *
+ * A third server gives the floor of the machine: Fastify parsing the same form and Basic header
+ * and signing the same JWT with node:crypto's Ed25519 (`sign`, key imported once), with no client
+ * check, store, limiter or audit. No token endpoint can beat it here, so the ratio floor /
+ * oidc-provider bounds any goal stated as a multiple of oidc-provider.
  */
 import { execFileSync, type ChildProcess } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,12 +88,39 @@ async function serveOidcProvider(): Promise<void> {
   process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}/token`, clientId: 'bench', secret: 'bench-secret-bench-secret-bench-secret' })}\n`);
 }
 
+/** The floor: form + Basic header parsed, one Ed25519 JWT signed with node:crypto; nothing checked or stored. */
+async function serveFloor(): Promise<void> {
+  const { default: Fastify } = await import('fastify');
+  const port = Number(process.env.BENCH_PORT);
+  const issuer = `http://127.0.0.1:${port}`;
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const header = Buffer.from(JSON.stringify({ alg: 'EdDSA', typ: 'at+jwt', kid: 'bench' })).toString('base64url');
+  const app = Fastify();
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, new URLSearchParams(body as string)));
+  app.post('/token', async (request, reply) => {
+    const [clientId] = Buffer.from((request.headers.authorization ?? '').slice('Basic '.length), 'base64').toString().split(':');
+    const form = request.body as URLSearchParams;
+    if (form.get('grant_type') !== 'client_credentials' || !clientId) return reply.status(400).send({ error: 'invalid_request' });
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { iss: issuer, sub: clientId, aud: AUDIENCE, client_id: clientId, scope: SCOPE, iat: now, exp: now + TTL, jti: randomUUID() };
+    const signingInput = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+    const signature = sign(null, Buffer.from(signingInput), privateKey).toString('base64url');
+    void reply.header('cache-control', 'no-store');
+    return { access_token: `${signingInput}.${signature}`, token_type: 'Bearer', expires_in: TTL, scope: SCOPE };
+  });
+  await app.listen({ port, host: '127.0.0.1' });
+  process.stdout.write(`${JSON.stringify({ url: `${issuer}/token`, clientId: 'bench', secret: 'bench-secret' })}\n`);
+}
+
 // ---- the driver ---------------------------------------------------------------------------------
+
+type Role = 'mandate' | 'oidc-provider' | 'floor';
+const PORT_BASE: Record<Role, number> = { mandate: 21000, 'oidc-provider': 23000, floor: 29000 };
 
 const self = fileURLToPath(import.meta.url);
 
-async function spawnServer(role: 'mandate' | 'oidc-provider', pinned: boolean): Promise<{ child: ChildProcess; target: Target; dataDir?: string }> {
-  const { child, line } = await spawnRole(self, role, role === 'mandate' ? 21000 : 23000, pinned);
+async function spawnServer(role: Role, pinned: boolean): Promise<{ child: ChildProcess; target: Target; dataDir?: string }> {
+  const { child, line } = await spawnRole(self, role, PORT_BASE[role], pinned);
   const info = JSON.parse(line) as { url: string; clientId: string; secret: string; dataDir?: string };
   const authorization = basicAuthorization(info.clientId, info.secret);
   const body = role === 'mandate' ? `grant_type=client_credentials&resource=${encodeURIComponent(AUDIENCE)}` : 'grant_type=client_credentials';
@@ -180,7 +212,7 @@ export async function run(args: string[]): Promise<void> {
   const useWrk = !args.includes('--autocannon') && hasWrk();
   const generator = useWrk ? 'wrk (1 thread)' : 'autocannon';
   console.log(`servers ${pinned ? 'pinned to CPU 0' : 'unpinned'}, ${generator} ${pinned ? 'pinned to CPU 1' : 'unpinned'}; 50 connections; ${warmup} s warm-up, ${runs} × ${seconds} s per server`);
-  const servers = [await spawnServer('mandate', pinned), await spawnServer('oidc-provider', pinned)];
+  const servers = [await spawnServer('mandate', pinned), await spawnServer('oidc-provider', pinned), await spawnServer('floor', pinned)];
   const results = new Map<string, Measured[]>();
   try {
     for (const { target } of servers) {
@@ -210,11 +242,15 @@ export async function run(args: string[]): Promise<void> {
   console.log('\n| server | tokens/s (median) | p50 ms | p99 ms | server CPU µs/token | errors | runs (tokens/s) |');
   console.log('|---|---|---|---|---|---|---|');
   for (const s of summary) console.log(`| ${s.name} | ${Math.round(s.rps)} | ${s.p50} | ${s.p99} | ${Math.round(s.cpu)} | ${s.errors} | ${s.all} |`);
-  const [mandate, peer] = summary;
+  const [mandate, peer, floor] = summary;
   if (mandate && peer) {
     console.log(`\nratio Mandate / oidc-provider: ${(mandate.rps / peer.rps).toFixed(2)}× tokens/s, ${(peer.cpu / mandate.cpu).toFixed(2)}× less CPU per token`);
+  }
+  if (mandate && peer && floor) {
+    console.log(`floor (Fastify + node:crypto sign, nothing checked or stored) / oidc-provider: ${(floor.rps / peer.rps).toFixed(2)}× tokens/s; Mandate at ${((mandate.rps / floor.rps) * 100).toFixed(0)} % of the floor`);
   }
 }
 
 if (process.env.BENCH_ROLE === 'mandate') await serveMandate();
 else if (process.env.BENCH_ROLE === 'oidc-provider') await serveOidcProvider();
+else if (process.env.BENCH_ROLE === 'floor') await serveFloor();

