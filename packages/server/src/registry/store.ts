@@ -1,5 +1,5 @@
 import { sql, type ExpressionBuilder } from 'kysely';
-import { uniquely, type Store, type Tx } from '../storage/index.js';
+import { preparedLookup, uniquely, type Store, type Tx } from '../storage/index.js';
 import { registryTables, type AgentRow, type GrantRequestRow, type RegistryTables } from './tables.js';
 import type { AgentFilter } from './types.js';
 
@@ -32,14 +32,14 @@ function likeLiteral(text: string): string {
  * appends the change's audit entry).
  */
 export class AgentStore {
-  constructor(private readonly store: Store) {}
+  /** The two reads every token request and stale agent cache entry makes: compiled once (storage/prepared.ts). */
+  readonly byId: (id: string) => Promise<AgentRow | undefined>;
+  readonly byClientId: (clientId: string) => Promise<AgentRow | undefined>;
 
-  byId(id: string): Promise<AgentRow | undefined> {
-    return registryTables(this.store.db).selectFrom('agents').selectAll().where('id', '=', id).executeTakeFirst();
-  }
-
-  byClientId(clientId: string): Promise<AgentRow | undefined> {
-    return registryTables(this.store.db).selectFrom('agents').selectAll().where('client_id', '=', clientId).executeTakeFirst();
+  constructor(private readonly store: Store) {
+    const agents = registryTables(store.db);
+    this.byId = preparedLookup(store.db, (id) => agents.selectFrom('agents').selectAll().where('id', '=', id));
+    this.byClientId = preparedLookup(store.db, (clientId) => agents.selectFrom('agents').selectAll().where('client_id', '=', clientId));
   }
 
   /** Reads the row for a change, locked on PostgreSQL so concurrent changes apply one after another. */

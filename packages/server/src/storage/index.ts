@@ -15,6 +15,7 @@ export {
   type Tx,
 } from './database.js';
 export { isForeignKeyViolation, isUniqueViolation, uniquely } from './errors.js';
+export { preparedLookup } from './prepared.js';
 export {
   joinMigrations,
   migrateToLatest,
