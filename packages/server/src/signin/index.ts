@@ -8,7 +8,7 @@
  * nonce; openid-client), lists and revokes sessions. Only the cookie's SHA-256 is stored; the CSRF token is derived from the
  * cookie. Tables and SQL (tables.ts, store.ts) stay inside.
  */
-export { SigninService } from './service.js';
+export { SigninService, sessionActor } from './service.js';
 export { createSignin } from './setup.js';
 export { CSRF_HEADER } from './csrf.js';
 export { SESSION_COOKIE, SIGNIN_COOKIE } from './cookie.js';

@@ -7,6 +7,7 @@ import { safeReturnTo, signinLocation } from './return-to.js';
 import { endSession, listSessions, pruneSessions, resolveSession } from './sessions.js';
 import { signInWithToken } from './token-signin.js';
 import { beginUpstream, completeUpstream, pruneStates } from './upstream.js';
+import type { SessionHolder } from './store.js';
 import type { CurrentSession, SessionInfo, SigninOrigin, StartedSession } from './types.js';
 
 /**
@@ -100,7 +101,29 @@ export class SigninService {
     return listSessions(this.deps);
   }
 
+  /** The live sessions of the holder of `session` (every browser they are signed in on), newest first. */
+  listOwn(session: CurrentSession): Promise<SessionInfo[]> {
+    return listSessions(this.deps, holderOf(session));
+  }
+
+  /** The holder of `session` ends one of their own sessions (another browser): audited as a sign-out; 404 for anyone else's. */
+  endOwn(session: CurrentSession, sessionId: string): Promise<void> {
+    return endSession(this.deps, sessionId, 'logout', sessionActor(session), holderOf(session));
+  }
+
   async prune(): Promise<number> {
     return (await pruneSessions(this.deps)) + (await pruneStates(this.deps));
   }
+}
+
+/** Whose sessions `session` is one of. */
+function holderOf(session: CurrentSession): SessionHolder {
+  const p = session.principal;
+  return p.kind === 'operator' ? { kind: 'operator', principalId: p.operatorId } : { kind: 'person', principalId: p.personId };
+}
+
+/** The holder of `session` as the audit names them (their sign-out, their ending of another of their sessions). */
+export function sessionActor(session: CurrentSession): Actor {
+  const p = session.principal;
+  return p.kind === 'operator' ? { kind: 'operator', id: p.operatorId, roles: p.roles } : { kind: 'person', id: p.personId };
 }

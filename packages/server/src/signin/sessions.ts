@@ -104,13 +104,14 @@ export async function resolveSession(deps: SigninDeps, cookieValue: string): Pro
 }
 
 /**
- * Ends a session: `logout` by its holder, `revoked` by an admin. 404 for an unknown id, 409 when
- * it had already ended; audited in the same transaction.
+ * Ends a session: `logout` by its holder, `revoked` by an admin. 404 for an unknown id, and for
+ * another's session when `holder` is given (a holder ending one of their own: another's id is
+ * not confirmed to exist); 409 when it had already ended; audited in the same transaction.
  */
-export async function endSession(deps: SigninDeps, id: string, reason: 'logout' | 'revoked', actor: Actor): Promise<void> {
+export async function endSession(deps: SigninDeps, id: string, reason: 'logout' | 'revoked', actor: Actor, holder?: store.SessionHolder): Promise<void> {
   await deps.audit.withEntry(async (trx) => {
     const row = await store.sessionById(trx, id);
-    if (!row) throw new NotFoundError('session', id);
+    if (!row || (holder && (row.kind !== holder.kind || row.principal_id !== holder.principalId))) throw new NotFoundError('session', id);
     const ended = () => new ConflictError(`session '${id}' has already ended`);
     if (!isLive(deps, row, deps.clock.now())) throw ended();
     if (!(await store.revokeSession(trx, id, isoTime(deps.clock.now()), reason))) throw ended();
@@ -130,10 +131,10 @@ export async function endSession(deps: SigninDeps, id: string, reason: 'logout' 
   });
 }
 
-/** Live sessions, newest first (at most LIST_MAX). */
-export async function listSessions(deps: SigninDeps): Promise<SessionInfo[]> {
+/** Live sessions, newest first (at most LIST_MAX); only `holder`'s when given. */
+export async function listSessions(deps: SigninDeps, holder?: store.SessionHolder): Promise<SessionInfo[]> {
   const now = deps.clock.now();
-  const rows = await store.liveSessions(deps.store.db, isoTime(now), LIST_MAX);
+  const rows = await store.liveSessions(deps.store.db, isoTime(now), LIST_MAX, holder);
   return rows.filter((row) => isLive(deps, row, now)).map((row) => infoOf(deps, row));
 }
 

@@ -30,17 +30,20 @@ export async function revokeSession(db: Executor, id: string, at: string, reason
   return Number(result.numUpdatedRows) > 0;
 }
 
-/** Sessions not revoked whose absolute end is after `at`, newest first (the idle end is checked by the caller). */
-export async function liveSessions(db: Executor, at: string, limit: number): Promise<SessionRow[]> {
-  return signinTables(db)
-    .selectFrom('signin_sessions')
-    .selectAll()
-    .where('revoked_at', 'is', null)
-    .where('expires_at', '>', at)
-    .orderBy('created_at', 'desc')
-    .orderBy('id')
-    .limit(limit)
-    .execute();
+/**
+ * Sessions not revoked whose absolute end is after `at`, newest first (the idle end is checked by
+ * the caller); only `holder`'s when given.
+ */
+export async function liveSessions(db: Executor, at: string, limit: number, holder?: SessionHolder): Promise<SessionRow[]> {
+  let query = signinTables(db).selectFrom('signin_sessions').selectAll().where('revoked_at', 'is', null).where('expires_at', '>', at);
+  if (holder) query = query.where('kind', '=', holder.kind).where('principal_id', '=', holder.principalId);
+  return query.orderBy('created_at', 'desc').orderBy('id').limit(limit).execute();
+}
+
+/** Whose sessions: an operator's or a person's, by id. */
+export interface SessionHolder {
+  kind: 'operator' | 'person';
+  principalId: string;
 }
 
 /** Deletes sessions that ended (absolutely, or revoked) before `before`; how many. */

@@ -174,6 +174,39 @@ describe.each(storeKinds())('browser sessions on %s', (kind) => {
     expect((await gone.request(`${base}/v1/session`)).status).toBe(401);
   });
 
+  it('lets a holder list their own sessions and end another of them (a lost laptop), never anyone else’s', async () => {
+    const laptop = await signedIn();
+    const phone = await signedIn();
+    const created = await server.api('POST', '/v1/operators', { email: `colleague-${kind}@example.com`, roles: ['auditor'] });
+    const colleague = new Browser();
+    expect((await colleague.request(`${base}/signin/token`, json('POST', { token: created.body.token }))).status).toBe(200);
+    const own = async (browser: Browser) => JSON.parse((await browser.request(`${base}/v1/sessions/mine`)).text).items as Array<{ id: string; kind: string; principal_id: string; current: boolean }>;
+    const currentId = async (browser: Browser) => (await own(browser)).find((s) => s.current)!.id;
+
+    const fromLaptop = await own(laptop.browser);
+    expect(fromLaptop.every((s) => s.kind === 'operator' && s.principal_id === 'admin')).toBe(true);
+    expect(fromLaptop.filter((s) => s.current)).toHaveLength(1);
+    const phoneId = await currentId(phone.browser);
+    const colleagueId = await currentId(colleague);
+    expect(fromLaptop.map((s) => s.id)).toContain(phoneId);
+    expect(fromLaptop.map((s) => s.id)).not.toContain(colleagueId);
+    expect(fromLaptop.find((s) => s.current)!.id).not.toBe(phoneId);
+
+    // Unsafe: CSRF required; another's session is not found (its existence is not confirmed).
+    expect((await laptop.browser.request(`${base}/v1/sessions/mine/${phoneId}`, { method: 'DELETE' })).status).toBe(403);
+    expect((await laptop.browser.request(`${base}/v1/sessions/mine/${colleagueId}`, { method: 'DELETE', headers: { 'x-csrf-token': laptop.csrf } })).status).toBe(404);
+    expect((await colleague.request(`${base}/v1/session`)).status).toBe(200);
+    const ended = await laptop.browser.request(`${base}/v1/sessions/mine/${phoneId}`, { method: 'DELETE', headers: { 'x-csrf-token': laptop.csrf } });
+    expect(ended.status).toBe(204);
+    expect((await phone.browser.request(`${base}/v1/session`)).status).toBe(401);
+    expect((await laptop.browser.request(`${base}/v1/session`)).status).toBe(200);
+    expect((await laptop.browser.request(`${base}/v1/sessions/mine/${phoneId}`, { method: 'DELETE', headers: { 'x-csrf-token': laptop.csrf } })).status).toBe(409);
+    const audit = await server.api('GET', '/v1/audit?type=signin.signed_out');
+    expect(audit.body.items[0]).toMatchObject({ actor: { kind: 'operator', id: 'admin' }, details: { session_id: phoneId } });
+    // About the browser session: a bearer credential has none to list.
+    expect((await server.api('GET', '/v1/sessions/mine')).status).toBe(400);
+  });
+
   it('brakes repeated failed sign-ins from one address with 429 before checking the token', async () => {
     clock.advance(120_000);
     for (let i = 0; i < 5; i++) expect((await new Browser().request(`${base}/signin/token`, json('POST', { token: `mop_x.bad${i}` }))).status).toBe(401);

@@ -63,6 +63,13 @@ describe.each(storeKinds())('sign-in at the company IdP on %s', (kind) => {
     }
     const audit = await server.api('GET', '/v1/audit?type=signin.succeeded');
     expect(audit.body.items[0]).toMatchObject({ actor: { kind: 'person', id: 'person:company:pat@company.example' }, details: { method: 'idp', idp: 'company' } });
+    // The person sees their own sessions (this one, marked current), and only theirs.
+    const mine = await browser.request(`${base}/v1/sessions/mine`);
+    expect(mine.status).toBe(200);
+    const items = JSON.parse(mine.text).items;
+    expect(items.length).toBeGreaterThanOrEqual(1);
+    expect(items.every((s: { kind: string; principal_id: string }) => s.kind === 'person' && s.principal_id === 'person:company:pat@company.example')).toBe(true);
+    expect(items.filter((s: { current: boolean }) => s.current)).toHaveLength(1);
     const out = await browser.request(`${base}/v1/session/logout`, { method: 'POST', headers: { 'x-csrf-token': me.csrf_token } });
     expect(out.status).toBe(204);
     expect((await browser.request(`${base}/v1/session`)).status).toBe(401);

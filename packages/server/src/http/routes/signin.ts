@@ -2,7 +2,7 @@ import formbody from '@fastify/formbody';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { MandateError, ValidationError } from '../../shared/errors.js';
-import { SESSION_COOKIE, SIGNIN_COOKIE, SigninRefusedError, type CurrentSession, type SessionInfo, type SessionPrincipal, type SigninOrigin } from '../../signin/index.js';
+import { SESSION_COOKIE, SIGNIN_COOKIE, SigninRefusedError, sessionActor, type CurrentSession, type SessionInfo, type SessionPrincipal, type SigninOrigin } from '../../signin/index.js';
 import { CsrfTokenInvalidError, requireOperator } from '../auth.js';
 import type { MandatePlugin } from '../plugin.js';
 import { authErrors, ErrorResponse } from '../schemas.js';
@@ -192,9 +192,41 @@ export const sessionRoutes: MandatePlugin = async (app, { runtime }) => {
     { config: { people: true }, schema: { tags: ['sessions'], summary: "Ends the caller's session and clears its cookie (CSRF required)", response: { 204: Type.Null(), ...authErrors } } },
     async (request, reply) => {
       const session = ownSession(request);
-      const p = session.principal;
-      await signin.logout(session.sessionId, p.kind === 'operator' ? { kind: 'operator', id: p.operatorId, roles: p.roles } : { kind: 'person', id: p.personId });
+      await signin.logout(session.sessionId, sessionActor(session));
       void reply.clearCookie(SESSION_COOKIE, signin.cookieAttributes());
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/sessions/mine',
+    {
+      config: { people: true },
+      schema: {
+        tags: ['sessions'],
+        summary: "The caller's own live sessions (every browser they are signed in on), newest first; `current` marks the one asking",
+        response: { 200: Type.Object({ items: Type.Array(Type.Intersect([SessionInfoSchema, Type.Object({ current: Type.Boolean() })])) }), ...authErrors },
+      },
+    },
+    async (request) => {
+      const session = ownSession(request);
+      return { items: (await signin.listOwn(session)).map((info) => ({ ...infoView(info), current: info.id === session.sessionId })) };
+    },
+  );
+
+  app.delete(
+    '/sessions/mine/:id',
+    {
+      config: { people: true },
+      schema: {
+        tags: ['sessions'],
+        summary: 'Ends one of the caller’s own sessions, e.g. on a lost laptop (CSRF required); 404 for anyone else’s',
+        params: Type.Object({ id: Type.String({ maxLength: 100 }) }),
+        response: { 204: Type.Null(), 404: ErrorResponse, 409: ErrorResponse, ...authErrors },
+      },
+    },
+    async (request, reply) => {
+      await signin.endOwn(ownSession(request), request.params.id);
       return reply.status(204).send(null);
     },
   );
