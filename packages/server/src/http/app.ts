@@ -11,6 +11,7 @@ import { assertStorableText } from '../shared/text-guard.js';
 import { validatorCompiler } from './validation.js';
 import { PUBLIC_PLUGINS, V1_PLUGINS } from './routes/index.js';
 import { tlsListenerOptions } from './tls-listener.js';
+import { deferredChildLogger } from './request-logger.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -38,6 +39,8 @@ export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
     // The optional TLS listener (tls-listener.ts); Fastify's http-typed instance serves both alike.
     ...(https ? ({ https } as object) : {}),
     loggerInstance: runtime.logger as FastifyBaseLogger,
+    // request.log becomes pino's child only when it writes (request-logger.ts).
+    childLoggerFactory: deferredChildLogger,
     bodyLimit: runtime.config.bodyLimitBytes,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
