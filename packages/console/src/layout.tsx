@@ -5,7 +5,7 @@
  */
 import { useEffect, useRef } from 'react';
 import { Link, matchPath, navigate, useLocation } from './router';
-import { HOME, ROUTES, type Route } from './routes';
+import { homeFor, ROUTES, type Route } from './routes';
 import { allows, signOut, useSession } from './session';
 
 function findRoute(path: string): { route: Route; params: Record<string, string> } | null {
@@ -24,8 +24,8 @@ export function Layout() {
   const title = found ? (typeof found.route.title === 'string' ? found.route.title : found.route.title(found.params)) : 'Not found';
 
   useEffect(() => {
-    if (path === '/') navigate(HOME, { replace: true });
-  }, [path]);
+    if (path === '/') navigate(homeFor((permission) => allows(session, permission)), { replace: true });
+  }, [path, session]);
   useEffect(() => {
     document.title = `${title} · Mandate console`;
     heading.current?.focus();

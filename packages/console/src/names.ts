@@ -39,5 +39,7 @@ export const PERMISSIONS = {
   'alerts:manage': ['admin'],
   'leases:read': ['admin', 'auditor'],
   'tasks:manage': ['admin'],
+  'sessions:read': ['admin', 'auditor'],
+  'sessions:manage': ['admin'],
 } as const;
 export type Permission = keyof typeof PERMISSIONS;

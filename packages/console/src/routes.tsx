@@ -12,6 +12,7 @@ import { AuditPage } from './pages/audit/audit-page';
 import { AlertsPage } from './pages/alerts/alerts-page';
 import { PoliciesPage } from './pages/policies/policies-page';
 import { LeastPrivilegePage } from './pages/least-privilege/least-privilege-page';
+import { SessionsPage } from './pages/sessions/sessions-page';
 
 export interface Route {
   path: string;
@@ -29,7 +30,14 @@ export const ROUTES: Route[] = [
   { path: '/alerts', title: 'Alerts', nav: 'Alerts', permission: 'alerts:read', render: () => <AlertsPage /> },
   { path: '/policies', title: 'Policies', nav: 'Policies', permission: 'policies:read', render: () => <PoliciesPage /> },
   { path: '/least-privilege', title: 'Least privilege', nav: 'Least privilege', permission: 'agents:read', render: () => <LeastPrivilegePage /> },
+  // Every signed-in operator and person: their own sessions (and everyone's with sessions:read).
+  { path: '/sessions', title: 'Sessions', nav: 'Sessions', render: () => <SessionsPage /> },
 ];
 
-/** Where `/console/` lands. */
-export const HOME = '/agents';
+/**
+ * Where `/console/` lands: the first page in the navigation the principal may see (the agents
+ * for operators who may read them; a person, who has no role, lands on their sessions).
+ */
+export function homeFor(allowed: (permission: Permission) => boolean): string {
+  return ROUTES.find((route) => route.nav && (!route.permission || allowed(route.permission)))?.path ?? '/sessions';
+}
