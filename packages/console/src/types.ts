@@ -50,34 +50,8 @@ export interface Held {
   message: string;
 }
 
-export interface ChainLink {
-  sub: string;
-  client_id?: string;
-}
-
-export interface Approval {
-  id: string;
-  status: string;
-  agent_id: string;
-  chain: ChainLink[];
-  on_behalf_of: string | null;
-  action: string;
-  tool: string;
-  resource: { type: string; id: string; owner?: string; sensitivity?: string } & Record<string, unknown>;
-  reason: string;
-  origin: string;
-  request_context: Record<string, unknown>;
-  context: Record<string, unknown> | null;
-  binding_hash: string;
-  required_approvals: number;
-  approvals: { operator_id: string; email: string; at: string; reason: string | null }[];
-  created_at: string;
-  expires_at: string;
-  decided_by: string | null;
-  decided_at: string | null;
-  decision_reason: string | null;
-  used_at: string | null;
-}
+// Shapes the SDK defines for its own clients: one definition for the SDK, the CLI and the console.
+export type { Approval, BrowserSession, OwnBrowserSession } from '@mandate/sdk';
 
 export interface AuditEntry {
   seq: number;

@@ -1,20 +1,6 @@
+import type { BrowserSession } from '@mandate/sdk';
 import type { RegisterCommands } from './context.js';
 import { printJson, printTable } from './output.js';
-
-/** `GET /v1/sessions` item (http/routes/signin.ts). */
-interface SessionView {
-  id: string;
-  kind: string;
-  principal_id: string;
-  email: string;
-  method: string;
-  idp: string | null;
-  user_agent: string | null;
-  created_at: string;
-  last_seen_at: string;
-  expires_at: string;
-  idle_expires_at: string;
-}
 
 /** `mandate session list|revoke`: browser sessions of operators and people (docs/signin.md); admins revoke. */
 export const registerSessionCommands: RegisterCommands = (program, context) => {
@@ -23,7 +9,7 @@ export const registerSessionCommands: RegisterCommands = (program, context) => {
     .command('list')
     .description('list live sessions, newest first (never their cookies)')
     .action(async () => {
-      const { items } = await context.client().request<{ items: SessionView[] }>('GET', '/v1/sessions');
+      const { items } = await context.client().request<{ items: BrowserSession[] }>('GET', '/v1/sessions');
       if (context.globals().json) return printJson(items);
       printTable(items as unknown as Array<Record<string, unknown>>, ['id', 'kind', 'principal_id', 'email', 'method', 'idp', 'created_at', 'last_seen_at', 'idle_expires_at']);
     });

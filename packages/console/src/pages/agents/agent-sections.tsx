@@ -10,6 +10,7 @@ import { DelegationTree } from '../../components/delegation-tree';
 import { ErrorText, StatusBadge, Time } from '../../components/status';
 import { useResource } from '../../hooks';
 import type { AuditEntry, Credentials, DelegationLink, Signals } from '../../types';
+import { DataTable } from '../../components/data-table';
 
 const agentPath = (id: string, rest: string) => `/v1/agents/${encodeURIComponent(id)}/${rest}`;
 
@@ -17,12 +18,6 @@ const agentPath = (id: string, rest: string) => `/v1/agents/${encodeURIComponent
 export function useCredentials(agentId: string, key = '') {
   return useResource((signal) => api<Credentials>('GET', agentPath(agentId, 'credentials'), { signal }), `${agentId}:${key}`, 15_000);
 }
-
-const None = ({ span }: { span: number }) => (
-  <tr>
-    <td colSpan={span}>none</td>
-  </tr>
-);
 
 export function CredentialsSection({ agentId, clientId, reloadKey }: { agentId: string; clientId: string; reloadKey: string }) {
   const credentials = useCredentials(agentId, reloadKey);
@@ -34,138 +29,101 @@ export function CredentialsSection({ agentId, clientId, reloadKey }: { agentId: 
         OAuth client <code>{clientId}</code>. Updates every 15 s.
       </p>
       <ErrorText error={credentials.error} />
-      <table>
-        <caption>Access tokens, unexpired and unrevoked{c && !c.tokens_complete ? ' (newest shown; more exist)' : ''}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Token id (jti)</th>
-            <th scope="col">Grant</th>
-            <th scope="col">Scopes</th>
-            <th scope="col">Audience</th>
-            <th scope="col">Issued</th>
-            <th scope="col">Expires</th>
-            <th scope="col">Bound</th>
+      <DataTable
+        caption={<>Access tokens, unexpired and unrevoked{c && !c.tokens_complete ? ' (newest shown; more exist)' : ''}</>}
+        columns={['Token id (jti)', 'Grant', 'Scopes', 'Audience', 'Issued', 'Expires', 'Bound']}
+        items={c?.tokens}
+        empty="none"
+        row={(t) => (
+          <tr key={t.jti}>
+            <td>
+              <code>{t.jti}</code>
+            </td>
+            <td>
+              {t.grant_type.replace(/^urn:ietf:params:oauth:grant-type:/, '')}
+              {t.depth !== null ? ` (depth ${t.depth})` : ''}
+            </td>
+            <td>
+              <code>{t.scopes.join(' ')}</code>
+            </td>
+            <td>{Array.isArray(t.audience) ? t.audience.join(', ') : t.audience}</td>
+            <td>
+              <Time iso={t.issued_at} />
+            </td>
+            <td>
+              <Time iso={t.expires_at} />
+            </td>
+            <td>
+              {t.dpop ? 'DPoP' : 'bearer'}
+              {t.task_id ? `, task ${t.task_id}` : ''}
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {c?.tokens.length === 0 && <None span={7} />}
-          {c?.tokens.map((t) => (
-            <tr key={t.jti}>
-              <td>
-                <code>{t.jti}</code>
-              </td>
-              <td>
-                {t.grant_type.replace(/^urn:ietf:params:oauth:grant-type:/, '')}
-                {t.depth !== null ? ` (depth ${t.depth})` : ''}
-              </td>
-              <td>
-                <code>{t.scopes.join(' ')}</code>
-              </td>
-              <td>{Array.isArray(t.audience) ? t.audience.join(', ') : t.audience}</td>
-              <td>
-                <Time iso={t.issued_at} />
-              </td>
-              <td>
-                <Time iso={t.expires_at} />
-              </td>
-              <td>
-                {t.dpop ? 'DPoP' : 'bearer'}
-                {t.task_id ? `, task ${t.task_id}` : ''}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <table>
-        <caption>Certificates (X.509-SVIDs), unexpired and unrevoked</caption>
-        <thead>
-          <tr>
-            <th scope="col">Serial</th>
-            <th scope="col">SPIFFE id</th>
-            <th scope="col">Issued</th>
-            <th scope="col">Expires</th>
-            <th scope="col">Task</th>
+        )}
+      />
+      <DataTable
+        caption="Certificates (X.509-SVIDs), unexpired and unrevoked"
+        columns={['Serial', 'SPIFFE id', 'Issued', 'Expires', 'Task']}
+        items={c?.certificates}
+        empty="none"
+        row={(cert) => (
+          <tr key={cert.serial}>
+            <td>
+              <code>{cert.serial}</code>
+            </td>
+            <td>{cert.spiffe_id}</td>
+            <td>
+              <Time iso={cert.issued_at} />
+            </td>
+            <td>
+              <Time iso={cert.not_after} />
+            </td>
+            <td>{cert.task_id ?? '—'}</td>
           </tr>
-        </thead>
-        <tbody>
-          {c?.certificates.length === 0 && <None span={5} />}
-          {c?.certificates.map((cert) => (
-            <tr key={cert.serial}>
-              <td>
-                <code>{cert.serial}</code>
-              </td>
-              <td>{cert.spiffe_id}</td>
-              <td>
-                <Time iso={cert.issued_at} />
-              </td>
-              <td>
-                <Time iso={cert.not_after} />
-              </td>
-              <td>{cert.task_id ?? '—'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        )}
+      />
       {c?.leases && (
-        <table>
-          <caption>Leases (database credentials), live</caption>
-          <thead>
-            <tr>
-              <th scope="col">Lease</th>
-              <th scope="col">Path</th>
-              <th scope="col">Status</th>
-              <th scope="col">Expires</th>
-              <th scope="col">Task</th>
+        <DataTable
+          caption="Leases (database credentials), live"
+          columns={['Lease', 'Path', 'Status', 'Expires', 'Task']}
+          items={c.leases}
+          empty="none"
+          row={(l) => (
+            <tr key={l.lease_id}>
+              <td>
+                <code>{l.lease_id}</code>
+              </td>
+              <td>{l.path}</td>
+              <td>
+                <StatusBadge status={l.status} />
+              </td>
+              <td>
+                <Time iso={l.expires_at} />
+              </td>
+              <td>{l.task_id ?? '—'}</td>
             </tr>
-          </thead>
-          <tbody>
-            {c.leases.length === 0 && <None span={5} />}
-            {c.leases.map((l) => (
-              <tr key={l.lease_id}>
-                <td>
-                  <code>{l.lease_id}</code>
-                </td>
-                <td>{l.path}</td>
-                <td>
-                  <StatusBadge status={l.status} />
-                </td>
-                <td>
-                  <Time iso={l.expires_at} />
-                </td>
-                <td>{l.task_id ?? '—'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          )}
+        />
       )}
-      <table>
-        <caption>Open tasks</caption>
-        <thead>
-          <tr>
-            <th scope="col">Task</th>
-            <th scope="col">Description</th>
-            <th scope="col">Created</th>
-            <th scope="col">Expires</th>
+      <DataTable
+        caption="Open tasks"
+        columns={['Task', 'Description', 'Created', 'Expires']}
+        items={c?.tasks}
+        empty="none"
+        row={(t) => (
+          <tr key={t.id}>
+            <td>
+              <code>{t.id}</code>
+            </td>
+            <td>{t.description}</td>
+            <td>
+              <Time iso={t.created_at} />
+            </td>
+            <td>
+              <Time iso={t.expires_at} />
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {c?.tasks.length === 0 && <None span={4} />}
-          {c?.tasks.map((t) => (
-            <tr key={t.id}>
-              <td>
-                <code>{t.id}</code>
-              </td>
-              <td>{t.description}</td>
-              <td>
-                <Time iso={t.created_at} />
-              </td>
-              <td>
-                <Time iso={t.expires_at} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        )}
+      />
     </section>
   );
 }
@@ -184,38 +142,29 @@ export function ActivitySection({ entries, error }: { entries: AuditEntry[]; err
     <section aria-labelledby="activity">
       <h2 id="activity">Recent activity</h2>
       <ErrorText error={error} />
-      <table>
-        <caption>Audit entries for this agent, newest first (updates every 10 s)</caption>
-        <thead>
-          <tr>
-            <th scope="col">Seq</th>
-            <th scope="col">Time</th>
-            <th scope="col">Type</th>
-            <th scope="col">Actor</th>
-            <th scope="col">Outcome</th>
+      <DataTable
+        caption="Audit entries for this agent, newest first (updates every 10 s)"
+        columns={['Seq', 'Time', 'Type', 'Actor', 'Outcome']}
+        items={entries}
+        empty="none"
+        row={(e) => (
+          <tr key={e.seq}>
+            <td>{e.seq}</td>
+            <td>
+              <Time iso={e.time} />
+            </td>
+            <td>
+              <code>{e.type}</code>
+            </td>
+            <td>
+              {e.actor.kind} {e.actor.id}
+            </td>
+            <td>
+              <StatusBadge status={e.outcome} />
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {entries.length === 0 && <None span={5} />}
-          {entries.map((e) => (
-            <tr key={e.seq}>
-              <td>{e.seq}</td>
-              <td>
-                <Time iso={e.time} />
-              </td>
-              <td>
-                <code>{e.type}</code>
-              </td>
-              <td>
-                {e.actor.kind} {e.actor.id}
-              </td>
-              <td>
-                <StatusBadge status={e.outcome} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        )}
+      />
     </section>
   );
 }

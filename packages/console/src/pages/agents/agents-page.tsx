@@ -13,6 +13,7 @@ import { Link, navigate } from '../../router';
 import { useCan } from '../../session';
 import type { Agent, Held, Page, Registered } from '../../types';
 import { AgentForm, type AgentFields } from './agent-form';
+import { DataTable } from '../../components/data-table';
 
 interface Filters {
   q: string;
@@ -156,43 +157,30 @@ export function AgentsPage() {
       )}
 
       <ErrorText error={list.error} />
-      <table>
-        <caption>
-          {list.loading ? 'Loading agents…' : `${rows.length} agent${rows.length === 1 ? '' : 's'}`}
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Id</th>
-            <th scope="col">Owner</th>
-            <th scope="col">Environment</th>
-            <th scope="col">Classification</th>
-            <th scope="col">Status</th>
-            <th scope="col">Review due</th>
+      <DataTable
+        caption={list.loading ? 'Loading agents…' : `${rows.length} agent${rows.length === 1 ? '' : 's'}`}
+        columns={['Name', 'Id', 'Owner', 'Environment', 'Classification', 'Status', 'Review due']}
+        items={rows}
+        row={(agent) => (
+          <tr key={agent.id}>
+            <td>
+              <Link to={`/agents/${encodeURIComponent(agent.id)}`}>{agent.name}</Link>
+            </td>
+            <td>
+              <code>{agent.id}</code>
+            </td>
+            <td>{agent.owner}</td>
+            <td>{agent.environment}</td>
+            <td>{agent.data_classification}</td>
+            <td>
+              <StatusBadge status={agent.status} />
+            </td>
+            <td>
+              <Time iso={agent.review_due_at} /> {agent.review_overdue && <StatusBadge status="overdue" />}
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {rows.map((agent) => (
-            <tr key={agent.id}>
-              <td>
-                <Link to={`/agents/${encodeURIComponent(agent.id)}`}>{agent.name}</Link>
-              </td>
-              <td>
-                <code>{agent.id}</code>
-              </td>
-              <td>{agent.owner}</td>
-              <td>{agent.environment}</td>
-              <td>{agent.data_classification}</td>
-              <td>
-                <StatusBadge status={agent.status} />
-              </td>
-              <td>
-                <Time iso={agent.review_due_at} /> {agent.review_overdue && <StatusBadge status="overdue" />}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        )}
+      />
       {cursor && (
         <button type="button" onClick={() => void loadMore()}>
           Load more

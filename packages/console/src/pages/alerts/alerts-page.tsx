@@ -11,6 +11,7 @@ import { useResource } from '../../hooks';
 import { Link } from '../../router';
 import { useCan } from '../../session';
 import { Pager } from '../pager';
+import { DataTable } from '../../components/data-table';
 import '../review.css';
 
 export interface Alert {
@@ -88,67 +89,53 @@ export function AlertsPage() {
       </form>
       <p role="status">{message}</p>
       <ErrorText error={error ?? list.error} />
-      <table aria-busy={list.loading}>
-        <caption>Alerts, newest first</caption>
-        <thead>
-          <tr>
-            <th scope="col">Raised</th>
-            <th scope="col">Severity</th>
-            <th scope="col">Signal</th>
-            <th scope="col">Agent</th>
-            <th scope="col">Observed / baseline</th>
-            <th scope="col">Status</th>
-            <th scope="col">Actions</th>
-          </tr>
-        </thead>
-        <tbody>
-          {list.data?.items.length === 0 && (
-            <tr>
-              <td colSpan={7}>No {status === 'all' ? '' : `${status} `}alerts.</td>
-            </tr>
-          )}
-          {list.data?.items.map((a) => (
-            <tr key={a.id} className={selected === a.id ? 'selected' : undefined}>
-              <td>
-                <Time iso={a.raised_at} />
-              </td>
-              <td>
-                <StatusBadge status={a.severity} />
-              </td>
-              <td>
-                <code>{a.signal}</code> ({a.window})
-              </td>
-              <td>
-                <Link to={`/agents/${encodeURIComponent(a.agent_id)}`}>{a.agent_id}</Link>
-                {a.agent_suspended && <> (suspended)</>}
-              </td>
-              <td>
-                {fixed(a.observed)} against {fixed(a.baseline.mean)} ± {fixed(a.baseline.deviation)}
-              </td>
-              <td>
-                <StatusBadge status={a.status} />
-              </td>
-              <td>
-                <div className="buttons" role="group" aria-label={`Actions for alert ${a.id}`}>
-                  <button type="button" aria-pressed={selected === a.id} onClick={() => setSelected(selected === a.id ? null : a.id)}>
-                    Chart
+      <DataTable
+        caption="Alerts, newest first"
+        busy={list.loading}
+        columns={['Raised', 'Severity', 'Signal', 'Agent', 'Observed / baseline', 'Status', 'Actions']}
+        items={list.data?.items}
+        empty={<>No {status === 'all' ? '' : `${status} `}alerts.</>}
+        row={(a) => (
+          <tr key={a.id} className={selected === a.id ? 'selected' : undefined}>
+            <td>
+              <Time iso={a.raised_at} />
+            </td>
+            <td>
+              <StatusBadge status={a.severity} />
+            </td>
+            <td>
+              <code>{a.signal}</code> ({a.window})
+            </td>
+            <td>
+              <Link to={`/agents/${encodeURIComponent(a.agent_id)}`}>{a.agent_id}</Link>
+              {a.agent_suspended && <> (suspended)</>}
+            </td>
+            <td>
+              {fixed(a.observed)} against {fixed(a.baseline.mean)} ± {fixed(a.baseline.deviation)}
+            </td>
+            <td>
+              <StatusBadge status={a.status} />
+            </td>
+            <td>
+              <div className="buttons" role="group" aria-label={`Actions for alert ${a.id}`}>
+                <button type="button" aria-pressed={selected === a.id} onClick={() => setSelected(selected === a.id ? null : a.id)}>
+                  Chart
+                </button>
+                {mayManage && a.status === 'open' && (
+                  <button type="button" onClick={() => void respond(a, 'ack')}>
+                    Acknowledge
                   </button>
-                  {mayManage && a.status === 'open' && (
-                    <button type="button" onClick={() => void respond(a, 'ack')}>
-                      Acknowledge
-                    </button>
-                  )}
-                  {mayManage && a.status !== 'resolved' && (
-                    <button type="button" onClick={() => void respond(a, 'resolve')}>
-                      Resolve
-                    </button>
-                  )}
-                </div>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+                )}
+                {mayManage && a.status !== 'resolved' && (
+                  <button type="button" onClick={() => void respond(a, 'resolve')}>
+                    Resolve
+                  </button>
+                )}
+              </div>
+            </td>
+          </tr>
+        )}
+      />
       <Pager cursors={cursors} next={list.data?.next_cursor} onChange={setCursors} />
       {selected !== null && <AlertChart id={selected} />}
     </>

@@ -10,6 +10,7 @@ import { ErrorText, StatusBadge, Time } from '../../components/status';
 import { useResource } from '../../hooks';
 import type { AuditEntry } from '../../types';
 import { Pager } from '../pager';
+import { DataTable } from '../../components/data-table';
 import '../review.css';
 
 interface Filters {
@@ -110,48 +111,35 @@ export function AuditPage() {
         <ErrorText error={page.error} />
         <div className="split">
           <div>
-            <table aria-busy={page.loading}>
-              <caption>Audit entries, newest first{page.data ? ` (${page.data.items.length} shown)` : ''}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Seq</th>
-                  <th scope="col">Time</th>
-                  <th scope="col">Type</th>
-                  <th scope="col">Actor</th>
-                  <th scope="col">Agent</th>
-                  <th scope="col">Outcome</th>
+            <DataTable
+              caption={<>Audit entries, newest first{page.data ? ` (${page.data.items.length} shown)` : ''}</>}
+              busy={page.loading}
+              columns={['Seq', 'Time', 'Type', 'Actor', 'Agent', 'Outcome']}
+              items={page.data?.items}
+              empty="No entries match."
+              row={(e) => (
+                <tr key={e.seq} className={selected === e.seq ? 'selected' : undefined}>
+                  <td>
+                    <button type="button" aria-pressed={selected === e.seq} aria-label={`Show entry ${e.seq}`} onClick={() => setSelected(e.seq)}>
+                      {e.seq}
+                    </button>
+                  </td>
+                  <td>
+                    <Time iso={e.time} />
+                  </td>
+                  <td>
+                    <code>{e.type}</code>
+                  </td>
+                  <td>
+                    {e.actor.kind}:{e.actor.id}
+                  </td>
+                  <td>{e.agent_id ?? '—'}</td>
+                  <td>
+                    <StatusBadge status={e.outcome} />
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {page.data?.items.length === 0 && (
-                  <tr>
-                    <td colSpan={6}>No entries match.</td>
-                  </tr>
-                )}
-                {page.data?.items.map((e) => (
-                  <tr key={e.seq} className={selected === e.seq ? 'selected' : undefined}>
-                    <td>
-                      <button type="button" aria-pressed={selected === e.seq} aria-label={`Show entry ${e.seq}`} onClick={() => setSelected(e.seq)}>
-                        {e.seq}
-                      </button>
-                    </td>
-                    <td>
-                      <Time iso={e.time} />
-                    </td>
-                    <td>
-                      <code>{e.type}</code>
-                    </td>
-                    <td>
-                      {e.actor.kind}:{e.actor.id}
-                    </td>
-                    <td>{e.agent_id ?? '—'}</td>
-                    <td>
-                      <StatusBadge status={e.outcome} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              )}
+            />
             <Pager cursors={cursors} next={page.data?.next_after_seq} onChange={setCursors} />
           </div>
           {selected !== null && <EntryDetail seq={selected} />}

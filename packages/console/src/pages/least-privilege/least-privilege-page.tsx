@@ -11,6 +11,7 @@ import { useResource } from '../../hooks';
 import { Link } from '../../router';
 import { useCan } from '../../session';
 import type { Agent, Page } from '../../types';
+import { DataTable } from '../../components/data-table';
 import '../review.css';
 
 interface Report {
@@ -43,37 +44,30 @@ export function LeastPrivilegePage() {
       </form>
       <ErrorText error={agents.error} />
       <div className="split">
-        <table aria-busy={agents.loading}>
-          <caption>Active agents</caption>
-          <thead>
-            <tr>
-              <th scope="col">Agent</th>
-              <th scope="col">Owner</th>
-              <th scope="col">Grants</th>
-              <th scope="col">Report</th>
+        <DataTable
+          caption="Active agents"
+          busy={agents.loading}
+          columns={['Agent', 'Owner', 'Grants', 'Report']}
+          items={agents.data?.items}
+          row={(a) => (
+            <tr key={a.id} className={selected === a.id ? 'selected' : undefined}>
+              <td>
+                <Link to={`/agents/${encodeURIComponent(a.id)}`}>{a.name}</Link>
+                <br />
+                <code>{a.id}</code>
+              </td>
+              <td>{a.owner}</td>
+              <td>
+                {a.scopes.length} scopes, {a.tools.length} tools, up to {a.data_classification}
+              </td>
+              <td>
+                <button type="button" aria-pressed={selected === a.id} aria-label={`Check unused permissions of ${a.name}`} onClick={() => setSelected(a.id)}>
+                  Check
+                </button>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {agents.data?.items.map((a) => (
-              <tr key={a.id} className={selected === a.id ? 'selected' : undefined}>
-                <td>
-                  <Link to={`/agents/${encodeURIComponent(a.id)}`}>{a.name}</Link>
-                  <br />
-                  <code>{a.id}</code>
-                </td>
-                <td>{a.owner}</td>
-                <td>
-                  {a.scopes.length} scopes, {a.tools.length} tools, up to {a.data_classification}
-                </td>
-                <td>
-                  <button type="button" aria-pressed={selected === a.id} aria-label={`Check unused permissions of ${a.name}`} onClick={() => setSelected(a.id)}>
-                    Check
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          )}
+        />
         {selected !== null && <ReportView key={`${selected}:${days}`} agentId={selected} days={days} />}
       </div>
       {agents.data?.next_cursor && (

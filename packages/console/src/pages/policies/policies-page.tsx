@@ -10,6 +10,7 @@ import { api, ApiError, describeError } from '../../api';
 import { ErrorText, StatusBadge, Time } from '../../components/status';
 import { useResource } from '../../hooks';
 import { useCan } from '../../session';
+import { DataTable } from '../../components/data-table';
 import '../review.css';
 
 interface Module {
@@ -53,31 +54,25 @@ export function PoliciesPage() {
       <section aria-labelledby="modules">
         <h2 id="modules">Active modules</h2>
         <ErrorText error={modules.error} />
-        <table aria-busy={modules.loading}>
-          <caption>Modules of the active revision</caption>
-          <thead>
-            <tr>
-              <th scope="col">Module</th>
-              <th scope="col">Lines</th>
-              <th scope="col">Edit</th>
+        <DataTable
+          caption="Modules of the active revision"
+          busy={modules.loading}
+          columns={['Module', 'Lines', 'Edit']}
+          items={modules.data?.result}
+          row={(m) => (
+            <tr key={m.id}>
+              <td>
+                <code>{m.id}</code>
+              </td>
+              <td>{m.raw.split('\n').length}</td>
+              <td>
+                <button type="button" aria-label={`Edit ${m.id}`} onClick={() => setEditing(m)}>
+                  Edit
+                </button>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {modules.data?.result.map((m) => (
-              <tr key={m.id}>
-                <td>
-                  <code>{m.id}</code>
-                </td>
-                <td>{m.raw.split('\n').length}</td>
-                <td>
-                  <button type="button" aria-label={`Edit ${m.id}`} onClick={() => setEditing(m)}>
-                    Edit
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          )}
+        />
         <div className="buttons">
           <button type="button" onClick={() => setEditing({ id: 'example/new.rego', raw: 'package example.new\n\nimport rego.v1\n\ndefault allow := false\n' })}>
             New module
@@ -248,35 +243,25 @@ function ReplayResults({ replay }: { replay: Replay }) {
         {replay.truncated ? ' (stopped at the limit: older decisions not replayed)' : ''}.
       </p>
       {replay.changed.length > 0 && (
-        <table>
-          <caption>Decisions that would change</caption>
-          <thead>
-            <tr>
-              <th scope="col">Time</th>
-              <th scope="col">Agent</th>
-              <th scope="col">Action</th>
-              <th scope="col">Tool</th>
-              <th scope="col">Before → after</th>
-              <th scope="col">Reasons after</th>
+        <DataTable
+          caption="Decisions that would change"
+          columns={['Time', 'Agent', 'Action', 'Tool', 'Before → after', 'Reasons after']}
+          items={replay.changed}
+          row={(c) => (
+            <tr key={c.decision_id}>
+              <td>
+                <Time iso={c.time} />
+              </td>
+              <td>{c.agent ?? '—'}</td>
+              <td>{c.action}</td>
+              <td>{c.tool ?? '—'}</td>
+              <td>
+                <StatusBadge status={c.before} /> → <StatusBadge status={c.after} />
+              </td>
+              <td>{c.reasons_after.join(', ') || '—'}</td>
             </tr>
-          </thead>
-          <tbody>
-            {replay.changed.map((c) => (
-              <tr key={c.decision_id}>
-                <td>
-                  <Time iso={c.time} />
-                </td>
-                <td>{c.agent ?? '—'}</td>
-                <td>{c.action}</td>
-                <td>{c.tool ?? '—'}</td>
-                <td>
-                  <StatusBadge status={c.before} /> → <StatusBadge status={c.after} />
-                </td>
-                <td>{c.reasons_after.join(', ') || '—'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          )}
+        />
       )}
     </section>
   );
@@ -289,37 +274,29 @@ function Revisions({ tick }: { tick: number }) {
     <section aria-labelledby="revisions">
       <h2 id="revisions">Revisions</h2>
       <ErrorText error={list.error} />
-      <table aria-busy={list.loading}>
-        <caption>The 50 newest revisions</caption>
-        <thead>
-          <tr>
-            <th scope="col">Revision</th>
-            <th scope="col">Created</th>
-            <th scope="col">Author</th>
-            <th scope="col">Change</th>
-            <th scope="col">View</th>
+      <DataTable
+        caption="The 50 newest revisions"
+        busy={list.loading}
+        columns={['Revision', 'Created', 'Author', 'Change', 'View']}
+        items={list.data?.result}
+        row={(r) => (
+          <tr key={r.revision} className={shown === r.revision ? 'selected' : undefined}>
+            <td>
+              {r.revision} {r.active && <StatusBadge status="active" />}
+            </td>
+            <td>
+              <Time iso={r.created_at} />
+            </td>
+            <td>{r.author}</td>
+            <td>{r.change}</td>
+            <td>
+              <button type="button" aria-pressed={shown === r.revision} aria-label={`View revision ${r.revision}`} onClick={() => setShown(shown === r.revision ? null : r.revision)}>
+                View
+              </button>
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {list.data?.result.map((r) => (
-            <tr key={r.revision} className={shown === r.revision ? 'selected' : undefined}>
-              <td>
-                {r.revision} {r.active && <StatusBadge status="active" />}
-              </td>
-              <td>
-                <Time iso={r.created_at} />
-              </td>
-              <td>{r.author}</td>
-              <td>{r.change}</td>
-              <td>
-                <button type="button" aria-pressed={shown === r.revision} aria-label={`View revision ${r.revision}`} onClick={() => setShown(shown === r.revision ? null : r.revision)}>
-                  View
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        )}
+      />
       {shown !== null && <RevisionView revision={shown} />}
     </section>
   );

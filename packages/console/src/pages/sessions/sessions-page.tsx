@@ -11,36 +11,23 @@ import { api, describeError } from '../../api';
 import { ErrorText, Time } from '../../components/status';
 import { useResource, type Resource } from '../../hooks';
 import { useCan } from '../../session';
+import type { BrowserSession, OwnBrowserSession } from '../../types';
+import { DataTable } from '../../components/data-table';
 import '../review.css';
 
-export interface SessionInfo {
-  id: string;
-  kind: 'operator' | 'person';
-  principal_id: string;
-  email: string;
-  method: 'token' | 'idp';
-  idp: string | null;
-  user_agent: string | null;
-  created_at: string;
-  last_seen_at: string;
-  expires_at: string;
-  idle_expires_at: string;
-  current?: boolean;
-}
-
 /** How the session was signed in: an operator token, or the named identity provider. */
-const signedInWith = (s: SessionInfo) => (s.method === 'idp' ? `identity provider ${s.idp ?? ''}`.trim() : 'operator token');
+const signedInWith = (s: BrowserSession) => (s.method === 'idp' ? `identity provider ${s.idp ?? ''}`.trim() : 'operator token');
 
 /** The earlier of the session's two ends: its lifetime and its idle timeout. */
-const endsAt = (s: SessionInfo) => (Date.parse(s.idle_expires_at) < Date.parse(s.expires_at) ? s.idle_expires_at : s.expires_at);
+const endsAt = (s: BrowserSession) => (Date.parse(s.idle_expires_at) < Date.parse(s.expires_at) ? s.idle_expires_at : s.expires_at);
 
 export function SessionsPage() {
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const mayList = useCan('sessions:read');
   const mayRevoke = useCan('sessions:manage');
-  const mine = useResource((signal) => api<{ items: SessionInfo[] }>('GET', '/v1/sessions/mine', { signal }), 'mine');
-  const everyone = useResource((signal) => (mayList ? api<{ items: SessionInfo[] }>('GET', '/v1/sessions', { signal }) : Promise.resolve({ items: [] })), `all:${mayList}`);
+  const mine = useResource((signal) => api<{ items: OwnBrowserSession[] }>('GET', '/v1/sessions/mine', { signal }), 'mine');
+  const everyone = useResource((signal) => (mayList ? api<{ items: BrowserSession[] }>('GET', '/v1/sessions', { signal }) : Promise.resolve({ items: [] })), `all:${mayList}`);
 
   const end = async (path: string, done: string) => {
     setError(null);
@@ -95,61 +82,46 @@ export function SessionsPage() {
   );
 }
 
-interface SessionTableProps {
+interface SessionTableProps<S extends BrowserSession> {
   caption: string;
-  list: Resource<{ items: SessionInfo[] }>;
+  list: Resource<{ items: S[] }>;
   empty: string;
   showHolder?: boolean;
-  action: (session: SessionInfo) => ReactNode;
+  action: (session: S) => ReactNode;
 }
 
-function SessionTable({ caption, list, empty, showHolder = false, action }: SessionTableProps) {
-  const columns = showHolder ? 7 : 6;
+function SessionTable<S extends BrowserSession>({ caption, list, empty, showHolder = false, action }: SessionTableProps<S>) {
   return (
     <>
       <ErrorText error={list.error} />
-      <table aria-busy={list.loading}>
-        <caption>{caption}</caption>
-        <thead>
-          <tr>
-            {showHolder && <th scope="col">Who</th>}
-            <th scope="col">Browser</th>
-            <th scope="col">Signed in with</th>
-            <th scope="col">Signed in</th>
-            <th scope="col">Last seen</th>
-            <th scope="col">Ends</th>
-            <th scope="col">Actions</th>
+      <DataTable
+        caption={caption}
+        busy={list.loading}
+        columns={[...(showHolder ? ['Who'] : []), 'Browser', 'Signed in with', 'Signed in', 'Last seen', 'Ends', 'Actions']}
+        items={list.data?.items}
+        empty={empty}
+        row={(s) => (
+          <tr key={s.id}>
+            {showHolder && (
+              <td>
+                {s.email} ({s.kind})
+              </td>
+            )}
+            <td>{s.user_agent ? <code title={s.user_agent}>{s.user_agent.length > 60 ? `${s.user_agent.slice(0, 60)}…` : s.user_agent}</code> : 'unknown'}</td>
+            <td>{signedInWith(s)}</td>
+            <td>
+              <Time iso={s.created_at} />
+            </td>
+            <td>
+              <Time iso={s.last_seen_at} />
+            </td>
+            <td>
+              <Time iso={endsAt(s)} />
+            </td>
+            <td>{action(s)}</td>
           </tr>
-        </thead>
-        <tbody>
-          {list.data?.items.length === 0 && (
-            <tr>
-              <td colSpan={columns}>{empty}</td>
-            </tr>
-          )}
-          {list.data?.items.map((s) => (
-            <tr key={s.id}>
-              {showHolder && (
-                <td>
-                  {s.email} ({s.kind})
-                </td>
-              )}
-              <td>{s.user_agent ? <code title={s.user_agent}>{s.user_agent.length > 60 ? `${s.user_agent.slice(0, 60)}…` : s.user_agent}</code> : 'unknown'}</td>
-              <td>{signedInWith(s)}</td>
-              <td>
-                <Time iso={s.created_at} />
-              </td>
-              <td>
-                <Time iso={s.last_seen_at} />
-              </td>
-              <td>
-                <Time iso={endsAt(s)} />
-              </td>
-              <td>{action(s)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        )}
+      />
     </>
   );
 }

@@ -1,5 +1,6 @@
 import formbody from '@fastify/formbody';
-import { Type } from '@sinclair/typebox';
+import type { BrowserSession } from '@mandate/sdk';
+import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { MandateError, ValidationError } from '../../shared/errors.js';
 import { SESSION_COOKIE, SIGNIN_COOKIE, SigninRefusedError, sessionActor, type CurrentSession, type SessionInfo, type SessionPrincipal, type SigninOrigin } from '../../signin/index.js';
@@ -155,6 +156,10 @@ const SessionInfoSchema = Type.Object({
   expires_at: Type.String(),
   idle_expires_at: Type.String(),
 });
+
+/** The SDK's `BrowserSession` (what the console and the CLI read) is this schema: a type error here when they drift. */
+const sdkShapeMatches: [Static<typeof SessionInfoSchema>, BrowserSession] extends [BrowserSession, Static<typeof SessionInfoSchema>] ? true : never = true;
+void sdkShapeMatches;
 
 function infoView(info: SessionInfo) {
   return {
