@@ -51,7 +51,7 @@ export interface Held {
 }
 
 // Shapes the SDK defines for its own clients: one definition for the SDK, the CLI and the console.
-export type { Approval, BrowserSession, OwnBrowserSession } from '@mandate/sdk';
+export type { Alert, Approval, BrowserSession, OwnBrowserSession } from '@mandate/sdk';
 
 export interface AuditEntry {
   seq: number;

@@ -57,6 +57,7 @@ export { MandateClient, type GuardedDecision } from './api/mandate-client.js';
 export { authorize, type AuthorizeRequest, type AuthorizationDecision, type DecisionOutcome, type ResourceRef } from './api/authorize.js';
 export { requestApproval, getApproval, waitForApproval, type Approval, type ApprovalRequest, type ApprovalStatus } from './api/approvals.js';
 export type { BrowserSession, OwnBrowserSession } from './api/sessions.js';
+export type { Alert } from './api/alerts.js';
 export { SecretsApi, getSecret, type Secret } from './secrets/secrets.js';
 export { DatabaseApi, DatabaseCredentials, TasksApi, type CredentialOptions, type LeaseInfo } from './secrets/db.js';
 export { RotatingPgPool, rotatingPgPool, type PoolConstructor, type PoolLike, type RotatingPoolOptions } from './secrets/pg-pool.js';

@@ -1,27 +1,9 @@
+import type { Alert as AlertView } from '@mandate/sdk';
 import { Option } from 'commander';
 import type { RegisterCommands } from './context.js';
 import { ALERT_STATUS_NAMES, SEVERITY_NAMES, SIGNAL_NAMES } from './names.js';
 import { printJson, printRecord, printTable } from './output.js';
 import { buckets, printSeries, type SeriesView } from './signal-series.js';
-
-/** An alert as GET /v1/alerts sends it (monitoring/alerts.ts alertView). */
-interface AlertView {
-  id: string;
-  agent_id: string;
-  signal: string;
-  window: string;
-  severity: string;
-  observed: number;
-  baseline: { mean: number; deviation: number };
-  reason: string;
-  sample_seqs: number[];
-  status: string;
-  agent_suspended: boolean;
-  raised_at: string;
-  acknowledged_by: string | null;
-  resolved_by: string | null;
-  note: string | null;
-}
 
 function row(a: AlertView): Record<string, unknown> {
   return {

@@ -12,25 +12,8 @@ import { Link } from '../../router';
 import { useCan } from '../../session';
 import { Pager } from '../pager';
 import { DataTable } from '../../components/data-table';
+import type { Alert } from '../../types';
 import '../review.css';
-
-export interface Alert {
-  id: string;
-  agent_id: string;
-  signal: string;
-  window: string;
-  severity: string;
-  observed: number;
-  baseline: { mean: number; deviation: number };
-  reason: string;
-  sample_seqs: number[];
-  status: string;
-  agent_suspended: boolean;
-  raised_at: string;
-  acknowledged_by: string | null;
-  resolved_by: string | null;
-  note: string | null;
-}
 
 interface Series {
   window: string;

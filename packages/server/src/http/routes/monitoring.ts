@@ -1,7 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
+import type { Alert as SdkAlert } from '@mandate/sdk';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { ALERT_SIGNAL_NAMES, ALERT_STATUSES, NOTE_MAX_LENGTH, SERIES_BUCKETS_MAX, SERIES_WINDOWS, SEVERITIES, UNUSED_DAYS_MAX, WINDOW_NAMES, alertView, type AlertAction, type SeriesWindow, type SignalSeries } from '../../monitoring/index.js';
+import { ALERT_SIGNAL_NAMES, ALERT_STATUSES, NOTE_MAX_LENGTH, SERIES_BUCKETS_MAX, SERIES_WINDOWS, SEVERITIES, UNUSED_DAYS_MAX, WINDOW_NAMES, alertView, type AlertAction, type AlertView, type SeriesWindow, type SignalSeries } from '../../monitoring/index.js';
 import { ForbiddenError, UnauthenticatedError } from '../../shared/errors.js';
 import { requireOperator } from '../auth.js';
 import type { MandatePlugin } from '../plugin.js';
@@ -9,6 +10,11 @@ import { authErrors, ErrorResponse, Page, Paging } from '../schemas.js';
 import { operatorAccess } from './agents.js';
 
 const Enum = (values: readonly string[]) => Type.Unsafe<string>({ type: 'string', enum: [...values] });
+
+/** The SDK's `Alert` (what the console, the CLI and webhook receivers read) has this view's members: a type error here when they drift. */
+type SameKeys<A, B> = [keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : never) : never;
+const sdkAlertMatches: AlertView extends SdkAlert ? SameKeys<AlertView, SdkAlert> : never = true;
+void sdkAlertMatches;
 
 const AlertSchema = Type.Object({
   id: Type.String(),
