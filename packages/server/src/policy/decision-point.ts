@@ -21,7 +21,7 @@
  */
 import { bindingHash, normaliseResource, type ApprovalResource, type ApprovalService, type BoundRequest, type RecordAlongside } from '../approvals/index.js';
 import type { AuditLog } from '../audit/index.js';
-import type { Actor, AuditEvent } from '../audit/index.js';
+import type { Actor, AuditEvent, DelegationLink } from '../audit/index.js';
 import { TokenBuckets } from '../oauth/index.js';
 import type { Clock } from '../shared/clock.js';
 import { UnauthenticatedError } from '../shared/errors.js';
@@ -30,7 +30,7 @@ import { decisionId as newDecisionId } from './decision-id.js';
 import { DEFAULT_LOG_PACKAGE, hasLogPackage, sampleOf, treatLogEntry, type LogTreatment } from './decision-log-policy.js';
 import { DEFAULT_PACKAGE, evaluatePackage } from './package-eval.js';
 import { DecisionRateLimitedError, PackageNotAllowedError, UnknownPackageError } from './errors.js';
-import { buildInput, checkInputLimits, delegatingUser, loggable, type Caller, type DecisionRequest } from './input.js';
+import { actorChain, buildInput, checkInputLimits, delegatingUser, loggable, type Caller, type DecisionRequest } from './input.js';
 import { withoutDerivedTime } from './logged-input.js';
 import { decide, PolicyShapeError, readResult, REASONS, type DecisionKind, type Outcome, type PolicyResult } from './outcome.js';
 import type { ActivePolicy, PolicyService } from './service.js';
@@ -196,7 +196,7 @@ export class DecisionPoint {
     }
 
     // Members in sorted order (as canonical JSON writes them: the log then writes it without sorting a copy).
-    const actor: Actor = { chain: user.chain, id: subject.agent.id, kind: 'agent', ...(user.source === 'delegation' ? { onBehalfOf: user.id } : {}) };
+    const actor: Actor = { chain: actorChain(subject.agent, subject.claims) as DelegationLink[], id: subject.agent.id, kind: 'agent', ...(user.source === 'delegation' ? { onBehalfOf: user.id } : {}) };
     const about: DecisionFacts = {
       active,
       actor,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AccessTokenClaims } from '../oauth/verifier.js';
 import type { Agent } from '../registry/types.js';
-import { buildInput, checkInputLimits, delegationDepth, loggable } from './input.js';
+import { canonicalJson, isCheckedFrozen } from '../audit/canonical.js';
+import { actorChain, buildInput, checkInputLimits, delegatingUser, delegationDepth, loggable } from './input.js';
 
 const agent = {
   id: 'agent-cal-001',
@@ -149,6 +150,17 @@ describe('shared input parts (issue 11 item 4: a decision logged at the cost of 
     expect(narrowed.token.scopes).toEqual(['calendar:read']);
     const suspended = buildInput({ ...agent, status: 'suspended' } as Agent, token, request, env) as Record<string, any>;
     expect(suspended.agent.status).toBe('suspended');
+  });
+
+  it("gives the decision entry's actor the user's chain, shared, frozen and in canonical order as it stands", () => {
+    const delegated = claims({ sub: 'alice@example.com', act: { sub: agent.id, client_id: agent.clientId, act: { sub: 'agent-root', client_id: 'mcl_root' } } } as Partial<AccessTokenClaims>);
+    const chain = actorChain(agent, delegated);
+    expect(chain).toEqual(delegatingUser(agent, delegated).chain);
+    expect(chain).toBe(actorChain(agent, delegated));
+    expect(Object.isFrozen(chain) && chain.every((link) => Object.isFrozen(link))).toBe(true);
+    // Written as it stands is already RFC 8785: the audit log takes its fast path (no sorted copy).
+    expect(canonicalJson(chain)).toBe(JSON.stringify(chain));
+    expect(isCheckedFrozen(chain)).toBe(true);
   });
 
   it('picks the agent part by the request-dependent admin scope: `<type>:admin` counts only for that type', () => {

@@ -135,6 +135,8 @@ interface SubjectParts {
   agent: readonly [Readonly<Record<string, unknown>>, Readonly<Record<string, unknown>>];
   /** The token's scopes that still count (effectiveScopes), for `has_admin_scope`. */
   scopes: ReadonlySet<string>;
+  /** The delegation chain for the decision entry's actor, each link's members in canonical order. */
+  actorChain: readonly DelegationLink[];
 }
 
 /**
@@ -226,7 +228,18 @@ function buildSubjectParts(agent: Agent, claims: AccessTokenClaims): SubjectPart
     },
     agent: [agentPart(false), agentPart(true)] as const,
     scopes: new Set(tokenScopes),
+    // Links are made `{sub, client_id}`; RFC 8785 writes `client_id` first. In that order the
+    // audit log hashes the entry's actor without sorting a copy of it on every decision.
+    actorChain: user.chain.map((link) => (link.client_id === undefined ? { sub: link.sub } : { client_id: link.client_id, sub: link.sub })),
   });
+}
+
+/**
+ * The chain of the user the agent acts for (delegatingUser's), shared and frozen like the
+ * input's per-token parts, its links' members in canonical order: for the decision entry's actor.
+ */
+export function actorChain(agent: Agent, claims: AccessTokenClaims): readonly DelegationLink[] {
+  return subjectParts(agent, claims).actorChain;
 }
 
 /**
