@@ -23,3 +23,11 @@ export const Paging = {
 export function Page<T extends TSchema>(item: T) {
   return Type.Object({ items: Type.Array(item), next_cursor: Type.Union([Type.String(), Type.Null()]) });
 }
+
+/**
+ * `true` when what the server sends (`Sent`) fits the SDK's type for it (`Sdk`) member for
+ * member, with no member on either side the other lacks; `never` otherwise. A route declares
+ * `const x: SdkShapeMatches<Sent, Sdk> = true`, so the two cannot drift apart unnoticed: the
+ * server stops compiling. (The SDK may type a member more loosely, e.g. a string for a union.)
+ */
+export type SdkShapeMatches<Sent, Sdk> = Sent extends Sdk ? ([keyof Sent] extends [keyof Sdk] ? ([keyof Sdk] extends [keyof Sent] ? true : never) : never) : never;

@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 
@@ -83,4 +84,23 @@ export function watchPage(page: Page, origin: string): PageWatch {
     if (/Content Security Policy/i.test(text)) watch.errors.push(`csp: ${text}`);
   });
   return watch;
+}
+
+/** How long to wait for a page to show something (the approvals inbox polls every 3 s; the machine is shared). */
+export const WAIT = 15_000;
+
+/** Screenshots `page` as `name` and fails on any serious or critical axe-core violation, naming them. */
+export async function expectAccessible(page: Page, name: string): Promise<void> {
+  await screenshot(page, name);
+  const violations = await seriousA11yViolations(page);
+  expect(violations, `${name}: ${JSON.stringify(violations, null, 2)}`).toEqual([]);
+}
+
+/** Opens console `path` signed out, signs in on the sign-in page with an operator token, and waits to be back at `path`. */
+export async function signInWithToken(page: Page, path: string, token: string): Promise<void> {
+  await page.goto(path);
+  await page.waitForURL(/\/signin\?return_to=/);
+  await page.getByRole('textbox', { name: 'Operator token' }).fill(token);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.waitForURL((url) => url.pathname === path);
 }

@@ -11,11 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { basic, postForm, startOAuthServer } from '../support/agents.js';
 import type { TestServer } from '../support/server.js';
-import { browserSkipReason, launchBrowser, screenshot, seriousA11yViolations, watchPage, type PageWatch } from './browser.js';
+import { browserSkipReason, expectAccessible, launchBrowser, screenshot, seriousA11yViolations, WAIT, watchPage, type PageWatch } from './browser.js';
 
 const skip = browserSkipReason();
-/** How long to wait for the page to show something (the inbox polls every 3 s; the machine is shared). */
-const WAIT = 15_000;
 if (skip) console.warn(skip);
 
 describe.skipIf(skip !== null)('the console in Chromium', () => {
@@ -41,11 +39,6 @@ describe.skipIf(skip !== null)('the console in Chromium', () => {
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     return res.body.access_token as string;
   };
-  const expectAccessible = async (name: string) => {
-    await screenshot(page, name);
-    const violations = await seriousA11yViolations(page);
-    expect(violations, `${name}: ${JSON.stringify(violations, null, 2)}`).toEqual([]);
-  };
 
   beforeAll(async () => {
     server = await startOAuthServer('sqlite');
@@ -63,7 +56,7 @@ describe.skipIf(skip !== null)('the console in Chromium', () => {
     await page.goto('/console/');
     await page.waitForURL(/\/signin\?return_to=/);
     expect(decodeURIComponent(new URL(page.url()).searchParams.get('return_to') ?? '')).toMatch(/^\/console\//);
-    await expectAccessible('signin');
+    await expectAccessible(page, 'signin');
     await page.getByRole('textbox', { name: 'Operator token' }).fill(server.adminToken);
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.waitForURL(/\/console\/agents$/);
@@ -76,7 +69,7 @@ describe.skipIf(skip !== null)('the console in Chromium', () => {
     const stored = await page.evaluate(() => ({ local: localStorage.length, session: sessionStorage.length }));
     expect(stored).toEqual({ local: 0, session: 0 });
     expect(await page.evaluate(() => document.cookie)).not.toContain('mandate_session');
-    await expectAccessible('agents');
+    await expectAccessible(page, 'agents');
   });
 
   it('registers an agent from the Agents page and shows its client secret once', async () => {
@@ -132,7 +125,7 @@ describe.skipIf(skip !== null)('the console in Chromium', () => {
     await expect.poll(() => card.textContent(), { timeout: WAIT }).toContain('files-api:files.delete');
     expect(await card.textContent()).toContain('q3.pdf');
     expect(await card.textContent()).toContain('delete_requires_human_approval');
-    await expectAccessible('approvals');
+    await expectAccessible(page, 'approvals');
 
     await card.getByLabel('Reason for your decision').fill('old quarter, fine to delete');
     await card.getByRole('button', { name: 'Approve' }).click();
@@ -155,7 +148,7 @@ describe.skipIf(skip !== null)('the console in Chromium', () => {
     await expect.poll(() => tokens.getByRole('row').count(), { timeout: WAIT }).toBe(2);
     await expect.poll(() => page.locator('figure.chart canvas').count(), { timeout: WAIT }).toBe(6);
     const jti = (await tokens.getByRole('row').nth(1).getByRole('cell').first().textContent())!.trim();
-    await expectAccessible('agent-detail');
+    await expectAccessible(page, 'agent-detail');
 
     await page.getByRole('group', { name: 'Agent actions' }).getByRole('button', { name: 'Suspend' }).click();
     const confirm = page.getByRole('dialog', { name: `Suspend ${agentName}?` });

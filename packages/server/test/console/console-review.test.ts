@@ -12,10 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { basic, postForm, registerAgent, startOAuthServer, type RegisteredAgent } from '../support/agents.js';
 import type { TestServer } from '../support/server.js';
-import { browserSkipReason, launchBrowser, screenshot, seriousA11yViolations, watchPage, type PageWatch } from './browser.js';
+import { browserSkipReason, expectAccessible, launchBrowser, signInWithToken, WAIT, watchPage, type PageWatch } from './browser.js';
 
 const skip = browserSkipReason();
-const WAIT = 15_000;
 if (skip) console.warn(skip);
 
 describe.skipIf(skip !== null)('the audit, alerts, policies and least-privilege pages in Chromium', () => {
@@ -26,11 +25,6 @@ describe.skipIf(skip !== null)('the audit, alerts, policies and least-privilege 
   let agent: RegisteredAgent;
   let agentName = '';
 
-  const expectAccessible = async (name: string) => {
-    await screenshot(page, name);
-    const violations = await seriousA11yViolations(page);
-    expect(violations, `${name}: ${JSON.stringify(violations, null, 2)}`).toEqual([]);
-  };
   const open = async (nav: string, heading: string) => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: nav }).click();
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), { timeout: WAIT }).toBe(heading);
@@ -58,11 +52,7 @@ describe.skipIf(skip !== null)('the audit, alerts, policies and least-privilege 
     const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 900 } });
     page = await context.newPage();
     watch = watchPage(page, server.url);
-    await page.goto('/console/audit');
-    await page.waitForURL(/\/signin\?return_to=/);
-    await page.getByRole('textbox', { name: 'Operator token' }).fill(server.adminToken);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.waitForURL(/\/console\/audit$/);
+    await signInWithToken(page, '/console/audit', server.adminToken);
   });
   afterAll(async () => {
     await browser?.close();
@@ -89,7 +79,7 @@ describe.skipIf(skip !== null)('the audit, alerts, policies and least-privilege 
     await page.getByRole('button', { name: `Show entry ${first.seq}` }).click();
     await page.getByRole('heading', { name: `Entry ${first.seq}` }).waitFor({ timeout: WAIT });
     await expect.poll(() => page.getByText(first.hash, { exact: true }).count(), { timeout: WAIT }).toBe(1);
-    await expectAccessible('audit');
+    await expectAccessible(page, 'audit');
   });
 
   it('charts an alert against its baseline and acknowledges it', async () => {
@@ -102,7 +92,7 @@ describe.skipIf(skip !== null)('the audit, alerts, policies and least-privilege 
     await page.getByRole('heading', { name: `Alert ${alert.id}` }).waitFor({ timeout: WAIT });
     await expect.poll(() => page.locator('figure.chart canvas').count(), { timeout: WAIT }).toBeGreaterThan(0);
     await expect.poll(() => page.getByRole('img', { name: /error_rate: observed against baseline/ }).count(), { timeout: WAIT }).toBe(1);
-    await expectAccessible('alerts');
+    await expectAccessible(page, 'alerts');
 
     await row.getByRole('button', { name: 'Acknowledge' }).click();
     await expect.poll(() => page.getByText(`Alert ${alert.id} acknowledged.`).count(), { timeout: WAIT }).toBe(1);
@@ -125,7 +115,7 @@ describe.skipIf(skip !== null)('the audit, alerts, policies and least-privilege 
     const reported = (await errors.getByRole('button', { name: /^Line \d+/ }).first().textContent()) ?? '';
     expect(Number(/Line (\d+)/.exec(reported)?.[1])).toBeGreaterThanOrEqual(row);
     expect(await source.getAttribute('aria-invalid')).toBe('true');
-    await expectAccessible('policies-error');
+    await expectAccessible(page, 'policies-error');
 
     // The fixed draft evaluates against the sample input (an undefined agent: not allowed), and nothing was stored.
     await source.fill(original);
@@ -136,7 +126,7 @@ describe.skipIf(skip !== null)('the audit, alerts, policies and least-privilege 
     await expect.poll(() => page.getByText(/logged decisions of the last 24 h re-evaluated against the draft/).count(), { timeout: WAIT }).toBe(1);
     await page.getByRole('button', { name: 'View revision 1' }).click();
     await page.getByRole('heading', { name: 'Revision 1' }).waitFor({ timeout: WAIT });
-    await expectAccessible('policies');
+    await expectAccessible(page, 'policies');
   });
 
   it('narrows an agent\'s registration to what it used in one click', async () => {
@@ -144,7 +134,7 @@ describe.skipIf(skip !== null)('the audit, alerts, policies and least-privilege 
     await page.getByRole('button', { name: `Check unused permissions of ${agentName}` }).click();
     const report = page.getByRole('region', { name: `Unused permissions of ${agent.id}` });
     await expect.poll(() => report.textContent(), { timeout: WAIT }).toContain('calendar:write, files:delete');
-    await expectAccessible('least-privilege');
+    await expectAccessible(page, 'least-privilege');
     await report.getByRole('button', { name: 'Apply narrowed registration' }).click();
     await expect.poll(() => report.getByRole('status').textContent(), { timeout: WAIT }).toBe(`Registration of ${agent.id} narrowed.`);
     expect((await server.api('GET', `/v1/agents/${agent.id}`)).body).toMatchObject({ scopes: ['calendar:read'], tools: ['google-calendar-api'], data_classification: 'internal' });

@@ -15,10 +15,9 @@ import { freePort } from '../support/process.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { Browser as HttpBrowser } from '../signin/browser.js';
 import { COMPANY_CLIENT, signInAtCompany, startCompanyLogin, type CompanyLogin } from '../signin/company-login.js';
-import { browserSkipReason, launchBrowser, screenshot, seriousA11yViolations, watchPage, type PageWatch } from './browser.js';
+import { browserSkipReason, expectAccessible, launchBrowser, signInWithToken, WAIT, watchPage, type PageWatch } from './browser.js';
 
 const skip = browserSkipReason();
-const WAIT = 15_000;
 if (skip) console.warn(skip);
 
 describe.skipIf(skip !== null)('the Sessions page in Chromium', () => {
@@ -29,11 +28,6 @@ describe.skipIf(skip !== null)('the Sessions page in Chromium', () => {
   let page: Page;
   const watches: PageWatch[] = [];
 
-  const expectAccessible = async (on: Page, name: string) => {
-    await screenshot(on, name);
-    const violations = await seriousA11yViolations(on);
-    expect(violations, `${name}: ${JSON.stringify(violations, null, 2)}`).toEqual([]);
-  };
   const heading = (on: Page) => on.getByRole('heading', { level: 1 }).textContent();
   const newPage = async (context: BrowserContext) => {
     const opened = await context.newPage();
@@ -58,11 +52,7 @@ describe.skipIf(skip !== null)('the Sessions page in Chromium', () => {
     browser = await launchBrowser();
     admin = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 900 } });
     page = await newPage(admin);
-    await page.goto('/console/sessions');
-    await page.waitForURL(/\/signin\?return_to=/);
-    await page.getByRole('textbox', { name: 'Operator token' }).fill(server.adminToken);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.waitForURL(/\/console\/sessions$/);
+    await signInWithToken(page, '/console/sessions', server.adminToken);
   });
   afterAll(async () => {
     await browser?.close();

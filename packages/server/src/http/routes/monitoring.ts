@@ -6,14 +6,13 @@ import { ALERT_SIGNAL_NAMES, ALERT_STATUSES, NOTE_MAX_LENGTH, SERIES_BUCKETS_MAX
 import { ForbiddenError, UnauthenticatedError } from '../../shared/errors.js';
 import { requireOperator } from '../auth.js';
 import type { MandatePlugin } from '../plugin.js';
-import { authErrors, ErrorResponse, Page, Paging } from '../schemas.js';
+import { authErrors, ErrorResponse, Page, Paging, type SdkShapeMatches } from '../schemas.js';
 import { operatorAccess } from './agents.js';
 
 const Enum = (values: readonly string[]) => Type.Unsafe<string>({ type: 'string', enum: [...values] });
 
 /** The SDK's `Alert` (what the console, the CLI and webhook receivers read) has this view's members: a type error here when they drift. */
-type SameKeys<A, B> = [keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : never) : never;
-const sdkAlertMatches: AlertView extends SdkAlert ? SameKeys<AlertView, SdkAlert> : never = true;
+const sdkAlertMatches: SdkShapeMatches<AlertView, SdkAlert> = true;
 void sdkAlertMatches;
 
 const AlertSchema = Type.Object({

@@ -6,7 +6,7 @@ import { MandateError, ValidationError } from '../../shared/errors.js';
 import { SESSION_COOKIE, SIGNIN_COOKIE, SigninRefusedError, sessionActor, type CurrentSession, type SessionInfo, type SessionPrincipal, type SigninOrigin } from '../../signin/index.js';
 import { CsrfTokenInvalidError, requireOperator } from '../auth.js';
 import type { MandatePlugin } from '../plugin.js';
-import { authErrors, ErrorResponse } from '../schemas.js';
+import { authErrors, ErrorResponse, type SdkShapeMatches } from '../schemas.js';
 import { PAGE_HEADERS, refusalPage, signinPage } from '../signin-page.js';
 
 const PrincipalSchema = Type.Object({
@@ -158,7 +158,7 @@ const SessionInfoSchema = Type.Object({
 });
 
 /** The SDK's `BrowserSession` (what the console and the CLI read) is this schema: a type error here when they drift. */
-const sdkShapeMatches: [Static<typeof SessionInfoSchema>, BrowserSession] extends [BrowserSession, Static<typeof SessionInfoSchema>] ? true : never = true;
+const sdkShapeMatches: SdkShapeMatches<Static<typeof SessionInfoSchema>, BrowserSession> = true;
 void sdkShapeMatches;
 
 function infoView(info: SessionInfo) {
