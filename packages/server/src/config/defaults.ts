@@ -28,6 +28,13 @@ export const DEFAULTS = {
   logLevel: 'info',
   /** Largest accepted request body; larger bodies get 413 before any parsing. */
   bodyLimitBytes: 1_048_576,
+  /**
+   * Deepest nesting of objects and arrays in any request's JSON (body, query, params); deeper is
+   * a 400 before any route runs (shared/json-guard.ts). Well above any document the API takes
+   * (decision contexts have their own, lower `policy.decisionInputMaxDepth`), well below what
+   * recursive code (the Rego engine's values, canonical JSON) could overflow on.
+   */
+  bodyMaxDepth: 64,
   /** Grace period for in-flight requests on SIGTERM before connections are cut. */
   shutdownGraceMs: 10_000,
   /**

@@ -55,6 +55,7 @@ export const ConfigSchema = Type.Object(
     migrateOnStart: Type.Boolean(),
     logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
     bodyLimitBytes: PositiveInt(1024),
+    bodyMaxDepth: Type.Integer({ minimum: 2, maximum: 1000 }),
     shutdownGraceMs: PositiveInt(0),
     registry: Type.Object(
       { reviewIntervalDays: PositiveInt(), secretRotationOverlapSeconds: PositiveInt(0) },

@@ -7,7 +7,7 @@ import type { Runtime } from '../runtime.js';
 import { MandateError, ValidationError } from '../shared/errors.js';
 import { authenticateV1 } from './auth.js';
 import { sendError } from './errors.js';
-import { assertStorableText } from '../shared/text-guard.js';
+import { assertRequestJson } from '../shared/json-guard.js';
 import { validatorCompiler } from './validation.js';
 import { PUBLIC_PLUGINS, V1_PLUGINS } from './routes/index.js';
 import { tlsListenerOptions } from './tls-listener.js';
@@ -62,7 +62,8 @@ export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
   app.addHook('onResponse', async (request, reply) => {
     runtime.metrics.requestDuration.observe({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
-  // Before each route's own validation, on every route: text no store can hold is a 400.
+  // Before each route's own validation, on every route: text no store can hold, a number beyond
+  // a double and nesting beyond `bodyMaxDepth` are a 400 naming the field (shared/json-guard.ts).
   app.addHook('preValidation', async (request) => {
     // A JSON body sent as text/plain (curl's -d without -H, say) parses as a string: say which
     // content type to send rather than "body must be object".
@@ -73,7 +74,7 @@ export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
       if (/^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType)) throw new ValidationError('body must be a JSON object');
       throw new MandateError('unsupported_media_type', 415, `send this body as JSON with Content-Type: application/json (got ${contentType})`);
     }
-    assertStorableText({ params: request.params, querystring: request.query, body: request.body });
+    assertRequestJson({ params: request.params, querystring: request.query, body: request.body }, runtime.config.bodyMaxDepth);
   });
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}`, request_id: request.id }),

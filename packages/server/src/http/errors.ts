@@ -70,6 +70,12 @@ export function toErrorResponse(error: unknown, request: FastifyRequest): { stat
     return { status: 400, body: { error: 'invalid_request', message, details, request_id: requestId } };
   }
   const known = fastifyError.code ? FASTIFY_CLIENT_ERRORS[fastifyError.code] : undefined;
+  if (known && fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    // Name the limit: bodyLimitBytes, or the endpoint's own (a form endpoint's is smaller).
+    const limit = request.routeOptions.bodyLimit;
+    const message = `the request body is larger than this endpoint's limit of ${limit} bytes${request.server.initialConfig.bodyLimit === limit ? ' (bodyLimitBytes)' : ''}`;
+    return { status: known.status, body: { error: known.code, message, details: { limit }, request_id: requestId } };
+  }
   if (known) return { status: known.status, body: { error: known.code, message: fastifyError.message, request_id: requestId } };
   if (error instanceof SyntaxError || (fastifyError.statusCode && fastifyError.statusCode < 500)) {
     // Malformed JSON and other parser complaints arrive with a 4xx statusCode.

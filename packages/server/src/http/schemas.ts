@@ -15,6 +15,16 @@ export const ErrorResponse = Type.Object(
 /** Responses every authenticated route can give, for the OpenAPI document. */
 export const authErrors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse } as const;
 
+/**
+ * The largest integer a request may send where a 32-bit column holds it (versions, revisions,
+ * TTLs): PostgreSQL refuses a larger one with an error (a 500), SQLite would compare it and
+ * find nothing. Request schemas bound every integer (test/http/request-limits.test.ts).
+ */
+export const STORED_INT_MAX = 2_147_483_647;
+
+/** A positive integer stored in a 32-bit column (see STORED_INT_MAX). */
+export const StoredInt = (options: { minimum?: number; description?: string } = {}) => Type.Integer({ minimum: 1, ...options, maximum: STORED_INT_MAX });
+
 export const Paging = {
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
   cursor: Type.Optional(Type.String({ maxLength: 200 })),

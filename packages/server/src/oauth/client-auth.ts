@@ -1,7 +1,7 @@
 import { createLocalJWKSet, decodeJwt, errors, jwtVerify, type JSONWebKeySet } from 'jose';
 import { CLIENT_SIGNING_ALGORITHMS } from './algorithms.js';
 import { BASIC_CHALLENGE, InvalidClient, InvalidRequest } from './errors.js';
-import { findUnstorableText } from '../shared/text-guard.js';
+import { isUnstorableText, UNSTORABLE_TEXT } from '../shared/text-guard.js';
 import { assertStorable, type FormParameters } from './form.js';
 
 /** Client authentication methods (RFC 6749 §2.3.1, RFC 7523 §2.2) and where each is read from. */
@@ -131,7 +131,7 @@ export async function verifyClientAssertion(assertion: string, check: AssertionC
   const jti = payload.jti!;
   if (typeof jti !== 'string' || jti.length === 0 || jti.length > 256) throw new InvalidClient('client_assertion jti must be a string');
   // The jti is stored for replay detection: PostgreSQL text refuses NUL (a 500 otherwise).
-  if (findUnstorableText(jti, 'jti') !== null) throw new InvalidClient('client_assertion jti must not contain NUL characters or unpaired UTF-16 surrogates');
+  if (isUnstorableText(jti)) throw new InvalidClient(`client_assertion jti ${UNSTORABLE_TEXT}`);
   if (!(await check.markUsed(jti, (exp + check.skewSeconds) * 1000))) throw new InvalidClient('client_assertion was already used (jti replay)');
   return { jti };
 }

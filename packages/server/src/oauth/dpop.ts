@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, errors, jwtVerify, type JWK } from 'jose';
-import { findUnstorableText } from '../shared/text-guard.js';
+import { isUnstorableText, UNSTORABLE_TEXT } from '../shared/text-guard.js';
 import { CLIENT_SIGNING_ALGORITHMS } from './algorithms.js';
 import { InvalidDpopProof } from './errors.js';
 
@@ -79,7 +79,7 @@ export async function verifyDpopProof(proof: string, check: DpopCheck): Promise<
   }
   if (typeof payload.jti !== 'string' || payload.jti.length === 0 || payload.jti.length > 256) throw new InvalidDpopProof('the DPoP proof needs a jti of 1 to 256 characters');
   // Stored for replay detection: PostgreSQL text refuses NUL (a 500 otherwise).
-  if (findUnstorableText(payload.jti, 'jti') !== null) throw new InvalidDpopProof('the DPoP proof jti must not contain NUL characters or unpaired UTF-16 surrogates');
+  if (isUnstorableText(payload.jti)) throw new InvalidDpopProof(`the DPoP proof jti ${UNSTORABLE_TEXT}`);
   if (payload.htm !== check.method) throw new InvalidDpopProof(`the DPoP proof htm must be ${check.method}`);
   const expected = normaliseHtu(check.url);
   if (typeof payload.htu !== 'string' || normaliseHtu(payload.htu) !== expected) throw new InvalidDpopProof(`the DPoP proof htu must be ${expected}`);

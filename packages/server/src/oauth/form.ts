@@ -1,13 +1,13 @@
-import { findUnstorableText } from '../shared/text-guard.js';
+import { isUnstorableText, UNSTORABLE_TEXT } from '../shared/text-guard.js';
 import { InvalidRequest, InvalidTarget } from './errors.js';
 
 /**
- * The global NUL / lone-surrogate guard (shared/text-guard.ts) never sees OAuth forms and Basic
+ * The global request guard (shared/json-guard.ts) never sees OAuth forms and Basic
  * credentials, which are parsed here; PostgreSQL text refuses NUL, so without this a client_id
  * of "%00" was a 500 at the first query. Refused with the RFC 6749 shape instead.
  */
 export function assertStorable(what: string, value: string): void {
-  if (findUnstorableText(value, what) !== null) throw new InvalidRequest(`${what} must not contain NUL characters or unpaired UTF-16 surrogates`);
+  if (isUnstorableText(value)) throw new InvalidRequest(`${what} ${UNSTORABLE_TEXT}`);
 }
 
 /** A parsed `application/x-www-form-urlencoded` body: each parameter at most once (RFC 6749 §3.2). */

@@ -11,7 +11,7 @@ export { createPolicy, type PolicySetup } from './setup.js';
 export { compilePolicy, PolicyService, type ActivePolicy, type PolicyServiceOptions, type PolicySettings } from './service.js';
 export type { PolicyState, RevisionSummary } from './store.js';
 export { DecisionPoint, DECISION_EVENT, DEFAULT_PACKAGE, type AuthorizeCall, type DecisionResponse, type DecisionSettings } from './decision-point.js';
-export type { Caller, DecisionRequest } from './input.js';
+export { checkInputLimits, type Caller, type DecisionRequest } from './input.js';
 export type { DecisionKind } from './outcome.js';
 export { DecisionReplay, REPLAY_DEFAULT_LIMIT, REPLAY_MAX_LIMIT, type ChangedDecision, type DecisionLog, type ReplayRequest, type ReplayResult } from './replay.js';
 export { PackageNotAllowedError, PolicyCompileError, PolicyEvaluationError, UnknownPackageError, type OpaErrorDetail } from './errors.js';

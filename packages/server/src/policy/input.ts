@@ -14,6 +14,7 @@ import { DATA_CLASSIFICATIONS, classificationRank, isDataClassification } from '
 import type { Agent } from '../registry/index.js';
 import { timeInput } from './input-time.js';
 import { DecisionInputTooDeepError, DecisionInputTooLargeError } from './errors.js';
+import { defectError, findJsonDefect } from '../shared/json-guard.js';
 
 /** What the caller asks (already validated by the HTTP schema). */
 export interface DecisionRequest {
@@ -84,28 +85,21 @@ export interface InputLimits {
   maxDepth: number;
 }
 
-/** True when `value` nests objects or arrays more than `limit` levels deep (iterative: no stack to overflow). */
-function deeperThan(value: unknown, limit: number): boolean {
-  const stack: Array<{ node: unknown; depth: number }> = [{ node: value, depth: 0 }];
-  while (stack.length > 0) {
-    const { node, depth } = stack.pop()!;
-    if (node === null || typeof node !== 'object') continue;
-    if (depth + 1 > limit) return true;
-    for (const child of Object.values(node as Record<string, unknown>)) stack.push({ node: child, depth: depth + 1 });
-  }
-  return false;
-}
-
 /**
- * Refuses a `context` or `resource` nested deeper than `limits.maxDepth` (400) or larger than
- * `limits.maxBytes` as JSON (413), before the decision touches anything: no approval request,
- * no log entry. The depth is checked first, so measuring the size never recurses deeply.
+ * Refuses a `context` or `resource` nested deeper than `limits.maxDepth` (400), holding a number
+ * beyond a double's range or text no store holds (400: the entry could not be logged), or larger
+ * than `limits.maxBytes` as JSON (413), before the decision touches anything: no approval
+ * request, no log entry. The shape is checked first (iteratively), so measuring the size never
+ * recurses deeply. The HTTP edge refuses most of this already (shared/json-guard.ts); this
+ * holds for any caller of the decision point, at the decision's own, lower depth.
  */
 export function checkInputLimits(request: Pick<DecisionRequest, 'context' | 'resource'>, limits: InputLimits): void {
   for (const field of ['context', 'resource'] as const) {
     const value = request[field];
     if (value === undefined) continue;
-    if (deeperThan(value, limits.maxDepth)) throw new DecisionInputTooDeepError(field, limits.maxDepth);
+    const defect = findJsonDefect(value, `body.${field}`, limits.maxDepth);
+    if (defect?.problem === 'too_deep') throw new DecisionInputTooDeepError(field, limits.maxDepth);
+    if (defect) throw defectError(defect, limits.maxDepth);
     const bytes = Buffer.byteLength(JSON.stringify(value));
     if (bytes > limits.maxBytes) throw new DecisionInputTooLargeError(field, bytes, limits.maxBytes);
   }

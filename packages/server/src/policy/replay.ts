@@ -58,7 +58,8 @@ export const REPLAY_MAX_LIMIT = 100_000;
 /** The start of the window, in ms since the epoch. */
 export function sinceMs(since: string, nowMs: number): number {
   const duration = /^(\d{1,9})(s|m|h|d)$/.exec(since.trim());
-  if (duration) return nowMs - Number(duration[1]) * UNITS[duration[2]!]!;
+  // A window reaching before 1970 (999999999d) means the whole log, not an invalid date.
+  if (duration) return Math.max(0, nowMs - Number(duration[1]) * UNITS[duration[2]!]!);
   const at = Date.parse(since);
   if (/^\d{4}-\d{2}-\d{2}/.test(since) && Number.isFinite(at)) return at;
   throw new ValidationError("since must be a duration such as 24h, 30m, 7d or an ISO-8601 time", { field: 'since' });

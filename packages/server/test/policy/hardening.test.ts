@@ -140,7 +140,12 @@ describe.each(storeKinds())('the decision point\'s hardening (issue 10) on %s', 
       const body = JSON.stringify(deleteOwnFile).slice(0, -1) + `,"context":${nested(2700)}}`;
       const res = await authorize(body);
       expect(res.status, JSON.stringify(res.body)).toBe(400);
-      expect(res.body).toMatchObject({ error: 'input_too_deep', details: { field: 'body.context', rule: 'policy.decisionInputMaxDepth', limit: 16 } });
+      // So deep it stops at the HTTP edge (bodyMaxDepth), before the decision point is reached.
+      expect(res.body).toMatchObject({ error: 'input_too_deep', details: { rule: 'bodyMaxDepth', limit: 64 } });
+      // Within the edge's bound but beyond the decision's, the decision point refuses it, naming its own limit.
+      const deeper = await authorize(JSON.stringify(deleteOwnFile).slice(0, -1) + `,"context":${nested(40)}}`);
+      expect(deeper.status, JSON.stringify(deeper.body)).toBe(400);
+      expect(deeper.body).toMatchObject({ error: 'input_too_deep', details: { field: 'body.context', rule: 'policy.decisionInputMaxDepth', limit: 16 } });
       expect(await pending()).toBe(approvalsBefore);
       expect(await decisions()).toBe(decisionsBefore);
       const flat = await authorize({ ...deleteOwnFile, context: { note: 'cleanup' } });

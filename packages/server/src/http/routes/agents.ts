@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { requireOperator } from '../auth.js';
 import type { MandatePlugin } from '../plugin.js';
 import type { OperatorPrincipal } from '../../identity/index.js';
-import { authErrors, ErrorResponse, Page, Paging } from '../schemas.js';
+import { authErrors, ErrorResponse, Page, Paging, STORED_INT_MAX } from '../schemas.js';
 import { ForbiddenError, UnauthenticatedError, ValidationError } from '../../shared/errors.js';
 import { reachOf, type Permission } from '../../operators/index.js';
 import {
@@ -41,7 +41,7 @@ const fields = {
   tools: Tools,
   data_classification: Classification,
   environment: Type.String({ minLength: 1, maxLength: L.environment.maxLength, pattern: L.environment.pattern }),
-  token_ttl_seconds: nullable(Type.Integer({ description: 'access token lifetime; within the server limits (oauth.accessTokenTtlMin/MaxSeconds)' })),
+  token_ttl_seconds: nullable(Type.Integer({ maximum: STORED_INT_MAX, description: 'access token lifetime; within the server limits (oauth.accessTokenTtlMin/MaxSeconds)' })),
   jwks: nullable(Jwks),
   tls_client_auth_subject_dn: nullable(Type.String({ minLength: 1, maxLength: L.tlsClientAuthSubjectDn.maxLength })),
   metadata: nullable(Metadata),

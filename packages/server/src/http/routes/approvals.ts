@@ -12,6 +12,7 @@ import {
 } from '../../approvals/index.js';
 import type { Actor } from '../../audit/index.js';
 import { can } from '../../operators/index.js';
+import { checkInputLimits } from '../../policy/index.js';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../../shared/errors.js';
 import { requireAgent, requireOperatorOrAgent } from '../auth.js';
 import type { MandatePlugin } from '../plugin.js';
@@ -135,6 +136,9 @@ export const approvalRoutes: MandatePlugin = async (app, { runtime }) => {
         chain: delegation.chain,
         ...(delegation.onBehalfOf ? { onBehalfOf: delegation.onBehalfOf } : {}),
       };
+      // The action this approves must pass /v1/authorize's input limits, or it could never be
+      // used: refused here (400/413 naming the limit) rather than stored.
+      checkInputLimits(body, { maxBytes: config.policy.decisionInputMaxBytes, maxDepth: config.policy.decisionInputMaxDepth });
       const approval = await approvals.createRequest(
         {
           agentId: agent.agentId,

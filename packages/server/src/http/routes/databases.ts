@@ -5,7 +5,7 @@ import { requireOperator } from '../auth.js';
 import { CLASSIFICATION_NAMES, type DataClassification } from '../../registry/index.js';
 import { requireAllowed } from '../agent-decision.js';
 import type { MandatePlugin } from '../plugin.js';
-import { authErrors, ErrorResponse } from '../schemas.js';
+import { authErrors, ErrorResponse, StoredInt } from '../schemas.js';
 
 const tags = ['databases'];
 const Name = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$' });
@@ -93,8 +93,8 @@ export const databaseRoutes: MandatePlugin = async (app, { runtime }) => {
           {
             creation_statements: Statements,
             revocation_statements: Type.Optional(Statements),
-            default_ttl: Type.Optional(Type.Integer({ minimum: 1 })),
-            max_ttl: Type.Optional(Type.Integer({ minimum: 1 })),
+            default_ttl: Type.Optional(StoredInt()),
+            max_ttl: Type.Optional(StoredInt()),
             classification: Type.Optional(Type.Unsafe<DataClassification>({ type: 'string', enum: [...CLASSIFICATION_NAMES], description: 'data classification (default restricted)' })),
           },
           { additionalProperties: false },
@@ -128,7 +128,7 @@ export const databaseRoutes: MandatePlugin = async (app, { runtime }) => {
         tags,
         summary: 'Fresh credentials under a lease (default 60 s); pass task_id to end them with the task',
         params: Type.Object({ name: Name, role: Name }),
-        body: Type.Optional(Type.Object({ ttl: Type.Optional(Type.Integer({ minimum: 1 })), task_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }, { additionalProperties: false })),
+        body: Type.Optional(Type.Object({ ttl: Type.Optional(StoredInt()), task_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }, { additionalProperties: false })),
         response: { 200: Creds, 404: ErrorResponse, 429: ErrorResponse, 502: ErrorResponse, ...authErrors },
       },
     },

@@ -20,15 +20,16 @@
 import { fromJSON, toJSON } from '@mandate/rego';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { isLosslessNumber, parse as parseLossless } from 'lossless-json';
+import { parse as parseLossless } from 'lossless-json';
 import type { Actor } from '../../audit/index.js';
 import { can } from '../../operators/index.js';
 import { PolicyCompileError, PolicyEvaluationError, REPLAY_MAX_LIMIT, splitPath } from '../../policy/index.js';
 import { ForbiddenError, UnauthenticatedError, ValidationError } from '../../shared/errors.js';
 import { requireOperator } from '../auth.js';
-import { assertStorableText } from '../../shared/text-guard.js';
+import { assertRequestJson } from '../../shared/json-guard.js';
 import { toErrorResponse } from '../errors.js';
 import type { MandatePlugin } from '../plugin.js';
+import { StoredInt } from '../schemas.js';
 
 /** OPA's error codes by HTTP status. */
 const OPA_CODES: Record<number, string> = {
@@ -185,7 +186,7 @@ export const policyRoutes: MandatePlugin = async (app, { runtime }) => {
       schema: {
         tags: ['policies'],
         summary: 'Restore the modules and data of an earlier revision (default: the previous one) as a new revision',
-        body: Type.Optional(Type.Object({ to: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false })),
+        body: Type.Optional(Type.Object({ to: Type.Optional(StoredInt()) }, { additionalProperties: false })),
         response: { 200: Revision, ...opaErrors },
       },
     },
@@ -267,7 +268,7 @@ export const policyRoutes: MandatePlugin = async (app, { runtime }) => {
     schema: {
       tags: ['policies'],
       summary: 'One policy revision with the text of every module',
-      params: Type.Object({ revision: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) }),
+      params: Type.Object({ revision: StoredInt() }),
       response: {
         200: Type.Object({
           revision: Type.Integer(),
@@ -309,7 +310,7 @@ export const policyRoutes: MandatePlugin = async (app, { runtime }) => {
     async (request, reply) => {
       requireOperator(request, 'policies:read');
       const body = request.body as { modules?: Record<string, string | null>; path: string; input?: unknown };
-      assertJsonDocument(body.input, 'body.input');
+      assertJsonDocument(body.input, 'body.input', runtime.config.bodyMaxDepth);
       const { revision, result } = await policies.evaluateDraft(body.modules ?? {}, splitPath(body.path), body.input === undefined ? undefined : fromJSON(body.input), { signal: clientGone(reply) });
       const json = result === undefined ? `{"revision":${revision}}` : `{"revision":${revision},"result":${toJSON(result)}}`;
       // Sent as text (exact numbers); the cast only quiets the schema-derived reply type.
@@ -345,7 +346,7 @@ export const policyRoutes: MandatePlugin = async (app, { runtime }) => {
     if (typeof body === 'string') body = body.trim() === '' ? undefined : parseBodyJson(body, true);
     if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body))) throw new ValidationError('the body must be an object {"input": …}', { field: 'body' });
     const input = (body as { input?: unknown } | undefined)?.input;
-    assertJsonDocument(input, 'body.input');
+    assertJsonDocument(input, 'body.input', runtime.config.bodyMaxDepth);
     const json = await evaluate(request.params['*'] ?? '', input, flagOn(request.query['strict-builtin-errors']), clientGone(reply));
     return reply.type('application/json').serializer((x: unknown) => x as string).send(json);
   };
@@ -357,7 +358,7 @@ export const policyRoutes: MandatePlugin = async (app, { runtime }) => {
     const actor = operatorActor(request, 'policies:write');
     const value = typeof request.body === 'string' ? parseBodyJson(request.body, true) : request.body;
     if (value === undefined) throw new ValidationError('the body must be a JSON document', { field: 'body' });
-    assertJsonDocument(value, 'body');
+    assertJsonDocument(value, 'body', runtime.config.bodyMaxDepth);
     await policies.putData(splitPath(request.params['*'] ?? ''), fromJSON(value), actor);
     return reply.status(204).send(null);
   };
@@ -377,32 +378,13 @@ export const policyRoutes: MandatePlugin = async (app, { runtime }) => {
 };
 
 /**
- * JSON that arrived as text (any Content-Type but application/json) is parsed here, after the
- * app's text guard has run, so its strings get the same check. A number beyond a double's range
- * (1e999, a 400-digit integer) is refused: OPA would keep its text, but the engine expands
- * integers exactly, and `1e99999` repeated through a 1 MiB body would cost gigabytes.
+ * JSON that arrived as text (any Content-Type but application/json) is parsed in the handler,
+ * after the app's request guard has run, so it gets the same check here: text no store can
+ * hold, nesting beyond `bodyMaxDepth`, and a number beyond a double's range (1e999, a
+ * 400-digit integer). OPA would keep such a number's text, but the engine expands integers
+ * exactly, and `1e99999` repeated through a 1 MiB body would cost gigabytes.
  */
-function assertJsonDocument(value: unknown, path: string): void {
-  assertStorableText({ [path]: value });
-  const infinite = findNonFinite(value, path);
-  if (infinite) throw new ValidationError(`${infinite} is a number too large to represent`, { field: infinite });
-}
-
-/** The path of the first number beyond a double's range, depth first (iterative: any nesting). */
-function findNonFinite(value: unknown, path: string): string | null {
-  const stack: [unknown, string][] = [[value, path]];
-  while (stack.length > 0) {
-    const [v, at] = stack.pop()!;
-    if (typeof v === 'number' && !Number.isFinite(v)) return at;
-    if (isLosslessNumber(v)) {
-      if (!Number.isFinite(Number(v.value))) return at;
-    } else if (typeof v === 'object' && v !== null) {
-      const entries = Object.entries(v);
-      for (let i = entries.length - 1; i >= 0; i--) stack.push([entries[i]![1], `${at}.${entries[i]![0]}`]);
-    }
-  }
-  return null;
-}
+const assertJsonDocument = (value: unknown, path: string, maxDepth: number): void => assertRequestJson({ [path]: value }, maxDepth);
 
 /**
  * A JSON body as plain data for validation and the text guard. With `exact` (the data API),

@@ -7,7 +7,7 @@ import { requireOperator, requireOperatorOrAgent } from '../auth.js';
 import { CLASSIFICATION_NAMES, type DataClassification } from '../../registry/index.js';
 import { requireAllowed } from '../agent-decision.js';
 import type { MandatePlugin } from '../plugin.js';
-import { authErrors, ErrorResponse } from '../schemas.js';
+import { authErrors, ErrorResponse, StoredInt } from '../schemas.js';
 
 const tags = ['secrets'];
 const Data = Type.Record(Type.String({ minLength: 1, maxLength: 256 }), Type.String(), { maxProperties: 256, description: 'string keys to string values' });
@@ -69,7 +69,7 @@ export const secretRoutes: MandatePlugin = async (app, { runtime }) => {
         tags,
         summary: 'Write a new version of a secret (cas: check-and-set on the current version, 0 = only if new)',
         params: PathParams,
-        body: Type.Object({ data: Data, cas: Type.Optional(Type.Integer({ minimum: 0 })), classification: Type.Optional(Classification) }, { additionalProperties: false }),
+        body: Type.Object({ data: Data, cas: Type.Optional(StoredInt({ minimum: 0 })), classification: Type.Optional(Classification) }, { additionalProperties: false }),
         response: { 200: Type.Object({ path: Type.String(), version: Type.Integer(), created_at: Type.String() }), 409: ErrorResponse, 413: ErrorResponse, ...authErrors },
       },
     },
@@ -88,7 +88,7 @@ export const secretRoutes: MandatePlugin = async (app, { runtime }) => {
         tags,
         summary: 'Read a secret (newest version, or ?version=N); ?metadata=true gives its versions without values',
         params: PathParams,
-        querystring: Type.Object({ version: Type.Optional(Type.Integer({ minimum: 1 })), metadata: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+        querystring: Type.Object({ version: Type.Optional(StoredInt()), metadata: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
         response: { 200: Type.Union([Version, Metadata]), 404: ErrorResponse, ...authErrors },
       },
     },

@@ -4,7 +4,7 @@ import { taskView, type Task } from '../../tasks/index.js';
 import { NotFoundError, UnauthenticatedError, ValidationError } from '../../shared/errors.js';
 import { requireOperator } from '../auth.js';
 import type { MandatePlugin } from '../plugin.js';
-import { authErrors, ErrorResponse } from '../schemas.js';
+import { authErrors, ErrorResponse, StoredInt } from '../schemas.js';
 
 const tags = ['tasks'];
 export const TaskSchema = Type.Object({
@@ -43,7 +43,7 @@ export const taskRoutes: MandatePlugin = async (app, { runtime }) => {
         summary: 'Open a task; credentials issued with its id end with it',
         body: Type.Optional(
           Type.Object(
-            { agent_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'operators only: the agent the task is for' })), ttl_seconds: Type.Optional(Type.Integer({ minimum: 1 })), description: Type.Optional(Type.String({ maxLength: 500 })) },
+            { agent_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'operators only: the agent the task is for' })), ttl_seconds: Type.Optional(StoredInt()), description: Type.Optional(Type.String({ maxLength: 500 })) },
             { additionalProperties: false },
           ),
         ),

@@ -154,7 +154,7 @@ export const workloadRoutes: MandatePlugin = async (app, { runtime }) => {
       schema: {
         tags,
         summary: 'Revocation feed of X.509-SVID serials, in order',
-        querystring: Type.Object({ after: Type.Optional(Type.Integer({ minimum: 0 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }, { additionalProperties: false }),
+        querystring: Type.Object({ after: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }, { additionalProperties: false }),
       },
     },
     async (request, reply) => {
