@@ -15,10 +15,10 @@ export function nextCandidateKey(): string {
 }
 
 /**
- * The active module set with `changes` replacing, adding or (null) removing modules, compiled
- * (a PolicyCompileError when it does not): what-if replay and draft evaluation run on it.
+ * The active module set with `changes` replacing, adding or (null) removing modules, not
+ * compiled: the sandbox compiles it in its worker (a PolicyCompileError when it does not).
  */
-export function candidateOf(active: ActivePolicy, changes: ModuleChanges, regoVersion: RegoVersion): ActivePolicy {
+export function candidateModules(active: ActivePolicy, changes: ModuleChanges): Record<string, string> {
   const modules: Record<string, string> = { ...active.modules };
   for (const [id, text] of Object.entries(changes)) {
     if (text === null) {
@@ -27,5 +27,23 @@ export function candidateOf(active: ActivePolicy, changes: ModuleChanges, regoVe
       delete modules[id];
     } else modules[id] = text;
   }
+  return modules;
+}
+
+/**
+ * The candidate compiled on this thread, for a service with no sandbox (tests that evaluate in
+ * process): what-if replay and draft evaluation run on it.
+ */
+export function candidateOf(active: ActivePolicy, changes: ModuleChanges, regoVersion: RegoVersion): ActivePolicy {
+  const modules = candidateModules(active, changes);
   return { ...active, modules, prepared: compilePolicy(modules, regoVersion) };
+}
+
+/**
+ * The candidate to evaluate: with a sandbox, its modules only (the worker compiles them, within
+ * its budget, off the event loop; `prepared` stays the active policy's and is not used); without
+ * one, compiled here (candidateOf).
+ */
+export function candidateFor(active: ActivePolicy, changes: ModuleChanges, regoVersion: RegoVersion, sandboxed: boolean): ActivePolicy {
+  return sandboxed ? { ...active, modules: candidateModules(active, changes) } : candidateOf(active, changes, regoVersion);
 }

@@ -17,7 +17,7 @@ import { CLASSIFICATION_RANKS } from './input.js';
 import type { DecisionKind, Outcome } from './outcome.js';
 import { decideAgain, type LoggedDecision } from './package-eval.js';
 import type { PolicySandbox } from './sandbox.js';
-import { candidateOf, nextCandidateKey } from './candidate.js';
+import { candidateFor, nextCandidateKey } from './candidate.js';
 import type { PolicyService } from './service.js';
 
 export interface ReplayRequest {
@@ -92,8 +92,12 @@ export class DecisionReplay {
     const limit = request.limit ?? REPLAY_DEFAULT_LIMIT;
     if (!Number.isInteger(limit) || limit < 1 || limit > REPLAY_MAX_LIMIT) throw new ValidationError(`limit must be 1–${REPLAY_MAX_LIMIT}`, { field: 'limit' });
     const from = new Date(sinceMs(request.since, clock.now())).toISOString();
-    // Compiled here too: a candidate that does not compile is a 400 with OPA's error list.
-    const candidate = candidateOf(active, request.modules, policies.regoVersion);
+    // Compiled first, in the sandbox's worker when there is one (off the event loop, within its
+    // budget): a candidate that does not compile is a 400 with OPA's error list, and a busy
+    // sandbox a 429, before any decision is read.
+    const candidate = candidateFor(active, request.modules, policies.regoVersion, sandbox !== undefined);
+    const policy = { key: nextCandidateKey(), modules: candidate.modules, regoVersion: policies.regoVersion, data: toJSON(candidate.data) };
+    await sandbox?.run({ kind: 'compile', policy }, options.signal);
 
     const result: ReplayResult = { evaluated: 0, skipped: 0, changed: [], truncated: false, base_revision: active.revision };
     const replayed: Array<{ entry: AuditEntry; logged: LoggedDecision }> = [];
@@ -118,7 +122,6 @@ export class DecisionReplay {
     const decisions = replayed.map((r) => r.logged);
     let outcomes: Outcome[];
     if (sandbox) {
-      const policy = { key: nextCandidateKey(), modules: candidate.modules, regoVersion: policies.regoVersion, data: toJSON(candidate.data) };
       const answer = await sandbox.run({ kind: 'replay', policy, decisions, ranks: { ...CLASSIFICATION_RANKS }, limits }, options.signal);
       outcomes = 'outcomes' in answer ? answer.outcomes : [];
     } else {

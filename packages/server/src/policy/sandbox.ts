@@ -16,6 +16,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { RegoError, RegoErrors, type RegoErrorCode } from '@mandate/rego';
 import { MandateError, RateLimitedError } from '../shared/errors.js';
+import { PolicyCompileError } from './errors.js';
 import type { PolicyRef, SandboxAnswer, SandboxFailure, SandboxJob, SandboxReply } from './sandbox-worker.js';
 
 export type { PolicyRef, SandboxJob } from './sandbox-worker.js';
@@ -91,7 +92,11 @@ export class PolicySandbox {
 
   constructor(private readonly settings: SandboxSettings) {}
 
-  /** Runs one job in a worker within the budget; rejects with the engine's errors, EvaluationBudgetError, SandboxBusyError or EvaluationCancelledError. */
+  /**
+   * Runs one job in a worker within the budget (compiling its policy there the first time);
+   * rejects with the engine's errors, PolicyCompileError, EvaluationBudgetError,
+   * SandboxBusyError or EvaluationCancelledError.
+   */
   async run(job: SandboxJob, signal?: AbortSignal): Promise<SandboxAnswer> {
     if (this.closed) throw new EvaluationCancelledError();
     if (signal?.aborted) throw new EvaluationCancelledError();
@@ -106,7 +111,7 @@ export class PolicySandbox {
       return answer;
     } catch (error) {
       // A failed evaluation leaves a healthy worker; a stopped or dead one is gone.
-      if (error instanceof RegoError || error instanceof RegoErrors) this.release(slot);
+      if (error instanceof RegoError || error instanceof RegoErrors || error instanceof PolicyCompileError) this.release(slot);
       else void slot.worker.terminate();
       throw error;
     } finally {
@@ -197,6 +202,7 @@ function withoutKnownText(job: SandboxJob, loaded: Set<string>): SandboxJob {
 /** The engine's errors, rebuilt on this side of the thread boundary. */
 function errorOf(failure: SandboxFailure): Error {
   if ('message' in failure) return new Error(failure.message);
+  if ('compile' in failure) return new PolicyCompileError(failure.compile.errors, failure.compile.hint);
   const list = failure.rego.map((e) => new RegoError(e.code as RegoErrorCode, e.detail, e.loc));
   return list.length === 1 ? list[0]! : new RegoErrors(list);
 }

@@ -21,7 +21,7 @@ import { CHANGE_TOPICS, type ChangeNotifier, type Store } from '../storage/index
 import { isUniqueViolation } from '../storage/index.js';
 import { deleteAt, refOf, setAt } from './data-path.js';
 import { loadDefaultBundle } from './default-bundle.js';
-import { candidateOf, nextCandidateKey, type ModuleChanges } from './candidate.js';
+import { candidateFor, nextCandidateKey, type ModuleChanges } from './candidate.js';
 import { compilePolicy } from './compile.js';
 import { PolicyCompileError, PolicyEvaluationError } from './errors.js';
 
@@ -289,7 +289,7 @@ export class PolicyService {
    */
   async evaluateDraft(changes: ModuleChanges, segments: string[], input: Value | undefined, options: EvaluateOptions = {}): Promise<{ revision: number; result: Value | undefined }> {
     const active = await this.fresh();
-    const draft = candidateOf(active, changes, this.regoVersion);
+    const draft = candidateFor(active, changes, this.regoVersion, this.options.sandbox !== undefined);
     return { revision: active.revision, result: await this.evaluateOn(draft, nextCandidateKey(), segments, input, options) };
   }
 
