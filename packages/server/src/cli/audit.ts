@@ -1,9 +1,10 @@
 import { createWriteStream, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { headSignatureValid, readSignedHead, type PublicKeyView, type SignedHeadView } from './audit-head.js';
 import { CliError, type ApiClient } from './client.js';
 import type { RegisterCommands } from './context.js';
+import { positiveInt, wholeNumber } from './numbers.js';
 import { printable, printJson, printRecord, printTable } from './output.js';
 
 interface EntryView {
@@ -106,12 +107,6 @@ function withFilters(command: Command, only?: string[]): Command {
   return command;
 }
 
-function positiveInt(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('must be a positive integer');
-  return parsed;
-}
-
 function queryString(options: Options, extra: Record<string, string | number | undefined> = {}): string {
   const params = new URLSearchParams();
   for (const [, param] of FILTER_FLAGS) {
@@ -170,7 +165,7 @@ export const registerAuditCommands: RegisterCommands = (program, context) => {
 
   withFilters(audit.command('query').description('search the audit log (newest first unless --order asc)'))
     .option('--limit <n>', 'entries per page (max 1000)', positiveInt, 100)
-    .option('--after-seq <seq>', 'cursor from a previous page', (v) => Number(v))
+    .option('--after-seq <seq>', 'cursor from a previous page', wholeNumber)
     .addOption(new Option('--order <order>', 'desc (newest first) or asc').choices(['desc', 'asc']).default('desc'))
     .action(async (options: Options & { limit: number; afterSeq?: number; order: string }) => {
       if (options.order !== 'asc' && options.order !== 'desc') throw new CliError("--order must be 'asc' or 'desc'", 2);

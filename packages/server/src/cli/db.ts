@@ -1,18 +1,24 @@
+import type { LeaseInfo } from '@mandate/sdk';
 import type { RegisterCommands } from './context.js';
 import { CliError, EXIT } from './client.js';
 import { printJson, printRecord, printTable } from './output.js';
 import { isDatabaseUrl } from './names.js';
 
-interface LeaseView {
-  lease_id: string;
-  path: string;
+/** A lease as `GET /v1/leases` and the renew and revoke calls send it: the SDK's view and what operators see besides. */
+interface LeaseView extends LeaseInfo {
   agent_id: string | null;
   task_id: string | null;
-  status: string;
-  expires_at: string;
-  ttl: number;
   attempts: number;
   last_error: string | null;
+}
+
+/**
+ * A revocation the server could not finish (the database is unreachable, say): the lease
+ * manager keeps retrying with backoff, but the command did not do what it was asked, so it
+ * exits 1 after printing the answer.
+ */
+function stillRetrying(ids: string[]): CliError {
+  return new CliError(`${ids.length} lease(s) not revoked yet, still being retried: ${ids.join(', ')} (see mandate db leases --status revoking)`);
 }
 
 const seconds = (flag: string, text: string | undefined): number | undefined => {
@@ -120,7 +126,7 @@ export const registerDbCommands: RegisterCommands = (program, context) => {
     });
 
   db.command('revoke [lease_id]')
-    .description('revoke one lease now, or every live lease of --agent, --task or under --prefix')
+    .description('revoke one lease now, or every live lease of --agent, --task or under --prefix; exit 1 while a revocation is still being retried')
     .option('--agent <id>', 'every lease of this agent')
     .option('--task <id>', 'every lease of this task')
     .option('--prefix <path>', 'every lease under this path')
@@ -129,14 +135,15 @@ export const registerDbCommands: RegisterCommands = (program, context) => {
       if ((leaseId === undefined) === (selectors.length === 0) || selectors.length > 1) throw new CliError('give a lease id, or one of --agent, --task, --prefix', EXIT.usage);
       if (leaseId !== undefined) {
         const lease = await context.client().request<LeaseView>('POST', `/v1/leases/${enc(leaseId)}/revoke`, {});
-        if (context.globals().json) return printJson(lease);
-        process.stdout.write(`${lease.lease_id} ${lease.status}${lease.last_error ? ` (retrying: ${lease.last_error})` : ''}\n`);
+        if (context.globals().json) printJson(lease);
+        else process.stdout.write(`${lease.lease_id} ${lease.status}${lease.last_error ? ` (retrying: ${lease.last_error})` : ''}\n`);
+        if (lease.status !== 'revoked') throw stillRetrying([lease.lease_id]);
         return;
       }
       const body = options.agent ? { agent_id: options.agent } : options.task ? { task_id: options.task } : { prefix: options.prefix };
       const result = await context.client().request<{ leases: string[]; revoked: string[]; retrying: string[] }>('POST', '/v1/leases/revoke', body);
-      if (context.globals().json) return printJson(result);
-      process.stdout.write(`revoked ${result.revoked.length} lease(s)${result.retrying.length ? `; ${result.retrying.length} still being retried: ${result.retrying.join(', ')}` : ''}\n`);
-      if (result.retrying.length > 0) process.exitCode = EXIT.failed;
+      if (context.globals().json) printJson(result);
+      else process.stdout.write(`revoked ${result.revoked.length} lease(s)\n`);
+      if (result.retrying.length > 0) throw stillRetrying(result.retrying);
     });
 };

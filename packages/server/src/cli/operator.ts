@@ -1,5 +1,5 @@
 import { Option } from 'commander';
-import { CliError } from './client.js';
+import { CliError, EXIT } from './client.js';
 import { CLASSIFICATION_NAMES, ROLE_NAMES } from './names.js';
 import type { RegisterCommands } from './context.js';
 import { printJson, printRecord, printTable } from './output.js';
@@ -74,13 +74,13 @@ export const registerOperatorCommands: RegisterCommands = (program, context) => 
     .action(async (id: string, options: { scope?: string[]; tool?: string[]; maxClassification?: string; clear?: boolean }) => {
       const path = `/v1/operators/${encodeURIComponent(id)}/grant-ceiling`;
       if (options.clear) {
-        if (options.scope || options.tool || options.maxClassification) throw new CliError('--clear takes no --scope, --tool or --max-classification');
+        if (options.scope || options.tool || options.maxClassification) throw new CliError('--clear takes no --scope, --tool or --max-classification', EXIT.usage);
         const item = await context.client().request<OperatorView>('DELETE', path);
         if (context.globals().json) return printJson(item);
         process.stdout.write(`operator ${item.id}: grant ceiling removed (an owner may now grant nothing)\n`);
         return;
       }
-      if (!options.maxClassification) throw new CliError(`--max-classification is required (or --clear): ${CLASSIFICATION_NAMES.join(', ')}`);
+      if (!options.maxClassification) throw new CliError(`--max-classification is required (or --clear): ${CLASSIFICATION_NAMES.join(', ')}`, EXIT.usage);
       const body = { scopes: options.scope ?? [], tools: options.tool ?? [], max_classification: options.maxClassification };
       const item = await context.client().request<OperatorView>('PUT', path, body);
       if (context.globals().json) return printJson(item);

@@ -37,6 +37,14 @@ describe('mandate operator', () => {
     expect(unauth.stderr).toMatch(/401/);
   });
 
+  it('refuses a ceiling without --max-classification, or --clear with other flags, as bad usage (exit 2) before sending anything', async () => {
+    const missing = await runMandate([...global, 'operator', 'ceiling', 'admin', '--scope', 'a']);
+    expect(missing).toMatchObject({ code: 2, stderr: 'error: --max-classification is required (or --clear): public, internal, confidential, restricted\n' });
+    const mixed = await runMandate([...global, 'operator', 'ceiling', 'admin', '--clear', '--tool', 'x']);
+    expect(mixed).toMatchObject({ code: 2, stderr: 'error: --clear takes no --scope, --tool or --max-classification\n' });
+    expect(JSON.parse((await runMandate([...global, '--json', 'operator', 'show', 'admin'])).stdout).grant_ceiling).toBeNull();
+  });
+
   it('disables an operator and its token stops working', async () => {
     const created = await runMandate([...global, '--json', 'operator', 'create', '--email', 'dave@example.com', '--role', 'auditor']);
     const { token, operator } = JSON.parse(created.stdout) as { token: string; operator: { id: string } };

@@ -3,11 +3,12 @@ import { runMandate } from '../support/cli.js';
 import { pgServerUrl } from '../support/pg.js';
 import type { TestServer } from '../support/server.js';
 import { startOAuthServer } from '../support/agents.js';
-import { agentWithToken, targetDatabase } from './support.js';
+import { runCliProcess } from '../cli/support/spawn.js';
+import { agentWithToken, DatabaseRelay, READER_ROLE, targetDatabase } from './support.js';
 
 const pgUrl = pgServerUrl();
 
-/** `mandate secrets|db|task` as a user runs them (a real CLI process against a real server). */
+/** `mandate secrets|db|task` as a user runs them (the real CLI against a real server). */
 describe.skipIf(pgUrl === null)('mandate secrets, db and task', () => {
   let server: TestServer;
   let global: string[];
@@ -59,5 +60,46 @@ describe.skipIf(pgUrl === null)('mandate secrets, db and task', () => {
     const done = await run('task', 'complete', task.id);
     expect(done.code).toBe(0);
     expect(done.stdout).toBe(`task ${task.id} completed; revoked: lease ${forTask.lease_id}\n`);
+  });
+
+  /**
+   * A revocation that cannot finish: the database sits behind a TCP relay that is closed (the
+   * PostgreSQL is real; only the path to it is cut), so each lease stays `revoking` and the lease
+   * manager keeps retrying. The command did not do what it was asked: exit 1, in text and --json.
+   */
+  it('db revoke exits 1 while a revocation is still being retried, by id or by agent, in text and --json', async () => {
+    const relay = new DatabaseRelay(target.port);
+    await relay.up();
+    try {
+      const root = `relay_${Math.random().toString(36).slice(2, 8)}`;
+      await target.superuser(`CREATE ROLE ${root} WITH LOGIN SUPERUSER PASSWORD 'relaypw'`);
+      expect((await run('db', 'config', 'relayed', '--url', `postgres://${root}:relaypw@127.0.0.1:${relay.port}/${target.database}`, '--rotation-period', '0')).code).toBe(0);
+      expect((await run('db', 'role', 'relayed', 'reader', ...READER_ROLE.creation_statements.flatMap((sql) => ['--creation-sql', sql]))).code).toBe(0);
+      const agent = await agentWithToken(server);
+      const issue = async () => (await server.api('POST', '/v1/db/relayed/creds/reader', {}, { token: agent.token })).body.lease_id as string;
+      const [one, two] = [await issue(), await issue()];
+      await relay.down();
+
+      const single = await run('db', 'revoke', one);
+      expect(single.code).toBe(1);
+      expect(single.stdout).toMatch(new RegExp(`^${one} revoking \\(retrying: .+\\)\n$`));
+      expect(single.stderr).toBe(`error: 1 lease(s) not revoked yet, still being retried: ${one} (see mandate db leases --status revoking)\n`);
+
+      const json = await run('--json', 'db', 'revoke', '--agent', agent.id);
+      expect(json.code).toBe(1);
+      expect(JSON.parse(json.stdout)).toMatchObject({ revoked: [], retrying: expect.arrayContaining([one, two]) });
+      expect(json.stderr).toContain('still being retried');
+
+      // The binary itself (main.ts sets the process's exit code from runCli's, and nothing else does).
+      const text = await runCliProcess([...global, 'db', 'revoke', '--agent', agent.id]);
+      expect(text.code).toBe(1);
+      expect(text.stdout).toBe('revoked 0 lease(s)\n');
+      expect(text.stderr).toMatch(/^error: 2 lease\(s\) not revoked yet, still being retried: lease_\S+, lease_\S+ /);
+
+      await relay.up();
+      expect(await run('db', 'revoke', '--agent', agent.id)).toMatchObject({ code: 0, stdout: 'revoked 2 lease(s)\n' });
+    } finally {
+      await relay.down();
+    }
   });
 });
