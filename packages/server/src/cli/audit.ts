@@ -24,6 +24,14 @@ interface Page {
   next_after_seq: number | null;
 }
 
+interface CheckpointView {
+  seq: number;
+  hash: string;
+  time: string;
+  key_id: string;
+  signature: string;
+}
+
 interface VerifyView {
   ok: boolean;
   count: number;
@@ -130,7 +138,7 @@ function printLine(entry: EntryView, json: boolean): void {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** `mandate audit tail|query|show|checkpoint|head|verify|export|archive list|run`. */
+/** `mandate audit tail|query|show|checkpoint|checkpoints|head|verify|export|archive list|run`. */
 export const registerAuditCommands: RegisterCommands = (program, context) => {
   const audit = program.command('audit').description('query, follow, verify and export the audit log');
 
@@ -194,6 +202,19 @@ export const registerAuditCommands: RegisterCommands = (program, context) => {
       const checkpoint = await context.client().request<Record<string, unknown>>('GET', '/v1/audit/checkpoints/latest');
       if (context.globals().json) return printJson(checkpoint);
       printRecord(checkpoint);
+    });
+
+  audit
+    .command('checkpoints')
+    .description('list the signed checkpoints, oldest first (a page at a time; `checkpoint` shows the newest)')
+    .option('--after-seq <seq>', 'only checkpoints after this seq: the cursor a previous page printed', wholeNumber)
+    .option('--limit <n>', 'checkpoints per page (max 1000)', positiveInt, 100)
+    .action(async (options: { afterSeq?: number; limit: number }) => {
+      const query = new URLSearchParams({ limit: String(options.limit), ...(options.afterSeq === undefined ? {} : { after_seq: String(options.afterSeq) }) });
+      const page = await context.client().request<{ items: CheckpointView[]; next_after_seq: number | null }>('GET', `/v1/audit/checkpoints?${query}`);
+      if (context.globals().json) return printJson(page);
+      printTable(page.items as unknown as Array<Record<string, unknown>>, ['seq', 'time', 'key_id', 'hash']);
+      if (page.next_after_seq !== null) process.stdout.write(`\nmore: --after-seq ${page.next_after_seq}\n`);
     });
 
   audit

@@ -29,9 +29,9 @@ const seconds = (flag: string, text: string | undefined): number | undefined => 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 const enc = encodeURIComponent;
 
-/** `mandate db config|role|creds|leases|revoke`: dynamic database credentials and their leases. */
+/** `mandate db config|role|creds|leases|renew|revoke`: dynamic database credentials and their leases. */
 export const registerDbCommands: RegisterCommands = (program, context) => {
-  const db = program.command('db').description('dynamic database credentials: config, role, creds, leases, revoke');
+  const db = program.command('db').description('dynamic database credentials: config, role, creds, leases, renew, revoke');
 
   db.command('config <name>')
     .description('configure a connection (--url; the root password is stored sealed) or, without --url, show it')
@@ -123,6 +123,17 @@ export const registerDbCommands: RegisterCommands = (program, context) => {
       const { items } = await context.client().request<{ items: LeaseView[] }>('GET', `/v1/leases?${query}`);
       if (context.globals().json) return printJson({ items });
       printTable(items as unknown as Array<Record<string, unknown>>, ['lease_id', 'path', 'agent_id', 'task_id', 'status', 'expires_at', 'ttl', 'attempts', 'last_error']);
+    });
+
+  db.command('renew <lease_id>')
+    .description("extend a live lease (and its credential's own expiry) by --increment seconds from now, never past its max TTL")
+    .option('--increment <seconds>', "seconds from now (default: the server's secrets.dbDefaultTtlSeconds)")
+    .action(async (leaseId: string, options: { increment?: string }) => {
+      const increment = seconds('--increment', options.increment);
+      const lease = await context.client().request<LeaseView>('POST', `/v1/leases/${enc(leaseId)}/renew`, increment === undefined ? {} : { increment });
+      if (context.globals().json) return printJson(lease);
+      const capped = lease.expires_at === lease.max_expires_at ? ' (its max TTL: renewing again cannot extend it)' : '';
+      process.stdout.write(`${lease.lease_id} renewed: expires ${lease.expires_at}, in ${lease.ttl} s${capped}\n`);
     });
 
   db.command('revoke [lease_id]')

@@ -22,6 +22,10 @@ describe('exit codes', () => {
     [['cert', 'issue', '--csr', 'req.pem', '--ttl', '1.5'], "option '--ttl <seconds>' argument '1.5' is invalid. must be a positive integer"],
     [['approvals', 'show', 'apr_x', '--wait', 'soon'], "option '--wait <seconds>' argument 'soon' is invalid. must be a whole number"],
     [['audit', 'query', '--after-seq', '-3'], "option '--after-seq <seq>' argument '-3' is invalid. must be a whole number"],
+    [['audit', 'checkpoints', '--limit', '0'], "option '--limit <n>' argument '0' is invalid. must be a positive integer"],
+    [['db', 'renew', 'lease_x', '--increment', '0'], '--increment takes a positive whole number of seconds'],
+    [['authorize', '--agent-token', 't', '--action', 'read', '--tool', 'x', '--resource-type', 'files', '--resource-id', 'a', '--context', '[1]'], '--context must be a JSON object'],
+    [['authorize', '--agent-token', '@/nonexistent/token', '--action', 'read', '--tool', 'x', '--resource-type', 'files', '--resource-id', 'a'], '/nonexistent/token: ENOENT'],
   ])('are 2 for bad arguments, before anything is sent: mandate %j', async (args, message) => {
     const result = await runMandate([...global, ...args]);
     expect(result.code, result.stderr).toBe(2);

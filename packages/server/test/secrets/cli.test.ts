@@ -49,7 +49,22 @@ describe.skipIf(pgUrl === null)('mandate secrets, db and task', () => {
     expect(creds).toMatchObject({ ttl: 120, lease_id: expect.stringMatching(/^lease_/) });
     const leases = JSON.parse((await run('--json', 'db', 'leases', '--prefix', 'db/main/')).stdout).items;
     expect(leases.map((l: { lease_id: string }) => l.lease_id)).toContain(creds.lease_id);
+    const renewed = await run('db', 'renew', creds.lease_id, '--increment', '300');
+    expect(renewed.code, renewed.stderr).toBe(0);
+    expect(renewed.stdout).toMatch(new RegExp(`^${creds.lease_id} renewed: expires \\S+, in (299|300) s\n$`));
+    // The role's max TTL (600 s) caps a renewal, and the answer says so.
+    const capped = await run('db', 'renew', creds.lease_id, '--increment', '100000');
+    expect(capped.stdout).toContain('(its max TTL: renewing again cannot extend it)');
+    const lease = JSON.parse((await run('--json', 'db', 'renew', creds.lease_id, '--increment', '100000')).stdout);
+    expect(lease).toMatchObject({ lease_id: creds.lease_id, status: 'active' });
+    expect(lease.expires_at).toBe(lease.max_expires_at);
+    // Without --increment: the server's default (60 s) from now.
+    expect(JSON.parse((await run('--json', 'db', 'renew', creds.lease_id)).stdout).ttl).toBeLessThanOrEqual(60);
+    expect((await run('db', 'renew', creds.lease_id, '--increment', 'soon')).code).toBe(2);
     expect((await run('db', 'revoke', creds.lease_id)).stdout).toBe(`${creds.lease_id} revoked\n`);
+    const gone = await run('db', 'renew', creds.lease_id);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toMatch(/409.*cannot be renewed/);
     expect((await target.superuser('SELECT 1 FROM pg_roles WHERE rolname = $1', [creds.username])).length).toBe(0);
     expect((await run('db', 'revoke')).code).toBe(2);
 
@@ -57,9 +72,14 @@ describe.skipIf(pgUrl === null)('mandate secrets, db and task', () => {
     const task = JSON.parse((await run('--json', 'task', 'open', '--agent', agent.id, '--ttl', '600')).stdout);
     const forTask = JSON.parse((await run('--json', 'db', 'creds', 'main', 'reader', '--task', task.id)).stdout);
     expect(forTask.lease_id).toMatch(/^lease_/);
+    expect(JSON.parse((await run('--json', 'task', 'show', task.id)).stdout)).toMatchObject({ id: task.id, agent_id: agent.id, status: 'open' });
     const done = await run('task', 'complete', task.id);
     expect(done.code).toBe(0);
     expect(done.stdout).toBe(`task ${task.id} completed; revoked: lease ${forTask.lease_id}\n`);
+    const shown = await run('task', 'show', task.id);
+    expect(shown.stdout).toMatch(new RegExp(`^id\\s+${task.id}$`, 'm'));
+    expect(shown.stdout).toMatch(/^status\s+completed$/m);
+    expect((await run('task', 'show', 'task_nope')).code).toBe(1);
   });
 
   /**
