@@ -1,8 +1,8 @@
 import type { Approval } from '@mandate/sdk';
 import { Option } from 'commander';
 import type { RegisterCommands } from './context.js';
-import { CliError } from './client.js';
 import { APPROVAL_STATUS_NAMES } from './names.js';
+import { wholeNumber } from './numbers.js';
 import { printJson, printRecord, printTable } from './output.js';
 
 /**
@@ -81,9 +81,8 @@ export const registerApprovalCommands: RegisterCommands = (program, context) => 
   approvals
     .command('show <id>')
     .description('show one approval request')
-    .option('--wait <seconds>', 'wait up to this long for a decision (long-poll)')
-    .action(async (id: string, options: { wait?: string }) => {
-      if (options.wait !== undefined && !/^\d+$/.test(options.wait)) throw new CliError('--wait takes whole seconds');
+    .option('--wait <seconds>', 'wait up to this long for a decision (long-poll)', wholeNumber)
+    .action(async (id: string, options: { wait?: number }) => {
       const suffix = options.wait ? `?wait=${options.wait}` : '';
       const item = await context.client().request<ApprovalView>('GET', `${path(id)}${suffix}`);
       if (context.globals().json) return printJson(item);

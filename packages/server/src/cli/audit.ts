@@ -1,9 +1,10 @@
 import { createWriteStream, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { headSignatureValid, readSignedHead, type PublicKeyView, type SignedHeadView } from './audit-head.js';
 import { CliError, type ApiClient } from './client.js';
 import type { RegisterCommands } from './context.js';
+import { positiveInt, wholeNumber } from './numbers.js';
 import { printable, printJson, printRecord, printTable } from './output.js';
 
 interface EntryView {
@@ -21,6 +22,14 @@ interface EntryView {
 interface Page {
   items: EntryView[];
   next_after_seq: number | null;
+}
+
+interface CheckpointView {
+  seq: number;
+  hash: string;
+  time: string;
+  key_id: string;
+  signature: string;
 }
 
 interface VerifyView {
@@ -106,12 +115,6 @@ function withFilters(command: Command, only?: string[]): Command {
   return command;
 }
 
-function positiveInt(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('must be a positive integer');
-  return parsed;
-}
-
 function queryString(options: Options, extra: Record<string, string | number | undefined> = {}): string {
   const params = new URLSearchParams();
   for (const [, param] of FILTER_FLAGS) {
@@ -135,7 +138,7 @@ function printLine(entry: EntryView, json: boolean): void {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** `mandate audit tail|query|show|checkpoint|head|verify|export|archive list|run`. */
+/** `mandate audit tail|query|show|checkpoint|checkpoints|head|verify|export|archive list|run`. */
 export const registerAuditCommands: RegisterCommands = (program, context) => {
   const audit = program.command('audit').description('query, follow, verify and export the audit log');
 
@@ -170,7 +173,7 @@ export const registerAuditCommands: RegisterCommands = (program, context) => {
 
   withFilters(audit.command('query').description('search the audit log (newest first unless --order asc)'))
     .option('--limit <n>', 'entries per page (max 1000)', positiveInt, 100)
-    .option('--after-seq <seq>', 'cursor from a previous page', (v) => Number(v))
+    .option('--after-seq <seq>', 'cursor from a previous page', wholeNumber)
     .addOption(new Option('--order <order>', 'desc (newest first) or asc').choices(['desc', 'asc']).default('desc'))
     .action(async (options: Options & { limit: number; afterSeq?: number; order: string }) => {
       if (options.order !== 'asc' && options.order !== 'desc') throw new CliError("--order must be 'asc' or 'desc'", 2);
@@ -199,6 +202,19 @@ export const registerAuditCommands: RegisterCommands = (program, context) => {
       const checkpoint = await context.client().request<Record<string, unknown>>('GET', '/v1/audit/checkpoints/latest');
       if (context.globals().json) return printJson(checkpoint);
       printRecord(checkpoint);
+    });
+
+  audit
+    .command('checkpoints')
+    .description('list the signed checkpoints, oldest first (a page at a time; `checkpoint` shows the newest)')
+    .option('--after-seq <seq>', 'only checkpoints after this seq: the cursor a previous page printed', wholeNumber)
+    .option('--limit <n>', 'checkpoints per page (max 1000)', positiveInt, 100)
+    .action(async (options: { afterSeq?: number; limit: number }) => {
+      const query = new URLSearchParams({ limit: String(options.limit), ...(options.afterSeq === undefined ? {} : { after_seq: String(options.afterSeq) }) });
+      const page = await context.client().request<{ items: CheckpointView[]; next_after_seq: number | null }>('GET', `/v1/audit/checkpoints?${query}`);
+      if (context.globals().json) return printJson(page);
+      printTable(page.items as unknown as Array<Record<string, unknown>>, ['seq', 'time', 'key_id', 'hash']);
+      if (page.next_after_seq !== null) process.stdout.write(`\nmore: --after-seq ${page.next_after_seq}\n`);
     });
 
   audit

@@ -21,18 +21,23 @@ function pemOf(base64: string): string {
   return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
 }
 
-/** `mandate ca rotate|bundle`: the internal CA that signs agents' X.509-SVIDs. */
+/** `mandate ca show|rotate|bundle`: the internal CA that signs agents' X.509-SVIDs. */
 export const registerCaCommands: RegisterCommands = (program, context) => {
   const ca = program.command('ca').description('the internal CA that signs X.509-SVIDs');
+
+  /** `show` and `rotate` both answer with every published CA and its state. */
+  const printAuthorities = (items: AuthorityView[]) =>
+    context.globals().json ? printJson(items) : printTable(items as unknown as Array<Record<string, unknown>>, ['id', 'state', 'not_before', 'not_after', 'remove_at']);
+
+  ca
+    .command('show')
+    .description('list the published CAs and their states: prepared (published, not signing yet), active (signing), retired (until its last certificate expires)')
+    .action(async () => printAuthorities((await context.client().request<{ items: AuthorityView[] }>('GET', '/v1/ca')).items));
 
   ca
     .command('rotate')
     .description('make the next CA sign now; the old one stays in the bundle until its last certificate expires')
-    .action(async () => {
-      const { items } = await context.client().request<{ items: AuthorityView[] }>('POST', '/v1/ca/rotate', {});
-      if (context.globals().json) return printJson(items);
-      printTable(items as unknown as Array<Record<string, unknown>>, ['id', 'state', 'not_before', 'not_after', 'remove_at']);
-    });
+    .action(async () => printAuthorities((await context.client().request<{ items: AuthorityView[] }>('POST', '/v1/ca/rotate', {})).items));
 
   ca
     .command('bundle')

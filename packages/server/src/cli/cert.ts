@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { CliError } from './client.js';
 import type { RegisterCommands } from './context.js';
+import { positiveInt } from './numbers.js';
 import { printJson, printRecord, printTable } from './output.js';
 
 interface CertificateView {
@@ -41,13 +42,11 @@ export const registerCertCommands: RegisterCommands = (program, context) => {
     .command('issue')
     .description("issue an X.509-SVID for the agent whose access token is --token, from its CSR (PEM)")
     .requiredOption('--csr <file>', 'PKCS#10 certificate request in PEM, signed by the agent’s key')
-    .option('--ttl <seconds>', 'lifetime in seconds (default: workload.svidTtlSeconds)')
+    .option('--ttl <seconds>', 'lifetime in seconds (default: workload.svidTtlSeconds)', positiveInt)
     .option('--out <file>', 'write the certificate and its chain (PEM) here instead of printing it')
     .option('--task <id>', 'an open task of the agent: the certificate is revoked when the task ends')
-    .action(async (options: { csr: string; ttl?: string; out?: string; task?: string }) => {
-      const ttl = options.ttl === undefined ? undefined : Number(options.ttl);
-      if (ttl !== undefined && !Number.isInteger(ttl)) throw new CliError('--ttl must be a whole number of seconds');
-      const issued = await context.client().request<IssuedSvid>('POST', '/v1/svids', { csr: readCsr(options.csr), ...(ttl === undefined ? {} : { ttl_seconds: ttl }), ...(options.task ? { task_id: options.task } : {}) });
+    .action(async (options: { csr: string; ttl?: number; out?: string; task?: string }) => {
+      const issued = await context.client().request<IssuedSvid>('POST', '/v1/svids', { csr: readCsr(options.csr), ...(options.ttl === undefined ? {} : { ttl_seconds: options.ttl }), ...(options.task ? { task_id: options.task } : {}) });
       const pem = [issued.certificate, ...issued.chain].map((p) => p.trim()).join('\n') + '\n';
       if (options.out) writeFileSync(options.out, pem);
       if (context.globals().json) return printJson(issued);

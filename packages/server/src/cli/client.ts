@@ -4,7 +4,11 @@ import { send, type HttpResponse } from './http.js';
 /** Exit codes of every CLI verb: 0 success, 1 refused or failed, 2 bad usage. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
-/** A refused or failed call; `main` prints the message and exits 1. */
+/**
+ * A refused, failed or incomplete outcome, and the one way a verb sets the exit code: it throws
+ * this (after printing what it has, as text or --json, when there is an answer to show) and
+ * `runCli` prints the message and returns `exitCode`. No verb sets process.exitCode.
+ */
 export class CliError extends Error {
   constructor(
     message: string,

@@ -1,18 +1,24 @@
+import type { LeaseInfo } from '@mandate/sdk';
 import type { RegisterCommands } from './context.js';
 import { CliError, EXIT } from './client.js';
 import { printJson, printRecord, printTable } from './output.js';
 import { isDatabaseUrl } from './names.js';
 
-interface LeaseView {
-  lease_id: string;
-  path: string;
+/** A lease as `GET /v1/leases` and the renew and revoke calls send it: the SDK's view and what operators see besides. */
+interface LeaseView extends LeaseInfo {
   agent_id: string | null;
   task_id: string | null;
-  status: string;
-  expires_at: string;
-  ttl: number;
   attempts: number;
   last_error: string | null;
+}
+
+/**
+ * A revocation the server could not finish (the database is unreachable, say): the lease
+ * manager keeps retrying with backoff, but the command did not do what it was asked, so it
+ * exits 1 after printing the answer.
+ */
+function stillRetrying(ids: string[]): CliError {
+  return new CliError(`${ids.length} lease(s) not revoked yet, still being retried: ${ids.join(', ')} (see mandate db leases --status revoking)`);
 }
 
 const seconds = (flag: string, text: string | undefined): number | undefined => {
@@ -23,9 +29,9 @@ const seconds = (flag: string, text: string | undefined): number | undefined => 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 const enc = encodeURIComponent;
 
-/** `mandate db config|role|creds|leases|revoke`: dynamic database credentials and their leases. */
+/** `mandate db config|role|creds|leases|renew|revoke`: dynamic database credentials and their leases. */
 export const registerDbCommands: RegisterCommands = (program, context) => {
-  const db = program.command('db').description('dynamic database credentials: config, role, creds, leases, revoke');
+  const db = program.command('db').description('dynamic database credentials: config, role, creds, leases, renew, revoke');
 
   db.command('config <name>')
     .description('configure a connection (--url; the root password is stored sealed) or, without --url, show it')
@@ -119,8 +125,19 @@ export const registerDbCommands: RegisterCommands = (program, context) => {
       printTable(items as unknown as Array<Record<string, unknown>>, ['lease_id', 'path', 'agent_id', 'task_id', 'status', 'expires_at', 'ttl', 'attempts', 'last_error']);
     });
 
+  db.command('renew <lease_id>')
+    .description("extend a live lease (and its credential's own expiry) by --increment seconds from now, never past its max TTL")
+    .option('--increment <seconds>', "seconds from now (default: the server's secrets.dbDefaultTtlSeconds)")
+    .action(async (leaseId: string, options: { increment?: string }) => {
+      const increment = seconds('--increment', options.increment);
+      const lease = await context.client().request<LeaseView>('POST', `/v1/leases/${enc(leaseId)}/renew`, increment === undefined ? {} : { increment });
+      if (context.globals().json) return printJson(lease);
+      const capped = lease.expires_at === lease.max_expires_at ? ' (its max TTL: renewing again cannot extend it)' : '';
+      process.stdout.write(`${lease.lease_id} renewed: expires ${lease.expires_at}, in ${lease.ttl} s${capped}\n`);
+    });
+
   db.command('revoke [lease_id]')
-    .description('revoke one lease now, or every live lease of --agent, --task or under --prefix')
+    .description('revoke one lease now, or every live lease of --agent, --task or under --prefix; exit 1 while a revocation is still being retried')
     .option('--agent <id>', 'every lease of this agent')
     .option('--task <id>', 'every lease of this task')
     .option('--prefix <path>', 'every lease under this path')
@@ -129,14 +146,15 @@ export const registerDbCommands: RegisterCommands = (program, context) => {
       if ((leaseId === undefined) === (selectors.length === 0) || selectors.length > 1) throw new CliError('give a lease id, or one of --agent, --task, --prefix', EXIT.usage);
       if (leaseId !== undefined) {
         const lease = await context.client().request<LeaseView>('POST', `/v1/leases/${enc(leaseId)}/revoke`, {});
-        if (context.globals().json) return printJson(lease);
-        process.stdout.write(`${lease.lease_id} ${lease.status}${lease.last_error ? ` (retrying: ${lease.last_error})` : ''}\n`);
+        if (context.globals().json) printJson(lease);
+        else process.stdout.write(`${lease.lease_id} ${lease.status}${lease.last_error ? ` (retrying: ${lease.last_error})` : ''}\n`);
+        if (lease.status !== 'revoked') throw stillRetrying([lease.lease_id]);
         return;
       }
       const body = options.agent ? { agent_id: options.agent } : options.task ? { task_id: options.task } : { prefix: options.prefix };
       const result = await context.client().request<{ leases: string[]; revoked: string[]; retrying: string[] }>('POST', '/v1/leases/revoke', body);
-      if (context.globals().json) return printJson(result);
-      process.stdout.write(`revoked ${result.revoked.length} lease(s)${result.retrying.length ? `; ${result.retrying.length} still being retried: ${result.retrying.join(', ')}` : ''}\n`);
-      if (result.retrying.length > 0) process.exitCode = EXIT.failed;
+      if (context.globals().json) printJson(result);
+      else process.stdout.write(`revoked ${result.revoked.length} lease(s)\n`);
+      if (result.retrying.length > 0) throw stillRetrying(result.retrying);
     });
 };

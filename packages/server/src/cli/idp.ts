@@ -1,4 +1,4 @@
-import type { RegisterCommands } from './context.js';
+import { showRecord, type RegisterCommands } from './context.js';
 import { printJson, printRecord, printTable } from './output.js';
 
 interface IdpView {
@@ -11,7 +11,7 @@ interface IdpView {
   created_at: string;
 }
 
-/** `mandate idp add|list|remove`: the identity providers whose users' tokens and ID-JAGs Mandate trusts. */
+/** `mandate idp add|list|show|remove`: the identity providers whose users' tokens and ID-JAGs Mandate trusts. */
 export const registerIdpCommands: RegisterCommands = (program, context) => {
   const group = program.command('idp').description("trusted identity providers: users' tokens for token exchange and ID-JAG assertions");
 
@@ -42,6 +42,13 @@ export const registerIdpCommands: RegisterCommands = (program, context) => {
       const { items } = await context.client().request<{ items: IdpView[] }>('GET', '/v1/idps');
       if (context.globals().json) return printJson(items);
       printTable(items as unknown as Array<Record<string, unknown>>, ['id', 'name', 'issuer', 'audiences', 'user_claim']);
+    });
+
+  group
+    .command('show <id>')
+    .description('show one trusted identity provider')
+    .action(async (id: string) => {
+      await showRecord(context, `/v1/idps/${encodeURIComponent(id)}`);
     });
 
   group

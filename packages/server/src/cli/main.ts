@@ -3,6 +3,5 @@ import { endQuietlyWhenStdoutCloses } from './closed-pipe.js';
 import { runCli } from './program.js';
 
 endQuietlyWhenStdoutCloses();
-const code = await runCli(process.argv.slice(2));
-// `server` keeps running: only exit when the command has finished its work.
-if (process.argv[2] !== 'server' || code !== 0) process.exitCode = code;
+// Only the code: a running `server` keeps the process alive, and ends it itself (server/start.ts).
+process.exitCode = await runCli(process.argv.slice(2));

@@ -1,4 +1,4 @@
-import type { RegisterCommands } from './context.js';
+import { showRecord, type RegisterCommands } from './context.js';
 import { printJson, printRecord, printTable } from './output.js';
 
 interface ClientView {
@@ -49,9 +49,7 @@ export const registerClientCommands: RegisterCommands = (program, context) => {
     .command('show <client-id>')
     .description('show one registered client')
     .action(async (id: string) => {
-      const item = await context.client().request<ClientView>('GET', `/v1/clients/${encodeURIComponent(id)}`);
-      if (context.globals().json) return printJson(item);
-      printRecord(item as unknown as Record<string, unknown>);
+      await showRecord(context, `/v1/clients/${encodeURIComponent(id)}`);
     });
 
   group

@@ -1,5 +1,5 @@
 import { Option } from 'commander';
-import { CliError } from './client.js';
+import { CliError, EXIT } from './client.js';
 import { CLASSIFICATION_NAMES, ROLE_NAMES } from './names.js';
 import type { RegisterCommands } from './context.js';
 import { printJson, printRecord, printTable } from './output.js';
@@ -14,7 +14,17 @@ interface OperatorView {
   grant_ceiling?: { scopes: string[]; tools: string[]; max_classification: string } | null;
 }
 
-/** `mandate operator create|list|show|disable|token`. */
+/** One operator for a human: roles as a list, and what its grant ceiling lets it give in words. */
+function operatorRecord(item: OperatorView): Record<string, unknown> {
+  const ceiling = item.grant_ceiling;
+  return {
+    ...item,
+    roles: item.roles.join(', '),
+    grant_ceiling: ceiling ? `scopes ${ceiling.scopes.join(', ') || '(none)'}; tools ${ceiling.tools.join(', ') || '(none)'}; data up to ${ceiling.max_classification}` : 'none (as an owner it may grant its agents nothing)',
+  };
+}
+
+/** `mandate operator create|list|show|whoami|disable|ceiling|token`. */
 export const registerOperatorCommands: RegisterCommands = (program, context) => {
   const operator = program.command('operator').description('manage operators (humans) and their tokens');
 
@@ -52,7 +62,16 @@ export const registerOperatorCommands: RegisterCommands = (program, context) => 
     .action(async (id: string) => {
       const item = await context.client().request<OperatorView>('GET', `/v1/operators/${encodeURIComponent(id)}`);
       if (context.globals().json) return printJson(item);
-      printRecord(item as unknown as Record<string, unknown>);
+      printRecord(operatorRecord(item));
+    });
+
+  operator
+    .command('whoami')
+    .description('show the operator the token belongs to: its roles and grant ceiling (any operator; agents are refused)')
+    .action(async () => {
+      const item = await context.client().request<OperatorView>('GET', '/v1/operators/me');
+      if (context.globals().json) return printJson(item);
+      printRecord(operatorRecord(item));
     });
 
   operator
@@ -74,13 +93,13 @@ export const registerOperatorCommands: RegisterCommands = (program, context) => 
     .action(async (id: string, options: { scope?: string[]; tool?: string[]; maxClassification?: string; clear?: boolean }) => {
       const path = `/v1/operators/${encodeURIComponent(id)}/grant-ceiling`;
       if (options.clear) {
-        if (options.scope || options.tool || options.maxClassification) throw new CliError('--clear takes no --scope, --tool or --max-classification');
+        if (options.scope || options.tool || options.maxClassification) throw new CliError('--clear takes no --scope, --tool or --max-classification', EXIT.usage);
         const item = await context.client().request<OperatorView>('DELETE', path);
         if (context.globals().json) return printJson(item);
         process.stdout.write(`operator ${item.id}: grant ceiling removed (an owner may now grant nothing)\n`);
         return;
       }
-      if (!options.maxClassification) throw new CliError(`--max-classification is required (or --clear): ${CLASSIFICATION_NAMES.join(', ')}`);
+      if (!options.maxClassification) throw new CliError(`--max-classification is required (or --clear): ${CLASSIFICATION_NAMES.join(', ')}`, EXIT.usage);
       const body = { scopes: options.scope ?? [], tools: options.tool ?? [], max_classification: options.maxClassification };
       const item = await context.client().request<OperatorView>('PUT', path, body);
       if (context.globals().json) return printJson(item);

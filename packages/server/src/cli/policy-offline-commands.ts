@@ -27,6 +27,9 @@ export const processIO: PolicyIO = {
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
+/** The program's global `--json` (these commands are also mounted on a bare program in tests, without it). */
+const jsonAsked = (command: Command): boolean => Boolean(command.optsWithGlobals<{ json?: boolean }>().json);
+
 /** Adds `eval`, `test` and `fmt` to the `policy` command group; `client` serves `eval` without `-d`. */
 export function registerPolicyOfflineCommands(policy: Command, io: PolicyIO = processIO, client?: () => ApiClient): void {
   policy
@@ -38,7 +41,9 @@ export function registerPolicyOfflineCommands(policy: Command, io: PolicyIO = pr
     .option('-f, --format <format>', 'json (OPA result) or pretty', 'json')
     .option('--v0-compatible', 'parse modules without `import rego.v1` as Rego v0 syntax')
     .option('--strict-builtin-errors', 'treat builtin errors as fatal')
-    .action(async (query: string, o: { data: string[]; input?: string; format: string; v0Compatible?: boolean; strictBuiltinErrors?: boolean }) => {
+    .action(async (query: string, o: { data: string[]; input?: string; format: string; v0Compatible?: boolean; strictBuiltinErrors?: boolean }, command: Command) => {
+      // --json asks for JSON and `-f pretty` for bare values: honouring either would hide the other.
+      if (o.format === 'pretty' && jsonAsked(command)) throw new CliError('--json and --format pretty ask for different output: drop one (--json prints the OPA result JSON, as --format json)', EXIT.usage);
       if (o.data.length === 0) {
         if (!client) throw new CliError('give at least one -d policy file or directory', EXIT.usage);
         if (o.v0Compatible) throw new CliError('--v0-compatible applies to -d files; the server parses its modules as it is configured to', EXIT.usage);
@@ -49,14 +54,14 @@ export function registerPolicyOfflineCommands(policy: Command, io: PolicyIO = pr
     });
   policy
     .command('test')
-    .description('run the test_ rules of local policies (like opa test)')
+    .description('run the test_ rules of local policies (like opa test); --json: every test and the totals as one JSON document')
     .argument('<paths...>', 'policy files or directories (.rego, .json data)')
     .option('-v, --verbose', 'list passing tests too')
     .option('-r, --run <regex>', 'only tests whose path matches')
     .option('--v0-compatible', 'parse modules without `import rego.v1` as Rego v0 syntax')
-    .action(async (paths: string[], o: { verbose?: boolean; run?: string; v0Compatible?: boolean }) => {
+    .action(async (paths: string[], o: { verbose?: boolean; run?: string; v0Compatible?: boolean }, command: Command) => {
       const { runTest } = await import('./policy-offline.js');
-      const s = runTest(paths, { verbose: o.verbose, run: o.run, v0: o.v0Compatible }, io);
+      const s = runTest(paths, { verbose: o.verbose, run: o.run, v0: o.v0Compatible, json: jsonAsked(command) }, io);
       if (s.failed + s.errors > 0) throw new CliError(`${s.failed + s.errors} test(s) failed`, EXIT.failed);
     });
   policy

@@ -145,12 +145,26 @@ export interface TestOptions {
   verbose?: boolean;
   v0?: boolean;
   run?: string;
+  /** Print one JSON document (every test and the totals) instead of opa test's text. */
+  json?: boolean;
 }
 
 export interface TestSummary {
   passed: number;
   failed: number;
   errors: number;
+}
+
+/** One test_ rule's run, as `--json` prints it. */
+interface TestResult {
+  name: string;
+  file: string;
+  result: 'pass' | 'fail' | 'error';
+  /** Why it errored (null when it passed or was false). */
+  message: string | null;
+  /** What its print() calls wrote. */
+  output: string[];
+  duration_ms: number;
 }
 
 /** `policy test`: evaluates every rule named test_* like `opa test`; exit 1 when any fails. */
@@ -166,34 +180,42 @@ export function runTest(paths: string[], opts: TestOptions, io: PolicyIO = proce
     for (const c of n.children.values()) walk(c);
   };
   walk(policy.tree.root);
-  const summary: TestSummary = { passed: 0, failed: 0, errors: 0 };
   const nowNs = io.nowNs();
-  for (const t of tests) {
+  const results = tests.map((t): TestResult => {
     const name = `data.${t.path.join('.')}`;
+    const output: string[] = [];
     const started = io.monotonicMs();
-    let status: 'PASS' | 'FAIL' | 'ERROR';
-    let detail = '';
+    let result: TestResult['result'];
+    let message: string | null = null;
     try {
-      const v = policy.evaluate(name, { data: loaded.data, nowNs, print: (m) => io.out(`  ${m}\n`) });
-      status = v !== undefined && v !== false ? 'PASS' : 'FAIL';
+      const v = policy.evaluate(name, { data: loaded.data, nowNs, print: (m) => void output.push(m) });
+      result = v !== undefined && v !== false ? 'pass' : 'fail';
     } catch (e) {
-      status = 'ERROR';
-      detail = `\n    ${(e as Error).message}`;
+      result = 'error';
+      message = (e as Error).message;
     }
-    const ms = (io.monotonicMs() - started).toFixed(1);
-    if (status === 'PASS') summary.passed++;
-    else if (status === 'FAIL') summary.failed++;
-    else summary.errors++;
     const file = basename(t.complete[0]?.loc.file ?? t.defaultRule?.loc.file ?? '');
-    if (status !== 'PASS' || opts.verbose) io.out(`${file}:\n${name}: ${status} (${ms}ms)${detail}\n`);
+    return { name, file, result, message, output, duration_ms: Number((io.monotonicMs() - started).toFixed(1)) };
+  });
+  const count = (result: TestResult['result']) => results.filter((r) => r.result === result).length;
+  const summary: TestSummary = { passed: count('pass'), failed: count('fail'), errors: count('error') };
+  if (opts.json) io.out(`${JSON.stringify({ tests: results, ...summary, total: results.length }, null, 2)}\n`);
+  else printTestText(results, summary, opts.verbose ?? false, io);
+  return summary;
+}
+
+/** opa test's text: print() output, failing tests (every test with verbose), then the totals. */
+function printTestText(results: TestResult[], summary: TestSummary, verbose: boolean, io: PolicyIO): void {
+  for (const r of results) {
+    for (const line of r.output) io.out(`  ${line}\n`);
+    if (r.result !== 'pass' || verbose) io.out(`${r.file}:\n${r.name}: ${r.result.toUpperCase()} (${r.duration_ms.toFixed(1)}ms)${r.message === null ? '' : `\n    ${r.message}`}\n`);
   }
-  const total = summary.passed + summary.failed + summary.errors;
+  const total = results.length;
   io.out(`${'-'.repeat(80)}\n`);
   if (summary.passed > 0) io.out(`PASS: ${summary.passed}/${total}\n`);
   if (summary.failed > 0) io.out(`FAIL: ${summary.failed}/${total}\n`);
   if (summary.errors > 0) io.out(`ERROR: ${summary.errors}/${total}\n`);
   if (total === 0) io.out('no tests found\n');
-  return summary;
 }
 
 /**

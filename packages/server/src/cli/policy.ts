@@ -3,10 +3,10 @@
  * revision, try, rollback, replay) and the offline ones (`eval`, `test`, from policy-offline-commands.ts) in
  * one group.
  */
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { ApiError, CliError, EXIT } from './client.js';
 import type { RegisterCommands } from './context.js';
+import { readText } from './files.js';
 import { printJson, printRecord, printTable } from './output.js';
 import { processIO, registerPolicyOfflineCommands } from './policy-offline-commands.js';
 import { indentJson } from './policy-online-eval.js';
@@ -46,14 +46,6 @@ const packageOf = (raw: string): string => /^\s*package\s+(\S+)/m.exec(raw)?.[1]
 
 /** `a/b.rego` → `a/b.rego` with each segment escaped (ids may hold slashes, as in OPA). */
 const idPath = (id: string) => id.split('/').map(encodeURIComponent).join('/');
-
-function readText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new CliError(`${file}: ${(error as Error).message}`, EXIT.usage);
-  }
-}
 
 /**
  * The compile errors of a refused module set as `file:row:col: code: message` lines, from the

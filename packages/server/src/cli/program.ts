@@ -5,6 +5,7 @@ import { registerGrantRequestCommands } from './grant-request.js';
 import { registerApprovalCommands } from './approvals.js';
 import { CliError, EXIT } from './client.js';
 import { registerAuditCommands } from './audit.js';
+import { registerAuthorizeCommands } from './authorize.js';
 import { contextFor, type RegisterCommands } from './context.js';
 import { registerDataCommands } from './data.js';
 import { registerIdpCommands } from './idp.js';
@@ -34,7 +35,7 @@ import { registerConsentCommands } from './consent.js';
  * HTTP client, the output helpers and the connection settings; `server` and `policy eval|test`
  * import what they run when they run (docs/architecture.md, "The CLI").
  */
-const GROUPS: RegisterCommands[] = [registerServerCommands, registerOperatorCommands, registerAgentCommands, registerAuditCommands, registerApprovalCommands, registerTokenCommands, registerKeyCommands, registerResourceServerCommands, registerPolicyCommands, registerDataCommands, registerJobCommands, registerIdpCommands, registerAlertCommands, registerGrantRequestCommands, registerSecretCommands, registerDbCommands, registerTaskCommands, registerCaCommands, registerCertCommands, registerWorkloadIssuerCommands, registerSessionCommands, registerClientCommands, registerConsentCommands];
+const GROUPS: RegisterCommands[] = [registerServerCommands, registerOperatorCommands, registerAgentCommands, registerAuditCommands, registerApprovalCommands, registerTokenCommands, registerKeyCommands, registerResourceServerCommands, registerPolicyCommands, registerAuthorizeCommands, registerDataCommands, registerJobCommands, registerIdpCommands, registerAlertCommands, registerGrantRequestCommands, registerSecretCommands, registerDbCommands, registerTaskCommands, registerCaCommands, registerCertCommands, registerWorkloadIssuerCommands, registerSessionCommands, registerClientCommands, registerConsentCommands];
 
 export function buildProgram(): Command {
   const program = new Command('mandate')

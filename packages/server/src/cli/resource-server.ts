@@ -1,4 +1,4 @@
-import type { RegisterCommands } from './context.js';
+import { showRecord, type RegisterCommands } from './context.js';
 import { CliError, EXIT } from './client.js';
 import { printJson, printRecord, printTable } from './output.js';
 
@@ -48,9 +48,7 @@ export const registerResourceServerCommands: RegisterCommands = (program, contex
     .command('show <id>')
     .description('show one resource server')
     .action(async (id: string) => {
-      const item = await context.client().request<ResourceServerView>('GET', `/v1/resource-servers/${encodeURIComponent(id)}`);
-      if (context.globals().json) return printJson(item);
-      printRecord(item as unknown as Record<string, unknown>);
+      await showRecord(context, `/v1/resource-servers/${encodeURIComponent(id)}`);
     });
 
   group

@@ -1,8 +1,8 @@
-import type { RegisterCommands } from './context.js';
+import { showRecord, type RegisterCommands } from './context.js';
 import { CliError, EXIT } from './client.js';
 import { printJson, printRecord } from './output.js';
 
-/** `mandate task open|complete`: per-task credentials (operators open tasks for an agent). */
+/** `mandate task open|show|complete`: per-task credentials (operators open tasks for an agent). */
 export const registerTaskCommands: RegisterCommands = (program, context) => {
   const task = program.command('task').description('tasks: credentials issued with a task id end with it');
 
@@ -22,6 +22,13 @@ export const registerTaskCommands: RegisterCommands = (program, context) => {
       const opened = await context.client().request<Record<string, unknown>>('POST', '/v1/tasks', body);
       if (context.globals().json) return printJson(opened);
       printRecord(opened);
+    });
+
+  task
+    .command('show <id>')
+    .description('show one task: its agent, status and when it closes')
+    .action(async (id: string) => {
+      await showRecord(context, `/v1/tasks/${encodeURIComponent(id)}`);
     });
 
   task

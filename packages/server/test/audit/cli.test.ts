@@ -159,3 +159,34 @@ describe.each(storeKinds())('mandate audit CLI on %s', (kind) => {
     expect(denied.err).toMatch(/400/);
   });
 });
+
+describe('mandate audit checkpoints', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    // A checkpoint every second entry: the appends below sign several.
+    server = await startTestServer({ config: { audit: { checkpointEveryEntries: 2 } } });
+    for (let i = 0; i < 8; i += 1) await server.runtime.audit.append({ type: 'test.entry', actor: { kind: 'system', id: 'test' }, action: 'act', outcome: 'success' });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('lists the signed checkpoints oldest first, a page at a time, as a table or JSON; checkpoint shows the newest', async () => {
+    const all = JSON.parse((await cli(server, '--json', 'audit', 'checkpoints')).out) as { items: Array<{ seq: number; key_id: string; signature: string }>; next_after_seq: number | null };
+    expect(all.items.length).toBeGreaterThanOrEqual(4);
+    expect(all.next_after_seq).toBeNull();
+    const seqs = all.items.map((c) => c.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(all.items[0]).toMatchObject({ key_id: expect.any(String), signature: expect.any(String) });
+
+    const first = await cli(server, 'audit', 'checkpoints', '--limit', '2');
+    expect(first.code, first.err).toBe(0);
+    expect(first.out).toMatch(/^SEQ\s+TIME\s+KEY_ID\s+HASH$/m);
+    expect(first.out).toContain(`more: --after-seq ${seqs[1]}`);
+    const next = JSON.parse((await cli(server, '--json', 'audit', 'checkpoints', '--after-seq', String(seqs[1]), '--limit', '2')).out) as { items: Array<{ seq: number }> };
+    expect(next.items.map((c) => c.seq)).toEqual(seqs.slice(2, 4));
+
+    const latest = JSON.parse((await cli(server, '--json', 'audit', 'checkpoint')).out) as { seq: number };
+    expect(latest.seq).toBe(seqs[seqs.length - 1]);
+  });
+});

@@ -37,6 +37,32 @@ describe('mandate operator', () => {
     expect(unauth.stderr).toMatch(/401/);
   });
 
+  it('whoami shows the operator the token belongs to: its roles and grant ceiling', async () => {
+    const admin = await runMandate([...global, 'operator', 'whoami']);
+    expect(admin.code, admin.stderr).toBe(0);
+    expect(admin.stdout).toMatch(/^id\s+admin$/m);
+    expect(admin.stdout).toMatch(/^roles\s+admin$/m);
+    expect(admin.stdout).toMatch(/^grant_ceiling\s+none \(as an owner it may grant its agents nothing\)$/m);
+    const created = await runMandate([...global, '--json', 'operator', 'create', '--email', 'olga@example.com', '--role', 'owner', 'auditor']);
+    const { token, operator } = JSON.parse(created.stdout) as { token: string; operator: { id: string } };
+    const ceiling = await runMandate([...global, 'operator', 'ceiling', operator.id, '--scope', 'calendar:read', '--max-classification', 'internal']);
+    expect(ceiling.code, ceiling.stderr).toBe(0);
+    const owner = await runMandate(['--url', server.url, '--token', token, 'operator', 'whoami']);
+    expect(owner.stdout).toMatch(/^roles\s+owner, auditor$/m);
+    expect(owner.stdout).toMatch(/^grant_ceiling\s+scopes calendar:read; tools \(none\); data up to internal$/m);
+    const json = await runMandate(['--url', server.url, '--token', token, '--json', 'operator', 'whoami']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ id: operator.id, roles: ['owner', 'auditor'], grant_ceiling: { scopes: ['calendar:read'], tools: [], max_classification: 'internal' } });
+    expect((await runMandate(['--url', server.url, '--token', 'mop_x.y', 'operator', 'whoami'])).code).toBe(1);
+  });
+
+  it('refuses a ceiling without --max-classification, or --clear with other flags, as bad usage (exit 2) before sending anything', async () => {
+    const missing = await runMandate([...global, 'operator', 'ceiling', 'admin', '--scope', 'a']);
+    expect(missing).toMatchObject({ code: 2, stderr: 'error: --max-classification is required (or --clear): public, internal, confidential, restricted\n' });
+    const mixed = await runMandate([...global, 'operator', 'ceiling', 'admin', '--clear', '--tool', 'x']);
+    expect(mixed).toMatchObject({ code: 2, stderr: 'error: --clear takes no --scope, --tool or --max-classification\n' });
+    expect(JSON.parse((await runMandate([...global, '--json', 'operator', 'show', 'admin'])).stdout).grant_ceiling).toBeNull();
+  });
+
   it('disables an operator and its token stops working', async () => {
     const created = await runMandate([...global, '--json', 'operator', 'create', '--email', 'dave@example.com', '--role', 'auditor']);
     const { token, operator } = JSON.parse(created.stdout) as { token: string; operator: { id: string } };

@@ -35,7 +35,7 @@ describe.each(storeKinds())('trusted identity providers (/v1/idps) on %s', (kind
   });
 });
 
-describe('mandate idp add|list|remove', () => {
+describe('mandate idp add|list|show|remove', () => {
   let server: TestServer;
   let global: string[];
   beforeAll(async () => {
@@ -52,6 +52,11 @@ describe('mandate idp add|list|remove', () => {
     const table = await runMandate([...global, 'idp', 'list']);
     expect(table.stdout).toMatch(/https:\/\/idp\.example/);
     expect(JSON.parse((await runMandate([...global, '--json', 'idp', 'list'])).stdout)).toHaveLength(1);
+    const shown = await runMandate([...global, 'idp', 'show', idp.id]);
+    expect(shown.stdout).toMatch(/^issuer\s+https:\/\/idp\.example$/m);
+    expect(shown.stdout).toMatch(/^audiences\s+\["mandate","other"\]$/m);
+    expect(JSON.parse((await runMandate([...global, '--json', 'idp', 'show', idp.id])).stdout)).toEqual(idp);
+    expect((await runMandate([...global, 'idp', 'show', 'idp_nope'])).code).toBe(1);
     const again = await runMandate([...global, 'idp', 'add', '--issuer', 'https://idp.example', '--jwks-uri', 'https://idp.example/jwks', '--audience', 'mandate']);
     expect(again.code).toBe(1);
     expect((await runMandate([...global, 'idp', 'add', '--issuer', 'https://idp.example'])).code).toBe(2);

@@ -125,4 +125,30 @@ describe('mandate policy (online verbs) against a real server', () => {
     const table = await cli('policy', 'replay', '--candidate', join(dir, 'no-calendar.rego'));
     expect(table.stdout).toContain('allow → deny');
   });
+
+  it('mandate authorize asks for an agent: prints the decision; exit 0 allow, 1 deny, 1 approval_required naming the request', async () => {
+    const agent = await policyAgent(server, { name: 'cli authorize bot' });
+    const tokenFile = join(dir, 'agent-token');
+    writeFileSync(tokenFile, `${await agent.token()}\n`);
+    const ask = (...args: string[]) => cli('authorize', '--agent-token', `@${tokenFile}`, ...args);
+    const calendar = (owner: string) => ['--action', 'read', '--tool', 'google-calendar-api:events.list', '--resource-type', 'calendar', '--resource-id', 'primary', '--owner', owner, '--sensitivity', 'internal'];
+
+    const allowed = await ask(...calendar('alice@example.com'), '--context', '{"ticket": "OPS-1"}');
+    expect(allowed, allowed.stderr).toMatchObject({ code: 0, stderr: '' });
+    expect(allowed.stdout).toMatch(/^decision\s+allow\nreasons\s+-\nobligations\s+\[\]\ndecision_id\s+[0-9a-f-]{36}\npolicy_revision\s+\d+\n$/);
+
+    const denied = await cli('--json', 'authorize', '--agent-token', await agent.token(), ...calendar('bob@example.com'));
+    expect(denied.code).toBe(1);
+    expect(JSON.parse(denied.stdout)).toMatchObject({ decision: 'deny', reasons: expect.arrayContaining(['calendar_not_delegating_user']) });
+    expect(denied.stderr).toMatch(/^error: denied: .*calendar_not_delegating_user/);
+
+    const held = await ask('--action', 'delete', '--tool', 'files-api:files.delete', '--resource-type', 'files', '--resource-id', 'q3.pdf', '--owner', 'alice@example.com', '--sensitivity', 'internal');
+    expect(held.code).toBe(1);
+    const approvalId = /^approval_id\s+(apr_\S+)$/m.exec(held.stdout)?.[1];
+    expect(held.stdout).toMatch(/^decision\s+approval_required$/m);
+    expect(held.stderr).toBe(`error: approval required: request ${approvalId} waits for an approver (mandate approvals show ${approvalId}; mandate approvals approve ${approvalId}); once approved, the agent asks again with approval_id ${approvalId}\n`);
+
+    const badSensitivity = await ask(...calendar('alice@example.com').slice(0, -1), 'secret');
+    expect(badSensitivity.code).toBe(2);
+  });
 });

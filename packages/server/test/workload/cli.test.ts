@@ -1,5 +1,5 @@
 /**
- * `mandate cert issue|show|revoke` and `mandate ca rotate|bundle` against a real server:
+ * `mandate cert issue|show|revoke` and `mandate ca show|rotate|bundle` against a real server:
  * the agent issues with its own token and CSR, operators show, revoke and rotate.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -63,13 +63,21 @@ describe('mandate cert and ca', () => {
     expect(notAgent.stderr).toMatch(/agents/);
   });
 
-  it('prints the bundle as PEM and JSON, and rotates the CA', async () => {
+  it('prints the bundle as PEM and JSON, shows the CAs and rotates them', async () => {
     const pem = (await runMandate([...admin, 'ca', 'bundle'])).stdout;
     expect(new X509Certificate(pem).fingerprint256).toBe(new X509Certificate(await (await fetch(`${server.url}/v1/bundle`)).text()).fingerprint256);
+    const before = JSON.parse((await runMandate([...admin, '--json', 'ca', 'show'])).stdout) as Array<{ id: string; state: string }>;
+    const active = before.find((ca) => ca.state === 'active')!;
+    expect(active).toBeDefined();
     const rotated = await runMandate([...admin, 'ca', 'rotate']);
     expect(rotated.code).toBe(0);
     expect(rotated.stdout).toMatch(/active/);
     expect(rotated.stdout).toMatch(/retired/);
+    // `show` reads what `rotate` changed: the CA that was signing is retired now.
+    const shown = await runMandate([...admin, 'ca', 'show']);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(/^ID\s+STATE\s+NOT_BEFORE\s+NOT_AFTER\s+REMOVE_AT$/m);
+    expect(shown.stdout).toMatch(new RegExp(`^${active.id}\\s+retired\\s`, 'm'));
     const bundle = JSON.parse((await runMandate([...admin, '--json', 'ca', 'bundle'])).stdout) as { keys: unknown[] };
     expect(bundle.keys.filter((k) => (k as { use: string }).use === 'x509-svid')).toHaveLength(2);
   });
