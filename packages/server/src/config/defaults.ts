@@ -97,6 +97,12 @@ export const DEFAULTS = {
     /** Longest `state`, `redirect_uri`, `resource`, `scope` and `client_id` accepted at /oauth2/authorize. */
     parameterMaxLength: 2_048,
     /**
+     * Requests to /oauth2/authorize per source address per minute (bursts up to the same): the
+     * endpoint needs no sign-in, and each refusal is audited and each new https client_id is a
+     * fetch. A person signing in makes a handful; beyond this, 429 with Retry-After.
+     */
+    requestsPerMinutePerAddress: 120,
+    /**
      * Client ID Metadata Documents (draft-ietf-oauth-client-id-metadata-document): `any` accepts
      * every https client_id URL and shows a warning on the consent page; `allow-list` only hosts in
      * `cimdAllowedHosts` (exact host or `*.example.com`).
@@ -109,6 +115,8 @@ export const DEFAULTS = {
     cimdTimeoutMs: 5_000,
     /** Documents kept in memory (least recently used dropped beyond this). */
     cimdCacheEntries: 1_000,
+    /** Metadata documents fetched at once; a request that would start one more is refused (503, retry). */
+    cimdMaxConcurrentFetches: 16,
     /** Cache lifetime bounds: HTTP cache headers are honoured within [min, max]. */
     cimdCacheMinSeconds: 60,
     cimdCacheMaxSeconds: 86_400,

@@ -1,5 +1,5 @@
-import { InvalidClientMetadata } from './errors.js';
-import { CimdDocumentError, CimdFetchError, type CimdDocuments } from './cimd/documents.js';
+import { InvalidClientMetadata, TemporarilyUnavailable } from './errors.js';
+import { CimdBusyError, CimdDocumentError, CimdFetchError, type CimdDocuments } from './cimd/documents.js';
 import type { Clients, RegisteredClient } from './clients.js';
 
 /** A client of people, wherever it was learnt from: registered with Mandate, or its metadata document (CIMD). */
@@ -62,6 +62,7 @@ export class ClientDirectory {
       document = await this.options.documents.get(clientId);
     } catch (error) {
       if (error instanceof CimdFetchError || error instanceof CimdDocumentError) throw new InvalidClientMetadata(`client metadata document refused: ${error.message}`);
+      if (error instanceof CimdBusyError) throw new TemporarilyUnavailable(error.message, 5);
       throw error;
     }
     return {

@@ -110,6 +110,14 @@ export class RateLimited extends OAuthError {
   }
 }
 
+/** RFC 6749 §4.1.2.1 `temporarily_unavailable`: the server cannot take the request now (a limit of its own); retry shortly. */
+export class TemporarilyUnavailable extends OAuthError {
+  constructor(description: string, retryAfterSeconds: number) {
+    super('temporarily_unavailable', 503, description);
+    this.withHeaders({ 'retry-after': String(retryAfterSeconds) });
+  }
+}
+
 export class ServerError extends OAuthError {
   constructor(description = 'internal error') {
     super('server_error', 500, description);

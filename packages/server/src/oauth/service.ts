@@ -137,6 +137,7 @@ export class OAuthService {
       ca: people.cimdCaFile === undefined ? undefined : readFileSync(people.cimdCaFile, 'utf8'),
       minCacheSeconds: people.cimdCacheMinSeconds,
       maxCacheSeconds: people.cimdCacheMaxSeconds,
+      maxConcurrentFetches: people.cimdMaxConcurrentFetches,
     });
     this.directory = new ClientDirectory({ clients: this.clients, documents, trust: people.cimdTrust, allowedHosts: people.cimdAllowedHosts });
     const refusals = new RefusalAudit(audit, logger);
@@ -198,9 +199,9 @@ export class OAuthService {
     this.unfollow = null;
   }
 
-  /** The authorization endpoint (people's clients); `decision` is the consent page's answer. */
-  authorize(query: Record<string, unknown>, person: SignedInPerson | null, decision?: 'allow' | 'deny'): Promise<AuthorizeOutcome> {
-    return this.endpoints.authorize.handle(query, person, decision);
+  /** The authorization endpoint (people's clients), from the browser at `address`; `decision` is the consent page's answer. */
+  authorize(query: Record<string, unknown>, person: SignedInPerson | null, address: string, decision?: 'allow' | 'deny'): Promise<AuthorizeOutcome> {
+    return this.endpoints.authorize.handle(query, person, address, decision);
   }
 
   /**

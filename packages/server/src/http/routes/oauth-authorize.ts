@@ -19,6 +19,7 @@ export const oauthAuthorizeRoutes: MandatePlugin = async (app, { runtime }) => {
   const respond = (request: FastifyRequest, reply: FastifyReply, outcome: AuthorizeOutcome, csrfToken: string | null) => {
     switch (outcome.kind) {
       case 'error_page':
+        if (outcome.retryAfterSeconds !== undefined) void reply.header('retry-after', String(outcome.retryAfterSeconds));
         return reply.status(outcome.status).headers(PAGE_HEADERS).send(errorPage(outcome.error, outcome.description));
       case 'redirect':
         return reply.header('cache-control', 'no-store').redirect(outcome.location, 303);
@@ -32,7 +33,7 @@ export const oauthAuthorizeRoutes: MandatePlugin = async (app, { runtime }) => {
 
   app.get('/oauth2/authorize', { schema: { tags: ['oauth'], summary: 'Authorization endpoint: authorization code with PKCE S256 (people’s clients; docs/oauth.md)' } }, async (request, reply) => {
     const browser = await signedInBrowser(runtime, request);
-    const outcome = await oauth.authorize(request.query as Record<string, unknown>, browser?.person ?? null);
+    const outcome = await oauth.authorize(request.query as Record<string, unknown>, browser?.person ?? null, request.ip);
     return respond(request, reply, outcome, browser?.csrfToken ?? null);
   });
 
@@ -50,7 +51,7 @@ export const oauthAuthorizeRoutes: MandatePlugin = async (app, { runtime }) => {
     if (browser && browser.csrfToken !== null && (browser.originRefusal !== null || !constantTimeEqual(form.get('csrf_token') ?? '', browser.csrfToken))) {
       return reply.status(403).headers(PAGE_HEADERS).send(errorPage('csrf_token_invalid', 'the form’s CSRF token does not match your session; reload the page and try again'));
     }
-    const outcome = await oauth.authorize(Object.fromEntries(form), browser?.person ?? null, decision);
+    const outcome = await oauth.authorize(Object.fromEntries(form), browser?.person ?? null, request.ip, decision);
     return respond(request, reply, outcome, browser?.csrfToken ?? null);
   });
 };

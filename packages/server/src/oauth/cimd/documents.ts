@@ -14,11 +14,20 @@ export interface ClientMetadataDocument {
 /** A document refused: the message says which rule of the draft (or which limit) it broke. */
 export class CimdDocumentError extends Error {}
 
+/** `maxConcurrentFetches` documents are being fetched already: this one is not started. */
+export class CimdBusyError extends Error {
+  constructor(readonly limit: number) {
+    super(`${limit} client metadata documents are being fetched already (authorization.cimdMaxConcurrentFetches); retry in a few seconds`);
+  }
+}
+
 export interface CimdDocumentsOptions extends SafeFetchOptions {
   clock: Clock;
   maxEntries: number;
   minCacheSeconds: number;
   maxCacheSeconds: number;
+  /** Fetches running at once at most; one more is refused (CimdBusyError). */
+  maxConcurrentFetches: number;
   /** The fetch itself (tests replace it to count fetches); fetchMetadataDocument by default. */
   fetch?: (url: URL, options: SafeFetchOptions) => Promise<FetchedDocument>;
 }
@@ -72,10 +81,13 @@ export function freshnessSeconds(headers: FetchedDocument['headers']): number {
  * Client ID Metadata Documents by URL: fetched with the SSRF guards (fetch.ts), validated,
  * and kept for as long as the response's HTTP cache headers allow, bounded below (so a
  * client cannot make Mandate fetch on every request) and above, and by a number of entries
- * (least recently used dropped first). A refusal is not cached: the next request tries again.
+ * (least recently used dropped first). A refusal (unreachable, invalid) is kept for the lower
+ * bound too, so a URL that fails cannot be made to fetch on every request either; at most
+ * `maxConcurrentFetches` fetches run at once, for one URL each.
  */
 export class CimdDocuments {
   private readonly cache = new Map<string, { document: ClientMetadataDocument; until: number }>();
+  private readonly refused = new Map<string, { error: Error; until: number }>();
   private readonly inFlight = new Map<string, Promise<ClientMetadataDocument>>();
 
   constructor(private readonly options: CimdDocumentsOptions) {}
@@ -90,9 +102,15 @@ export class CimdDocuments {
         return cached.document;
       }
     }
+    const refusal = this.refused.get(url);
+    if (refusal && refusal.until > now) throw refusal.error;
+    if (refusal) this.refused.delete(url);
     const running = this.inFlight.get(url);
     if (running) return running;
-    const work = this.load(url).finally(() => this.inFlight.delete(url));
+    if (this.inFlight.size >= this.options.maxConcurrentFetches) throw new CimdBusyError(this.options.maxConcurrentFetches);
+    const work = this.load(url)
+      .catch((error: unknown) => this.remember(url, error))
+      .finally(() => this.inFlight.delete(url));
     this.inFlight.set(url, work);
     return work;
   }
@@ -100,6 +118,16 @@ export class CimdDocuments {
   /** Cached documents (tests, metrics). */
   get size(): number {
     return this.cache.size;
+  }
+
+  /** Keeps a refusal for `minCacheSeconds` (within `maxEntries`) and throws it. */
+  private remember(url: string, error: unknown): never {
+    const seconds = this.options.minCacheSeconds;
+    if (seconds > 0 && (error instanceof CimdFetchError || error instanceof CimdDocumentError)) {
+      this.refused.set(url, { error, until: this.options.clock.now() + seconds * 1000 });
+      while (this.refused.size > this.options.maxEntries) this.refused.delete(this.refused.keys().next().value!);
+    }
+    throw error;
   }
 
   private async load(url: string): Promise<ClientMetadataDocument> {

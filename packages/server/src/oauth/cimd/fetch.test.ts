@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPublicAddress } from './addresses.js';
-import { CimdDocuments, freshnessSeconds, parseClientMetadata } from './documents.js';
+import { CimdBusyError, CimdDocuments, freshnessSeconds, parseClientMetadata } from './documents.js';
 import { fetchMetadataDocument, type SafeFetchOptions } from './fetch.js';
 
 /** A lookup that resolves every name to `address` (what a hostile DNS answer would do). */
@@ -75,7 +75,7 @@ describe('metadata documents', () => {
     expect(freshnessSeconds({})).toBe(0);
   });
 
-  it('caches within the configured bounds, and not refusals', async () => {
+  it('caches within the configured bounds, and refusals for the lower bound', async () => {
     let now = 0;
     let fetches = 0;
     let body = JSON.stringify(valid);
@@ -87,6 +87,7 @@ describe('metadata documents', () => {
       maxEntries: 2,
       minCacheSeconds: 60,
       maxCacheSeconds: 600,
+      maxConcurrentFetches: 4,
       fetch: async () => {
         fetches += 1;
         return { status: 200, body, headers: { 'cache-control': 'max-age=86400' } };
@@ -98,9 +99,48 @@ describe('metadata documents', () => {
     now = 601_000; // past the 600 s ceiling, although the document said a day
     await documents.get(url);
     expect(fetches).toBe(2);
+    // A refusal is remembered for minCacheSeconds: asking again does not fetch again...
     body = JSON.stringify({ ...valid, client_id: 'https://x.example/y' });
-    await expect(documents.get('https://x.example/z')).rejects.toThrow();
-    await expect(documents.get('https://x.example/z')).rejects.toThrow();
+    await expect(documents.get('https://x.example/z')).rejects.toThrow(/differs from its URL/);
+    await expect(documents.get('https://x.example/z')).rejects.toThrow(/differs from its URL/);
+    expect(fetches).toBe(3);
+    // ...and then it is tried again.
+    now += 60_000;
+    await expect(documents.get('https://x.example/z')).rejects.toThrow(/differs from its URL/);
     expect(fetches).toBe(4);
+  });
+
+  it('runs at most maxConcurrentFetches fetches at once; a request for a URL being fetched joins it', async () => {
+    const release: Array<() => void> = [];
+    let fetches = 0;
+    const documents = new CimdDocuments({
+      clock: { now: () => 0 },
+      maxBytes: 5120,
+      timeoutMs: 1000,
+      allowLoopback: false,
+      maxEntries: 10,
+      minCacheSeconds: 60,
+      maxCacheSeconds: 600,
+      maxConcurrentFetches: 2,
+      fetch: async (target) => {
+        fetches += 1;
+        await new Promise<void>((resolve) => release.push(resolve));
+        return { status: 200, body: JSON.stringify({ ...valid, client_id: target.href }), headers: {} };
+      },
+    });
+    const first = documents.get('https://a.example/c.json');
+    const second = documents.get('https://b.example/c.json');
+    const joined = documents.get('https://a.example/c.json');
+    await expect(documents.get('https://c.example/c.json')).rejects.toBeInstanceOf(CimdBusyError);
+    expect(fetches).toBe(2);
+    for (const go of release) go();
+    expect((await first).client_id).toBe('https://a.example/c.json');
+    expect((await joined).client_id).toBe('https://a.example/c.json');
+    expect((await second).client_id).toBe('https://b.example/c.json');
+    // With the fetches done, a third URL is fetched.
+    const third = documents.get('https://c.example/c.json');
+    await new Promise((resolve) => setImmediate(resolve));
+    release.at(-1)!();
+    expect((await third).client_id).toBe('https://c.example/c.json');
   });
 });

@@ -6,6 +6,7 @@ import { codeIssuedEvent, newCode, storeCode } from '../codes.js';
 import type { ClientDirectory, PeopleClient } from '../client-directory.js';
 import type { Consents } from '../consents.js';
 import { InvalidClientMetadata, InvalidRequest, OAuthError } from '../errors.js';
+import { TokenBuckets } from '../rate-limit.js';
 import { parseScope } from '../form.js';
 import { personActor } from '../people-actor.js';
 import { isS256Challenge } from '../pkce.js';
@@ -31,8 +32,11 @@ export interface ConsentView {
 
 /** What the route does with an authorization request. */
 export type AuthorizeOutcome =
-  /** Client or redirect URI unusable (RFC 6749 §4.1.2.1): shown to the person, never redirected. */
-  | { kind: 'error_page'; status: number; error: string; description: string }
+  /**
+   * Client or redirect URI unusable (RFC 6749 §4.1.2.1), or the address over its rate: shown to
+   * the person, never redirected (`retryAfterSeconds` becomes Retry-After).
+   */
+  | { kind: 'error_page'; status: number; error: string; description: string; retryAfterSeconds?: number }
   /** A redirect to the client: a code, or an error (with state and iss). */
   | { kind: 'redirect'; location: string }
   | { kind: 'signin' }
@@ -66,9 +70,24 @@ const redirectable = (code: string, description: string) => new RedirectableErro
  * are random, stored as SHA-256, single use and live `authorization.codeTtlSeconds`.
  */
 export class AuthorizationEndpoint {
-  constructor(private readonly options: AuthorizationEndpointOptions) {}
+  /** Requests per source address (authorization.requestsPerMinutePerAddress). */
+  private readonly requests: TokenBuckets;
 
-  async handle(query: Record<string, unknown>, person: SignedInPerson | null, decision?: 'allow' | 'deny'): Promise<AuthorizeOutcome> {
+  constructor(private readonly options: AuthorizationEndpointOptions) {
+    this.requests = new TokenBuckets(options.settings.requestsPerMinutePerAddress);
+  }
+
+  /**
+   * One request from `address`, the browser's. Over the address's rate it is refused before
+   * anything else (no client resolved, no metadata fetched, nothing audited): the endpoint is
+   * open to anyone, so without this each request could cost an audit entry and a fetch.
+   */
+  async handle(query: Record<string, unknown>, person: SignedInPerson | null, address: string, decision?: 'allow' | 'deny'): Promise<AuthorizeOutcome> {
+    const wait = this.requests.take(address, this.options.clock.now());
+    if (wait > 0) {
+      const description = `too many authorization requests from this address; retry after ${wait} s (authorization.requestsPerMinutePerAddress)`;
+      return { kind: 'error_page', status: 429, error: 'rate_limited', description, retryAfterSeconds: wait };
+    }
     let parameters: Record<string, string>;
     let client: PeopleClient;
     try {
