@@ -26,7 +26,22 @@ export interface CheckpointPage {
  * keys an outside verifier needs. The writing side is AuditLog (log.ts).
  */
 export class AuditReader {
+  /**
+   * Verifications under way, by what they verify: a caller asking meanwhile joins the walk
+   * instead of starting another, so any number of concurrent `GET /v1/audit/verify` cost one
+   * walk of the log (each result names the head it reached).
+   */
+  private readonly running = new Map<string, Promise<unknown>>();
+
   constructor(private readonly store: Store) {}
+
+  private once<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const known = this.running.get(key);
+    if (known) return known as Promise<T>;
+    const started = work().finally(() => this.running.delete(key));
+    this.running.set(key, started);
+    return started;
+  }
 
   /** One page of matching entries; throws ValidationError for a malformed filter. */
   page(filter: AuditFilter, limit: number): Promise<AuditPage> {
@@ -38,19 +53,21 @@ export class AuditReader {
     return exportEntries(this.store.db, this.store.dialect, filter);
   }
 
-  /** Checks the whole chain and every checkpoint (verify.ts). */
-  verify(options?: VerifyOptions): Promise<VerifyResult> {
-    return verifyLog(this.store.db, options);
+  /** Checks the whole chain and every checkpoint (verify.ts); joins a verification under way. */
+  verify(options: VerifyOptions = {}): Promise<VerifyResult> {
+    return this.once(`live:${options.pageSize ?? ''}`, () => verifyLog(this.store.db, options));
   }
 
   /**
    * The whole history: the archive in `dir` from the first entry (archive-verify.ts), ending
    * where the live log begins, and the live log from there.
    */
-  async verifyWithArchive(dir: string, options?: VerifyOptions): Promise<{ live: VerifyResult; archive: ArchiveVerifyResult }> {
-    const live = await this.verify(options);
-    const keys = new Map([...(await loadPublicKeys(this.store.db))].map(([id, { key }]) => [id, key]));
-    return { live, archive: await verifyArchive(dir, keys, live.archived) };
+  verifyWithArchive(dir: string, options?: VerifyOptions): Promise<{ live: VerifyResult; archive: ArchiveVerifyResult }> {
+    return this.once(`archive:${dir}:${options?.pageSize ?? ''}`, async () => {
+      const live = await this.verify(options);
+      const keys = new Map([...(await loadPublicKeys(this.store.db))].map(([id, { key }]) => [id, key]));
+      return { live, archive: await verifyArchive(dir, keys, live.archived) };
+    });
   }
 
   /** Signed checkpoints after `afterSeq`, oldest first. */

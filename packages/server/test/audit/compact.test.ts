@@ -173,6 +173,19 @@ describe.each(storeKinds())('compact audit entries on %s', (kind) => {
       expect((await new AuditReader(store).verify()).ok).toBe(true);
       return { store, seqs: entries.map((e) => e.seq) };
     }
+    it('joins a verification under way: concurrent callers share one walk; a later one walks again and sees later entries', async () => {
+      const { store } = await small();
+      const reader = new AuditReader(store);
+      const first = reader.verify();
+      const second = reader.verify();
+      expect(second).toBe(first);
+      expect(await first).toMatchObject({ ok: true, count: 5 });
+      await new AuditLog({ store, clock, hmacKey }).append({ type: 'agent.registered', actor: { kind: 'system', id: 'test' }, action: 'register', outcome: 'success', details: {} });
+      const later = reader.verify();
+      expect(later).not.toBe(first);
+      expect(await later).toMatchObject({ ok: true, count: 6 });
+    });
+
     it('reads back prev_hash when the entry before is outside the page (a filtered query, newest first)', async () => {
       const { store, seqs } = await small();
       const all = (await new AuditReader(store).page({ order: 'asc' }, 100)).entries;
