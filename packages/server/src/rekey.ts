@@ -1,14 +1,15 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { AuditKeyring, AuditLog, rewrapAuditKeys } from './audit/index.js';
 import type { Config } from './config/schema.js';
-import { auditHmacKey, checkMasterKey, Envelope, MASTER_KEY_FILE, MasterKeyError, parseMasterKey, rewrapMasterKeyMeta } from './crypto/index.js';
+import { auditHmacKey, checkMasterKey, Envelope, MASTER_KEY_FILE, MasterKeyError, parseMasterKey, REKEY_TEMPORARY_INFIX, rewrapMasterKeyMeta } from './crypto/index.js';
 import { rewrapConnections } from './databases/index.js';
 import { rewrapLeases } from './leases/index.js';
 import { MIGRATIONS } from './migrations.js';
 import { rewrapSigningKeys } from './oauth/index.js';
 import { rewrapSecrets } from './secrets/index.js';
 import { systemClock, type Clock } from './shared/clock.js';
+import { syncDirectorySync } from './shared/sync-directory.js';
 import { migrateToLatest, openStore, postgresInUse, sqliteInUse, type Executor } from './storage/index.js';
 import { rewrapAuthorityKeys } from './workload/index.js';
 
@@ -64,10 +65,12 @@ function readKeyFile(file: string): string {
 /**
  * The new key set aside next to the old file (mode 0600, O_EXCL) before the transaction, so a
  * full disk or a read-only directory stops the rotation before anything changed; renamed over
- * the old file once the transaction committed.
+ * the old file once the transaction committed. Its directory is synced after each step, so a
+ * crash after the commit finds the new key on disk, under one name or the other (and the server's
+ * start names a set-aside key that opens the store: `strandedRekeyKey`).
  */
 function prepareKeyFile(file: string, key: Buffer): { path: string; commit(): void; abandon(): void } {
-  const temporary = `${file}.rekey-${process.pid}.tmp`;
+  const temporary = `${file}${REKEY_TEMPORARY_INFIX}${process.pid}.tmp`;
   const fd = openSync(temporary, 'wx', 0o600);
   try {
     writeSync(fd, `${key.toString('base64url')}\n`);
@@ -75,9 +78,13 @@ function prepareKeyFile(file: string, key: Buffer): { path: string; commit(): vo
   } finally {
     closeSync(fd);
   }
+  syncDirectorySync(dirname(file));
   return {
     path: temporary,
-    commit: () => renameSync(temporary, file),
+    commit: () => {
+      renameSync(temporary, file);
+      syncDirectorySync(dirname(file));
+    },
     abandon: () => {
       try {
         unlinkSync(temporary);

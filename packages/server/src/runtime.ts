@@ -149,9 +149,9 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
   closers.push(() => scheduler.stop());
   // The key is checked before migrations run, so a wrong key changes nothing at all.
   const tables = await store.db.introspection.getTables();
-  if (tables.some((t) => t.name === 'meta')) await checkMasterKey(store.db, envelope);
+  if (tables.some((t) => t.name === 'meta')) await checkMasterKey(store.db, envelope, config.dataDir);
   await migrateOnStart(store, config, clock, logger);
-  await checkMasterKey(store.db, envelope);
+  await checkMasterKey(store.db, envelope, config.dataDir);
   const replicas = await startReplicas({ config, store, clock, logger, scheduler }, leader);
   // Closed after the contexts (registered before them) and before the store.
   closers.push(() => replicas.close());

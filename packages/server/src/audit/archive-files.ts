@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { open, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { syncDirectory } from '../shared/sync-directory.js';
 
 /**
  * Files that survive a crash at any instant (the archive's only way to write): the bytes go to a
@@ -11,15 +12,6 @@ import { join } from 'node:path';
 
 /** Where a durable write stands, for the archive's crash tests (archive.ts `ArchiveStep`). */
 export type WriteStep = 'temp' | 'renamed';
-
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
 
 export async function writeDurably(dir: string, name: string, data: Buffer, after: (step: WriteStep) => void = () => {}): Promise<void> {
   const temp = join(dir, `.${name}.${randomUUID()}.tmp`);

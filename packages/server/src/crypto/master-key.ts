@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readMeta, replaceMeta, writeMetaOnce, type Db, type Executor } from '../storage/index.js';
 import { DecryptionError, Envelope } from './envelope.js';
 import { deriveKey } from './secrets.js';
 
 export const MASTER_KEY_FILE = 'master-key';
+/** `master-key.rekey-<pid>.tmp`: the new key a rekey sets aside until its transaction commits (rekey.ts). */
+export const REKEY_TEMPORARY_INFIX = '.rekey-';
 const CHECK_KEY = 'master_key_check';
 const CHECK_CONTEXT = 'mandate:master-key-check';
 const CHECK_PLAINTEXT = 'mandate master key check v1';
@@ -71,7 +73,7 @@ export function resolveMasterKey(configured: string | undefined, dataDir: string
  * sealed check value; a later start with another key fails here, before anything is
  * read or written with the wrong key.
  */
-export async function checkMasterKey(db: Db, envelope: Envelope): Promise<void> {
+export async function checkMasterKey(db: Db, envelope: Envelope, dataDir?: string): Promise<void> {
   const sealed = await readMeta(db, CHECK_KEY);
   if (sealed === null) {
     await writeMetaOnce(db, CHECK_KEY, envelope.encrypt(CHECK_PLAINTEXT, CHECK_CONTEXT));
@@ -82,9 +84,34 @@ export async function checkMasterKey(db: Db, envelope: Envelope): Promise<void> 
   } catch (error) {
     if (!(error instanceof DecryptionError)) throw error;
   }
+  const stranded = dataDir === undefined ? null : strandedRekeyKey(sealed, dataDir);
+  if (stranded) {
+    throw new MasterKeyError(
+      `the master key does not open this data store, but ${stranded} does: a rekey committed and stopped before it could put that key in place; move it over ${join(dataDir!, MASTER_KEY_FILE)} and start again (nothing was changed)`,
+    );
+  }
   throw new MasterKeyError(
     'the master key does not match the one this data store was created with; start with the original MANDATE_MASTER_KEY (nothing was changed)',
   );
+}
+
+/** A key a rekey set aside in `dataDir` (REKEY_TEMPORARY_INFIX) that opens the store's check value, if any. */
+function strandedRekeyKey(sealed: string, dataDir: string): string | null {
+  let names: string[];
+  try {
+    names = readdirSync(dataDir).filter((name) => name.startsWith(`${MASTER_KEY_FILE}${REKEY_TEMPORARY_INFIX}`) && name.endsWith('.tmp'));
+  } catch {
+    return null;
+  }
+  for (const name of names) {
+    const path = join(dataDir, name);
+    try {
+      if (new Envelope(parseMasterKey(readFileSync(path, 'utf8'))).decryptText(sealed, CHECK_CONTEXT) === CHECK_PLAINTEXT) return path;
+    } catch {
+      // not a key, or not this store's
+    }
+  }
+  return null;
 }
 
 /**

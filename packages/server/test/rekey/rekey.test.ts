@@ -96,6 +96,12 @@ describe.each(storeKinds())('master-key rotation (%s)', (kind) => {
     // The old key no longer opens the store: the key check refuses to start.
     writeFileSync(keyFile, oldKeyText, { mode: 0o600 });
     await expect(restart(first)).rejects.toThrow(/master key does not match/);
+    // A crash after the commit, before the new key replaced the file: the start names the
+    // set-aside key that opens the store (a stray file that does not open it is passed over).
+    const setAside = join(first.location.dataDir, 'master-key.rekey-4242.tmp');
+    writeFileSync(join(first.location.dataDir, 'master-key.rekey-1.tmp'), `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600 });
+    writeFileSync(setAside, `${newKey.toString('base64url')}\n`, { mode: 0o600 });
+    await expect(restart(first)).rejects.toThrow(`but ${setAside} does: a rekey committed and stopped before it could put that key in place; move it over ${keyFile}`);
     // Nor can it rotate again.
     await expect(rekey(first.config, randomBytes(32))).rejects.toThrow(/does not match/);
     expect(existsSync(keyFile)).toBe(true);
