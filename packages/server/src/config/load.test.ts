@@ -51,4 +51,22 @@ describe('loadConfig', () => {
     expect(loadConfig({ env: { MANDATE_MIGRATE_ON_START: 'false' } }).migrateOnStart).toBe(false);
     expect(() => loadConfig({ env: { MANDATE_MIGRATE_ON_START: 'no' } })).toThrow(/MANDATE_MIGRATE_ON_START \(migrateOnStart\) must be true or false, got 'no'/);
   });
+
+  it('never echoes the value of an unknown key or of a key named like a credential', () => {
+    const refusal = (flags: Record<string, unknown>) => {
+      try {
+        loadConfig({ env: {}, flags });
+      } catch (error) {
+        return (error as Error).message;
+      }
+      throw new Error('accepted');
+    };
+    // A secret written inline where a file was expected: the likeliest unknown key.
+    const inline = refusal({ signin: { idps: [{ id: 'corp', name: 'Corp', issuer: 'https://idp.example', clientId: 'c', clientSecret: 'GOCSPX-TOPSECRET', allowedEmailDomains: ['example.com'] }] } });
+    expect(inline).toMatch(/signin\.idps\.0\.clientSecret: .*\(got a value that is not shown\)/);
+    expect(inline).not.toContain('TOPSECRET');
+    expect(refusal({ monitoring: { webhookSecret: 42 } })).not.toContain('42');
+    // Ordinary keys still say what they got.
+    expect(refusal({ port: 70000 })).toContain('(got 70000)');
+  });
 });

@@ -15,6 +15,17 @@ type Partialish = { [key: string]: unknown };
 
 /** Keys whose values never appear in an error message. */
 const SECRET_KEYS: readonly string[] = ['databaseUrl', 'masterKey', 'approvals.webhookSecret', 'monitoring.webhookSecret', 'monitoring.metricsToken'];
+/** Names that may hold a credential wherever they appear (a secret written inline where a file was expected: `signin.idps[].clientSecret`). */
+const SECRET_NAME = /secret|token|password|passphrase|credential|key|url/i;
+
+/**
+ * Whether an invalid value may be echoed: not for the known secret keys, nor for any key whose
+ * name may hold a credential, nor for an unknown key (a misplaced secret is the likely one).
+ */
+function showable(key: string, message: string): boolean {
+  const name = key.split('.').at(-1) ?? key;
+  return !SECRET_KEYS.includes(key) && !SECRET_NAME.test(name) && !/unexpected property/i.test(message);
+}
 
 /** The variable naming a JSON config file (`--config` wins over it). */
 export const CONFIG_FILE_VARIABLE = 'MANDATE_CONFIG';
@@ -136,8 +147,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
     const lines = errors.slice(0, 5).map((e) => {
       const key = e.path.replace(/^\//, '').replaceAll('/', '.') || '(root)';
       // A database URL may carry a password and a master key is one: name them, never echo them.
-      const secret = SECRET_KEYS.includes(key);
-      const shown = e.value === undefined ? 'nothing' : secret ? 'a value that is not shown' : JSON.stringify(e.value);
+      const shown = e.value === undefined ? 'nothing' : showable(key, e.message) ? JSON.stringify(e.value) : 'a value that is not shown';
       return `  ${key}: ${describeAllowed(e.schema) ?? e.message} (got ${shown})`;
     });
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);

@@ -15,8 +15,12 @@ describe('logger redaction', () => {
     logger.info({ req: { headers: { authorization: 'Bearer mop_abc.SECRET1', dpop: 'PROOF2' } } }, 'request');
     logger.info({ body: { client_secret: 'SECRET3', token: 'SECRET4' }, client_secret: 'SECRET5' }, 'body');
     logger.info({ config: { masterKey: 'SECRET6' } }, 'config');
+    // Two levels down, and the names of a people's-client grant.
+    logger.info({ body: { refresh_token: 'SECRET9', code_verifier: 'SECRET10', nested: { client_secret: 'SECRET11' } } }, 'deep');
+    logger.info({ err: { code: 'ECONNREFUSED' } }, 'error codes stay readable');
     expect(output).toContain('[redacted]');
-    for (const secret of ['SECRET1', 'PROOF2', 'SECRET3', 'SECRET4', 'SECRET5', 'SECRET6']) expect(output).not.toContain(secret);
+    for (const secret of ['SECRET1', 'PROOF2', 'SECRET3', 'SECRET4', 'SECRET5', 'SECRET6', 'SECRET9', 'SECRET10', 'SECRET11']) expect(output).not.toContain(secret);
+    expect(output).toContain('ECONNREFUSED');
   });
 
   it('censors credentials sent in a request URL', () => {
@@ -31,6 +35,8 @@ describe('logger redaction', () => {
     expect(output).not.toMatch(/SECRET7|SECRET8/);
     expect(output).toContain('/oauth2/revocations?client_secret=[redacted]&wait=5&token=[redacted]');
     expect(redactUrl('/v1/agents?limit=3')).toBe('/v1/agents?limit=3');
+    // An upstream IdP's answer: its code and state are credentials for a few minutes.
+    expect(redactUrl('/signin/callback?code=UPSTREAM1&state=STATE2&iss=https%3A%2F%2Fidp')).toBe('/signin/callback?code=[redacted]&state=[redacted]&iss=https%3A%2F%2Fidp');
   });
 });
 

@@ -4,27 +4,38 @@ import { pino, type Logger, type LoggerOptions } from 'pino';
  * Paths pino censors wherever they appear in a log line: credentials in headers and in
  * request/response bodies. Secrets must never reach the log, even at debug level.
  */
+/** Names that hold a credential wherever they appear: censored at the top and two levels down (pino's `*` is one level). */
+const SECRET_FIELDS = [
+  'client_secret',
+  'client_assertion',
+  'assertion',
+  'password',
+  'token',
+  'access_token',
+  'refresh_token',
+  'subject_token',
+  'actor_token',
+  'id_token',
+  'code_verifier',
+  'csrf_token',
+  'secret',
+  'private_key',
+  'masterKey',
+];
+
 export const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.dpop',
   'req.headers.cookie',
-  '*.client_secret',
-  '*.client_assertion',
-  '*.password',
-  '*.token',
-  '*.access_token',
-  '*.subject_token',
-  '*.actor_token',
-  '*.secret',
-  '*.masterKey',
-  'client_secret',
-  'password',
-  'token',
-  'masterKey',
+  ...SECRET_FIELDS,
+  ...SECRET_FIELDS.map((field) => `*.${field}`),
+  ...SECRET_FIELDS.map((field) => `*.*.${field}`),
 ];
 
 /** Query parameters whose values are credentials: clients sometimes send them in the URL. */
-const SENSITIVE_QUERY = /([?&](?:client_secret|client_assertion|token|access_token|subject_token|actor_token|password|secret)=)[^&#]*/gi;
+// Plus an authorization code and its `state` (an IdP's answer at /signin/callback), which in a
+// log line's object are too common a name (`err.code`) to censor there.
+const SENSITIVE_QUERY = new RegExp(`([?&](?:${SECRET_FIELDS.join('|')}|code|state)=)[^&#]*`, 'gi');
 
 export function redactUrl(url: string): string {
   return url.includes('?') ? url.replace(SENSITIVE_QUERY, '$1[redacted]') : url;
