@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { Type, type Static } from '@sinclair/typebox';
-import { NotFoundError } from '../../shared/errors.js';
+import { ConflictError, NotFoundError } from '../../shared/errors.js';
 import { requireOperator } from '../auth.js';
 import type { MandatePlugin } from '../plugin.js';
 import { authErrors, ErrorResponse } from '../schemas.js';
@@ -251,6 +251,11 @@ export const auditRoutes: MandatePlugin = async (app, { runtime }) => {
     },
     async (request) => {
       requireOperator(request, 'audit:archive');
+      // The leader archives (the job `audit.archive`): segments go to its archive directory,
+      // which is per host by default; a run elsewhere would write them where nothing reads them.
+      if (!runtime.replicas.election.leader) {
+        throw new ConflictError(`replica ${runtime.replicas.replicaId} does not lead: archiving runs on the leader (GET /v1/jobs says which replica leads); send this there`);
+      }
       const run = await runtime.auditArchive.run();
       return { written: run.written, finished: run.finished, pruned: run.pruned, archived: run.archived };
     },
