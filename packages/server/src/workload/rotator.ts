@@ -50,6 +50,15 @@ export class CaRotator {
     const rows = await listAuthorities(trx);
     for (const row of rows) {
       if (row.state === 'retired' && mayLeaveBundle(row.remove_at === null ? null : Date.parse(row.remove_at), now)) {
+        // Certificates may have been signed with it after it retired: by this replica between
+        // its signature and the insert, or by another replica before it reloaded the CAs. The
+        // CA stays published until the last of them has expired too.
+        const last = await lastExpiryBy(trx, row.id);
+        if (last !== null && Date.parse(last) > now) {
+          await updateAuthority(trx, row.id, { remove_at: last });
+          events.push(caEvent('removal_postponed', row, actor, { remove_at: last }));
+          continue;
+        }
         await deleteAuthority(trx, row.id);
         events.push(caEvent('removed', row, actor));
       }

@@ -125,10 +125,10 @@ export class WorkloadService {
     this.options.notifier.subscribe(CHANGE_TOPICS.ca, { onNotice: () => void this.reload().catch(() => undefined), resync: () => this.reload().then(() => undefined) });
   }
 
-  /** Re-reads the CAs; keys are unsealed again only when the set (ids and states) changed. Returns whether it did. */
+  /** Re-reads the CAs; keys are unsealed again only when the set (ids, states, removal times) changed. Returns whether it did. */
   private async reload(): Promise<boolean> {
     const rows = await listAuthorities(this.options.store.db);
-    const version = rows.map((row) => `${row.id}:${row.state}`).join(',');
+    const version = rows.map((row) => `${row.id}:${row.state}:${row.remove_at ?? ''}`).join(',');
     if (version === this.authoritiesVersion) return false;
     const opened = await Promise.all(rows.map((row) => openAuthority(row, this.options.envelope)));
     this.authorities = opened;
