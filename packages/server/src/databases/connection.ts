@@ -3,6 +3,7 @@ import { isoTime } from '../shared/clock.js';
 import { NotFoundError, ValidationError } from '../shared/errors.js';
 import { NAME_PATTERN, urlContext, type DatabaseDeps } from './deps.js';
 import { TargetDatabaseError } from './errors.js';
+import { settlePendingRoot } from './pending-root.js';
 import { connectionByName, upsertConnection } from './store.js';
 import type { DbConnectionRow } from './tables.js';
 
@@ -33,9 +34,16 @@ export function parseRootUrl(url: string): URL {
   return parsed;
 }
 
-/** The connection's root URL, unsealed; 404 when the connection is not configured. */
+/**
+ * The connection's root URL, unsealed; 404 when the connection is not configured. A rotation a
+ * crash left unfinished is settled first (pending-root.ts), so the URL is the one the target holds.
+ */
 export async function rootUrl(deps: DatabaseDeps, name: string): Promise<{ row: DbConnectionRow; url: string }> {
-  const row = await connectionByName(deps.store.db, name);
+  let row = await connectionByName(deps.store.db, name);
+  if (row?.pending_sealed_url) {
+    await settlePendingRoot(deps, name);
+    row = await connectionByName(deps.store.db, name);
+  }
   if (!row) throw new NotFoundError('database connection', name);
   return { row, url: deps.envelope.decryptText(row.sealed_url, urlContext(name)) };
 }
@@ -62,6 +70,9 @@ export async function configureConnection(deps: DatabaseDeps, spec: ConnectionSp
     name: spec.name,
     plugin: 'postgresql',
     sealed_url: deps.envelope.encrypt(spec.url, urlContext(spec.name)),
+    // A new URL from the operator supersedes any rotation a crash left unfinished.
+    pending_sealed_url: null,
+    pending_since: null,
     username: decodeURIComponent(parsed.username),
     rotation_period_seconds: period,
     root_rotated_at: at,

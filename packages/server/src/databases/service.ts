@@ -4,7 +4,7 @@ import { ENGINE, SYSTEM, type DatabaseDeps } from './deps.js';
 import { databaseLeaseEngine } from './engine.js';
 import { issueCredentials, type CredentialRequest, type IssuedCredentials } from './issue.js';
 import { defineRole, type RoleSpec } from './role.js';
-import { rotateDueRoots, rotateRoot } from './rotate-root.js';
+import { rotateDueRoots, rotateRoot, type RotationStep } from './rotate-root.js';
 import { allConnections, connectionByName, roleByName, rolesOf } from './store.js';
 import { connectionView, roleView, type ConnectionView, type RoleView } from './view.js';
 import { NotFoundError } from '../shared/errors.js';
@@ -52,8 +52,9 @@ export class DatabaseEngine {
     return issueCredentials(this.deps, request, actor);
   }
 
-  rotateRoot(name: string, actor: Actor): Promise<{ rotatedAt: string }> {
-    return rotateRoot(this.deps, name, actor);
+  /** `stopAfter`: tests stop the rotation where a crash could (rotate-root.ts RotationStep). */
+  rotateRoot(name: string, actor: Actor, stopAfter?: (step: RotationStep) => void): Promise<{ rotatedAt: string }> {
+    return rotateRoot(this.deps, name, actor, stopAfter);
   }
 
   /** The `databases.root-rotation` job's run. */

@@ -7,6 +7,13 @@ export interface DbConnectionRow {
   plugin: string;
   /** The root connection URL with its password, sealed with the master key (context `db-connection:<name>`). */
   sealed_url: string;
+  /**
+   * A root rotation under way: the new URL, sealed like `sealed_url`, stored before the target's
+   * password changes and promoted (or dropped) after; null otherwise (rotate-root.ts).
+   */
+  pending_sealed_url: string | null;
+  /** When the pending URL was stored: only one older than a rotation takes is dropped as never applied. */
+  pending_since: string | null;
   /** The root user's name (shown; its password never is). */
   username: string;
   /** How often the root password is rotated (0: never). */

@@ -59,6 +59,26 @@ export class TargetPools {
     return this.pool(name, url).query<R>(text, values);
   }
 
+  /**
+   * Whether `url` logs in now, on a connection of its own: a pooled connection stays logged in
+   * after its password changed, so only a fresh one says which password the target holds.
+   * Resolves true, false when the target refuses the password (28P01), or throws (unreachable).
+   */
+  async logsIn(url: string): Promise<boolean> {
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: this.connectTimeoutMs });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      await client.query('SELECT 1');
+      return true;
+    } catch (error) {
+      if ((error as { code?: string }).code === '28P01') return false;
+      throw error;
+    } finally {
+      await client.end().catch(() => {});
+    }
+  }
+
   forget(name: string): void {
     const current = this.pools.get(name);
     this.pools.delete(name);

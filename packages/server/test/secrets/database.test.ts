@@ -143,6 +143,42 @@ describe.skipIf(pgUrl === null).each(storeKinds())('database credentials (Mandat
     expect((await auditOf(server, ['db.root.rotated'])).length).toBe(2);
   });
 
+  describe('a root rotation cut short, as by a crash', () => {
+    const pending = async () =>
+      ((await server.runtime.store.db.selectFrom('db_connections' as never).select('pending_sealed_url' as never).where('name' as never, '=', 'main' as never).executeTakeFirstOrThrow()) as { pending_sealed_url: string | null }).pending_sealed_url;
+    const stopAt = (at: string) => (step: string) => {
+      if (step === at) throw new Error(`stopped after ${step}`);
+    };
+    const actor = { kind: 'operator' as const, id: 'admin' };
+
+    it('after the target took the new password: the next use finds it and completes the rotation (db.root.rotation_recovered)', async () => {
+      await expect(server.runtime.databases.rotateRoot('main', actor, stopAt('target_changed'))).rejects.toThrow('stopped after target_changed');
+      expect(await pending()).not.toBeNull();
+      const agent = await agentWithToken(server);
+      const issued = await server.api('POST', '/v1/db/main/creds/reader', {}, { token: agent.token });
+      expect(issued.status, JSON.stringify(issued.body)).toBe(200);
+      expect(await pending()).toBeNull();
+      const recovered = await auditOf(server, ['db.root.rotation_recovered']);
+      expect(recovered).toHaveLength(1);
+      expect(recovered[0]).toMatchObject({ subject: 'main', details: { connection: 'main' } });
+      // The credential the recovered root issued works.
+      expect((await asUser(target.port, target.database, issued.body.username, issued.body.password, 'SELECT 1 AS ok')).rows).toEqual([{ ok: 1 }]);
+    });
+
+    it('before the target changed: the pending URL is dropped once older than a rotation takes, and nothing else changes', async () => {
+      const rotations = (await auditOf(server, ['db.root.rotated', 'db.root.rotation_recovered'])).length;
+      await expect(server.runtime.databases.rotateRoot('main', actor, stopAt('pending_stored'))).rejects.toThrow('stopped after pending_stored');
+      const agent = await agentWithToken(server);
+      // Within the grace it may be a rotation under way elsewhere: kept, and the current root still serves.
+      expect((await server.api('POST', '/v1/db/main/creds/reader', {}, { token: agent.token })).status).toBe(200);
+      expect(await pending()).not.toBeNull();
+      clock.advance(61_000);
+      expect((await server.api('POST', '/v1/db/main/creds/reader', {}, { token: agent.token })).status).toBe(200);
+      expect(await pending()).toBeNull();
+      expect((await auditOf(server, ['db.root.rotated', 'db.root.rotation_recovered'])).length).toBe(rotations);
+    });
+  });
+
   it('while the database is down, revocation retries with backoff and raises "revocation failing"; once back, the role is revoked', async () => {
     const relay = new DatabaseRelay(target.port);
     await relay.up();
