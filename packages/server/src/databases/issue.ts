@@ -1,9 +1,10 @@
 import type { Actor } from '../audit/index.js';
 import { isoTime } from '../shared/clock.js';
-import { NotFoundError, ValidationError } from '../shared/errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
 import { rootUrl } from './connection.js';
 import { newPassword, newUsername } from './credentials.js';
-import { ENGINE, type DatabaseDeps } from './deps.js';
+import { ENGINE, SYSTEM, type DatabaseDeps } from './deps.js';
+import { databaseLeaseEngine } from './engine.js';
 import { TargetDatabaseError } from './errors.js';
 import { roleByName } from './store.js';
 import { DEFAULT_REVOCATION, render } from './templates.js';
@@ -26,12 +27,42 @@ export interface IssuedCredentials {
   expiresAt: string;
 }
 
+/** The lease ended while its role was being created: nothing is issued. */
+export class LeaseEndedError extends ConflictError {
+  constructor(leaseId: string) {
+    super(`lease ${leaseId} was revoked while its credentials were created (the agent's credentials or its task ended meanwhile); nothing was issued`);
+  }
+}
+
+/**
+ * Checked once the role exists: a task close or a revocation that committed after the lease was
+ * recorded may have revoked it before the role was created (its revocation found nothing to
+ * drop), and a close that committed before the lease was recorded never saw it. Either way the
+ * role is dropped now and the request refused, so no credential outlives its task or lease.
+ */
+async function endedMeanwhile(deps: DatabaseDeps, request: CredentialRequest, leaseId: string, revocation: Record<string, unknown>): Promise<void> {
+  let refusal: Error | null = null;
+  if (request.taskId !== undefined) {
+    try {
+      await deps.checkTask(request.taskId, request.agentId);
+    } catch (error) {
+      refusal = error as Error;
+    }
+  }
+  const lease = await deps.leases.find(leaseId);
+  if (lease?.status === 'active' && refusal === null) return;
+  if (lease?.status === 'active') await deps.leases.revoke({ id: leaseId }, 'task closed', SYSTEM).catch(() => undefined);
+  await databaseLeaseEngine(deps).revoke(revocation as never);
+  throw refusal ?? new LeaseEndedError(leaseId);
+}
+
 /**
  * Issues fresh database credentials under a lease. The lease is written first, holding what
  * revocation needs (connection, user name, rendered revocation statements); then the role is
  * created in one transaction on the target, with `VALID UNTIL` the lease's expiry as a second
- * guard. If creation fails, the lease is dropped again and nothing is left anywhere; if the
- * process dies in between, the lease's revocation finds no role, which is not an error.
+ * guard. If creation fails, the lease is revoked (a role the target created after all is
+ * dropped); if the process dies in between, the lease's revocation finds no role, which is not
+ * an error. A lease or task that ended meanwhile takes the new role with it (endedMeanwhile).
  */
 export async function issueCredentials(deps: DatabaseDeps, request: CredentialRequest, actor: Actor): Promise<IssuedCredentials> {
   const role = await roleByName(deps.store.db, request.connection, request.role);
@@ -60,9 +91,12 @@ export async function issueCredentials(deps: DatabaseDeps, request: CredentialRe
   try {
     await deps.targets.exclusive(request.connection, () => deps.targets.inTransaction(request.connection, url, creation));
   } catch (error) {
-    await deps.leases.forget(lease.id);
+    // The answer may have been lost after the target committed: the lease is revoked (audited,
+    // retried by the sweep), which drops the role if it exists and finds nothing otherwise.
+    await deps.leases.revoke({ id: lease.id }, 'creation failed', SYSTEM).catch(() => undefined);
     throw new TargetDatabaseError(request.connection, error);
   }
+  await endedMeanwhile(deps, request, lease.id, { connection: request.connection, username, statements: revocation });
   await deps.audit.append({
     type: 'db.credentials.issued',
     actor,

@@ -19,7 +19,7 @@ export class TooManyLeasesError extends RateLimitedError {
 /**
  * Records a lease before its credential exists (the engine creates it after): a crash between
  * the two leaves a lease whose revocation finds nothing to drop, never a credential without a
- * lease. The issuing engine deletes the lease again (`forget`) when creation fails.
+ * lease. The issuing engine revokes the lease when creation fails (audited, like any revocation).
  */
 export async function createLease(deps: LeaseDeps, spec: NewLease, actor: Actor): Promise<Lease> {
   if (!deps.engines.has(spec.engine)) throw new Error(`no lease engine '${spec.engine}' is registered`);

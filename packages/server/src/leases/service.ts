@@ -7,7 +7,7 @@ import { SYSTEM, type LeaseDeps, type LeaseManagerOptions } from './deps.js';
 import { leaseEvent } from './events.js';
 import { renewLease } from './renew.js';
 import { attemptRevocation, revokeNow } from './revoke.js';
-import { countLive, deleteLease, leaseById, markRevoking, selectLeases, UNREVOKED, type LeaseSelector } from './store.js';
+import { countLive, leaseById, markRevoking, selectLeases, UNREVOKED, type LeaseSelector } from './store.js';
 import { sweepDue } from './sweep.js';
 import type { Lease, LeaseEngine, LeaseStatus, NewLease, RevocationFailingListener } from './types.js';
 import { leaseFromRow } from './view.js';
@@ -45,11 +45,6 @@ export class LeaseManager {
 
   create(spec: NewLease, actor: Actor): Promise<Lease> {
     return createLease(this.deps, spec, actor);
-  }
-
-  /** Drops a lease whose credential was never created (the engine's creation failed). */
-  forget(id: string): Promise<void> {
-    return deleteLease(this.deps.store.db, id);
   }
 
   async find(id: string): Promise<Lease | null> {

@@ -10,10 +10,6 @@ export async function insertLease(db: Executor, row: LeaseRow): Promise<void> {
   await leaseTables(db).insertInto('leases').values(row).execute();
 }
 
-export async function deleteLease(db: Executor, id: string): Promise<void> {
-  await leaseTables(db).deleteFrom('leases').where('id', '=', id).execute();
-}
-
 export async function leaseById(db: Executor, id: string): Promise<LeaseRow | undefined> {
   return leaseTables(db).selectFrom('leases').selectAll().where('id', '=', id).executeTakeFirst();
 }

@@ -143,6 +143,38 @@ describe.skipIf(pgUrl === null).each(storeKinds())('database credentials (Mandat
     expect((await auditOf(server, ['db.root.rotated'])).length).toBe(2);
   });
 
+  it('a creation the target refuses leaves the lease revoked and audited, not deleted', async () => {
+    const bad = { creation_statements: [...READER_ROLE.creation_statements, 'SELECT * FROM no_such_table'] };
+    expect((await server.api('PUT', '/v1/db/main/roles/broken', bad)).status).toBe(200);
+    const agent = await agentWithToken(server);
+    const refused = await server.api('POST', '/v1/db/main/creds/broken', {}, { token: agent.token });
+    expect(refused.status, JSON.stringify(refused.body)).toBe(502);
+    const leases = (await server.api('GET', `/v1/leases?status=revoked&agent_id=${agent.id}`)).body.items;
+    expect(leases).toHaveLength(1);
+    expect(leases[0]).toMatchObject({ revoke_reason: 'creation failed' });
+    expect((await auditOf(server, ['lease.revocation_requested'])).some((e) => e.subject === leases[0].lease_id)).toBe(true);
+  });
+
+  it('refuses credentials whose task closed while the role was being created, and drops the role', async () => {
+    // A creation that takes half a second, so the task can close during it.
+    const slow = { creation_statements: [...READER_ROLE.creation_statements, 'SELECT pg_sleep(0.5)'] };
+    expect((await server.api('PUT', '/v1/db/main/roles/slow', slow)).status).toBe(200);
+    const agent = await agentWithToken(server);
+    const task = (await server.api('POST', '/v1/tasks', { ttl_seconds: 600 }, { token: agent.token })).body;
+    const issuing = server.api('POST', '/v1/db/main/creds/slow', { task_id: task.id }, { token: agent.token });
+    // Once the lease is recorded (before the role exists), the task ends.
+    let lease: { lease_id: string } | undefined;
+    while (!lease) lease = (await server.api('GET', `/v1/leases?agent_id=${agent.id}`)).body.items[0];
+    expect((await server.api('POST', `/v1/tasks/${task.id}/complete`, {}, { token: agent.token })).status).toBe(200);
+    const issued = await issuing;
+    // Refused as a request for a closed task is; the lease is revoked, the role dropped.
+    expect(issued.status, JSON.stringify(issued.body)).toBe(400);
+    expect(issued.body.message).toContain(`task '${task.id}' is completed`);
+    expect((await server.runtime.leases.find(lease.lease_id))?.status).toMatch(/^(revoking|revoked)$/);
+    const [{ n }] = await target.superuser("SELECT count(*)::int AS n FROM pg_roles WHERE rolname LIKE 'v_slow_%'");
+    expect(n).toBe(0);
+  });
+
   describe('a root rotation cut short, as by a crash', () => {
     const pending = async () =>
       ((await server.runtime.store.db.selectFrom('db_connections' as never).select('pending_sealed_url' as never).where('name' as never, '=', 'main' as never).executeTakeFirstOrThrow()) as { pending_sealed_url: string | null }).pending_sealed_url;
