@@ -22,6 +22,6 @@ export async function changeRow(
 ): Promise<boolean> {
   return deps.audit.withEntry(async (trx) => {
     if (!(await updateRow(trx, row, set, guard))) return { result: false, events: [] as AuditEvent[] };
-    return { result: true, events: [...(alongside?.(row.id) ?? []), { ...event, subject: row.id, agentId: row.agent_id, outcome: 'success' as const }] };
+    return { result: true, events: [...((await alongside?.(row.id, trx)) ?? []), { ...event, subject: row.id, agentId: row.agent_id, outcome: 'success' as const }] };
   });
 }

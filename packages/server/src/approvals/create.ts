@@ -78,7 +78,7 @@ export async function createRequest(deps: ApprovalDeps, input: NewApprovalReques
     return {
       result: toApproval(row, now),
       events: [
-        ...(alongside?.(row.id) ?? []),
+        ...((await alongside?.(row.id, trx)) ?? []),
         {
           type: 'approval.requested',
           actor,

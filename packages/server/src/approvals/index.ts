@@ -4,6 +4,8 @@
  * `approvalMigrations`; the HTTP plugin maps callers onto the service and shows approvals with
  * `approvalView`; the decision point checks a presented approval against the request's
  * `bindingHash`, spends it with `consume`, and reuses a pending request through `pendingFor`;
+ * delegation checks one with `check` and spends it with `consume`, its chain link written in
+ * the spending transaction (`RecordAlongside`);
  * the CLI only prints `ApprovalView`. The table, its SQL (store.ts) and the use cases behind
  * the service (create, decide, consume, expire, list, wait) stay inside: no other context
  * queries `approvals`.

@@ -29,7 +29,9 @@
  *     replicas. Every refusal is audited (`approval.consume_refused`). The decision point calls
  *     it with the retried request's own fields; anything different from what was approved
  *     changes the binding hash (binding.ts) and is refused. `alongside`'s entries (the decision
- *     that spends it) commit with the `used` change, and only if this caller won.
+ *     that spends it) commit with the `used` change, and only if this caller won; it is given
+ *     that transaction too, for rows of the caller's own that must commit with the spending
+ *     (delegation's chain link and issuance entry: a failure there leaves the approval unspent).
  *
  * - `check(approvalId, presented, actor?) → ConsumeResult`
  *     The same checks as `consume` without spending the approval (refusals audited alike),

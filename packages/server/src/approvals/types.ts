@@ -1,5 +1,6 @@
 import type { Actor, AuditEvent, DelegationLink } from '../audit/index.js';
 import type { Role } from '../operators/index.js';
+import type { Tx } from '../storage/index.js';
 
 export const APPROVAL_STATUSES = ['pending', 'approved', 'denied', 'expired', 'used'] as const;
 export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
@@ -45,9 +46,11 @@ export interface NewApprovalRequest extends BoundRequest {
 /**
  * Entries another context records in the same transaction as an approval's change (the decision
  * point's `policy.decision` entry with the request it creates or the approval it spends): the
- * change and these entries commit together or not at all. Given the approval's id.
+ * change and these entries commit together or not at all. Given the approval's id and that
+ * transaction, in which the caller may also write rows of its own tables (delegation's chain
+ * link with the approval that admits it); should it throw, the approval's change rolls back.
  */
-export type RecordAlongside = (approvalId: string) => AuditEvent[];
+export type RecordAlongside = (approvalId: string, trx: Tx) => AuditEvent[] | Promise<AuditEvent[]>;
 
 export interface RecordedApproval {
   operatorId: string;

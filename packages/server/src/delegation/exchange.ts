@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import { TooManyPendingError, type ApprovalService, type BoundRequest } from '../approvals/index.js';
+import { TooManyPendingError, type ApprovalService, type BoundRequest, type ConsumeResult } from '../approvals/index.js';
 import type { Actor, DelegationLink } from '../audit/index.js';
 import type { ActClaim } from '../identity/index.js';
 import { randomId } from '../shared/ids.js';
 import type { DelegationClaim, DelegationParent } from './claims.js';
 import { DelegationRefused } from './errors.js';
 import { narrow, type DelegationSettings, type StepRequest } from './narrowing.js';
-import { refuse } from './rules.js';
+import { refuse, type Refusal } from './rules.js';
 
 /** What the token endpoint mints for an admitted step, and what the audit entry records. */
 export interface DelegatedGrant {
@@ -20,6 +20,15 @@ export interface DelegatedGrant {
   audit: Record<string, unknown>;
   /** The parent token's jti, if any (the chain record). */
   parentJti: string | null;
+  /** The checked, not yet spent approval of a deep step: spent with the chain record (service.ts `record`). */
+  approval: ApprovedStep | null;
+}
+
+/** A human's approval admitting a deep step, with what it is spent on and by whom. */
+export interface ApprovedStep {
+  id: string;
+  bound: BoundRequest;
+  actor: Actor;
 }
 
 export interface StepInput {
@@ -54,7 +63,9 @@ function boundRequest(input: StepInput, scopes: readonly string[], chain: Delega
  * One delegation step (token exchange or ID-JAG): the narrowing rules, then — beyond the
  * approval depth — a human's approval bound to this exact exchange: a first request creates
  * (or reuses) an approval request and is refused with its id (`authorization_pending`, as
- * CIBA); the retry with `approval_id` spends it once approved. Throws DelegationRefused.
+ * CIBA); the retry with `approval_id` is admitted once it is approved, and spends it only when
+ * the token is recorded (`grant.approval`): a failure before that leaves it for the next retry.
+ * Throws DelegationRefused.
  */
 export async function delegateStep(approvals: ApprovalService, settings: DelegationSettings, input: StepInput): Promise<DelegatedGrant> {
   const { parent, request } = input;
@@ -62,7 +73,7 @@ export async function delegateStep(approvals: ApprovalService, settings: Delegat
   if (!step.ok) throw new DelegationRefused(step);
   const actor = { sub: request.actor.id, client_id: request.actor.clientId };
   const chain: DelegationLink[] = [{ sub: parent.subject }, ...parent.actors, actor];
-  if (step.needsApproval) await admitDeep(approvals, input, boundRequest(input, step.scopes, chain), step.depth);
+  const approval = step.needsApproval ? await admitDeep(approvals, input, boundRequest(input, step.scopes, chain), step.depth) : null;
   const chainId = parent.chainId ?? randomId('dch', 12);
   const parents = parent.jti ? [...parent.parents, parent.jti] : [...parent.parents];
   const claim: DelegationClaim = { depth: step.depth, chain_id: chainId, parents, root: { sub: parent.subject, iss: parent.rootIssuer } };
@@ -73,6 +84,7 @@ export async function delegateStep(approvals: ApprovalService, settings: Delegat
     act: parent.act ? { ...actor, act: parent.act } : actor,
     claim,
     parentJti: parent.jti,
+    approval,
     audit: {
       depth: step.depth,
       root: parent.subject,
@@ -86,13 +98,13 @@ export async function delegateStep(approvals: ApprovalService, settings: Delegat
   };
 }
 
-async function admitDeep(approvals: ApprovalService, input: StepInput, bound: BoundRequest, depth: number): Promise<void> {
+/** A presented approval that admits the step (checked, not spent), or the refusal it earns. */
+async function admitDeep(approvals: ApprovalService, input: StepInput, bound: BoundRequest, depth: number): Promise<ApprovedStep> {
   const actor: Actor = { kind: 'agent', id: input.request.actor.id, chain: bound.chain!, onBehalfOf: input.parent.subject };
   if (input.approvalId) {
-    const result = await approvals.consume(input.approvalId, bound, actor);
-    if (result.ok) return;
-    if (result.code === 'pending') throw new DelegationRefused(refuse('approval_required', `approval ${input.approvalId} has not been decided yet; retry once it is approved`, input.approvalId));
-    throw new DelegationRefused(refuse('approval_refused', `approval ${input.approvalId} does not admit this exchange: ${result.message}`));
+    const result = await approvals.check(input.approvalId, bound, actor);
+    if (result.ok) return { id: input.approvalId, bound, actor };
+    throw new DelegationRefused(approvalRefusal(input.approvalId, result));
   }
   const pending =
     (await approvals.pendingFor(bound)) ??
@@ -118,4 +130,10 @@ async function requestApproval(approvals: ApprovalService, request: Parameters<A
     if (error instanceof TooManyPendingError) throw new DelegationRefused(refuse('approval_refused', error.message));
     throw error;
   }
+}
+
+/** Why a presented approval does not admit the step (undecided yet, or denied, expired, used, another exchange). */
+export function approvalRefusal(approvalId: string, result: Extract<ConsumeResult, { ok: false }>): Refusal {
+  if (result.code === 'pending') return refuse('approval_required', `approval ${approvalId} has not been decided yet; retry once it is approved`, approvalId);
+  return refuse('approval_refused', `approval ${approvalId} does not admit this exchange: ${result.message}`);
 }

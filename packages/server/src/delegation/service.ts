@@ -1,10 +1,12 @@
 import type { ApprovalService } from '../approvals/index.js';
+import type { AuditEvent } from '../audit/index.js';
 import type { Foundation } from '../foundation.js';
 import type { JobHandle } from '../scheduler/index.js';
 import { epochSeconds, isoTime } from '../shared/clock.js';
 import { Assertions, type IdentityAssertion } from './assertions.js';
 import { parentFromUser, type DelegationParent } from './claims.js';
-import { delegateStep, type DelegatedGrant, type StepInput } from './exchange.js';
+import { DelegationRefused } from './errors.js';
+import { approvalRefusal, delegateStep, type DelegatedGrant, type StepInput } from './exchange.js';
 import { TrustedIssuers } from './idps.js';
 import { JwksCache } from './jwks.js';
 import type { DelegationSettings } from './narrowing.js';
@@ -70,9 +72,15 @@ export class DelegationService {
     return delegateStep(this.options.approvals, this.settings, input);
   }
 
-  /** Records an issued delegated token in its chain (before the token leaves). */
-  async record(grant: DelegatedGrant, token: { jti: string; exp: number; agentId: string; audience: string; grantType: string }): Promise<void> {
-    await insertLink(this.options.store.db, {
+  /**
+   * Records a signed delegated token in its chain with its issuance entry (`issued`), in one
+   * transaction, before the token leaves. A deep step's approval is spent in that same
+   * transaction (approvals' `consume`, the link and entry alongside): should any of it fail, the
+   * token is not handed out and the approval stays approved for the retry. Throws
+   * DelegationRefused if the approval was spent or expired since the step was admitted.
+   */
+  async record(grant: DelegatedGrant, token: { jti: string; exp: number; agentId: string; audience: string; grantType: string }, issued: AuditEvent): Promise<void> {
+    const link = {
       jti: token.jti,
       chain_id: grant.claim.chain_id,
       parent_jti: grant.parentJti,
@@ -85,6 +93,19 @@ export class DelegationService {
       exp: token.exp,
       grant_type: token.grantType,
       created_at: isoTime(this.options.clock.now()),
+    };
+    const { approval } = grant;
+    if (!approval) {
+      await this.options.audit.withEntry(async (trx) => {
+        await insertLink(trx, link);
+        return { result: null, events: [issued] };
+      });
+      return;
+    }
+    const spent = await this.options.approvals.consume(approval.id, approval.bound, approval.actor, async (_id, trx) => {
+      await insertLink(trx, link);
+      return [issued];
     });
+    if (!spent.ok) throw new DelegationRefused(approvalRefusal(approval.id, spent));
   }
 }

@@ -4,7 +4,7 @@ import { ERROR_MAX, sealContext, SWEEP_CONCURRENCY, SYSTEM, type LeaseDeps } fro
 import { leaseEvent } from './events.js';
 import { leaseById, updateLease } from './store.js';
 import type { LeaseRow } from './tables.js';
-import type { RevocationData } from './types.js';
+import type { RevocationData, RevocationFailing } from './types.js';
 
 /** Backoff after `attempts` failures: base · 2^(attempts-1), capped. */
 export function backoffMs(settings: LeaseDeps['settings'], attempts: number): number {
@@ -41,19 +41,36 @@ export async function attemptRevocation(deps: LeaseDeps, row: LeaseRow, actor: A
   }
 }
 
+/**
+ * Records a failed attempt. The increment and, when it is the one that reaches
+ * `revocationAlertAfterFailures`, the `lease.revocation_failing` entry commit in one
+ * transaction: should the entry fail (or the process die), the count rolls back with it and the
+ * next failure reaches the threshold again, so the alert is never skipped. "Reaches" is read
+ * from the stored count (locked) before and after this increment: raised once, by the failure
+ * that crosses it. Listeners and the error log run only after the commit.
+ */
 async function recordFailure(deps: LeaseDeps, row: LeaseRow, reason: string, error: unknown): Promise<void> {
-  const attempts = row.attempts + 1;
   const now = deps.clock.now();
   const message = (error instanceof Error ? error.message : String(error)).slice(0, ERROR_MAX);
-  await updateLease(deps.store.db, row.id, { status: 'revoking', attempts, last_error: message, next_attempt_at: isoTime(now + backoffMs(deps.settings, attempts)), revoke_reason: reason });
+  const threshold = deps.settings.revocationAlertAfterFailures;
+  const recorded = await deps.audit.withEntry<{ attempts: number; failing: RevocationFailing | null } | null>(async (trx) => {
+    const stored = await leaseById(trx, row.id, deps.store.dialect);
+    // Revoked meanwhile (another replica's attempt succeeded): nothing to record.
+    if (!stored || stored.status === 'revoked') return { result: null, events: [] };
+    const attempts = stored.attempts + 1;
+    await updateLease(trx, row.id, { status: 'revoking', attempts, last_error: message, next_attempt_at: isoTime(now + backoffMs(deps.settings, attempts)), revoke_reason: reason });
+    if (!(stored.attempts < threshold && attempts >= threshold)) return { result: { attempts, failing: null }, events: [] };
+    const failing: RevocationFailing = { leaseId: row.id, engine: row.engine, path: row.path, agentId: row.agent_id, attempts, error: message, at: isoTime(now) };
+    return { result: { attempts, failing }, events: [leaseEvent('lease.revocation_failing', 'revoke', SYSTEM, row, { attempts, error: message }, 'failure')] };
+  });
+  if (!recorded) return;
+  const { attempts, failing } = recorded;
   deps.logger.warn({ lease_id: row.id, engine: row.engine, attempts, err: message }, 'lease revocation failed; retrying with backoff');
-  if (attempts !== deps.settings.revocationAlertAfterFailures) return;
-  const event = { leaseId: row.id, engine: row.engine, path: row.path, agentId: row.agent_id, attempts, error: message, at: isoTime(now) };
+  if (!failing) return;
   deps.logger.error({ lease_id: row.id, path: row.path, attempts, err: message }, 'revocation failing: a lease could not be revoked and is still being retried');
-  await deps.audit.append(leaseEvent('lease.revocation_failing', 'revoke', SYSTEM, row, { attempts, error: message }, 'failure'));
   for (const listener of deps.failingListeners) {
     try {
-      listener(event);
+      listener(failing);
     } catch (listenerError) {
       deps.logger.error({ err: listenerError }, 'revocation-failing listener failed');
     }

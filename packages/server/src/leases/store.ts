@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Executor } from '../storage/index.js';
+import type { Dialect, Executor } from '../storage/index.js';
 import { leaseTables, type LeaseRow } from './tables.js';
 
 /** The lease manager's SQL, and the only place it is written. Times are ISO text (they compare as text). */
@@ -10,8 +10,11 @@ export async function insertLease(db: Executor, row: LeaseRow): Promise<void> {
   await leaseTables(db).insertInto('leases').values(row).execute();
 }
 
-export async function leaseById(db: Executor, id: string): Promise<LeaseRow | undefined> {
-  return leaseTables(db).selectFrom('leases').selectAll().where('id', '=', id).executeTakeFirst();
+/** `lockOn` = the dialect when the row is read for a write: PostgreSQL locks it; SQLite's transactions are serial already. */
+export async function leaseById(db: Executor, id: string, lockOn?: Dialect): Promise<LeaseRow | undefined> {
+  let query = leaseTables(db).selectFrom('leases').selectAll().where('id', '=', id);
+  if (lockOn === 'postgres') query = query.forUpdate();
+  return query.executeTakeFirst();
 }
 
 export async function updateLease(db: Executor, id: string, set: Partial<LeaseRow>, fromStatus?: string): Promise<boolean> {

@@ -92,7 +92,7 @@ export class IssuanceAudit {
 
   private async write(groups: Group[]): Promise<void> {
     try {
-      await this.options.append(groups.map(toEvent));
+      await this.options.append(groups.map((group) => issuanceEvent(group.kind, group.tokens)));
       for (const group of groups) group.waiters.forEach((w) => w.resolve());
     } catch (error) {
       for (const group of groups) group.waiters.forEach((w) => w.reject(error));
@@ -100,7 +100,8 @@ export class IssuanceAudit {
   }
 }
 
-function toEvent({ kind, tokens }: Group): AuditEvent {
+/** The `oauth.token.issued` entry of tokens of one kind (also for a grant that commits it itself, GrantResult `commit`). */
+export function issuanceEvent(kind: IssuanceKind, tokens: ReadonlyArray<{ jti: string; exp: number }>): AuditEvent {
   return {
     type: 'oauth.token.issued',
     actor: { kind: 'agent', id: kind.agentId },
@@ -116,7 +117,7 @@ function toEvent({ kind, tokens }: Group): AuditEvent {
       ...(kind.dpop ? { dpop: true } : {}),
       ...(kind.extra ?? {}),
       count: tokens.length,
-      tokens,
+      tokens: [...tokens],
     },
   };
 }

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { AuditEvent } from '../../src/audit/index.js';
 import type { RevocationFailing } from '../../src/leases/index.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { startOAuthServer } from '../support/agents.js';
@@ -251,6 +252,68 @@ describe.skipIf(pgUrl === null).each(storeKinds())('database credentials (Mandat
       expect(await roleExists(creds.username)).toBe(false);
       expect(failing).toHaveLength(1);
     } finally {
+      off();
+      await relay.down();
+    }
+  });
+
+  it('a "revocation failing" alert whose audit entry fails is raised by the next failure, exactly once (the alert\'s audit write is made to throw once)', async () => {
+    const relay = new DatabaseRelay(target.port);
+    await relay.up();
+    const relayRoot = `flaky_${Math.random().toString(36).slice(2, 8)}`;
+    await target.superuser(`CREATE ROLE ${relayRoot} WITH LOGIN SUPERUSER PASSWORD 'relaypw'`);
+    expect((await server.api('PUT', '/v1/db/flaky', { url: `postgres://${relayRoot}:relaypw@127.0.0.1:${relay.port}/${target.database}`, rotation_period_seconds: 0 })).status).toBe(200);
+    expect((await server.api('PUT', '/v1/db/flaky/roles/reader', READER_ROLE)).status).toBe(200);
+    const failing: RevocationFailing[] = [];
+    const off = server.runtime.leases.onRevocationFailing((event) => failing.push(event));
+    const agent = await agentWithToken(server);
+    const creds = (await server.api('POST', '/v1/db/flaky/creds/reader', {}, { token: agent.token })).body;
+    // Injected failure (a crash there cannot be produced on cue): the first audit write carrying
+    // this lease's alert throws, through whichever write the lease manager uses (withEntry's
+    // appendIn, or a separate append as before the fix).
+    const audit = server.runtime.audit;
+    const appendIn = audit.appendIn.bind(audit);
+    const append = audit.append.bind(audit);
+    let thrown = 0;
+    const failsOnce = (events: readonly AuditEvent[]) => {
+      if (thrown > 0 || !events.some((e) => e.type === 'lease.revocation_failing' && e.subject === creds.lease_id)) return false;
+      thrown += 1;
+      return true;
+    };
+    const spies = [
+      vi.spyOn(audit, 'appendIn').mockImplementation((trx, events) => (failsOnce(events) ? Promise.reject(new Error('audit write failed')) : appendIn(trx, events))),
+      vi.spyOn(audit, 'append').mockImplementation((...events) => (failsOnce(events) ? Promise.reject(new Error('audit write failed')) : append(...events))),
+    ];
+    const alertEntries = async () => (await auditOf(server, ['lease.revocation_failing'])).filter((e) => e.subject === creds.lease_id);
+    try {
+      await relay.down();
+      await sweep(61_000);
+      await sweep(1_100);
+      expect((await server.runtime.leases.find(creds.lease_id))!.attempts).toBe(2);
+      // The third failure reaches the threshold; its alert's entry fails, and the count rolls back with it.
+      await sweep(2_100);
+      expect(thrown).toBe(1);
+      expect(failing).toEqual([]);
+      expect(await alertEntries()).toEqual([]);
+      expect((await server.runtime.leases.find(creds.lease_id))!).toMatchObject({ status: 'revoking', attempts: 2 });
+      // The next failure reaches it again and raises the alert: entry, listeners, monitoring.
+      await sweep(4_100);
+      expect(failing).toEqual([expect.objectContaining({ leaseId: creds.lease_id, attempts: 3, agentId: agent.id })]);
+      expect(await alertEntries()).toHaveLength(1);
+      await server.runtime.monitoring.idle();
+      const alerts = (await server.api('GET', `/v1/alerts?signal=lease_revocation&agent=${agent.id}`)).body.items;
+      expect(alerts).toEqual([expect.objectContaining({ agent_id: agent.id, signal: 'lease_revocation', observed: 3 })]);
+      // Once: later failures do not raise it again.
+      await sweep(8_100);
+      expect((await server.runtime.leases.find(creds.lease_id))!.attempts).toBe(4);
+      expect(failing).toHaveLength(1);
+      expect(await alertEntries()).toHaveLength(1);
+      await relay.up();
+      await sweep(16_100);
+      expect((await server.runtime.leases.find(creds.lease_id))!.status).toBe('revoked');
+      expect(await roleExists(creds.username)).toBe(false);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
       off();
       await relay.down();
     }

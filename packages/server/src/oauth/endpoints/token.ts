@@ -12,7 +12,7 @@ import { GRANTS } from '../grants/index.js';
 import { PEOPLE_GRANTS } from '../grants/people.js';
 import type { PeopleTokenEndpoint } from './people-token.js';
 import type { TokenResponse } from '../grants/types.js';
-import type { IssuanceAudit } from '../issuance-audit.js';
+import { issuanceEvent, type IssuanceAudit, type IssuanceKind } from '../issuance-audit.js';
 import type { SigningKeys } from '../keys/signing-keys.js';
 import type { AccessTokenVerifier } from '../verifier.js';
 import type { DelegationService } from '../../delegation/index.js';
@@ -100,19 +100,20 @@ export class TokenEndpoint {
         delegation: this.options.delegation(),
       });
       if (taskId !== undefined) await this.options.taskTokens.record(taskId, { jti: result.issued.jti, exp: result.issued.exp, agentId: agent.id, clientId: agent.clientId });
-      // Awaited: no token leaves before its audit entry has committed (issuance-audit.ts).
-      await this.options.issuances.record(
-        {
-          agentId: agent.id,
-          grantType,
-          authMethod: presented.method,
-          scope: result.response.scope,
-          aud: result.issued.claims.aud as string | string[],
-          dpop: result.response.token_type === 'DPoP',
-          extra: result.details,
-        },
-        { jti: result.issued.jti, exp: result.issued.exp },
-      );
+      const kind: IssuanceKind = {
+        agentId: agent.id,
+        grantType,
+        authMethod: presented.method,
+        scope: result.response.scope,
+        aud: result.issued.claims.aud as string | string[],
+        dpop: result.response.token_type === 'DPoP',
+        extra: result.details,
+      };
+      const token = { jti: result.issued.jti, exp: result.issued.exp };
+      // Awaited: no token leaves before its audit entry has committed (issuance-audit.ts), with
+      // the grant's own change when it has one (GrantResult `commit`).
+      if (result.commit) await result.commit(issuanceEvent(kind, [token]));
+      else await this.options.issuances.record(kind, token);
       tokensIssued.inc({ grant_type: grantType });
       return result.response;
     } catch (error) {

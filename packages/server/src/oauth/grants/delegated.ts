@@ -59,7 +59,11 @@ export async function admitted<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Mints the delegated token, records it in its chain, and answers (RFC 8693 §2.2.1). */
+/**
+ * Mints (signs) the delegated token and answers (RFC 8693 §2.2.1); `commit` records it in its
+ * chain with its issuance entry and spends a deep step's approval, all in one transaction, and
+ * the endpoint hands the token out only once that has committed.
+ */
 export async function mintDelegated(context: GrantContext, grant: DelegatedGrant, audience: string, grantType: string): Promise<GrantResult> {
   const { client, keys, issuer, jkt, now } = context;
   const agent = client.agent;
@@ -79,7 +83,7 @@ export async function mintDelegated(context: GrantContext, grant: DelegatedGrant
     },
     now,
   );
-  await delegationOf(context).record(grant, { jti: issued.jti, exp: issued.exp, agentId: agent.id, audience, grantType });
+  const delegation = delegationOf(context);
   return {
     issued,
     response: {
@@ -90,5 +94,6 @@ export async function mintDelegated(context: GrantContext, grant: DelegatedGrant
       issued_token_type: ACCESS_TOKEN_TYPE,
     },
     details: { delegation: grant.audit },
+    commit: (entry) => admitted(() => delegation.record(grant, { jti: issued.jti, exp: issued.exp, agentId: agent.id, audience, grantType }, entry)),
   };
 }

@@ -1,3 +1,4 @@
+import type { AuditEvent } from '../../audit/index.js';
 import type { DelegationService } from '../../delegation/index.js';
 import type { Agent } from '../../registry/index.js';
 import type { ClientAuthMethod } from '../client-auth.js';
@@ -44,6 +45,12 @@ export interface GrantResult {
   response: TokenResponse;
   /** Audit details beyond the common ones (never the token itself), e.g. a delegation chain. */
   details?: Record<string, unknown>;
+  /**
+   * For a grant whose token comes with a change of its own (a delegation's chain link, the
+   * approval a deep step spends): commits that change with the issuance entry the endpoint
+   * builds, in one transaction. Without it, the endpoint records the entry itself (batched).
+   */
+  commit?: (issued: AuditEvent) => Promise<void>;
 }
 
 /** One grant, one module (STYLE.md §2, as oidc-provider's lib/actions/grants/*). */
