@@ -3,6 +3,7 @@ import type { RegisterCommands } from './context.js';
 import { CliError, EXIT } from './client.js';
 import { printJson, printRecord, printTable } from './output.js';
 import { isDatabaseUrl } from './names.js';
+import { readText } from './files.js';
 
 /** A lease as `GET /v1/leases` and the renew and revoke calls send it: the SDK's view and what operators see besides. */
 interface LeaseView extends LeaseInfo {
@@ -44,10 +45,13 @@ export const registerDbCommands: RegisterCommands = (program, context) => {
       const given = raw.map((arg: string, i: number) => (arg === '--url' ? raw[i + 1] : arg.startsWith('--url=') ? arg.slice(6) : undefined)).filter((v): v is string => v !== undefined && isDatabaseUrl(v));
       if (given.length > 0) command.setOptionValue('url', given[given.length - 1]);
     })
+    .option('--url-file <file>', 'read the URL from a file (keeps the root password out of the command line, `ps` and shell history)')
     .option('--rotation-period <seconds>', 'rotate the root password this often (0: never; default 24 h)')
     .option('--rotate-root', 'rotate the root password now, so only Mandate knows it')
-    .action(async (name: string, options: { url?: string; rotationPeriod?: string; rotateRoot?: boolean }) => {
+    .action(async (name: string, options: { url?: string; urlFile?: string; rotationPeriod?: string; rotateRoot?: boolean }) => {
       const client = context.client();
+      if (options.url !== undefined && options.urlFile !== undefined) throw new CliError('give --url or --url-file, not both', EXIT.usage);
+      if (options.urlFile !== undefined) options.url = readText(options.urlFile).trim();
       if (options.url !== undefined) {
         const body: Record<string, unknown> = { url: options.url };
         if (options.rotationPeriod !== undefined) {

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMandate } from '../support/cli.js';
 import { pgServerUrl } from '../support/pg.js';
@@ -39,6 +42,13 @@ describe.skipIf(pgUrl === null)('mandate secrets, db and task', () => {
 
   it('db config|role|creds|leases|revoke and task open|complete', async () => {
     const url = `postgres://${target.rootUser}:${target.rootPassword}@127.0.0.1:${target.port}/${target.database}`;
+    // From a file: the root password stays off the command line.
+    const urlFile = join(mkdtempSync(join(tmpdir(), 'mandate-db-url-')), 'url');
+    writeFileSync(urlFile, `${url}\n`, { mode: 0o600 });
+    const fromFile = await run('--json', 'db', 'config', 'viafile', '--url-file', urlFile);
+    expect(fromFile.code, fromFile.stderr).toBe(0);
+    expect(JSON.parse(fromFile.stdout)).toMatchObject({ name: 'viafile', username: target.rootUser });
+    expect((await run('db', 'config', 'viafile', '--url', url, '--url-file', urlFile)).code).toBe(2);
     const configured = await run('--json', 'db', 'config', 'main', '--url', url, '--rotate-root');
     expect(configured.code).toBe(0);
     expect(configured.stdout).not.toContain(target.rootPassword);
