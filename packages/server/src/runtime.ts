@@ -9,7 +9,8 @@ import { auditHmacKey, checkMasterKey, resolveMasterKey } from './crypto/index.j
 import type { Foundation } from './foundation.js';
 import { acceptAgentTokens, Authenticator } from './identity/index.js';
 import { OperatorService } from './operators/index.js';
-import { RegistryService } from './registry/index.js';
+import { mayObtainCredentials, RegistryService } from './registry/index.js';
+import { ForbiddenError } from './shared/errors.js';
 import { OAuthService, OAUTH_METRICS } from './oauth/index.js';
 import { createMonitoring, type MonitoringMetrics, type MonitoringService } from './monitoring/index.js';
 import type { AuditEntry } from './audit/index.js';
@@ -273,7 +274,16 @@ async function assemble(config: Config, options: RuntimeOptions, closers: Array<
   const secrets = new SecretStore({ store, audit, envelope, clock, settings: { versionsKept: secretSettings.versionsKept, valueMaxBytes: secretSettings.valueMaxBytes } });
   const leases = createLeases(foundation);
   const tasks = createTasks({ ...foundation, leases });
-  const databases = createDatabases({ ...foundation, leases, checkTask: (taskId, agentId) => tasks.checkOpen(taskId, agentId), onClose: (task) => closers.push(task) });
+  const databases = createDatabases({
+    ...foundation,
+    leases,
+    checkTask: (taskId, agentId) => tasks.checkOpen(taskId, agentId),
+    checkAgent: async (agentId) => {
+      const agent = await registry.find(agentId);
+      if (!agent || !mayObtainCredentials(agent.status)) throw new ForbiddenError(`agent ${agentId} is ${agent?.status ?? 'unknown'}: it may not obtain credentials`);
+    },
+    onClose: (task) => closers.push(task),
+  });
   revokeWithAgentStatus(registry, tasks, leases);
   // Tokens issued with a task id end with the task (oauth/task-tokens.ts).
   tasks.onClose(oauth.acceptTasks((taskId, agentId) => tasks.checkOpen(taskId, agentId)));

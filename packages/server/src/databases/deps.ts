@@ -19,6 +19,12 @@ export interface DatabaseSettings {
  */
 export type TaskCheck = (taskId: string, agentId: string | null) => Promise<void>;
 
+/**
+ * Whether the agent may still obtain credentials (registry/, plugged in by the composition
+ * root): throws a 4xx naming its status otherwise.
+ */
+export type AgentCheck = (agentId: string) => Promise<void>;
+
 /** What every use case of the database engine works with. */
 export interface DatabaseDeps {
   store: Store;
@@ -30,6 +36,7 @@ export interface DatabaseDeps {
   targets: TargetPools;
   settings: DatabaseSettings;
   checkTask: TaskCheck;
+  checkAgent: AgentCheck;
 }
 
 export const SYSTEM: Actor = { kind: 'system', id: 'databases' };

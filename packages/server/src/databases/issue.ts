@@ -35,23 +35,23 @@ export class LeaseEndedError extends ConflictError {
 }
 
 /**
- * Checked once the role exists: a task close or a revocation that committed after the lease was
- * recorded may have revoked it before the role was created (its revocation found nothing to
- * drop), and a close that committed before the lease was recorded never saw it. Either way the
- * role is dropped now and the request refused, so no credential outlives its task or lease.
+ * Checked once the role exists: a task close, suspension or revocation that committed after the
+ * lease was recorded may have revoked it before the role was created (its revocation found
+ * nothing to drop), and one that committed before the lease was recorded never saw it. Either
+ * way the role is dropped now and the request refused, so no credential outlives its task, its
+ * agent's standing or its lease.
  */
 async function endedMeanwhile(deps: DatabaseDeps, request: CredentialRequest, leaseId: string, revocation: Record<string, unknown>): Promise<void> {
   let refusal: Error | null = null;
-  if (request.taskId !== undefined) {
-    try {
-      await deps.checkTask(request.taskId, request.agentId);
-    } catch (error) {
-      refusal = error as Error;
-    }
+  try {
+    if (request.agentId !== null) await deps.checkAgent(request.agentId);
+    if (request.taskId !== undefined) await deps.checkTask(request.taskId, request.agentId);
+  } catch (error) {
+    refusal = error as Error;
   }
   const lease = await deps.leases.find(leaseId);
   if (lease?.status === 'active' && refusal === null) return;
-  if (lease?.status === 'active') await deps.leases.revoke({ id: leaseId }, 'task closed', SYSTEM).catch(() => undefined);
+  if (lease?.status === 'active') await deps.leases.revoke({ id: leaseId }, 'ended meanwhile', SYSTEM).catch(() => undefined);
   await databaseLeaseEngine(deps).revoke(revocation as never);
   throw refusal ?? new LeaseEndedError(leaseId);
 }

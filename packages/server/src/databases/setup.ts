@@ -1,12 +1,13 @@
 import type { Foundation } from '../foundation.js';
 import type { LeaseManager } from '../leases/index.js';
-import type { TaskCheck } from './deps.js';
+import type { AgentCheck, TaskCheck } from './deps.js';
 import { DatabaseEngine } from './service.js';
 import { TargetPools } from './targets.js';
 
 export interface DatabasesSetup extends Pick<Foundation, 'config' | 'store' | 'audit' | 'envelope' | 'clock' | 'logger' | 'scheduler'> {
   leases: LeaseManager;
   checkTask: TaskCheck;
+  checkAgent: AgentCheck;
   onClose(task: () => Promise<void> | void): void;
 }
 
@@ -17,7 +18,7 @@ export interface DatabasesSetup extends Pick<Foundation, 'config' | 'store' | 'a
  * |---|---|---|
  * | `databases.root-rotation` | periodic, singleton | rotates root passwords whose period (default 24 h) has passed, checked every `secrets.rotationCheckSeconds` |
  */
-export function createDatabases({ config, store, audit, envelope, clock, logger, scheduler, leases, checkTask, onClose }: DatabasesSetup): DatabaseEngine {
+export function createDatabases({ config, store, audit, envelope, clock, logger, scheduler, leases, checkTask, checkAgent, onClose }: DatabasesSetup): DatabaseEngine {
   const s = config.secrets;
   const engine = new DatabaseEngine({
     store,
@@ -27,6 +28,7 @@ export function createDatabases({ config, store, audit, envelope, clock, logger,
     logger,
     leases,
     checkTask,
+    checkAgent,
     targets: new TargetPools(s.dbConnectTimeoutMs),
     settings: { defaultTtlSeconds: s.dbDefaultTtlSeconds, maxTtlSeconds: s.dbMaxTtlSeconds, rootRotationSeconds: s.rootRotationSeconds },
   });

@@ -176,6 +176,20 @@ describe.skipIf(pgUrl === null).each(storeKinds())('database credentials (Mandat
     expect(n).toBe(0);
   });
 
+  it('refuses credentials whose agent was suspended while the role was being created, and drops the role', async () => {
+    const slow = { creation_statements: [...READER_ROLE.creation_statements, 'SELECT pg_sleep(0.5)'] };
+    expect((await server.api('PUT', '/v1/db/main/roles/slowagent', slow)).status).toBe(200);
+    const agent = await agentWithToken(server);
+    const issuing = server.api('POST', '/v1/db/main/creds/slowagent', {}, { token: agent.token });
+    while ((await server.api('GET', `/v1/leases?agent_id=${agent.id}`)).body.items.length === 0);
+    expect((await server.api('POST', `/v1/agents/${agent.id}/suspend`, { reason: 'incident' })).status).toBe(200);
+    const issued = await issuing;
+    expect(issued.status, JSON.stringify(issued.body)).toBe(403);
+    expect(issued.body.message).toContain(`agent ${agent.id} is suspended`);
+    const [{ n }] = await target.superuser("SELECT count(*)::int AS n FROM pg_roles WHERE rolname LIKE 'v_slowagent_%'");
+    expect(n).toBe(0);
+  });
+
   describe('a root rotation cut short, as by a crash', () => {
     const pending = async () =>
       ((await server.runtime.store.db.selectFrom('db_connections' as never).select('pending_sealed_url' as never).where('name' as never, '=', 'main' as never).executeTakeFirstOrThrow()) as { pending_sealed_url: string | null }).pending_sealed_url;
