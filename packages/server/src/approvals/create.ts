@@ -6,7 +6,7 @@ import { bindingHash, normaliseChain, normaliseResource } from './binding.js';
 import { MAX_TEXT, type ApprovalDeps } from './deps.js';
 import { TooManyPendingError } from './errors.js';
 import { toApproval } from './rows.js';
-import { countPending, insertRow } from './store.js';
+import { countPending, insertRow, markNotified } from './store.js';
 import type { ApprovalRow } from './tables.js';
 import { checkDisplayText } from './text.js';
 import { APPROVAL_ORIGINS, type Approval, type NewApprovalRequest, type RecordAlongside } from './types.js';
@@ -70,6 +70,8 @@ export async function createRequest(deps: ApprovalDeps, input: NewApprovalReques
     decision_reason: null,
     used_at: null,
     version: 0,
+    // Without a notifier there is nothing to deliver: handled at once.
+    notified_at: deps.notifier ? null : isoTime(now),
   };
   const approval = await deps.audit.withEntry(async (trx) => {
     const cap = settings.maxPendingPerAgent;
@@ -104,6 +106,6 @@ export async function createRequest(deps: ApprovalDeps, input: NewApprovalReques
       ],
     };
   });
-  deps.notifier?.deliver(approval);
+  deps.notifier?.deliver(approval, () => markNotified(deps.db, approval.id, isoTime(deps.clock.now())));
   return approval;
 }

@@ -18,8 +18,13 @@ export interface ApprovalSettings {
 }
 
 export interface ApprovalNotifier {
-  /** Must return at once: delivery happens in the background. */
-  deliver(approval: Approval): void;
+  /**
+   * Must return at once: delivery happens in the background. `finished` runs once the delivery
+   * is over (delivered, or given up after its attempts), not when shutdown cut it short.
+   */
+  deliver(approval: Approval, finished?: () => Promise<void>): void;
+  /** The longest a delivery can run, all attempts and waits included (webhook-resend.ts waits this out). */
+  longestDeliveryMs?(): number;
   /** Resolves when every delivery started so far has finished (tests, shutdown). */
   idle?(): Promise<void>;
 }

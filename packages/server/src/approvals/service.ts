@@ -74,6 +74,7 @@ import { createRequest } from './create.js';
 import { decide } from './decide.js';
 import type { AgentOwnerLookup, ApprovalDeps, ApprovalNotifier, ApprovalSettings } from './deps.js';
 import { sweepExpired } from './expire.js';
+import { resendUnnotified } from './webhook-resend.js';
 import { countPending, list, type ApprovalPage } from './list.js';
 import { find, get, pendingFor } from './read.js';
 import type { Approval, BoundRequest, ConsumeResult, Decider, Decision, ListFilter, NewApprovalRequest, RecordAlongside } from './types.js';
@@ -103,6 +104,8 @@ export interface ApprovalServiceOptions {
 export class ApprovalService {
   readonly waiters = new Waiters();
   readonly notifier: ApprovalNotifier | undefined;
+  /** Requests this process is sending again (webhook-resend.ts). */
+  private readonly resending = new Set<string>();
   private readonly deps: ApprovalDeps;
   private readonly poller: ParkedPoller | undefined;
 
@@ -165,6 +168,11 @@ export class ApprovalService {
   /** Marks every overdue pending/approved request expired; returns how many it changed. */
   sweepExpired(batch?: number): Promise<number> {
     return sweepExpired(this.deps, batch);
+  }
+
+  /** The job `approvals.webhook-resend` (webhook-resend.ts): requests whose delivery never finished are sent again. */
+  resendUnnotified(): Promise<number> {
+    return this.notifier ? resendUnnotified(this.deps, this.notifier, this.resending) : Promise.resolve(0);
   }
 
   wait(id: string, seconds: number, signal?: AbortSignal): Promise<Approval> {

@@ -19,6 +19,7 @@ export interface ApprovalsSetup extends Pick<Foundation, 'config' | 'store' | 'a
  * | `approvals.expiry` | periodic, singleton | records overdue requests as expired, every `sweepIntervalSeconds` (one replica does it for all) |
  * | `approvals.parked-poll` | deadline, every replica (PostgreSQL) | re-reads the rows of parked long-polls (wait.ts) |
  * | `approvals.webhook-retry` | deadline (webhook configured) | the backoff between delivery attempts (deadline-sleep.ts) |
+ * | `approvals.webhook-resend` | periodic, singleton (webhook configured) | sends again, every minute, pending requests whose delivery a stopped process never finished (webhook-resend.ts) |
  */
 export function createApprovals({ config, store, audit, clock, logger, scheduler, onClose, agentOwner }: ApprovalsSetup): ApprovalService {
   const settings = config.approvals;
@@ -46,6 +47,7 @@ export function createApprovals({ config, store, audit, clock, logger, scheduler
     singleton: true,
     run: () => service.sweepExpired(),
   });
+  if (notifier) scheduler.every({ name: 'approvals.webhook-resend', everyMs: 60_000, singleton: true, run: () => service.resendUnnotified() });
   onClose(async () => {
     service.releaseWaits();
     // Aborts in-flight attempts and the backoff waits the stopped scheduler will not end.

@@ -87,6 +87,25 @@ export async function listRows(db: Executor, query: RowQuery): Promise<ApprovalR
   return select.orderBy('created_at').orderBy('id').limit(query.limit).execute();
 }
 
+/** Pending rows made before `before` whose webhook delivery never finished (notified_at null), oldest first. */
+export async function unnotifiedRows(db: Executor, before: string, at: string, limit: number): Promise<ApprovalRow[]> {
+  return approvalTables(db)
+    .selectFrom('approvals')
+    .selectAll()
+    .where('status', '=', 'pending')
+    .where('notified_at', 'is', null)
+    .where('created_at', '<', before)
+    .where('expires_at', '>', at)
+    .orderBy('created_at')
+    .limit(limit)
+    .execute();
+}
+
+/** Records that the webhook's delivery of a request finished (delivered or given up). */
+export async function markNotified(db: Executor, id: string, at: string): Promise<void> {
+  await approvalTables(db).updateTable('approvals').set({ notified_at: at }).where('id', '=', id).execute();
+}
+
 /** Pending or approved rows whose expiry has come by `at`, the most overdue first. */
 export async function overdueRows(db: Executor, at: string, limit: number): Promise<ApprovalRow[]> {
   return approvalTables(db)

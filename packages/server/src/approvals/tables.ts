@@ -36,6 +36,8 @@ export interface ApprovalRow {
   used_at: string | null;
   /** Bumped on every change: decisions update only the version they read (optimistic locking). */
   version: number;
+  /** When the webhook's delivery finished (delivered or given up); null while it has not (migration 040). */
+  notified_at: string | null;
 }
 
 export interface ApprovalTables {

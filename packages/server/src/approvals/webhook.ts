@@ -78,6 +78,8 @@ export interface WebhookMessage {
   audit: { delivered: string; failed: string; actor: string };
   subject: string;
   agentId: string;
+  /** Runs once the delivery is over (delivered or given up), not when shutdown cut it short. */
+  finished?: (() => Promise<void>) | undefined;
 }
 
 export class WebhookNotifier {
@@ -94,8 +96,9 @@ export class WebhookNotifier {
   }
 
   /** Starts delivery of an approval request in the background and returns at once. */
-  deliver(approval: Approval): void {
+  deliver(approval: Approval, finished?: () => Promise<void>): void {
     this.send({
+      finished,
       event: 'approval.requested',
       payload: { approval: approvalView(approval) },
       audit: { delivered: 'approval.notified', failed: 'approval.notify_failed', actor: 'approvals-webhook' },
@@ -112,6 +115,12 @@ export class WebhookNotifier {
     });
     this.inFlight.add(job);
     void job.finally(() => this.inFlight.delete(job));
+  }
+
+  /** The longest one delivery can run: every attempt timing out, and the waits between them. */
+  longestDeliveryMs(): number {
+    const { attempts, backoffMs, timeoutMs } = this.settings;
+    return attempts * timeoutMs + backoffMs * (2 ** Math.max(0, attempts - 1) - 1);
   }
 
   /** Resolves when every delivery started so far has finished (succeeded or given up). */
@@ -156,10 +165,10 @@ export class WebhookNotifier {
           ...(!outcome.ok ? (last ? { gave_up: true } : { retry_in_ms: delay }) : {}),
         },
       });
-      if (outcome.ok) return;
+      if (outcome.ok) return message.finished?.();
       if (last) {
         this.deps.logger?.warn({ event: message.event, subject: message.subject, attempts }, 'webhook gave up');
-        return;
+        return message.finished?.();
       }
       try {
         await this.deps.sleep(delay, this.closing.signal);

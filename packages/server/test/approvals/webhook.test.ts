@@ -3,6 +3,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WebhookNotifier } from '../../src/approvals/webhook.js';
+import { ManualClock } from '../../src/shared/clock.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { storeKinds } from '../support/stores.js';
 import { auditOf, fileResource, realAgent, startOAuthServer } from './support.js';
@@ -174,5 +175,46 @@ describe.each(storeKinds())('approval webhook on %s', (kind) => {
 describe('approval webhook settings', () => {
   it('refuses a webhook URL without a secret', async () => {
     await expect(startTestServer({ config: { approvals: { webhookUrl: 'http://127.0.0.1:9/hook' } } })).rejects.toThrow(/approvals\.webhookSecret/);
+  });
+});
+
+describe('approval webhook across a restart', () => {
+  it('sends again, once, a request whose delivery the stopped process never finished', async () => {
+    const receiver = new Receiver();
+    await receiver.start();
+    const clock = new ManualClock(Date.UTC(2026, 0, 1, 9));
+    const config = { approvals: { webhookUrl: receiver.url, webhookSecret: SECRET, webhookAttempts: 2, webhookBackoffMs: 5, webhookTimeoutMs: 10_000 } };
+    const first = await startOAuthServer('sqlite', { clock, config });
+    let second: TestServer | undefined;
+    try {
+      const agent = await realAgent(first, 'restart bot');
+      receiver.answer('hold');
+      const asked = await first.api('POST', '/v1/approvals', { action: 'delete', tool: 'files', resource: fileResource('restart.txt'), reason: 'cleanup' }, { token: await agent.token() });
+      expect(asked.status).toBe(201);
+      await vi.waitFor(() => expect(receiver.deliveries).toHaveLength(1), { timeout: 10_000, interval: 5 });
+      // The process stops while the receiver holds the notification: the delivery never finishes.
+      await first.stop();
+      receiver.answer();
+      second = await startTestServer({ location: first.location, clock, config });
+      // Nothing is sent again before a delivery's longest run (2 × 10 s + 5 ms) and a minute have passed...
+      clock.advance(60_000);
+      await second.runtime.scheduler.runDue();
+      await second.runtime.approvals.notifier!.idle!();
+      expect(receiver.deliveries).toHaveLength(0);
+      // ...then it is, at the job's next run, once.
+      clock.advance(60_000);
+      await second.runtime.scheduler.runDue();
+      await second.runtime.approvals.notifier!.idle!();
+      expect(receiver.deliveries).toHaveLength(1);
+      expect(verify(receiver.deliveries[0]!)).toBe(true);
+      expect(JSON.parse(receiver.deliveries[0]!.body).approval).toMatchObject({ id: asked.body.id, status: 'pending' });
+      clock.advance(61_000);
+      await second.runtime.scheduler.runDue();
+      await second.runtime.approvals.notifier!.idle!();
+      expect(receiver.deliveries).toHaveLength(1);
+    } finally {
+      await second?.stop();
+      await receiver.stop();
+    }
   });
 });
