@@ -65,6 +65,7 @@ describe.each(storeKinds())("approvals' jobs on %s", (kind) => {
     const jobs = new Map(body.items.map((job: { name: string }) => [job.name, job]));
     expect(jobs.get('approvals.expiry')).toMatchObject({ kind: 'periodic', every_ms: server.config.approvals.sweepIntervalSeconds * 1000, singleton: true });
     expect(jobs.get('approvals.webhook-retry')).toMatchObject({ kind: 'deadline', singleton: false });
+    expect(jobs.get('approvals.webhook-resend')).toMatchObject({ kind: 'periodic', every_ms: 60_000, singleton: true });
     // Every replica polls for its own parked waits; one process on SQLite has nothing to poll.
     if (kind === 'postgres') expect(jobs.get('approvals.parked-poll')).toMatchObject({ kind: 'deadline', singleton: false });
     else expect(jobs.has('approvals.parked-poll')).toBe(false);
