@@ -1,4 +1,5 @@
 import type { Actor } from '../audit/index.js';
+import type { RevocationData } from '../leases/index.js';
 import { isoTime } from '../shared/clock.js';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
 import { rootUrl } from './connection.js';
@@ -41,7 +42,7 @@ export class LeaseEndedError extends ConflictError {
  * way the role is dropped now and the request refused, so no credential outlives its task, its
  * agent's standing or its lease.
  */
-async function endedMeanwhile(deps: DatabaseDeps, request: CredentialRequest, leaseId: string, revocation: Record<string, unknown>): Promise<void> {
+async function endedMeanwhile(deps: DatabaseDeps, request: CredentialRequest, leaseId: string, revocation: RevocationData): Promise<void> {
   let refusal: Error | null = null;
   try {
     if (request.agentId !== null) await deps.checkAgent(request.agentId);
@@ -52,7 +53,7 @@ async function endedMeanwhile(deps: DatabaseDeps, request: CredentialRequest, le
   const lease = await deps.leases.find(leaseId);
   if (lease?.status === 'active' && refusal === null) return;
   if (lease?.status === 'active') await deps.leases.revoke({ id: leaseId }, 'ended meanwhile', SYSTEM).catch(() => undefined);
-  await databaseLeaseEngine(deps).revoke(revocation as never);
+  await databaseLeaseEngine(deps).revoke(revocation);
   throw refusal ?? new LeaseEndedError(leaseId);
 }
 
