@@ -24,19 +24,6 @@ describe.skipIf(pgUrl === null).each(storeKinds())('database credentials (Mandat
     clock.advance(ms);
     await server.runtime.scheduler.runDue();
   };
-  /**
-   * A second connection `name` (role `reader`) to the same database through a relay the test can
-   * take down, its root a new superuser; returns the relay, up.
-   */
-  const relayedConnection = async (name: string): Promise<DatabaseRelay> => {
-    const relay = new DatabaseRelay(target.port);
-    await relay.up();
-    const relayRoot = `${name}_${Math.random().toString(36).slice(2, 8)}`;
-    await target.superuser(`CREATE ROLE ${relayRoot} WITH LOGIN SUPERUSER PASSWORD 'relaypw'`);
-    expect((await server.api('PUT', `/v1/db/${name}`, { url: `postgres://${relayRoot}:relaypw@127.0.0.1:${relay.port}/${target.database}`, rotation_period_seconds: 0 })).status).toBe(200);
-    expect((await server.api('PUT', `/v1/db/${name}/roles/reader`, READER_ROLE)).status).toBe(200);
-    return relay;
-  };
 
   beforeAll(async () => {
     target = await targetDatabase(pgUrl!);
@@ -240,7 +227,13 @@ describe.skipIf(pgUrl === null).each(storeKinds())('database credentials (Mandat
   });
 
   it('while the database is down, revocation retries with backoff and raises "revocation failing"; once back, the role is revoked', async () => {
-    const relay = await relayedConnection('relayed');
+    const relay = new DatabaseRelay(target.port);
+    await relay.up();
+    // A second connection to the same database, through the relay (its root: a new superuser).
+    const relayRoot = `relay_${Math.random().toString(36).slice(2, 8)}`;
+    await target.superuser(`CREATE ROLE ${relayRoot} WITH LOGIN SUPERUSER PASSWORD 'relaypw'`);
+    expect((await server.api('PUT', '/v1/db/relayed', { url: `postgres://${relayRoot}:relaypw@127.0.0.1:${relay.port}/${target.database}`, rotation_period_seconds: 0 })).status).toBe(200);
+    expect((await server.api('PUT', '/v1/db/relayed/roles/reader', READER_ROLE)).status).toBe(200);
     const failing: RevocationFailing[] = [];
     const off = server.runtime.leases.onRevocationFailing((event) => failing.push(event));
     try {
@@ -279,7 +272,12 @@ describe.skipIf(pgUrl === null).each(storeKinds())('database credentials (Mandat
   });
 
   it('a "revocation failing" alert whose audit entry fails is raised by the next failure, exactly once (the alert\'s audit write is made to throw once)', async () => {
-    const relay = await relayedConnection('flaky');
+    const relay = new DatabaseRelay(target.port);
+    await relay.up();
+    const relayRoot = `flaky_${Math.random().toString(36).slice(2, 8)}`;
+    await target.superuser(`CREATE ROLE ${relayRoot} WITH LOGIN SUPERUSER PASSWORD 'relaypw'`);
+    expect((await server.api('PUT', '/v1/db/flaky', { url: `postgres://${relayRoot}:relaypw@127.0.0.1:${relay.port}/${target.database}`, rotation_period_seconds: 0 })).status).toBe(200);
+    expect((await server.api('PUT', '/v1/db/flaky/roles/reader', READER_ROLE)).status).toBe(200);
     const failing: RevocationFailing[] = [];
     const off = server.runtime.leases.onRevocationFailing((event) => failing.push(event));
     const agent = await agentWithToken(server);
